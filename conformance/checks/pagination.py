@@ -1,0 +1,132 @@
+"""Pagination and what a listing means: checks over a Walk, the pages got by sending back each Marker."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from conformance.checks import Violation, check
+from conformance.spec import operation
+from conformance.wire import Exchange, Listing, describe, read_listing
+
+
+@dataclass
+class Walk:
+    """Pages of one listing, in order. `max_items` None means the parameter was omitted."""
+
+    user_name: str | None
+    max_items: int | None
+    pages: list[Exchange] = field(default_factory=list)
+    stopped_early: str | None = None  # why the walker gave up before a page said IsTruncated=false
+
+    def listings(self) -> list[Listing]:
+        return [listing for page in self.pages if (listing := read_listing(page)) is not None]
+
+    def ids(self) -> list[str | None]:
+        return [cid for listing in self.listings() for cid in listing.ids]
+
+    @property
+    def last(self) -> Exchange | None:
+        return self.pages[-1] if self.pages else None
+
+
+def _all_pages_are_listings(walk: Walk) -> None:
+    for page in walk.pages:
+        if read_listing(page) is None:
+            raise Violation("every page a ListSigningCertificatesResponse", describe(page), page)
+
+
+@check
+def walk_yields_each_certificate_once(walk: Walk, expected_ids: set[str]) -> None:
+    _all_pages_are_listings(walk)
+    if walk.stopped_early:
+        raise Violation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
+    ids = walk.ids()
+    duplicates = sorted(cid for cid, n in Counter(ids).items() if n > 1)
+    if duplicates:
+        raise Violation("each certificate on exactly one page", f"repeated: {duplicates}", walk.last)
+    if set(ids) != expected_ids:
+        missing, extra = sorted(expected_ids - set(ids)), sorted(set(ids) - expected_ids)
+        raise Violation(f"exactly the {len(expected_ids)} uploaded certificates",
+                        f"missing {missing}, unexpected {extra}", walk.last)
+
+
+@check
+def pages_within_max_items(walk: Walk) -> None:
+    limit = walk.max_items if walk.max_items is not None else operation().parameters["MaxItems"].default
+    for page in walk.pages:
+        listing = read_listing(page)
+        if listing is not None and len(listing.certificates) > limit:
+            raise Violation(f"at most MaxItems={limit} members per page", f"{len(listing.certificates)}", page)
+
+
+@check
+def truncation_flag_tells_the_truth(walk: Walk, total: int) -> None:
+    """IsTruncated present on every page; true while items remain; false on the last page.
+
+    A truncated page followed by an empty last page is not flagged: the page allows short pages and does
+    not say IsTruncated must be false when nothing remains beyond a short page.
+    """
+    _all_pages_are_listings(walk)
+    seen = 0
+    for page, listing in zip(walk.pages, walk.listings()):
+        seen += len(listing.certificates)
+        if listing.is_truncated not in ("true", "false"):
+            raise Violation("IsTruncated true or false on every page", repr(listing.is_truncated), page)
+        if seen < total and not listing.truncated:
+            raise Violation(f"IsTruncated true: {total - seen} certificate(s) remain after this page",
+                            "IsTruncated false", page)
+    if walk.stopped_early:
+        raise Violation("a last page with IsTruncated false", walk.stopped_early, walk.last)
+
+
+@check
+def truncated_pages_carry_marker(walk: Walk) -> None:
+    marker_spec = operation().response["Marker"]
+    for page in walk.pages:
+        listing = read_listing(page)
+        if listing is None or not listing.truncated:
+            continue
+        if listing.marker is None:
+            raise Violation("a Marker element on a truncated page", "no Marker", page)
+        broken = marker_spec.violations(listing.marker)
+        if broken:
+            raise Violation("a Marker of " + "; ".join(c.source for c in broken), repr(listing.marker[:80]), page)
+
+
+@check
+def listed_with_status(exchange: Exchange, certificate_id: str, status: str) -> None:
+    listing = read_listing(exchange)
+    if listing is None:
+        raise Violation("a listing", describe(exchange), exchange)
+    found = [c for c in listing.certificates if c.certificate_id == certificate_id]
+    if not found:
+        raise Violation(f"{certificate_id} listed", f"listed: {listing.ids}", exchange)
+    if found[0].status != status:
+        raise Violation(f"{certificate_id} with Status {status}", repr(found[0].status), exchange)
+
+
+@check
+def deleted_not_listed(exchange: Exchange, deleted_id: str, kept_ids: set[str]) -> None:
+    listing = read_listing(exchange)
+    if listing is None:
+        raise Violation("a listing", describe(exchange), exchange)
+    if deleted_id in listing.ids:
+        raise Violation(f"deleted certificate {deleted_id} gone", "still listed", exchange)
+    if not kept_ids <= set(listing.ids):
+        raise Violation(f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {listing.ids}", exchange)
+
+
+@check
+def no_foreign_certificates(walk: Walk, own_ids: set[str]) -> None:
+    for page in walk.pages:
+        listing = read_listing(page)
+        for certificate in listing.certificates if listing else []:
+            if certificate.certificate_id not in own_ids or certificate.user_name != walk.user_name:
+                raise Violation(f"only certificates of {walk.user_name}",
+                                f"{certificate.certificate_id} of {certificate.user_name}", page)
+
+
+@check
+def same_order_twice(first: Walk, second: Walk) -> None:
+    if first.ids() != second.ids():
+        raise Violation(f"the same order both times: {first.ids()}", f"{second.ids()}", second.last)

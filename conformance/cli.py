@@ -1,0 +1,121 @@
+"""`iam-conformance run`: the suite as a command, with exit codes a CI gate can rely on.
+
+Exit 0: conformant, or only the baseline's known deviations. 1: not conformant. 2: could not run (bad usage,
+unreachable target, refused credentials, unreadable baseline), always with a one-line reason.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_NONCONFORMANT, EXIT_COULD_NOT_RUN = 0, 1, 2
+SEED_ENV = "IAM_CONFORMANCE_SEED"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse's own exit code is 2 as well; keep the one-line form
+        self.exit(EXIT_COULD_NOT_RUN, f"iam-conformance: error: {message}\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from conformance.profiles import DEFAULT_PROFILE, PROFILES
+
+    parser = _Parser(prog="iam-conformance", description="Conformance suite for IAM ListSigningCertificates.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = commands.add_parser("run", help="run the suite against a target (default: an embedded moto server)")
+    run.add_argument("--endpoint-url", help="IAM endpoint; else AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL, embedded moto")
+    run.add_argument("--region", help="signing region (default: AWS settings, else us-east-1)")
+    run.add_argument("--report-dir", default="reports", help="output folder (default: reports/)")
+    run.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE, help="Hypothesis profile")
+    run.add_argument("--baseline", help="JSON file of requirement ids expected to fail on this target")
+    run.add_argument("--seed", type=int, help="Hypothesis seed, to replay a run (ignored when CI derandomizes)")
+    run.add_argument("-n", "--workers", type=_positive, help="parallel workers (pytest-xdist)")
+    return parser
+
+
+def _check_inputs(args: argparse.Namespace) -> str | None:
+    from conformance.baseline import BaselineError, load
+    from conformance.target import TargetError, resolve_endpoint
+
+    try:
+        load(args.baseline)
+        resolve_endpoint(args.endpoint_url)
+    except (BaselineError, TargetError) as exc:
+        return str(exc)
+    report_dir = Path(args.report_dir)
+    if report_dir.exists() and not report_dir.is_dir():
+        return f"--report-dir {report_dir} exists and is not a folder"
+    return None
+
+
+def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
+    suite = Path(__file__).resolve().parent / "suite"
+    arguments = [
+        "--pyargs", "conformance.suite",
+        "-c", str(suite / "pytest.ini"),  # the suite's own settings, never the caller's pytest.ini/conftest
+        f"--rootdir={suite}",
+        f"--report-dir={Path(args.report_dir).resolve()}",
+        f"--conformance-profile={args.profile}",
+        "-q", "--tb=short", "--no-header", "-rN",
+        # The CLI itself lives in the package pytest would rewrite; the suite does not rely on assert rewriting.
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+    ]
+    for option, value in (("--endpoint-url", args.endpoint_url), ("--region", args.region),
+                          ("--baseline", args.baseline and str(Path(args.baseline).resolve()))):
+        if value:
+            arguments.append(f"{option}={value}")
+    if seed is not None:
+        arguments.append(f"--hypothesis-seed={seed}")
+    if args.workers:
+        arguments += ["-n", str(args.workers)]
+    return arguments
+
+
+def run(args: argparse.Namespace) -> int:
+    reason = _check_inputs(args)
+    if reason:
+        print(f"iam-conformance: could not run: {reason}", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    if os.environ.get("CI"):
+        seed = None
+        print("iam-conformance: Hypothesis derandomized (CI is set)")
+    else:
+        seed = args.seed if args.seed is not None else random.getrandbits(32)
+        print(f"iam-conformance: Hypothesis seed {seed} (replay with --seed {seed})")
+    os.environ[SEED_ENV] = "derandomized" if seed is None else str(seed)
+
+    import pytest
+
+    code = pytest.main(pytest_arguments(args, seed))
+    if code in (EXIT_OK, EXIT_NONCONFORMANT):
+        return int(code)
+    print(f"iam-conformance: could not run (pytest exit {int(code)}; the reason is above)", file=sys.stderr)
+    return EXIT_COULD_NOT_RUN
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return run(args)
+    except KeyboardInterrupt:
+        print("iam-conformance: interrupted", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    return EXIT_COULD_NOT_RUN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""A failure turned into report evidence: the broken expectation, the request (no credentials) and response."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from conformance.failures import CheckFailure
+from conformance.seeding import SeedingError
+from conformance.wire import Exchange
+
+# Response headers worth showing; everything else (and every request header: they carry the signature) is left out.
+SHOWN_HEADERS = ("content-type", "content-length", "x-amzn-requestid")
+
+
+def describe_exchange(exchange: Exchange) -> dict:
+    request = exchange.request
+    return {
+        "request": {
+            "method": request.method,
+            "endpoint": urlsplit(request.url)._replace(query="").geturl(),
+            "params": request.params,  # the suite's parameters never carry secrets
+            "signed_by": request.signer,
+        },
+        "response": {
+            "status": exchange.status,
+            "headers": {k: v for k, v in exchange.headers.items() if k in SHOWN_HEADERS},
+            "body_excerpt": exchange.excerpt(),
+            "body_truncated": exchange.truncated,
+        },
+    }
+
+
+def describe_failure(error: BaseException) -> dict:
+    if isinstance(error, CheckFailure):
+        found = {"check": error.check, "expected": error.expected, "actual": error.actual}
+        if error.exchange is not None:
+            found.update(describe_exchange(error.exchange))
+        return found
+    found = {"check": type(error).__name__, "expected": "the test to run", "actual": str(error)[:1000]}
+    if isinstance(error, SeedingError):
+        found.update(describe_exchange(error.exchange))
+    return found

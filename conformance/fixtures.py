@@ -1,0 +1,200 @@
+"""Fixtures of a conformance run: the target, the client, the run-scoped seeded users, page walks."""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from conformance import baseline
+from conformance.checks.pagination import Walk
+from conformance.client import IamClient, Identity, TargetUnreachable
+from conformance.seeding import SeededUser, Seeder
+from conformance.target import (EMBEDDED_CREDENTIALS, EmbeddedMoto, Target, TargetError, caller_identity,
+                                moto_version, resolve_endpoint, resolve_region)
+from conformance.wire import Exchange, read_error, read_listing
+
+# Pages a walk may take before it counts as endless: a user holds few certificates.
+WALK_PAGE_LIMIT = 12
+# How long a fresh access key may take to authenticate (IAM is eventually consistent).
+KEY_PROPAGATION_S = 15.0
+AUTH_REFUSALS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "UnrecognizedClientException"}
+
+_totals: dict = {"requests": 0, "retries": 0, "target": "", "cleanup_problems": []}
+
+
+def process_totals() -> dict:
+    return dict(_totals)
+
+
+def _identity_for(endpoint: str | None) -> Identity:
+    return Identity("caller", EMBEDDED_CREDENTIALS) if endpoint is None else caller_identity()
+
+
+def preflight(config: pytest.Config) -> str | None:
+    """Why the run cannot start (bad options, unreachable target, refused credentials), or None."""
+    try:
+        baseline.load(config.getoption("baseline"))
+        endpoint, origin = resolve_endpoint(config.getoption("endpoint_url"))
+        if endpoint is None:
+            return None
+        client = IamClient(endpoint, resolve_region(config.getoption("region")), _identity_for(endpoint))
+        try:
+            exchange = client.call("ListUsers", {"PathPrefix": "/iam-conformance/", "MaxItems": "1"})
+        finally:
+            client.close()
+    except (TargetError, baseline.BaselineError) as exc:
+        return str(exc)
+    except TargetUnreachable as exc:
+        return f"target unreachable ({origin}): {exc}"
+    error = read_error(exchange)
+    if exchange.status in (401, 403) or (error is not None and error.code in AUTH_REFUSALS):
+        return f"credentials refused by {endpoint}: HTTP {exchange.status} {error.code if error else ''}".strip()
+    return None
+
+
+@pytest.fixture(scope="session")
+def conformance_target(pytestconfig: pytest.Config) -> Iterator[Target]:
+    endpoint, _ = resolve_endpoint(pytestconfig.getoption("endpoint_url"))
+    region = resolve_region(pytestconfig.getoption("region"))
+    if endpoint is not None:
+        _totals["target"] = endpoint
+        yield Target(endpoint, region, _identity_for(endpoint), endpoint, embedded=False)
+        return
+    with EmbeddedMoto() as moto:
+        _totals["target"] = f"embedded moto {moto_version()}"
+        yield Target(moto.url, region, _identity_for(None), _totals["target"], embedded=True)
+
+
+@pytest.fixture(scope="session")
+def iam(conformance_target: Target) -> Iterator[IamClient]:
+    client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity)
+    yield client
+    _totals["requests"] += client.request_count
+    _totals["retries"] += client.retry_count
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def run_id() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
+    return f"{os.environ['IAM_CONFORMANCE_RUN_ID']}-{worker}"
+
+
+@pytest.fixture(scope="session")
+def seeder(iam: IamClient, run_id: str) -> Iterator[Seeder]:
+    made = Seeder(iam, run_id)
+    try:
+        yield made
+    finally:
+        _totals["cleanup_problems"] += made.cleanup()
+
+
+@pytest.fixture(autouse=True)
+def exchanges_of_this_test(request: pytest.FixtureRequest) -> Iterator[list[Exchange]]:
+    """Every exchange a test makes, kept for the failure evidence in the report."""
+    seen: list[Exchange] = []
+    if "iam" not in request.fixturenames:
+        yield seen
+        return
+    client: IamClient = request.getfixturevalue("iam")
+    client.listeners.append(seen.append)
+    yield seen
+    client.listeners.remove(seen.append)
+
+
+@pytest.fixture(scope="session")
+def user_without_certificates(seeder: Seeder) -> SeededUser:
+    return seeder.user("none")
+
+
+@pytest.fixture(scope="session")
+def user_with_one_certificate(seeder: Seeder) -> SeededUser:
+    return seeder.fill(seeder.user("one"), 1)
+
+
+@pytest.fixture(scope="session")
+def user_with_two_certificates(seeder: Seeder) -> SeededUser:
+    return seeder.fill(seeder.user("two"), 2)
+
+
+@pytest.fixture(scope="session")
+def user_with_most_certificates(seeder: Seeder) -> SeededUser:
+    """As many certificates as the target's quota allows, up to 5 (real IAM: 2)."""
+    return seeder.fill(seeder.user("most"), 5)
+
+
+@pytest.fixture(scope="session")
+def seeded_users(user_without_certificates, user_with_one_certificate, user_with_two_certificates,
+                 user_with_most_certificates) -> list[SeededUser]:
+    return [user_without_certificates, user_with_one_certificate, user_with_two_certificates,
+            user_with_most_certificates]
+
+
+@pytest.fixture(scope="session")
+def walker(iam: IamClient):
+    """walk(user_name, max_items, identity=None) -> Walk; identical walks of unchanged users are reused."""
+    cache: dict[tuple, Walk] = {}
+
+    def walk(user_name: str | None, max_items: int | None, identity: Identity | None = None,
+             cached: bool = True) -> Walk:
+        key = (user_name, max_items, identity.label if identity else None)
+        if cached and key in cache:
+            return cache[key]
+        done = Walk(user_name, max_items)
+        marker: str | None = None
+        while True:
+            params = {k: v for k, v in (("UserName", user_name), ("MaxItems", max_items), ("Marker", marker))
+                      if v is not None}
+            page = iam.call("ListSigningCertificates", {k: str(v) for k, v in params.items()}, identity=identity)
+            done.pages.append(page)
+            listing = read_listing(page)
+            if listing is None or not listing.truncated:
+                break
+            if not listing.marker:
+                done.stopped_early = "a truncated page without a Marker: no way to continue"
+                break
+            if len(done.pages) >= WALK_PAGE_LIMIT:
+                done.stopped_early = f"still truncated after {WALK_PAGE_LIMIT} pages"
+                break
+            marker = listing.marker
+        if cached:
+            cache[key] = done
+        return done
+
+    return walk
+
+
+@pytest.fixture(scope="session")
+def identity_of(seeder: Seeder, iam: IamClient):
+    """identity_of(user) -> Identity signing as that user, once its new access key authenticates."""
+
+    def make(user: SeededUser) -> Identity:
+        identity = seeder.access_key(user)
+        deadline = time.monotonic() + KEY_PROPAGATION_S
+        while True:
+            probe = iam.call("GetUser", {}, identity=identity)
+            error = read_error(probe)
+            if error is None or error.code not in AUTH_REFUSALS or time.monotonic() > deadline:
+                return identity
+            time.sleep(1.0)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def absent_user_name(run_id: str) -> str:
+    return f"ic-{run_id}-absent"
+
+
+@pytest.fixture(scope="session")
+def error_samples(iam: IamClient, absent_user_name: str, user_with_two_certificates: SeededUser) -> dict[str, Exchange]:
+    """One exchange per kind of error the page or the protocol promises, made once per run."""
+    name = user_with_two_certificates.name
+    return {
+        "no such user": iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
+        "MaxItems=0": iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "0"}),
+        "unknown action": iam.call("IamConformanceNoSuchAction", {}),
+        "unsigned": iam.call("ListSigningCertificates", {"UserName": name}, identity=Identity.unsigned()),
+    }

@@ -1,0 +1,164 @@
+"""The pytest11 plugin: options, the `requirement` marker, outcome collection and the reports.
+
+Fixtures live in conformance.fixtures (registered here); report rendering in conformance.report. This module
+only wires pytest's hooks to them, so plain `pytest --pyargs conformance.suite` behaves like the CLI.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance.failures import CheckFailure
+from conformance.spec import requirements
+
+RUN_ID_ENV = "IAM_CONFORMANCE_RUN_ID"
+EXIT_COULD_NOT_RUN = 2
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("iam-conformance", "IAM ListSigningCertificates conformance")
+    group.addoption("--endpoint-url", default=None, help="IAM endpoint (default: AWS_ENDPOINT_URL_IAM, "
+                    "AWS_ENDPOINT_URL, else an embedded moto server on loopback)")
+    group.addoption("--region", default=None, help="signing region (default: AWS settings, else us-east-1)")
+    group.addoption("--report-dir", default="reports", help="where summary.json and report.html go")
+    group.addoption("--conformance-profile", default=None, choices=("quick", "standard", "thorough"),
+                    help="Hypothesis profile (default: standard)")
+    group.addoption("--baseline", default=None, help="JSON file of requirement ids expected to fail")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.json) a test enforces")
+    from conformance import fixtures, profiles
+
+    config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
+    profiles.load(config.getoption("conformance_profile") or profiles.DEFAULT_PROFILE)
+    os.environ.setdefault(RUN_ID_ENV, secrets.token_hex(4))  # inherited by xdist workers
+    if not hasattr(config, "workerinput"):
+        config.stash[_RUN] = _Run(config)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    catalogue = requirements()
+    for item in items:
+        marks = list(item.iter_markers("requirement"))
+        if not marks:
+            continue
+        requirement_id = marks[0].args[0]
+        if requirement_id not in catalogue or len(marks) != 1:
+            raise pytest.UsageError(f"{item.nodeid}: requirement marker must name one catalogued id, "
+                                    f"not {[m.args for m in marks]}")
+        item.user_properties.append(("requirement", requirement_id))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None and dict(item.user_properties).get("requirement"):
+        from conformance.evidence import describe_failure
+
+        # A new list: in-process the report shares the item's list, and evidence belongs to this phase only.
+        report.user_properties = [*report.user_properties, ("evidence", json.dumps(describe_failure(call.excinfo.value)))]
+        if isinstance(call.excinfo.value, CheckFailure):
+            report.longrepr = str(call.excinfo.value)  # the broken expectation, not a traceback
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    run = _current_run
+    if run is not None:
+        run.record(report)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _current_run
+    _current_run = session.config.stash.get(_RUN, None)
+    if _current_run is not None:
+        from conformance.fixtures import preflight
+
+        reason = preflight(session.config)
+        if reason:
+            session.config.stash[_RUN].could_not_run = reason
+            pytest.exit(f"could not run: {reason}", returncode=EXIT_COULD_NOT_RUN)
+
+
+def pytest_testnodedown(node, error) -> None:
+    """xdist: a worker's totals arrive in its workeroutput."""
+    run = _current_run
+    if run is not None:
+        run.add_worker_totals(node.workeroutput)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from conformance import fixtures
+
+    totals = fixtures.process_totals()
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput.update(totals)
+        return
+    run = session.config.stash.get(_RUN, None)
+    if run is None:
+        return
+    run.add_worker_totals(totals)
+    if not run.outcomes or run.could_not_run:
+        return
+    from conformance import report
+
+    verdict = report.write_all(run, session.config)
+    if exitstatus in (0, 1):  # pytest's own usage/internal errors keep their codes
+        session.exitstatus = verdict.exit_code
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is not None and run.verdict is not None:
+        from conformance import report
+
+        for line in report.console_lines(run):
+            terminalreporter.write_line(line)
+
+
+class _Run:
+    """What the controller learns during the session: one outcome per test, keyed by requirement."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.started = time.time()
+        self.report_dir = Path(config.getoption("report_dir"))
+        self.baseline_path = config.getoption("baseline")
+        self.outcomes: dict[str, dict] = {}  # nodeid -> {requirement, status, evidence, longrepr}
+        self.could_not_run: str | None = None
+        self.verdict = None
+        self.target_label = ""
+        self.request_count = 0
+        self.retry_count = 0
+        self.cleanup_problems: list[str] = []
+
+    def add_worker_totals(self, totals: dict) -> None:
+        self.request_count += int(totals.get("requests", 0))
+        self.retry_count += int(totals.get("retries", 0))
+        self.target_label = self.target_label or totals.get("target", "")
+        self.cleanup_problems += totals.get("cleanup_problems", [])
+
+    def record(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        requirement_id = properties.get("requirement")
+        if requirement_id is None:
+            return
+        entry = self.outcomes.setdefault(
+            report.nodeid, {"requirement": requirement_id, "status": "passed", "evidence": None, "message": ""}
+        )
+        if report.failed:
+            entry["status"] = "failed"
+            entry["evidence"] = json.loads(properties["evidence"]) if "evidence" in properties else None
+            entry["message"] = str(report.longrepr)[-2000:]
+        elif report.skipped and entry["status"] != "failed":
+            entry["status"] = "skipped"
+            entry["message"] = str(report.longrepr[-1]) if isinstance(report.longrepr, tuple) else ""
+
+
+_RUN = pytest.StashKey[_Run]()
+_current_run: _Run | None = None

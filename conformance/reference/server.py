@@ -1,0 +1,80 @@
+"""ReferenceServer: the reference app on a threaded werkzeug server at 127.0.0.1 on a free port."""
+from __future__ import annotations
+
+import threading
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from .app import ReferenceApp
+from .render import Flavour
+from .store import Store
+
+
+class _QuietHandler(WSGIRequestHandler):
+    # The suite runs thousands of requests; werkzeug's per-request access log would drown pytest's output.
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def log(self, type: str, message: str, *args: object) -> None:
+        if type == "error":
+            super().log(type, message, *args)
+
+
+class ReferenceServer:
+    """`with ReferenceServer(flavour=Flavour()) as server: server.url` - or start()/stop() explicitly.
+
+    Pass `app=` a ReferenceApp (or a subclass overriding one behaviour) to serve something other than the
+    known-good reference; otherwise a fresh app and empty store are created from `flavour`.
+    """
+
+    def __init__(self, flavour: Flavour | None = None, *, app: ReferenceApp | None = None,
+                 host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app if app is not None else ReferenceApp(flavour or Flavour())
+        self.flavour = self.app.flavour
+        self.host = host
+        self.port = port
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("ReferenceServer is not running")
+        return f"http://{self.host}:{self._server.server_port}/"
+
+    @property
+    def requests_served(self) -> int:
+        return self.app.requests_served
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def start(self) -> "ReferenceServer":
+        if self._server is not None:
+            return self
+        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"reference-iam-{self._server.server_port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        self._server = self._thread = None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> "ReferenceServer":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,217 @@
+"""In-memory IAM state of the reference server: users, signing certificates, access keys.
+
+Every read and write goes through one re-entrant lock, so a check and the write it guards (quota, duplicate,
+delete conflict) are atomic even when the threaded server handles requests concurrently.
+"""
+from __future__ import annotations
+
+import itertools
+import secrets
+import string
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+ACCOUNT_ID = "123456789012"
+ROOT_ACCESS_KEY = "AKIAREFERENCEROOT001"
+ROOT_SECRET_KEY = "ReferenceRootSecretKey/00000000000000001"
+
+# IAM's account quotas for the entities the reference holds (recorded: the third certificate is refused).
+CERTIFICATES_PER_USER = 2
+ACCESS_KEYS_PER_USER = 2
+
+_UPPER_ALNUM = string.ascii_uppercase + string.digits
+_SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
+
+
+class IamError(Exception):
+    """An IAM error response: HTTP status, error code and message. Type follows from the status."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status = status
+        self.code = code
+        self.message = message
+
+    @property
+    def type(self) -> str:
+        return "Receiver" if self.status >= 500 else "Sender"
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def random_id(prefix: str, length: int) -> str:
+    return prefix + "".join(secrets.choice(_UPPER_ALNUM) for _ in range(length - len(prefix)))
+
+
+@dataclass
+class User:
+    name: str
+    path: str
+    user_id: str
+    created: datetime
+    root: bool = False
+
+    @property
+    def arn(self) -> str:
+        if self.root:
+            return f"arn:aws:iam::{ACCOUNT_ID}:root"
+        return f"arn:aws:iam::{ACCOUNT_ID}:user{self.path}{self.name}"
+
+
+@dataclass
+class Certificate:
+    certificate_id: str
+    owner_id: str
+    user_name: str
+    body: str
+    der: bytes  # the parsed certificate, so re-uploads with other whitespace still count as duplicates
+    status: str
+    uploaded: datetime
+    seq: int  # upload sequence number: the stable sort key that markers point into
+
+
+@dataclass
+class AccessKey:
+    access_key_id: str
+    secret: str
+    owner_id: str
+    user_name: str
+    status: str
+    created: datetime
+
+
+# The account root: owns the root credentials; its name is the account id, used where a UserName must be shown.
+ROOT = User(name=ACCOUNT_ID, path="/", user_id=ACCOUNT_ID, created=datetime(2010, 5, 8, tzinfo=timezone.utc), root=True)
+
+
+def no_such_user(name: str) -> IamError:
+    return IamError(404, "NoSuchEntity", f"The user with name {name} cannot be found.")
+
+
+@dataclass
+class Store:
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    users: dict[str, User] = field(default_factory=dict)  # keyed by lower-cased name: IAM names ignore case
+    certificates: dict[str, Certificate] = field(default_factory=dict)
+    access_keys: dict[str, AccessKey] = field(default_factory=dict)
+    marker_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # authenticates issued markers
+    _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    # -- users ---------------------------------------------------------------------------------------------
+    def create_user(self, name: str, path: str = "/") -> User:
+        with self.lock:
+            if name.lower() in self.users:
+                raise IamError(409, "EntityAlreadyExists", f"User with name {name} already exists.")
+            user = User(name=name, path=path, user_id=random_id("AIDA", 21), created=now())
+            self.users[name.lower()] = user
+            return user
+
+    def get_user(self, name: str) -> User:
+        with self.lock:
+            user = self.users.get(name.lower())
+            if user is None:
+                raise no_such_user(name)
+            return user
+
+    def delete_user(self, name: str) -> None:
+        with self.lock:
+            user = self.get_user(name)
+            if self.certificates_of(user):
+                raise IamError(409, "DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
+            if self.access_keys_of(user):
+                raise IamError(409, "DeleteConflict", "Cannot delete entity, must delete access keys first.")
+            del self.users[name.lower()]
+
+    def list_users(self, path_prefix: str = "/") -> list[User]:
+        with self.lock:
+            return [u for u in self.users.values() if u.path.startswith(path_prefix)]
+
+    # -- signing certificates ------------------------------------------------------------------------------
+    def certificates_of(self, owner: User) -> list[Certificate]:
+        """The owner's certificates in upload order (a snapshot)."""
+        with self.lock:
+            return sorted((c for c in self.certificates.values() if c.owner_id == owner.user_id), key=lambda c: c.seq)
+
+    def upload_certificate(self, owner: User, body: str, der: bytes) -> Certificate:
+        with self.lock:
+            held = self.certificates_of(owner)
+            if any(c.der == der for c in held):
+                raise IamError(
+                    409,
+                    "DuplicateCertificate",
+                    "The request was rejected because the same certificate is associated with an IAM user in the account.",
+                )
+            if len(held) >= CERTIFICATES_PER_USER:
+                raise IamError(409, "LimitExceeded", f"Cannot exceed quota for CertificatesPerUser: {CERTIFICATES_PER_USER}")
+            certificate = Certificate(
+                certificate_id=random_id("", 32),
+                owner_id=owner.user_id,
+                user_name=owner.name,
+                body=body,
+                der=der,
+                status="Active",
+                uploaded=now(),
+                seq=next(self._seq),
+            )
+            self.certificates[certificate.certificate_id] = certificate
+            return certificate
+
+    def get_certificate(self, owner: User, certificate_id: str) -> Certificate:
+        with self.lock:
+            certificate = self.certificates.get(certificate_id)
+            if certificate is None or certificate.owner_id != owner.user_id:
+                raise IamError(404, "NoSuchEntity", f"The Certificate with id {certificate_id} cannot be found.")
+            return certificate
+
+    def update_certificate(self, owner: User, certificate_id: str, status: str) -> None:
+        with self.lock:
+            self.get_certificate(owner, certificate_id).status = status
+
+    def delete_certificate(self, owner: User, certificate_id: str) -> None:
+        with self.lock:
+            self.get_certificate(owner, certificate_id)
+            del self.certificates[certificate_id]
+
+    # -- access keys ---------------------------------------------------------------------------------------
+    def access_keys_of(self, owner: User) -> list[AccessKey]:
+        with self.lock:
+            return [k for k in self.access_keys.values() if k.owner_id == owner.user_id]
+
+    def create_access_key(self, owner: User) -> AccessKey:
+        with self.lock:
+            if len(self.access_keys_of(owner)) >= ACCESS_KEYS_PER_USER:
+                raise IamError(409, "LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
+            key = AccessKey(
+                access_key_id=random_id("AKIA", 20),
+                secret="".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40)),
+                owner_id=owner.user_id,
+                user_name=owner.name,
+                status="Active",
+                created=now(),
+            )
+            self.access_keys[key.access_key_id] = key
+            return key
+
+    def delete_access_key(self, owner: User, access_key_id: str) -> None:
+        with self.lock:
+            key = self.access_keys.get(access_key_id)
+            if key is None or key.owner_id != owner.user_id:
+                raise IamError(404, "NoSuchEntity", f"The Access Key with id {access_key_id} cannot be found.")
+            del self.access_keys[access_key_id]
+
+    # -- authentication ------------------------------------------------------------------------------------
+    def principal_for(self, access_key_id: str) -> tuple[User, str] | None:
+        """(principal, secret) for an access key id, or None when the key is unknown or inactive."""
+        if access_key_id == ROOT_ACCESS_KEY:
+            return ROOT, ROOT_SECRET_KEY
+        with self.lock:
+            key = self.access_keys.get(access_key_id)
+            if key is None or key.status != "Active":
+                return None
+            if key.owner_id == ROOT.user_id:
+                return ROOT, key.secret
+            owner = next((u for u in self.users.values() if u.user_id == key.owner_id), None)
+            return None if owner is None else (owner, key.secret)

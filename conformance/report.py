@@ -1,0 +1,123 @@
+"""The run's verdict: per-requirement status, summary.json, report.html and the console table."""
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import time
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import jinja2
+
+from conformance import baseline as baselines
+from conformance.spec import CATEGORIES, operation, requirements
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("conformance", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    verdict: str  # conformant | nonconformant
+    gate: baselines.Gate
+    requirements: list[dict]
+
+    @property
+    def exit_code(self) -> int:
+        return self.gate.exit_code
+
+
+def requirement_rows(outcomes: dict[str, dict], expected_failures: dict[str, str]) -> list[dict]:
+    """One row per catalogued requirement: failed if any of its tests failed, passed if any passed."""
+    rows = []
+    for requirement in requirements().values():
+        mine = [o for o in outcomes.values() if o["requirement"] == requirement.id]
+        statuses = {o["status"] for o in mine}
+        status = "failed" if "failed" in statuses else "passed" if "passed" in statuses else "skipped"
+        rows.append({
+            "id": requirement.id,
+            "category": requirement.category,
+            "status": status,
+            "title": requirement.title,
+            "source": requirement.source,
+            "tests": len(mine),
+            "known_deviation": expected_failures.get(requirement.id) if status == "failed" else None,
+            "failures": [{"message": o["message"], "evidence": o["evidence"]} for o in mine if o["status"] == "failed"],
+        })
+    return rows
+
+
+def evaluate(run) -> Verdict:
+    baseline = baselines.load(run.baseline_path)
+    rows = requirement_rows(run.outcomes, baseline.expected_failures if baseline else {})
+    result = baselines.gate({r["id"]: r["status"] for r in rows}, baseline)
+    verdict = "nonconformant" if any(r["status"] == "failed" for r in rows) else "conformant"
+    return Verdict(verdict, result, rows)
+
+
+def summary(run, verdict: Verdict) -> dict:
+    return {
+        "verdict": verdict.verdict,
+        "gate": "pass" if verdict.exit_code == 0 else "fail",
+        "operation": operation().operation,
+        "target": run.target_label,
+        "suite_version": version("iam-conformance"),
+        "hypothesis_seed": os.environ.get("IAM_CONFORMANCE_SEED", "pytest default"),
+        "started": datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc).isoformat(timespec="seconds"),
+        "duration_s": round(time.time() - run.started, 2),
+        "request_count": run.request_count,
+        "retries": run.retry_count,
+        "baseline": run.baseline_path,
+        "unexpected_failures": verdict.gate.unexpected,
+        "known_deviations": verdict.gate.known,
+        "baseline_entries_now_passing": verdict.gate.now_passing,
+        "cleanup_problems": run.cleanup_problems,
+        "counts": counts_by_category(verdict.requirements),
+        "requirements": verdict.requirements,
+    }
+
+
+def counts_by_category(rows: list[dict]) -> dict[str, dict[str, int]]:
+    counts = {c: {"passed": 0, "failed": 0, "skipped": 0} for c in CATEGORIES}
+    for row in rows:
+        counts[row["category"]][row["status"]] += 1
+    return counts
+
+
+def write_all(run, config) -> Verdict:
+    verdict = evaluate(run)
+    run.verdict = verdict
+    run.report_dir.mkdir(parents=True, exist_ok=True)
+    data = summary(run, verdict)
+    (run.report_dir / "summary.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    html = _TEMPLATES.get_template("report.html.j2").render(summary=data, categories=CATEGORIES)
+    (run.report_dir / "report.html").write_text(html, encoding="utf-8")
+    run.summary = data
+    return verdict
+
+
+def console_lines(run) -> list[str]:
+    data, verdict = run.summary, run.verdict
+    lines = ["", f"iam-conformance: ListSigningCertificates on {data['target']}",
+             f"{'category':<12} {'passed':>6} {'failed':>6} {'skipped':>7}"]
+    for category, count in data["counts"].items():
+        lines.append(f"{category:<12} {count['passed']:>6} {count['failed']:>6} {count['skipped']:>7}")
+    for row in verdict.requirements:
+        if row["status"] != "failed":
+            continue
+        evidence = (row["failures"][0]["evidence"] or {}) if row["failures"] else {}
+        why = f"expected {evidence.get('expected')}; got {evidence.get('actual')}" if evidence else ""
+        mark = "known deviation" if row["known_deviation"] else "FAILED"
+        lines.append(f"  {mark:<15} {row['id']:<9} {row['title']}")
+        if why:
+            lines.append(f"  {'':<15} {'':<9} {why[:220]}")
+    for requirement_id in verdict.gate.now_passing:
+        lines.append(f"  {'now passing':<15} {requirement_id:<9} (listed in the baseline, passed this run)")
+    for problem in data["cleanup_problems"]:
+        lines.append(f"  cleanup left behind: {problem}")
+    lines.append(f"verdict: {data['verdict']} ({len(verdict.gate.unexpected)} unexpected failures, "
+                 f"{len(verdict.gate.known)} known deviations); {data['request_count']} requests in "
+                 f"{data['duration_s']} s; reports in {run.report_dir}/")
+    return lines

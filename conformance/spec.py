@@ -1,0 +1,146 @@
+"""The contract as objects: parameters.json and requirements.json from schemas/, loaded once.
+
+Everything that needs a bound (MaxItems 1-1000, UserName's pattern, ...) or a requirement's wording reads it
+here; nothing else in the package restates them.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CATEGORIES = ("shape", "pagination", "parameters", "errors", "identity", "protocol", "auth")
+
+
+def data_dir(name: str) -> Path:
+    """A top-level data folder (schemas, fixtures, baselines): the source checkout's, else the wheel's copy."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package.parent / name, package / "_data" / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"data folder {name!r} not found beside the conformance package")
+
+
+def page_regex(pattern: str) -> re.Pattern[str]:
+    """The page's pattern as a whole-value Python regex; AWS's \\w is ASCII."""
+    return re.compile(pattern, re.ASCII)
+
+
+@dataclass(frozen=True)
+class Constraint:
+    kind: str  # min_length | max_length | pattern | minimum | maximum
+    value: int | str
+    source: str
+
+    def violated_by(self, value: str | int) -> bool:
+        if self.kind == "min_length":
+            return len(value) < self.value
+        if self.kind == "max_length":
+            return len(value) > self.value
+        if self.kind == "pattern":
+            return page_regex(self.value).fullmatch(value) is None
+        if self.kind == "minimum":
+            return value < self.value
+        if self.kind == "maximum":
+            return value > self.value
+        raise ValueError(f"unknown constraint kind {self.kind!r}")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str  # wire name, e.g. MaxItems
+    member: str  # the name IAM's validation messages use, e.g. maxItems
+    type: str  # string | integer
+    required: bool
+    source: str
+    constraints: tuple[Constraint, ...]
+    default: int | None = None
+    default_source: str | None = None
+
+    def constraint(self, kind: str) -> Constraint | None:
+        return next((c for c in self.constraints if c.kind == kind), None)
+
+    def bound(self, kind: str) -> int | str | None:
+        found = self.constraint(kind)
+        return None if found is None else found.value
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        pattern = self.bound("pattern")
+        return None if pattern is None else page_regex(pattern)
+
+    def violations(self, raw: str) -> list[Constraint]:
+        """Constraints the wire value `raw` breaks. A non-integer for an integer parameter breaks its type,
+        reported as a pseudo-constraint of kind 'type'."""
+        if self.type == "integer":
+            try:
+                value: int | str = int(raw)
+            except ValueError:
+                return [Constraint("type", "integer", f"Type: Integer")]
+            if raw.strip() != raw:
+                return [Constraint("type", "integer", f"Type: Integer")]
+        else:
+            value = raw
+        return [c for c in self.constraints if c.violated_by(value)]
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    category: str
+    title: str
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES:
+            raise ValueError(f"requirement {self.id}: unknown category {self.category!r}")
+
+
+@dataclass(frozen=True)
+class OperationSpec:
+    operation: str
+    api_version: str
+    namespace: str
+    parameters: dict[str, Parameter]
+    response: dict[str, Parameter]
+    botocore_differences: tuple[dict, ...] = field(default=())
+
+
+def _parameter(name: str, raw: dict) -> Parameter:
+    return Parameter(
+        name=name,
+        member=raw["member"],
+        type=raw["type"],
+        required=raw["required"],
+        source=raw["source"],
+        constraints=tuple(Constraint(**c) for c in raw["constraints"]),
+        default=raw.get("default"),
+        default_source=raw.get("default_source"),
+    )
+
+
+@functools.cache
+def operation() -> OperationSpec:
+    raw = json.loads((data_dir("schemas") / "parameters.json").read_text(encoding="utf-8"))
+    return OperationSpec(
+        operation=raw["operation"],
+        api_version=raw["api_version"],
+        namespace=raw["namespace"],
+        parameters={n: _parameter(n, p) for n, p in raw["parameters"].items()},
+        response={n: _parameter(n, p) for n, p in raw["response"].items()},
+        botocore_differences=tuple(raw.get("botocore_differences", ())),
+    )
+
+
+@functools.cache
+def requirements() -> dict[str, Requirement]:
+    raw = json.loads((data_dir("schemas") / "requirements.json").read_text(encoding="utf-8"))
+    catalogue: dict[str, Requirement] = {}
+    for entry in raw["requirements"]:
+        requirement = Requirement(**entry)
+        if requirement.id in catalogue:
+            raise ValueError(f"duplicate requirement id {requirement.id}")
+        catalogue[requirement.id] = requirement
+    return catalogue

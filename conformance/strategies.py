@@ -1,0 +1,79 @@
+"""Hypothesis strategies for the request parameters, derived from the spec's constraints (schemas/parameters.json).
+
+`valid_values(p)` draws wire values satisfying every constraint of p; `invalid_values(p, kind)` draws values
+that break constraint `kind` and no other (so the expected error names exactly one member). Values are built
+by construction from the page's pattern (hypothesis `from_regex`) and checked by the spec's own validator.
+"""
+from __future__ import annotations
+
+import functools
+import string
+
+from hypothesis import strategies as st
+
+from conformance.spec import Parameter
+
+# Kinds a request can break on the wire. min_length is left out on purpose: an empty query value ("UserName=")
+# may be read as "parameter absent" by a legal implementation; real IAM's answer is unknown.
+PROBED_KINDS = ("minimum", "maximum", "type", "max_length", "pattern")
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+@functools.cache
+def allowed_special_characters(parameter: Parameter) -> tuple[str, ...]:
+    """The printable ASCII characters the pattern admits besides letters and digits (for UserName: _+=,.@-)."""
+    regex = parameter.regex
+    return tuple(c for c in string.punctuation if regex is not None and regex.fullmatch(c))
+
+
+def _pattern_strings(parameter: Parameter, min_size: int, max_size: int) -> st.SearchStrategy[str]:
+    return st.from_regex(parameter.regex, fullmatch=True).filter(lambda s: min_size <= len(s) <= max_size)
+
+
+def valid_values(parameter: Parameter) -> st.SearchStrategy[str]:
+    if parameter.type == "integer":
+        return st.integers(parameter.bound("minimum"), parameter.bound("maximum")).map(str)
+    low, high = parameter.bound("min_length"), parameter.bound("max_length")
+    return _pattern_strings(parameter, low, high)
+
+
+def _outside_pattern_characters(parameter: Parameter) -> st.SearchStrategy[str]:
+    # Surrogates cannot be sent as UTF-8 and NUL is refused by HTTP stacks before IAM sees it.
+    return st.characters(exclude_categories=("Cs",), exclude_characters="\x00").filter(
+        lambda c: parameter.regex.fullmatch(c) is None
+    )
+
+
+def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
+    """Wire values breaking exactly constraint `kind` of `parameter`."""
+    # Bounded to 32 bits: Smithy's integer is 32-bit, and what IAM says to a value overflowing it is unknown.
+    if kind == "minimum":
+        return st.integers(INT32_MIN, parameter.bound("minimum") - 1).map(str)
+    if kind == "maximum":
+        return st.integers(parameter.bound("maximum") + 1, INT32_MAX).map(str)
+    if kind == "type":
+        # Decimals, letters and mixed tokens; no blanks (an implementation may legally trim them).
+        return st.one_of(
+            st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
+            st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str).filter(lambda s: "." in s),
+            st.from_regex(r"[0-9]{1,3}[a-z]{1,3}", fullmatch=True),
+        )
+    if kind == "max_length":
+        high = parameter.bound("max_length")
+        return st.tuples(_pattern_strings(parameter, 1, 40), st.integers(high + 1, high + 64)).map(
+            lambda pair: (pair[0] * (pair[1] // len(pair[0]) + 1))[: pair[1]]
+        )
+    if kind == "pattern":
+        high = parameter.bound("max_length")
+        return st.tuples(
+            _pattern_strings(parameter, 1, min(40, high - 1)),
+            _outside_pattern_characters(parameter),
+            st.integers(0, 40),
+        ).map(lambda t: t[0][: t[2] % (len(t[0]) + 1)] + t[1] + t[0][t[2] % (len(t[0]) + 1) :])
+    raise ValueError(f"no invalid-value strategy for constraint kind {kind!r}")
+
+
+def probed_kinds(parameter: Parameter) -> list[str]:
+    """The constraint kinds of `parameter` the suite sends violations of."""
+    kinds = [c.kind for c in parameter.constraints if c.kind in PROBED_KINDS]
+    return (["type"] if parameter.type == "integer" else []) + kinds

@@ -1,0 +1,33 @@
+"""errors: NoSuchEntity, the error envelope's Type and RequestId, and markers the service never issued."""
+from conformance.checks.responses import (client_error_typed_sender, error_carries_request_id, not_found_names_user,
+                                          rejected_as_client_error)
+from conformance.suite import requirement
+
+
+def client_errors(error_samples):
+    # Judged only where the target did answer with an error; whether it should have is another requirement's.
+    return [exchange for exchange in error_samples.values() if 400 <= exchange.status < 500]
+
+
+@requirement("ERR-01")
+def test_an_absent_user_is_not_found_and_named(error_samples, absent_user_name):
+    not_found_names_user(error_samples["no such user"], absent_user_name)
+
+
+@requirement("ERR-02")
+def test_client_errors_are_typed_sender(error_samples):
+    for exchange in client_errors(error_samples):
+        client_error_typed_sender(exchange)
+
+
+@requirement("ERR-03")
+def test_every_error_carries_a_request_id(error_samples):
+    for exchange in [e for e in error_samples.values() if e.status >= 400]:
+        error_carries_request_id(exchange)
+
+
+@requirement("ERR-04")
+def test_a_marker_never_issued_is_a_client_error(iam, user_with_two_certificates, run_id):
+    params = {"UserName": user_with_two_certificates.name, "MaxItems": "1",
+              "Marker": f"iam-conformance-never-issued-{run_id}"}
+    rejected_as_client_error(iam.call("ListSigningCertificates", params))

@@ -1,0 +1,88 @@
+"""pagination: walking pages by sending back each Marker, and what a listing means over time."""
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from conformance.checks.pagination import (deleted_not_listed, listed_with_status, no_foreign_certificates,
+                                           pages_within_max_items, same_order_twice, truncated_pages_carry_marker,
+                                           truncation_flag_tells_the_truth, walk_yields_each_certificate_once)
+from conformance.spec import operation
+from conformance.strategies import valid_values
+from conformance.suite import requirement
+
+MAX_ITEMS = operation().parameters["MaxItems"]
+# Small page sizes are where paging happens with a handful of certificates; the whole range is drawn too.
+max_items_values = st.one_of(st.integers(1, 3), valid_values(MAX_ITEMS).map(int))
+
+
+@requirement("PAG-01")
+@given(max_items=max_items_values)
+@example(max_items=1)
+def test_walking_all_pages_yields_each_certificate_once(max_items, seeded_users, walker):
+    for user in seeded_users:
+        walk_yields_each_certificate_once(walker(user.name, max_items), set(user.by_id()))
+
+
+@requirement("PAG-02")
+@given(max_items=max_items_values)
+@example(max_items=1)
+def test_no_page_exceeds_max_items(max_items, seeded_users, walker):
+    for user in seeded_users:
+        pages_within_max_items(walker(user.name, max_items))
+
+
+@requirement("PAG-03")
+@given(max_items=max_items_values)
+@example(max_items=1)
+def test_is_truncated_tells_whether_items_remain(max_items, seeded_users, walker):
+    for user in seeded_users:
+        truncation_flag_tells_the_truth(walker(user.name, max_items), len(user.certificates))
+
+
+@requirement("PAG-04")
+@given(max_items=max_items_values)
+@example(max_items=1)
+def test_truncated_pages_carry_a_valid_marker(max_items, seeded_users, walker):
+    for user in seeded_users:
+        truncated_pages_carry_marker(walker(user.name, max_items))
+
+
+@requirement("PAG-05")
+def test_without_max_items_walking_lists_everything(seeded_users, walker):
+    for user in seeded_users:
+        walk = walker(user.name, None)
+        walk_yields_each_certificate_once(walk, set(user.by_id()))
+        pages_within_max_items(walk)
+
+
+@requirement("PAG-06")
+def test_an_inactive_certificate_is_listed_as_inactive(seeder, walker):
+    user = seeder.fill(seeder.user("inactive"), 2)
+    certificate = user.certificates[0]
+    seeder.set_status(user, certificate, "Inactive")
+    listing = walker(user.name, None, cached=False).pages[0]
+    listed_with_status(listing, certificate.certificate_id, "Inactive")
+    listed_with_status(listing, user.certificates[1].certificate_id, "Active")
+
+
+@requirement("PAG-07")
+def test_a_deleted_certificate_is_no_longer_listed(seeder, walker):
+    user = seeder.fill(seeder.user("deleted"), 2)
+    gone = user.certificates[0]
+    seeder.delete_certificate(user, gone)
+    listing = walker(user.name, None, cached=False).pages[0]
+    deleted_not_listed(listing, gone.certificate_id, set(user.by_id()))
+
+
+@requirement("PAG-08")
+@given(max_items=max_items_values)
+def test_a_listing_never_shows_another_users_certificates(max_items, seeded_users, walker):
+    for user in seeded_users:
+        no_foreign_certificates(walker(user.name, max_items), set(user.by_id()))
+
+
+@requirement("PAG-09")
+def test_the_same_listing_twice_comes_back_in_the_same_order(user_with_most_certificates, walker):
+    for max_items in (None, 1):
+        first = walker(user_with_most_certificates.name, max_items, cached=False)
+        second = walker(user_with_most_certificates.name, max_items, cached=False)
+        same_order_twice(first, second)

@@ -1,0 +1,94 @@
+"""Which IAM the suite talks to, as whom, and the embedded moto server used when none is named."""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from botocore.credentials import Credentials
+
+from conformance.client import Identity
+
+DEFAULT_REGION = "us-east-1"
+# The embedded target is a throw-away emulator on loopback: sign with dummy keys, never the user's own.
+EMBEDDED_CREDENTIALS = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+class TargetError(Exception):
+    """The target cannot be used at all (bad URL, no credentials): the run exits 2 with this reason."""
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: str
+    region: str
+    identity: Identity
+    label: str  # what reports call the target
+    embedded: bool
+
+
+def resolve_endpoint(explicit: str | None) -> tuple[str | None, str]:
+    """--endpoint-url > AWS_ENDPOINT_URL_IAM > AWS_ENDPOINT_URL > None (embedded); with where it came from."""
+    for value, origin in (
+        (explicit, "--endpoint-url"),
+        (os.environ.get("AWS_ENDPOINT_URL_IAM"), "AWS_ENDPOINT_URL_IAM"),
+        (os.environ.get("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"),
+    ):
+        if value:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise TargetError(f"{origin}={value!r} is not an http(s) URL")
+            return value, origin
+    return None, "embedded"
+
+
+def resolve_region(explicit: str | None) -> str:
+    if explicit:
+        return explicit
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if os.environ.get(name):
+            return os.environ[name]
+    from botocore.session import get_session
+
+    return get_session().get_config_variable("region") or DEFAULT_REGION
+
+
+def caller_identity() -> Identity:
+    """The caller's credentials through botocore's usual chain (env, profile, SSO, IMDS...)."""
+    from botocore.session import get_session
+
+    credentials = get_session().get_credentials()
+    if credentials is None:
+        raise TargetError("no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)")
+    frozen = credentials.get_frozen_credentials()
+    return Identity("caller", Credentials(frozen.access_key, frozen.secret_key, frozen.token))
+
+
+class EmbeddedMoto:
+    """moto's server on a free loopback port, for as long as the context lasts."""
+
+    def __init__(self) -> None:
+        self._server = None
+        self.url = ""
+
+    def __enter__(self) -> "EmbeddedMoto":
+        from moto.server import ThreadedMotoServer  # imported only when no endpoint is given
+
+        # moto logs every request and prints tracebacks of its own 500s: the suite reports those itself.
+        logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self._server.start()
+        self.url = f"http://127.0.0.1:{self._server._server.server_port}/"
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+
+def moto_version() -> str:
+    from importlib.metadata import version
+
+    return version("moto")
