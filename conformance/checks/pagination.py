@@ -94,26 +94,22 @@ def truncated_pages_carry_marker(walk: Walk) -> None:
 
 
 @check
-def listed_with_status(exchange: Exchange, certificate_id: str, status: str) -> None:
-    listing = read_listing(exchange)
-    if listing is None:
-        raise Violation("a listing", describe(exchange), exchange)
-    found = [c for c in listing.certificates if c.certificate_id == certificate_id]
+def listed_with_status(walk: Walk, certificate_id: str, status: str) -> None:
+    _all_pages_are_listings(walk)
+    found = [c for listing in walk.listings() for c in listing.certificates if c.certificate_id == certificate_id]
     if not found:
-        raise Violation(f"{certificate_id} listed", f"listed: {listing.ids}", exchange)
+        raise Violation(f"{certificate_id} listed", f"listed: {walk.ids()}", walk.last)
     if found[0].status != status:
-        raise Violation(f"{certificate_id} with Status {status}", repr(found[0].status), exchange)
+        raise Violation(f"{certificate_id} with Status {status}", repr(found[0].status), walk.last)
 
 
 @check
-def deleted_not_listed(exchange: Exchange, deleted_id: str, kept_ids: set[str]) -> None:
-    listing = read_listing(exchange)
-    if listing is None:
-        raise Violation("a listing", describe(exchange), exchange)
-    if deleted_id in listing.ids:
-        raise Violation(f"deleted certificate {deleted_id} gone", "still listed", exchange)
-    if not kept_ids <= set(listing.ids):
-        raise Violation(f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {listing.ids}", exchange)
+def deleted_not_listed(walk: Walk, deleted_id: str, kept_ids: set[str]) -> None:
+    _all_pages_are_listings(walk)
+    if deleted_id in walk.ids():
+        raise Violation(f"deleted certificate {deleted_id} gone", "still listed", walk.last)
+    if not kept_ids <= set(walk.ids()):
+        raise Violation(f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {walk.ids()}", walk.last)
 
 
 @check

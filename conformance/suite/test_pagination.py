@@ -59,9 +59,9 @@ def test_an_inactive_certificate_is_listed_as_inactive(seeder, walker):
     user = seeder.fill(seeder.user("inactive"), 2)
     certificate = user.certificates[0]
     seeder.set_status(user, certificate, "Inactive")
-    listing = walker(user.name, None, cached=False).pages[0]
-    listed_with_status(listing, certificate.certificate_id, "Inactive")
-    listed_with_status(listing, user.certificates[1].certificate_id, "Active")
+    walk = walker(user.name, None, cached=False)
+    listed_with_status(walk, certificate.certificate_id, "Inactive")
+    listed_with_status(walk, user.certificates[1].certificate_id, "Active")
 
 
 @requirement("PAG-07")
@@ -69,8 +69,7 @@ def test_a_deleted_certificate_is_no_longer_listed(seeder, walker):
     user = seeder.fill(seeder.user("deleted"), 2)
     gone = user.certificates[0]
     seeder.delete_certificate(user, gone)
-    listing = walker(user.name, None, cached=False).pages[0]
-    deleted_not_listed(listing, gone.certificate_id, set(user.by_id()))
+    deleted_not_listed(walker(user.name, None, cached=False), gone.certificate_id, set(user.by_id()))
 
 
 @requirement("PAG-08")
