@@ -1,0 +1,76 @@
+"""The fault catalogue: single-mistake variants of the reference IAM, each expected to trip named requirements.
+
+A fault is one class overriding one behaviour of the reference: a ReferenceApp subclass (request handling),
+a Renderer subclass (response bodies) or a Store subclass (state). `@fault(...)` registers it with the
+requirement ids it should trip; `build()` turns it into a servable app on the default Flavour.
+
+The faults themselves live in `response_faults` (shape, pagination) and `request_faults` (parameters,
+errors, identity, protocol, auth); `catalogue()` imports both.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from conformance.reference import Flavour, ReferenceApp, Renderer, Store
+from conformance.spec import requirements
+
+
+@dataclass(frozen=True)
+class Fault:
+    name: str
+    description: str  # the deviation, in one line
+    expected: frozenset[str]  # requirement ids the suite should fail on this target
+    build: Callable[[], ReferenceApp]  # a fresh faulty app (fresh store) per call
+
+    @property
+    def category(self) -> str:
+        """The category of the fault's first expected requirement (its primary one)."""
+        return requirements()[sorted(self.expected, key=self._order)[0]].category
+
+    def _order(self, requirement_id: str) -> int:
+        return list(requirements()).index(requirement_id)
+
+
+_REGISTRY: dict[str, Fault] = {}
+
+
+def _builder(cls: type) -> Callable[[], ReferenceApp]:
+    if issubclass(cls, ReferenceApp):
+        return lambda: cls(Flavour())
+    if issubclass(cls, Renderer):
+        def build() -> ReferenceApp:
+            app = ReferenceApp(Flavour())
+            app.renderer = cls(app.flavour)
+            return app
+        return build
+    if issubclass(cls, Store):
+        return lambda: ReferenceApp(Flavour(), store=cls())
+    raise TypeError(f"{cls.__name__} is not a ReferenceApp, Renderer or Store subclass")
+
+
+def fault(name: str, expected: set[str] | str, description: str):
+    """Class decorator registering a one-behaviour subclass of the reference as a catalogued fault."""
+    ids = frozenset({expected} if isinstance(expected, str) else expected)
+
+    def register(cls: type) -> type:
+        if name in _REGISTRY:
+            raise ValueError(f"fault {name} registered twice")
+        _REGISTRY[name] = Fault(name, description, ids, _builder(cls))
+        return cls
+
+    return register
+
+
+def catalogue() -> list[Fault]:
+    """Every fault, in catalogue order (by category as the modules declare them)."""
+    from conformance.selftest import request_faults, response_faults  # noqa: F401  (registration on import)
+
+    return list(_REGISTRY.values())
+
+
+def by_name(name: str) -> Fault:
+    for item in catalogue():
+        if item.name == name:
+            return item
+    raise KeyError(f"no fault named {name!r}")

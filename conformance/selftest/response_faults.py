@@ -1,0 +1,223 @@
+"""Faults in what a listing says: the body's shape (SHAPE-*) and pagination/listing semantics (PAG-*).
+
+Each class overrides exactly one behaviour of the reference; the override is the mistake itself.
+"""
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field, replace
+
+from conformance.reference import ReferenceApp, Renderer, Store
+from conformance.reference.render import NAMESPACE, Node, branch, leaf
+from conformance.selftest.faults import fault
+
+# -- shape -----------------------------------------------------------------------------------------------------
+
+
+@fault("wrong_namespace", "SHAPE-03",
+       "xmlns without its trailing slash: https://iam.amazonaws.com/doc/2010-05-08")
+class WrongNamespace(Renderer):
+    def serialize(self, root: Node) -> bytes:
+        return super().serialize(root).replace(NAMESPACE.encode(), NAMESPACE.rstrip("/").encode())
+
+
+@fault("success_without_request_id", "SHAPE-04", "success bodies have no <ResponseMetadata><RequestId>")
+class SuccessWithoutRequestId(Renderer):
+    def success(self, action: str, result: list[Node] | None, request_id: str) -> bytes:
+        body = branch(f"{action}Result", *result) if result is not None else None
+        return self.serialize(branch(f"{action}Response", body))
+
+
+@fault("status_lower_case", {"SHAPE-05", "SHAPE-01"}, "Status rendered lower-case: active / inactive")
+class StatusLowerCase(Renderer):
+    def certificate(self, cert, tag: str = "member") -> Node:
+        return super().certificate(replace(cert, status=cert.status.lower()), tag)
+
+
+@fault("pem_armour_stripped", "SHAPE-05",
+       "CertificateBody without its -----BEGIN/END CERTIFICATE----- lines (base64 only)")
+class PemArmourStripped(Renderer):
+    def certificate(self, cert, tag: str = "member") -> Node:
+        body = "\n".join(line for line in cert.body.splitlines() if not line.startswith("-----"))
+        return super().certificate(replace(cert, body=body), tag)
+
+
+@fault("upload_date_without_zone", "SHAPE-05", "UploadDate without a zone designator: 2024-01-02T03:04:05")
+class UploadDateWithoutZone(Renderer):
+    def date(self, when) -> str:
+        return super().date(when).removesuffix("Z")
+
+
+@fault("certificate_id_uuid", "SHAPE-01", "CertificateId is a UUID with hyphens, outside the model's [\\w]+")
+@dataclass
+class CertificateIdUuid(Store):
+    def upload_certificate(self, owner, body: str, der: bytes):
+        with self.lock:
+            certificate = super().upload_certificate(owner, body, der)
+            del self.certificates[certificate.certificate_id]
+            certificate.certificate_id = str(uuid.uuid4())
+            self.certificates[certificate.certificate_id] = certificate
+            return certificate
+
+
+@fault("empty_certificates_omitted", "SHAPE-06", "a user without certificates gets no <Certificates> element at all")
+class EmptyCertificatesOmitted(Renderer):
+    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+        nodes = super().certificate_page(owner, page, truncated, marker)
+        return [n for n in nodes if n.tag != "Certificates" or n.children]
+
+
+@fault("error_extra_lowercase_message", "SHAPE-02",
+       "error bodies carry an extra lower-case <message> beside <Message> (moto's)")
+class ErrorExtraLowercaseMessage(Renderer):
+    def error(self, error, request_id: str) -> bytes:
+        detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message),
+                        leaf("message", error.message))
+        return self.serialize(branch("ErrorResponse", detail, leaf("RequestId", request_id)))
+
+
+# -- pagination: IsTruncated and Marker --------------------------------------------------------------------------
+
+
+@fault("is_truncated_python_bool", {"PAG-03", "SHAPE-01"}, "IsTruncated rendered as Python's True / False")
+class IsTruncatedPythonBool(Renderer):
+    def boolean(self, value: bool) -> str:
+        return str(value)
+
+
+@fault("is_truncated_numeric", {"PAG-03", "SHAPE-01"}, "IsTruncated rendered as 1 / 0")
+class IsTruncatedNumeric(Renderer):
+    def boolean(self, value: bool) -> str:
+        return "1" if value else "0"
+
+
+@fault("is_truncated_omitted_when_false", "PAG-03", "IsTruncated left out when false (moto-style)")
+class IsTruncatedOmittedWhenFalse(Renderer):
+    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+        nodes = super().certificate_page(owner, page, truncated, marker)
+        return nodes if truncated else [n for n in nodes if n.tag != "IsTruncated"]
+
+
+@fault("truncated_page_flagged_false", {"PAG-03", "PAG-01"},
+       "IsTruncated false (and no Marker) on a page that has items after it")
+class TruncatedPageFlaggedFalse(Renderer):
+    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+        return super().certificate_page(owner, page, False, None)
+
+
+@fault("truncated_page_without_marker", {"PAG-04", "PAG-01"}, "IsTruncated true but no <Marker> element")
+class TruncatedPageWithoutMarker(Renderer):
+    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+        return [n for n in super().certificate_page(owner, page, truncated, marker) if n.tag != "Marker"]
+
+
+_PADDING = "0" * 330
+
+
+@fault("marker_over_320", "PAG-04", "Marker is a 370-odd character token, over the page's 320")
+class MarkerOver320(ReferenceApp):
+    def encode_marker(self, owner, last_seq: int) -> str:
+        return super().encode_marker(owner, last_seq) + _PADDING
+
+    def decode_marker(self, marker: str, owner) -> int:
+        return super().decode_marker(marker.removesuffix(_PADDING), owner)
+
+
+@fault("marker_outside_latin1", "PAG-04", "Marker carries a character outside [\\u0020-\\u00FF]: 'next→<token>'")
+class MarkerOutsideLatin1(ReferenceApp):
+    def encode_marker(self, owner, last_seq: int) -> str:
+        return "next\u2192" + super().encode_marker(owner, last_seq)
+
+    def decode_marker(self, marker: str, owner) -> int:
+        return super().decode_marker(marker.removeprefix("next\u2192"), owner)
+
+
+@fault("marker_restarts_listing", "PAG-01", "the Marker is decoded but not applied: every page starts over")
+class MarkerRestartsListing(ReferenceApp):
+    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+        return super().paginate(items, None, size)
+
+
+@fault("last_item_dropped_when_paging", "PAG-01",
+       "off-by-one on the last page of a paged walk: its final certificate is cut")
+class LastItemDroppedWhenPaging(ReferenceApp):
+    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+        page, truncated = super().paginate(items, after_seq, size)
+        return (page[:-1] if after_seq is not None and not truncated else page), truncated
+
+
+# -- pagination: MaxItems ----------------------------------------------------------------------------------------
+
+
+@fault("max_items_ignored", "PAG-02", "MaxItems accepted but ignored: every certificate on one page")
+class MaxItemsIgnored(ReferenceApp):
+    def page_size(self, max_items: int) -> int:
+        return 1 << 30
+
+
+@fault("page_size_off_by_one", "PAG-02", "pages hold MaxItems+1 certificates")
+class PageSizeOffByOne(ReferenceApp):
+    def page_size(self, max_items: int) -> int:
+        return super().page_size(max_items) + 1
+
+
+@fault("default_max_items_crash", "PAG-05",
+       "the page's default of 100 never implemented: MaxItems omitted -> 500 (int(params['MaxItems']))")
+class DefaultMaxItemsCrash(ReferenceApp):
+    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+        int(p["MaxItems"])  # the KeyError this raises without MaxItems is the fault
+        return super().action_ListSigningCertificates(caller, p)
+
+
+# -- what a listing contains -------------------------------------------------------------------------------------
+
+
+@fault("inactive_hidden", "PAG-06", "Inactive certificates are left out of the listing")
+class InactiveHidden(ReferenceApp):
+    def order_certificates(self, certificates: list) -> list:
+        return [c for c in super().order_certificates(certificates) if c.status == "Active"]
+
+
+@fault("status_always_active", "PAG-06", "Status rendered as Active whatever the certificate's status")
+class StatusAlwaysActive(Renderer):
+    def certificate(self, cert, tag: str = "member") -> Node:
+        return super().certificate(replace(cert, status="Active"), tag)
+
+
+@fault("deleted_still_listed", "PAG-07", "deletion leaves a tombstone that the listing query does not skip")
+@dataclass
+class DeletedStillListed(Store):
+    tombstones: dict = field(default_factory=dict)
+
+    def delete_certificate(self, owner, certificate_id: str) -> None:
+        with self.lock:
+            self.tombstones[certificate_id] = self.get_certificate(owner, certificate_id)
+            super().delete_certificate(owner, certificate_id)
+
+    def certificates_of(self, owner) -> list:
+        with self.lock:
+            dead = [c for c in self.tombstones.values() if c.owner_id == owner.user_id]
+            return sorted(super().certificates_of(owner) + dead, key=lambda c: c.seq)
+
+
+@fault("resume_forgets_owner_filter", {"PAG-08"},
+       "a page resumed from a Marker scans the whole account's certificates, not just the user's")
+class ResumeForgetsOwnerFilter(ReferenceApp):
+    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+        if after_seq is not None:
+            with self.store.lock:
+                items = sorted(self.store.certificates.values(), key=lambda c: c.seq)
+        return super().paginate(items, after_seq, size)
+
+
+@fault("order_alternates", "PAG-09",
+       "two replicas sort differently (upload order, reverse) and calls alternate between them")
+class OrderAlternates(ReferenceApp):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._calls = itertools.count()
+
+    def order_certificates(self, certificates: list) -> list:
+        ordered = super().order_certificates(certificates)
+        return ordered if next(self._calls) % 2 == 0 else ordered[::-1]

@@ -1,0 +1,53 @@
+"""Fixtures for the project's own tests (tests/): a reference IAM on loopback and a way to run the CLI."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+
+@dataclass
+class CliRun:
+    code: int
+    stdout: str
+    stderr: str
+    report_dir: Path
+
+    @property
+    def summary(self) -> dict:
+        import json
+
+        return json.loads((self.report_dir / "summary.json").read_text(encoding="utf-8"))
+
+    def statuses(self) -> dict[str, str]:
+        return {r["id"]: r["status"] for r in self.summary["requirements"]}
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path):
+    """run_cli(*args, env=None) runs `iam-conformance` in a subprocess, reports under tmp_path."""
+
+    def run(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> CliRun:
+        report_dir = tmp_path / "reports"
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        full_env.update(env or {})
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance.cli", *args, "--report-dir", str(report_dir)],
+            capture_output=True, text=True, env=full_env, timeout=timeout, cwd=tmp_path,
+        )
+        return CliRun(done.returncode, done.stdout, done.stderr, report_dir)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def root_credentials_env() -> dict[str, str]:
+    from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
+
+    return {"AWS_ACCESS_KEY_ID": ROOT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_KEY}

@@ -1,0 +1,182 @@
+"""Checks are pure functions over exchanges: each passes on conformant input and fails, by name, on a deviation."""
+import importlib
+import pkgutil
+from pathlib import Path
+
+import pytest
+
+import conformance.suite
+from conformance.checks import REGISTRY, check, load_all
+from conformance.checks import pagination as pg
+from conformance.checks import responses as rs
+from conformance.checks import shape as sh
+from conformance.failures import CheckFailure
+from conformance.seeding import UploadedCertificate
+from conformance.spec import data_dir, operation, requirements
+from conformance.wire import Exchange, SentRequest
+
+NS = "https://iam.amazonaws.com/doc/2010-05-08/"
+SAMPLE = (data_dir("fixtures") / "page-sample-response.xml").read_bytes()
+SAMPLE_ID = "TA7SMEXAMPLEZ26OBPJE7EXAMPLE"
+
+
+def exchange(body: bytes | str, status: int = 200, content_type: str = "text/xml", method: str = "POST") -> Exchange:
+    body = body.encode() if isinstance(body, str) else body
+    sent = SentRequest("ListSigningCertificates", {}, method, "http://127.0.0.1:1/", "caller")
+    return Exchange(sent, status, {"content-type": content_type}, body)
+
+
+def listing(ids: list[str], truncated: str | None = "false", marker: str | None = None, user: str = "bob",
+            status: str = "Active") -> Exchange:
+    members = "".join(f"<member><UserName>{user}</UserName><CertificateId>{i}</CertificateId>"
+                      f"<CertificateBody>PEM-{i}</CertificateBody><Status>{status}</Status></member>" for i in ids)
+    flag = f"<IsTruncated>{truncated}</IsTruncated>" if truncated is not None else ""
+    mark = f"<Marker>{marker}</Marker>" if marker is not None else ""
+    return exchange(f'<ListSigningCertificatesResponse xmlns="{NS}"><ListSigningCertificatesResult>'
+                    f"<Certificates>{members}</Certificates>{flag}{mark}</ListSigningCertificatesResult>"
+                    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListSigningCertificatesResponse>")
+
+
+def error(code: str, status: int, message: str = "m", type_: str = "Sender", request_id: str = "<RequestId>r</RequestId>"):
+    return exchange(f'<ErrorResponse xmlns="{NS}"><Error><Type>{type_}</Type><Code>{code}</Code>'
+                    f"<Message>{message}</Message></Error>{request_id}</ErrorResponse>", status)
+
+
+def fails(check_function, *args, **kwargs) -> CheckFailure:
+    with pytest.raises(CheckFailure) as caught:
+        check_function(*args, **kwargs)
+    assert caught.value.check == check_function.__name__
+    return caught.value
+
+
+def walk(*pages: Exchange, max_items: int | None = 1, user: str = "bob", stopped: str | None = None) -> pg.Walk:
+    return pg.Walk(user, max_items, list(pages), stopped)
+
+
+A, B = "A" * 32, "B" * 32
+
+
+def test_shape_checks_on_the_sample_and_its_breakages():
+    sh.success_body_matches_schema(exchange(SAMPLE))
+    sh.body_in_iam_namespace(exchange(SAMPLE))
+    sh.success_carries_request_id(exchange(SAMPLE))
+    fails(sh.success_body_matches_schema, exchange(SAMPLE.replace(b"<Status>Active", b"<Status>active")))
+    fails(sh.success_body_matches_schema, exchange(b"<html/>", content_type="text/html"))
+    fails(sh.body_in_iam_namespace, exchange(SAMPLE.replace(NS.encode(), b"urn:other")))
+    fails(sh.success_carries_request_id, exchange(SAMPLE.replace(b"7a62c49f-347e-4fc4-9331-6e8eEXAMPLE", b"")))
+
+
+def test_members_report_uploaded():
+    body = (data_dir("fixtures") / "page-sample-response.xml").read_text()
+    pem = body.split("<CertificateBody>")[1].split("</CertificateBody>")[0]
+    uploaded = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem)}
+    sh.members_report_uploaded(exchange(SAMPLE), "Bob", uploaded)
+    assert "UserName" in fails(sh.members_report_uploaded, exchange(SAMPLE), "Alice", uploaded).expected
+    fails(sh.members_report_uploaded, exchange(SAMPLE), "Bob", {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, "other")})
+    fails(sh.members_report_uploaded, exchange(SAMPLE), "Bob", {})
+    inactive = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem, status="Inactive")}
+    fails(sh.members_report_uploaded, exchange(SAMPLE), "Bob", inactive)
+    no_zone = SAMPLE.replace(b"<Status>Active</Status>", b"<Status>Active</Status><UploadDate>2010-09-08T09:24:47</UploadDate>")
+    fails(sh.members_report_uploaded, exchange(no_zone), "Bob", uploaded)
+
+
+def test_pagination_checks_on_a_correct_two_page_walk():
+    good = walk(listing([A], "true", "é ü+/="), listing([B], "false"))
+    pg.walk_yields_each_certificate_once(good, {A, B})
+    pg.pages_within_max_items(good)
+    pg.truncation_flag_tells_the_truth(good, 2)
+    pg.truncated_pages_carry_marker(good)
+    pg.no_foreign_certificates(good, {A, B})
+    # A short page (legal: "IAM might return fewer results") followed by the rest.
+    short = walk(listing([], "true", "m"), listing([A, B], "false"), max_items=5)
+    pg.walk_yields_each_certificate_once(short, {A, B})
+    pg.truncation_flag_tells_the_truth(short, 2)
+
+
+@pytest.mark.parametrize("broken,check,args", [
+    (walk(listing([A], "true", "m"), listing([A, B], "false"), max_items=2), pg.walk_yields_each_certificate_once, ({A, B},)),
+    (walk(listing([A], "false")), pg.walk_yields_each_certificate_once, ({A, B},)),
+    (walk(listing([A], "true", "m"), stopped="still truncated after 12 pages"), pg.walk_yields_each_certificate_once, ({A},)),
+    (walk(listing([A, B], "false")), pg.pages_within_max_items, ()),
+    (walk(listing([A, B], None), max_items=None), pg.truncation_flag_tells_the_truth, (2,)),
+    (walk(listing([A], "false")), pg.truncation_flag_tells_the_truth, (2,)),
+    (walk(listing([A], "True", "m"), listing([B])), pg.truncation_flag_tells_the_truth, (2,)),
+    (walk(listing([A], "true")), pg.truncated_pages_carry_marker, ()),
+    (walk(listing([A], "true", "\u2192")), pg.truncated_pages_carry_marker, ()),
+    (walk(listing([A], "true", "x" * 321)), pg.truncated_pages_carry_marker, ()),
+    (walk(listing([A, B], "false")), pg.no_foreign_certificates, ({A},)),
+    (walk(listing([A], "false", user="eve")), pg.no_foreign_certificates, ({A},)),
+])
+def test_pagination_checks_catch_deviations(broken, check, args):
+    fails(check, broken, *args)
+
+
+def test_listing_meaning_checks():
+    pg.listed_with_status(walk(listing([A], status="Inactive")), A, "Inactive")
+    fails(pg.listed_with_status, walk(listing([A])), A, "Inactive")
+    fails(pg.listed_with_status, walk(listing([B])), A, "Active")
+    pg.deleted_not_listed(walk(listing([B])), A, {B})
+    fails(pg.deleted_not_listed, walk(listing([A, B])), A, {B})
+    fails(pg.deleted_not_listed, walk(listing([])), A, {B})
+    pg.same_order_twice(walk(listing([A, B])), walk(listing([A, B])))
+    fails(pg.same_order_twice, walk(listing([A, B])), walk(listing([B, A])))
+
+
+def test_response_checks():
+    max_items = operation().parameters["MaxItems"]
+    rs.rejected_as_validation_error(error("ValidationError", 400, "1 validation error detected: Value at 'maxItems' "
+                                                                   "failed to satisfy constraint"), max_items)
+    rs.rejected_as_validation_error(error("ValidationError", 400, "Value '0' at 'maxItems' failed"), max_items)
+    fails(rs.rejected_as_validation_error, error("ValidationError", 400, "Value at 'userName' failed"), max_items)
+    fails(rs.rejected_as_validation_error, error("NoSuchEntity", 404), max_items)
+    fails(rs.rejected_as_validation_error, listing([A]), max_items)
+    rs.rejected_as_client_error(error("MalformedInput", 400))
+    fails(rs.rejected_as_client_error, exchange(b"<!doctype html><p>500", 500, "text/html"))
+    rs.no_server_error(error("ValidationError", 400))
+    fails(rs.no_server_error, error("InternalFailure", 500, type_="Receiver"))
+    rs.not_found_names_user(error("NoSuchEntity", 404, "The user with name bob cannot be found."), "bob")
+    fails(rs.not_found_names_user, error("NoSuchEntity", 404, "The user cannot be found."), "bob")
+    rs.client_error_typed_sender(error("NoSuchEntity", 404))
+    fails(rs.client_error_typed_sender, error("NoSuchEntity", 404, type_="Receiver"))
+    rs.error_carries_request_id(error("NoSuchEntity", 404))
+    fails(rs.error_carries_request_id, error("NoSuchEntity", 404, request_id=""))
+    rs.error_with_code(error("InvalidAction", 400), 400, "InvalidAction")
+    fails(rs.error_with_code, error("InvalidAction", 404), 400, "InvalidAction")
+    rs.xml_content_type(listing([A]))
+    fails(rs.xml_content_type, exchange(b"{}", content_type="application/json"))
+    rs.accepted_with_listing(listing([A]))
+    fails(rs.accepted_with_listing, error("ValidationError", 400))
+
+
+def test_same_answer_ignores_request_ids_and_markers_only():
+    rs.same_answer(listing([A], "true", "m1"), listing([A], "true", "m2"))
+    fails(rs.same_answer, listing([A]), listing([B]))
+    fails(rs.same_answer, listing([A]), error("InvalidAction", 400))
+
+
+def test_the_registry_refuses_a_second_check_of_the_same_name():
+    load_all()
+
+    with pytest.raises(ValueError, match="registered twice"):
+        @check
+        def same_order_twice():  # noqa: F811 - the point of the test
+            pass
+
+
+def suite_requirement_ids() -> set[str]:
+    found = set()
+    for module in pkgutil.iter_modules(conformance.suite.__path__):
+        loaded = importlib.import_module(f"conformance.suite.{module.name}")
+        for value in vars(loaded).values():
+            for mark in getattr(value, "pytestmark", []):
+                if mark.name == "requirement":
+                    found.add(mark.args[0])
+    return found
+
+
+def test_every_catalogued_requirement_has_a_conformance_test_and_every_check_is_used():
+    assert suite_requirement_ids() == set(requirements())
+    sources = "".join(p.read_text() for p in Path(conformance.suite.__file__).parent.glob("test_*.py"))
+    unused = [name for name in load_all() if name not in sources]
+    assert unused == []
+    assert REGISTRY

@@ -1,0 +1,72 @@
+"""The declarative spec: the catalogue is complete, and the parameter spec agrees with botocore's model
+except for the differences it lists on purpose."""
+import re
+
+import pytest
+from botocore.loaders import Loader
+
+from conformance.spec import CATEGORIES, data_dir, operation, requirements
+
+MODEL = Loader().load_service_model("iam", "service-2")
+SHAPES = MODEL["shapes"]
+
+
+def model_member(shape_name: str, member: str) -> dict:
+    return SHAPES[SHAPES[shape_name]["members"][member]["shape"]]
+
+
+def test_every_category_has_requirements_and_every_requirement_a_source_sentence():
+    catalogue = requirements()
+    assert {r.category for r in catalogue.values()} == set(CATEGORIES)
+    for requirement in catalogue.values():
+        assert requirement.source.strip() and requirement.title.strip(), requirement.id
+
+
+@pytest.mark.parametrize("name", ["Marker", "MaxItems", "UserName"])
+def test_request_parameters_agree_with_botocore(name):
+    ours = operation().parameters[name]
+    model = model_member("ListSigningCertificatesRequest", name)
+    assert ours.type == model["type"]
+    if ours.type == "integer":
+        assert (ours.bound("minimum"), ours.bound("maximum")) == (model["min"], model["max"])
+    else:
+        assert (ours.bound("min_length"), ours.bound("max_length")) == (model["min"], model["max"])
+        assert ours.bound("pattern") == model["pattern"]
+    assert not ours.required and "ListSigningCertificatesRequest" not in [
+        s for s, v in SHAPES.items() if name in v.get("required", [])]
+
+
+def test_deliberate_differences_from_botocore_are_the_listed_ones():
+    differences = {d["where"] for d in operation().botocore_differences}
+    assert differences == {"response Marker", "SigningCertificate.Status", "ListSigningCertificatesResult.UserName",
+                           "UserName prose"}
+    # Each listed difference is real: the model says what the list says it says.
+    assert model_member("ListSigningCertificatesResponse", "Marker") == {"type": "string"}
+    assert "Expired" in model_member("SigningCertificate", "Status")["enum"]
+    assert "UserName" not in SHAPES["ListSigningCertificatesResponse"]["members"]
+    # ... and everything else about the response agrees.
+    ours = operation().response["Marker"]
+    request_marker = operation().parameters["Marker"]
+    assert ours.constraints == request_marker.constraints
+
+
+def test_every_constraint_quotes_the_page():
+    """Each constraint carries a sentence found verbatim on the page (a copy lives in fixtures/)."""
+    page = " ".join((data_dir("fixtures") / "ListSigningCertificates-api-reference.txt").read_text().split())
+    for parameter in [*operation().parameters.values(), *operation().response.values()]:
+        for constraint in parameter.constraints:
+            assert " ".join(constraint.source.split()) in page, constraint
+        assert " ".join(parameter.source.split()) in page, parameter.name
+
+
+def test_violations_cover_each_constraint_kind():
+    p = operation().parameters
+    assert [c.kind for c in p["MaxItems"].violations("0")] == ["minimum"]
+    assert [c.kind for c in p["MaxItems"].violations("1001")] == ["maximum"]
+    assert [c.kind for c in p["MaxItems"].violations("abc")] == ["type"]
+    assert p["MaxItems"].violations("1") == [] and p["MaxItems"].violations("1000") == []
+    assert [c.kind for c in p["UserName"].violations("x" * 129)] == ["max_length"]
+    assert p["UserName"].violations("x" * 128) == []
+    assert [c.kind for c in p["UserName"].violations("café")] == ["pattern"]  # \w is ASCII
+    assert [c.kind for c in p["Marker"].violations("\u0100")] == ["pattern"]
+    assert p["Marker"].violations("é ü+/=") == []
