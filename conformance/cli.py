@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--baseline", help="JSON file of requirement ids expected to fail on this target")
     run.add_argument("--seed", type=int, help="Hypothesis seed, to replay a run (ignored when CI derandomizes)")
     run.add_argument("-n", "--workers", type=_positive, help="parallel workers (pytest-xdist)")
+    commands.add_parser("selftest", add_help=False,
+                        help="prove the suite: run it against conformant and faulty reference variants")
     return parser
 
 
@@ -69,7 +71,7 @@ def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
         f"--rootdir={suite}",
         f"--report-dir={Path(args.report_dir).resolve()}",
         f"--conformance-profile={args.profile}",
-        "-q", "--tb=short", "--no-header", "-rN",
+        "-q", "--tb=no", "--no-header", "-rN",  # failures are told by our own table
         # The CLI itself lives in the package pytest would rewrite; the suite does not rely on assert rewriting.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
@@ -107,6 +109,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["selftest"]:  # its options are its own (conformance.selftest)
+        from conformance.selftest import main as selftest
+
+        return selftest(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         if args.command == "run":

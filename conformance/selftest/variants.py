@@ -1,0 +1,42 @@
+"""Conformant variants: named combinations of the reference's LEGAL Flavour choices.
+
+The suite must pass every one of them; a failed requirement here is a false positive of the suite. Together
+they cover each legal variation at least once: element order, namespace prefix, XML declaration, pages shorter
+than MaxItems (page_cap=1), exotic markers (spaces, + = /, Latin-1), reverse certificate order, millisecond
+UploadDate, and the Result's own <UserName> both present and absent.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from conformance.reference import Flavour, ReferenceApp
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    description: str
+    flavour: Flavour
+
+    def build(self) -> ReferenceApp:
+        return ReferenceApp(self.flavour)
+
+
+VARIANTS: tuple[Variant, ...] = (
+    Variant("page_sample", "the page's sample style: default namespace, page order, Result UserName present",
+            Flavour()),
+    Variant("reordered_prefixed", "every record reversed, iam: prefix, XML declaration, no Result UserName",
+            Flavour(element_order="reversed", namespace_prefix="iam", xml_declaration=True, result_username=False)),
+    Variant("short_pages_exotic_markers",
+            "one item per page whatever MaxItems, markers with spaces/+/=/'/'/Latin-1, newest first, ms dates",
+            Flavour(page_cap=1, marker_style="exotic", certificate_order="reverse", upload_date_precision="millis")),
+    Variant("everything_at_once", "every non-default choice together",
+            Flavour(element_order="reversed", namespace_prefix="iam", xml_declaration=True, page_cap=1,
+                    marker_style="exotic", certificate_order="reverse", upload_date_precision="millis",
+                    result_username=False)),
+)
+
+
+def variants() -> list[Variant]:
+    return list(VARIANTS)
+
