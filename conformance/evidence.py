@@ -1,6 +1,7 @@
 """A failure turned into report evidence: the broken expectation, the request (no credentials) and response."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from conformance.failures import CheckFailure
@@ -9,6 +10,12 @@ from conformance.wire import Exchange
 
 # Response headers worth showing; everything else (and every request header: they carry the signature) is left out.
 SHOWN_HEADERS = ("content-type", "content-length", "x-amzn-requestid")
+# A CreateAccessKey body carries the new key's secret: it never reaches a report.
+_SECRET = re.compile(r"(<(?:\w+:)?SecretAccessKey>)[^<]*(</)")
+
+
+def redact(text: str) -> str:
+    return _SECRET.sub(r"\1(redacted)\2", text)
 
 
 def describe_exchange(exchange: Exchange) -> dict:
@@ -23,7 +30,7 @@ def describe_exchange(exchange: Exchange) -> dict:
         "response": {
             "status": exchange.status,
             "headers": {k: v for k, v in exchange.headers.items() if k in SHOWN_HEADERS},
-            "body_excerpt": exchange.excerpt(),
+            "body_excerpt": redact(exchange.excerpt()),
             "body_truncated": exchange.truncated,
         },
     }

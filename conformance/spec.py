@@ -78,9 +78,9 @@ class Parameter:
             try:
                 value: int | str = int(raw)
             except ValueError:
-                return [Constraint("type", "integer", f"Type: Integer")]
+                return [Constraint("type", "integer", "Type: Integer")]
             if raw.strip() != raw:
-                return [Constraint("type", "integer", f"Type: Integer")]
+                return [Constraint("type", "integer", "Type: Integer")]
         else:
             value = raw
         return [c for c in self.constraints if c.violated_by(value)]

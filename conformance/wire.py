@@ -84,19 +84,19 @@ class Exchange:
     truncated: bool = False  # the body was cut at MAX_BODY_BYTES
 
     @functools.cached_property
-    def root(self) -> etree._Element | None:
+    def _parsed(self) -> tuple[etree._Element | None, str | None]:
         try:
-            return parse_xml(self.body)
-        except UnreadableBody:
-            return None
+            return parse_xml(self.body), None
+        except UnreadableBody as exc:
+            return None, str(exc)
+
+    @property
+    def root(self) -> etree._Element | None:
+        return self._parsed[0]
 
     @property
     def unreadable_reason(self) -> str | None:
-        try:
-            parse_xml(self.body)
-        except UnreadableBody as exc:
-            return str(exc)
-        return None
+        return self._parsed[1]
 
     @property
     def content_type(self) -> str:

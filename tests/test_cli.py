@@ -22,6 +22,9 @@ def test_a_conformant_reference_passes_every_requirement_and_leaves_nothing(flav
     assert (run.report_dir / "report.html").read_text().count("<tr>") > 30
     assert leftovers == []
     assert "verdict: conformant" in run.stdout and "Hypothesis seed" in run.stdout
+    secret = root_credentials_env["AWS_SECRET_ACCESS_KEY"]
+    for output in (run.stdout, run.stderr, *(p.read_text() for p in run.report_dir.iterdir())):
+        assert secret not in output
 
 
 def test_two_workers_give_the_same_verdict(run_cli, root_credentials_env):

@@ -22,14 +22,11 @@ class Fault:
     description: str  # the deviation, in one line
     expected: frozenset[str]  # requirement ids the suite should fail on this target
     build: Callable[[], ReferenceApp]  # a fresh faulty app (fresh store) per call
+    primary: str  # the requirement the mistake is against; the others are its direct consequences
 
     @property
     def category(self) -> str:
-        """The category of the fault's first expected requirement (its primary one)."""
-        return requirements()[sorted(self.expected, key=self._order)[0]].category
-
-    def _order(self, requirement_id: str) -> int:
-        return list(requirements()).index(requirement_id)
+        return requirements()[self.primary].category
 
 
 _REGISTRY: dict[str, Fault] = {}
@@ -49,14 +46,15 @@ def _builder(cls: type) -> Callable[[], ReferenceApp]:
     raise TypeError(f"{cls.__name__} is not a ReferenceApp, Renderer or Store subclass")
 
 
-def fault(name: str, expected: set[str] | str, description: str):
-    """Class decorator registering a one-behaviour subclass of the reference as a catalogued fault."""
-    ids = frozenset({expected} if isinstance(expected, str) else expected)
+def fault(name: str, expected: str | tuple[str, ...], description: str):
+    """Class decorator registering a one-behaviour subclass of the reference as a catalogued fault.
+    `expected`: the requirement id(s) it should trip, the primary one first."""
+    ids = (expected,) if isinstance(expected, str) else tuple(expected)
 
     def register(cls: type) -> type:
         if name in _REGISTRY:
             raise ValueError(f"fault {name} registered twice")
-        _REGISTRY[name] = Fault(name, description, ids, _builder(cls))
+        _REGISTRY[name] = Fault(name, description, frozenset(ids), _builder(cls), ids[0])
         return cls
 
     return register

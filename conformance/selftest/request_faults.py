@@ -45,7 +45,7 @@ class MaxItemsUpperBound100(ReferenceApp):
         return found
 
 
-@fault("non_integer_max_items_crash", {"PARAM-03", "PARAM-08"},
+@fault("non_integer_max_items_crash", ("PARAM-03", "PARAM-08"),
        "MaxItems' type never checked: int('abc') raises and the answer is 500 InternalFailure")
 class NonIntegerMaxItemsCrash(ReferenceApp):
     def violations(self, parameter, raw: str, enum) -> list[Constraint]:
@@ -80,7 +80,7 @@ class UserNamePatternViolationNotFound(ReferenceApp):
         return [c for c in found if not (parameter.name == "UserName" and c.kind == "pattern")]
 
 
-@fault("validation_names_wrong_member", {"PARAM-02", "PARAM-07"},
+@fault("validation_names_wrong_member", ("PARAM-02", "PARAM-07"),
        "every ValidationError clause names 'userName', whichever parameter broke its constraint")
 class ValidationNamesWrongMember(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
@@ -132,7 +132,7 @@ def _named_user(app: ReferenceApp, params: dict[str, str]) -> tuple[str | None, 
     return name, None
 
 
-@fault("absent_user_400", {"ERR-01", "PARAM-04"}, "an absent user gets 400 NoSuchEntity instead of 404")
+@fault("absent_user_400", ("ERR-01", "PARAM-04"), "an absent user gets 400 NoSuchEntity instead of 404")
 class AbsentUser400(ReferenceApp):
     def owner(self, caller: User, params: dict[str, str]) -> User:
         name, missing = _named_user(self, params)
@@ -141,7 +141,7 @@ class AbsentUser400(ReferenceApp):
         return super().owner(caller, params)
 
 
-@fault("absent_user_empty_list", {"ERR-01", "PARAM-04"}, "an absent user gets 200 with an empty list")
+@fault("absent_user_empty_list", ("ERR-01", "PARAM-04"), "an absent user gets 200 with an empty list")
 class AbsentUserEmptyList(ReferenceApp):
     def owner(self, caller: User, params: dict[str, str]) -> User:
         name, missing = _named_user(self, params)

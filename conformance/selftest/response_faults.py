@@ -29,7 +29,7 @@ class SuccessWithoutRequestId(Renderer):
         return self.serialize(branch(f"{action}Response", body))
 
 
-@fault("status_lower_case", {"SHAPE-05", "SHAPE-01"}, "Status rendered lower-case: active / inactive")
+@fault("status_lower_case", ("SHAPE-05", "SHAPE-01"), "Status rendered lower-case: active / inactive")
 class StatusLowerCase(Renderer):
     def certificate(self, cert, tag: str = "member") -> Node:
         return super().certificate(replace(cert, status=cert.status.lower()), tag)
@@ -80,13 +80,13 @@ class ErrorExtraLowercaseMessage(Renderer):
 # -- pagination: IsTruncated and Marker --------------------------------------------------------------------------
 
 
-@fault("is_truncated_python_bool", {"PAG-03", "SHAPE-01"}, "IsTruncated rendered as Python's True / False")
+@fault("is_truncated_python_bool", ("PAG-03", "SHAPE-01"), "IsTruncated rendered as Python's True / False")
 class IsTruncatedPythonBool(Renderer):
     def boolean(self, value: bool) -> str:
         return str(value)
 
 
-@fault("is_truncated_numeric", {"PAG-03", "SHAPE-01"}, "IsTruncated rendered as 1 / 0")
+@fault("is_truncated_numeric", ("PAG-03", "SHAPE-01"), "IsTruncated rendered as 1 / 0")
 class IsTruncatedNumeric(Renderer):
     def boolean(self, value: bool) -> str:
         return "1" if value else "0"
@@ -99,14 +99,14 @@ class IsTruncatedOmittedWhenFalse(Renderer):
         return nodes if truncated else [n for n in nodes if n.tag != "IsTruncated"]
 
 
-@fault("truncated_page_flagged_false", {"PAG-03", "PAG-01"},
+@fault("truncated_page_flagged_false", ("PAG-03", "PAG-01"),
        "IsTruncated false (and no Marker) on a page that has items after it")
 class TruncatedPageFlaggedFalse(Renderer):
     def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
         return super().certificate_page(owner, page, False, None)
 
 
-@fault("truncated_page_without_marker", {"PAG-04", "PAG-01"}, "IsTruncated true but no <Marker> element")
+@fault("truncated_page_without_marker", ("PAG-04", "PAG-01"), "IsTruncated true but no <Marker> element")
 class TruncatedPageWithoutMarker(Renderer):
     def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
         return [n for n in super().certificate_page(owner, page, truncated, marker) if n.tag != "Marker"]
@@ -201,7 +201,7 @@ class DeletedStillListed(Store):
             return sorted(super().certificates_of(owner) + dead, key=lambda c: c.seq)
 
 
-@fault("resume_forgets_owner_filter", {"PAG-08"},
+@fault("resume_forgets_owner_filter", "PAG-08",
        "a page resumed from a Marker scans the whole account's certificates, not just the user's")
 class ResumeForgetsOwnerFilter(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:

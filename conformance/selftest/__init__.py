@@ -1,0 +1,45 @@
+"""`iam-conformance selftest`: prove the suite by running it against known-good and known-bad targets.
+
+Known-good: conformant Flavour variants of the reference (`variants`); known-bad: single-mistake subclasses of
+the reference (`faults`). The suite must pass the former and catch every one of the latter (`runner`).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from conformance.selftest.runner import run_selftest
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    """The selftest's options, on `parser` (a CLI subcommand) or on a parser of its own."""
+    from conformance.profiles import PROFILES
+
+    parser = parser or argparse.ArgumentParser(prog="iam-conformance selftest", description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick",
+                        help="Hypothesis profile of each suite run (default: quick)")
+    parser.add_argument("-n", "--workers", type=_positive, default=2, help="suite runs at a time (default: 2)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit 0 when every fault is caught and no conformant variant fails any requirement, else 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return run_selftest(profile=args.profile, workers=args.workers, out=sys.stdout)
+    except KeyboardInterrupt:
+        print("iam-conformance selftest: interrupted", file=sys.stderr)
+        return 2
+
+
+__all__ = ["build_parser", "main", "run_selftest"]
