@@ -20,7 +20,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_COULD_NOT_RUN, f"iam-conformance: error: {message}\n")
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE, help="Hypothesis profile")
     run.add_argument("--baseline", help="JSON file of requirement ids expected to fail on this target")
     run.add_argument("--seed", type=int, help="Hypothesis seed, to replay a run (ignored when CI derandomizes)")
-    run.add_argument("-n", "--workers", type=_positive, help="parallel workers (pytest-xdist)")
+    run.add_argument("-n", "--workers", type=positive_int, help="parallel workers (pytest-xdist)")
     commands.add_parser("selftest", add_help=False,
                         help="prove the suite: run it against conformant and faulty reference variants")
     return parser

@@ -76,6 +76,11 @@ def test_members_report_uploaded():
     fails(sh.members_report_uploaded, exchange(SAMPLE), "Bob", {})
     inactive = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem, status="Inactive")}
     fails(sh.members_report_uploaded, exchange(SAMPLE), "Bob", inactive)
+    dated = SAMPLE.replace(b"<Status>Active</Status>", b"<Status>Active</Status><UploadDate>2010-09-08T09:24:47.900Z</UploadDate>")
+    at_upload = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem, upload_date="2010-09-08T09:24:47Z")}
+    sh.members_report_uploaded(exchange(dated), "Bob", at_upload)  # milliseconds vs seconds: the same instant
+    a_day_off = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem, upload_date="2010-09-07T09:24:47Z")}
+    fails(sh.members_report_uploaded, exchange(dated), "Bob", a_day_off)
     no_zone = SAMPLE.replace(b"<Status>Active</Status>", b"<Status>Active</Status><UploadDate>2010-09-08T09:24:47</UploadDate>")
     fails(sh.members_report_uploaded, exchange(no_zone), "Bob", uploaded)
 

@@ -83,9 +83,17 @@ def members_report_uploaded(exchange: Exchange, user_name: str, uploaded: dict[s
             raise Violation("CertificateBody equal to the uploaded PEM", repr((member.body or "")[:80]), exchange)
         if member.status != known.status:
             raise Violation(f"Status {known.status!r} for {known.certificate_id}", repr(member.status), exchange)
-        # UploadDate is optional in the model; when present it must be an ISO-8601 instant with a zone.
-        if member.upload_date is not None and _parse_timestamp(member.upload_date) is None:
+        # UploadDate is optional in the model; when present it must be an ISO-8601 instant with a zone...
+        if member.upload_date is None:
+            continue
+        listed = _parse_timestamp(member.upload_date)
+        if listed is None:
             raise Violation("UploadDate as ISO-8601 UTC (e.g. 2010-09-08T09:24:47Z)",
+                            repr(member.upload_date), exchange)
+        # ...and the instant the upload reported (precision may differ: seconds vs milliseconds).
+        uploaded_at = _parse_timestamp(known.upload_date or "")
+        if uploaded_at is not None and abs((listed - uploaded_at).total_seconds()) >= 1:
+            raise Violation(f"UploadDate {known.upload_date} as UploadSigningCertificate reported",
                             repr(member.upload_date), exchange)
 
 

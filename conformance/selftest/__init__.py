@@ -8,17 +8,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from conformance.cli import positive_int
 from conformance.selftest.runner import run_selftest
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
@@ -28,7 +19,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser = parser or argparse.ArgumentParser(prog="iam-conformance selftest", description=__doc__.splitlines()[0])
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick",
                         help="Hypothesis profile of each suite run (default: quick)")
-    parser.add_argument("-n", "--workers", type=_positive, default=2, help="suite runs at a time (default: 2)")
+    parser.add_argument("-n", "--workers", type=positive_int, default=2, help="suite runs at a time (default: 2)")
     return parser
 
 

@@ -32,39 +32,41 @@ class Fault:
 _REGISTRY: dict[str, Fault] = {}
 
 
-def _builder(cls: type) -> Callable[[], ReferenceApp]:
+def _builder(cls: type, flavour: Flavour) -> Callable[[], ReferenceApp]:
     if issubclass(cls, ReferenceApp):
-        return lambda: cls(Flavour())
+        return lambda: cls(flavour)
     if issubclass(cls, Renderer):
         def build() -> ReferenceApp:
-            app = ReferenceApp(Flavour())
+            app = ReferenceApp(flavour)
             app.renderer = cls(app.flavour)
             return app
         return build
     if issubclass(cls, Store):
-        return lambda: ReferenceApp(Flavour(), store=cls())
+        return lambda: ReferenceApp(flavour, store=cls())
     raise TypeError(f"{cls.__name__} is not a ReferenceApp, Renderer or Store subclass")
 
 
-def fault(name: str, expected: str | tuple[str, ...], description: str):
+def fault(name: str, expected: str | tuple[str, ...], description: str, flavour: Flavour | None = None):
     """Class decorator registering a one-behaviour subclass of the reference as a catalogued fault.
-    `expected`: the requirement id(s) it should trip, the primary one first."""
+    `expected`: the requirement id(s) it should trip, the primary one first. `flavour`: a legal Flavour under
+    which the mistake shows (default: the page's sample style)."""
     ids = (expected,) if isinstance(expected, str) else tuple(expected)
 
     def register(cls: type) -> type:
         if name in _REGISTRY:
             raise ValueError(f"fault {name} registered twice")
-        _REGISTRY[name] = Fault(name, description, frozenset(ids), _builder(cls), ids[0])
+        _REGISTRY[name] = Fault(name, description, frozenset(ids), _builder(cls, flavour or Flavour()), ids[0])
         return cls
 
     return register
 
 
 def catalogue() -> list[Fault]:
-    """Every fault, in catalogue order (by category as the modules declare them)."""
+    """Every fault, ordered by its primary requirement as requirements.json orders them (stable within one)."""
     from conformance.selftest import request_faults, response_faults  # noqa: F401  (registration on import)
 
-    return list(_REGISTRY.values())
+    order = {requirement_id: i for i, requirement_id in enumerate(requirements())}
+    return sorted(_REGISTRY.values(), key=lambda f: order[f.primary])
 
 
 def by_name(name: str) -> Fault:

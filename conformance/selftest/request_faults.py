@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import re
 
-from conformance.reference import IamError, ReferenceApp, Renderer
-from conformance.reference import sigv4
+from conformance.reference import IamError, ReferenceApp, Renderer, sigv4
 from conformance.reference.render import branch, leaf
 from conformance.reference.store import ROOT, User
 from conformance.selftest.faults import fault
@@ -63,6 +62,14 @@ class UserNameMax64(ReferenceApp):
         return found
 
 
+@fault("user_name_length_unchecked", "PARAM-05",
+       "UserName's 128-character maximum never checked: a 129-character name gets 404 NoSuchEntity")
+class UserNameLengthUnchecked(ReferenceApp):
+    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
+        found = super().violations(parameter, raw, enum)
+        return [c for c in found if not (parameter.name == "UserName" and c.kind == "max_length")]
+
+
 @fault("user_name_pattern_without_plus", "PARAM-04", "UserName pattern [\\w=,.@-]+: a legal '+' is rejected")
 class UserNamePatternWithoutPlus(ReferenceApp):
     def violations(self, parameter, raw: str, enum) -> list[Constraint]:
@@ -99,6 +106,14 @@ class MarkerNotValidated(ReferenceApp):
 
     def decode_marker(self, marker: str, owner: User) -> int:
         marker.encode("latin-1")  # what the page's pattern promises; unguarded because validation was skipped
+        return super().decode_marker(marker, owner)
+
+
+@fault("latin1_marker_crash", ("PARAM-08", "ERR-04"),
+       "a never-issued Marker with Latin-1 letters (legal per the pattern, e.g. 'é') crashes the decoder: 500")
+class Latin1MarkerCrash(ReferenceApp):
+    def decode_marker(self, marker: str, owner: User) -> int:
+        marker.encode("ascii")  # base64 is ASCII, but the page's pattern admits \u0080-\u00FF: unguarded
         return super().decode_marker(marker, owner)
 
 
@@ -150,7 +165,8 @@ class AbsentUserEmptyList(ReferenceApp):
         return super().owner(caller, params)
 
 
-@fault("not_found_message_generic", "ERR-01", "NoSuchEntity's message does not name the user: 'The user cannot be found.'")
+@fault("not_found_message_generic", "ERR-01",
+       "NoSuchEntity's message does not name the user: 'The user cannot be found.'")
 class NotFoundMessageGeneric(ReferenceApp):
     def owner(self, caller: User, params: dict[str, str]) -> User:
         name, missing = _named_user(self, params)

@@ -7,8 +7,11 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field, replace
+from urllib.parse import parse_qsl
 
-from conformance.reference import ReferenceApp, Renderer, Store
+from cryptography import x509
+
+from conformance.reference import Flavour, ReferenceApp, Renderer, Store
 from conformance.reference.render import NAMESPACE, Node, branch, leaf
 from conformance.selftest.faults import fault
 
@@ -47,6 +50,14 @@ class PemArmourStripped(Renderer):
 class UploadDateWithoutZone(Renderer):
     def date(self, when) -> str:
         return super().date(when).removesuffix("Z")
+
+
+@fault("upload_date_is_not_before", "SHAPE-05",
+       "the listing's UploadDate is the certificate's notBefore (validity start), not when it was uploaded")
+class UploadDateIsNotBefore(Renderer):
+    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+        dated = [replace(c, uploaded=x509.load_der_x509_certificate(c.der).not_valid_before_utc) for c in page]
+        return super().certificate_page(owner, dated, truncated, marker)
 
 
 @fault("certificate_id_uuid", "SHAPE-01", "CertificateId is a UUID with hyphens, outside the model's [\\w]+")
@@ -131,6 +142,15 @@ class MarkerOutsideLatin1(ReferenceApp):
 
     def decode_marker(self, marker: str, owner) -> int:
         return super().decode_marker(marker.removeprefix("next\u2192"), owner)
+
+
+@fault("utf8_read_as_latin1", "PAG-01",
+       "percent-decoded parameters read as Latin-1, not UTF-8: an exotic Marker ('é ü+/= ...') comes back mangled",
+       flavour=Flavour(marker_style="exotic"))
+class Utf8ReadAsLatin1(ReferenceApp):
+    @staticmethod
+    def _pairs(encoded: str) -> list[tuple[str, str]]:
+        return parse_qsl(encoded, keep_blank_values=True, encoding="latin-1", errors="replace")
 
 
 @fault("marker_restarts_listing", "PAG-01", "the Marker is decoded but not applied: every page starts over")

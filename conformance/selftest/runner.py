@@ -47,9 +47,11 @@ def _environment() -> dict[str, str]:
 
 
 def _could_not_run_reason(completed: subprocess.CompletedProcess) -> str:
-    lines = [line.strip() for line in (completed.stdout + "\n" + completed.stderr).splitlines() if line.strip()]
-    reasons = [line for line in lines if "could not run" in line]
-    return (reasons or lines or [f"exit {completed.returncode} with no output"])[-1][:300]
+    """The CLI's one-line reason ("could not run: <why>"), not its closing "the reason is above" line."""
+    lines = [line.strip(" !") for line in (completed.stderr + "\n" + completed.stdout).splitlines() if line.strip()]
+    reasons = [line.split("could not run:", 1)[1].strip() for line in lines if "could not run:" in line]
+    fallback = [line for line in lines if "could not run" in line] or lines[-1:]
+    return (reasons or fallback or [f"exit {completed.returncode} with no output"])[0][:300]
 
 
 def _read_summary(report_dir: Path) -> dict | None:

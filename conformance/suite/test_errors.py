@@ -28,6 +28,7 @@ def test_every_error_carries_a_request_id(error_samples):
 
 @requirement("ERR-04")
 def test_a_marker_never_issued_is_a_client_error(iam, user_with_two_certificates, run_id):
-    params = {"UserName": user_with_two_certificates.name, "MaxItems": "1",
-              "Marker": f"iam-conformance-never-issued-{run_id}"}
-    rejected_as_client_error(iam.call("ListSigningCertificates", params))
+    # Plain ASCII, and with spaces and Latin-1 letters (legal per the pattern [\u0020-\u00FF]+).
+    for marker in (f"iam-conformance-never-issued-{run_id}", f"iam-conformance never issued \u00e9 \u00fc \u00ff {run_id}"):
+        params = {"UserName": user_with_two_certificates.name, "MaxItems": "1", "Marker": marker}
+        rejected_as_client_error(iam.call("ListSigningCertificates", params))

@@ -95,5 +95,6 @@ def test_a_marker_breaking_its_constraints_is_a_validation_error(marker, iam, us
 }))
 @example(params={"MaxItems": "abc"})
 @example(params={"UserName": "bad name", "Marker": "\u0100"})
+@example(params={"Marker": "never issued \u00e9 \u00fc \u00ff"})
 def test_no_parameter_value_gets_a_server_error(params, iam):
     no_server_error(list_certificates(iam, **params))
