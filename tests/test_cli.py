@@ -21,7 +21,8 @@ def test_a_conformant_reference_passes_every_requirement_and_leaves_nothing(flav
     assert run.summary["verdict"] == "conformant" and run.summary["request_count"] > 50
     assert (run.report_dir / "report.html").read_text().count("<tr>") > 30
     assert leftovers == []
-    assert "verdict: conformant" in run.stdout and "Hypothesis seed" in run.stdout
+    assert "verdict: conformant" in run.stdout
+    assert "Hypothesis seed" in run.stdout or "Hypothesis derandomized (CI is set)" in run.stdout
     secret = root_credentials_env["AWS_SECRET_ACCESS_KEY"]
     for output in (run.stdout, run.stderr, *(p.read_text() for p in run.report_dir.iterdir())):
         assert secret not in output
