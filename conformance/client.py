@@ -1,13 +1,11 @@
 """The query-protocol client: form POST or GET query string, SigV4 from botocore, timeouts on every call.
 
 Every call returns an Exchange (never raises for an HTTP status); connection failures raise TargetUnreachable.
-Listeners see every exchange, which is how tests collect evidence for the report.
 """
 from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
@@ -47,7 +45,6 @@ class IamClient:
         self.region = region
         self.identity = identity
         self.session = requests.Session()  # one pooled connection per worker, reused by every call
-        self.listeners: list[Callable[[Exchange], None]] = []
         self.request_count = 0
         self.retry_count = 0
 
@@ -73,8 +70,6 @@ class IamClient:
                 break
             self.retry_count += 1
             time.sleep(min(4.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0))
-        for listener in self.listeners:
-            listener(exchange)
         return exchange
 
     def _send(self, action: str, params: dict[str, str], method: str, identity: Identity) -> Exchange:

@@ -29,6 +29,7 @@ def describe_exchange(exchange: Exchange) -> dict:
         },
         "response": {
             "status": exchange.status,
+            "elapsed_ms": round(exchange.elapsed_ms, 1),
             "headers": {k: v for k, v in exchange.headers.items() if k in SHOWN_HEADERS},
             "body_excerpt": redact(exchange.excerpt()),
             "body_truncated": exchange.truncated,

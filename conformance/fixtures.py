@@ -91,19 +91,6 @@ def seeder(iam: IamClient, run_id: str) -> Iterator[Seeder]:
         _totals["cleanup_problems"] += made.cleanup()
 
 
-@pytest.fixture(autouse=True)
-def exchanges_of_this_test(request: pytest.FixtureRequest) -> Iterator[list[Exchange]]:
-    """Every exchange a test makes, kept for the failure evidence in the report."""
-    seen: list[Exchange] = []
-    if "iam" not in request.fixturenames:
-        yield seen
-        return
-    client: IamClient = request.getfixturevalue("iam")
-    client.listeners.append(seen.append)
-    yield seen
-    client.listeners.remove(seen.append)
-
-
 @pytest.fixture(scope="session")
 def user_without_certificates(seeder: Seeder) -> SeededUser:
     return seeder.user("none")

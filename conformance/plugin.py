@@ -132,6 +132,7 @@ class _Run:
         self.outcomes: dict[str, dict] = {}  # nodeid -> {requirement, status, evidence, longrepr}
         self.could_not_run: str | None = None
         self.verdict = None
+        self.summary: dict | None = None
         self.target_label = ""
         self.request_count = 0
         self.retry_count = 0

@@ -111,11 +111,11 @@ class Seeder:
     def cleanup(self) -> list[str]:
         """Delete everything this run made; returns what could not be deleted (never raises)."""
         problems: list[str] = []
-        recorded = {u.name: [c.certificate_id for c in u.certificates] for u in self.users}
+        recorded = {u.name: u for u in self.users}
         for name in self._swept_user_names():
-            recorded.setdefault(name, [])
-        for name, certificate_ids in recorded.items():
-            problems += self._delete_user(name, certificate_ids)
+            recorded.setdefault(name, SeededUser(name))
+        for user in recorded.values():
+            problems += self._delete_user(user)
         self.users.clear()
         return problems
 
@@ -129,20 +129,22 @@ class Seeder:
             if (name := text(child(member, "UserName"))) and text(child(member, "Path")) == self.path
         ]
 
-    def _delete_user(self, name: str, certificate_ids: list[str]) -> list[str]:
-        problems = []
+    def _delete_user(self, user: SeededUser) -> list[str]:
+        problems, name = [], user.name
         # What the run recorded plus what the target lists: a target that under-lists must not leave leftovers.
         listed = self.client.call("ListSigningCertificates", {"UserName": name})
         members = children(child(result_element(listed, "ListSigningCertificates"), "Certificates"), "member")
-        for cid in dict.fromkeys(certificate_ids + [text(child(m, "CertificateId")) or "" for m in members]):
+        listed_ids = [text(child(m, "CertificateId")) or "" for m in members]
+        for cid in dict.fromkeys([c.certificate_id for c in user.certificates] + listed_ids):
             done = self.client.call("DeleteSigningCertificate", {"UserName": name, "CertificateId": cid})
             if done.status not in (200, 404):
                 problems.append(f"certificate {cid} of {name}: HTTP {done.status}")
         keys = self.client.call("ListAccessKeys", {"UserName": name})
-        for member in children(child(result_element(keys, "ListAccessKeys"), "AccessKeyMetadata"), "member"):
-            key_id = text(child(member, "AccessKeyId"))
-            done = self.client.call("DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id or ""})
-            if done.status != 200:
+        listed_keys = [text(child(m, "AccessKeyId")) or ""
+                       for m in children(child(result_element(keys, "ListAccessKeys"), "AccessKeyMetadata"), "member")]
+        for key_id in dict.fromkeys(user.access_keys + listed_keys):
+            done = self.client.call("DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id})
+            if done.status not in (200, 404):
                 problems.append(f"access key {key_id} of {name}: HTTP {done.status}")
         done = self.client.call("DeleteUser", {"UserName": name})
         if done.status not in (200, 404):

@@ -7,7 +7,7 @@ and element order so that each check judges only its own requirement; strictness
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -138,7 +138,6 @@ class ErrorInfo:
     code: str | None
     message: str | None
     request_id: str | None
-    extra: list[str] = field(default_factory=list)
 
 
 def read_listing(exchange: Exchange) -> Listing | None:
@@ -172,13 +171,11 @@ def read_error(exchange: Exchange) -> ErrorInfo | None:
     if root is None or local(root) != "ErrorResponse":
         return None
     error = child(root, "Error")
-    known = {"Type", "Code", "Message", "Detail"}
     return ErrorInfo(
         type=text(child(error, "Type")),
         code=text(child(error, "Code")),
         message=text(child(error, "Message")),
         request_id=text(child(root, "RequestId")),
-        extra=[local(c) for c in (error if error is not None else []) if isinstance(c.tag, str) and local(c) not in known],
     )
 
 

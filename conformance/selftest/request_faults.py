@@ -6,6 +6,7 @@ Each class overrides exactly one behaviour of the reference; the override is the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from conformance.reference import IamError, ReferenceApp, Renderer, sigv4
 from conformance.reference.render import branch, leaf
@@ -20,6 +21,31 @@ def _is_integer(raw: str) -> bool:
     return re.fullmatch(r"[+-]?[0-9]+", raw) is not None
 
 
+class _ConstraintDropped(ReferenceApp):
+    """The mistake: one constraint of one parameter is never checked."""
+
+    parameter_name: str
+    kind: str
+
+    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
+        found = super().violations(parameter, raw, enum)
+        return [c for c in found if not (parameter.name == self.parameter_name and c.kind == self.kind)]
+
+
+class _ConstraintTightened(ReferenceApp):
+    """The mistake: a legal value of one parameter is refused by a wrong, tighter constraint."""
+
+    parameter_name: str
+    wrong: Constraint
+    refuses: Callable[[str], bool]  # each fault's own method: which legal values it wrongly refuses
+
+    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
+        found = super().violations(parameter, raw, enum)
+        if parameter.name == self.parameter_name and not found and self.refuses(raw):
+            found.append(self.wrong)
+        return found
+
+
 @fault("max_items_zero_as_default", "PARAM-02", "MaxItems=0 read as 'not given' (MaxItems or 100): a full page")
 class MaxItemsZeroAsDefault(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
@@ -29,19 +55,16 @@ class MaxItemsZeroAsDefault(ReferenceApp):
 
 
 @fault("max_items_upper_bound_unchecked", "PARAM-02", "MaxItems over 1000 accepted (moto)")
-class MaxItemsUpperBoundUnchecked(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
-        found = super().violations(parameter, raw, enum)
-        return [c for c in found if not (parameter.name == "MaxItems" and c.kind == "maximum")]
+class MaxItemsUpperBoundUnchecked(_ConstraintDropped):
+    parameter_name, kind = "MaxItems", "maximum"
 
 
 @fault("max_items_upper_bound_100", "PARAM-01", "MaxItems capped at 100 (the default mistaken for the maximum)")
-class MaxItemsUpperBound100(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
-        found = super().violations(parameter, raw, enum)
-        if parameter.name == "MaxItems" and not found and int(raw) > 100:
-            found.append(Constraint("maximum", 100, "a wrong bound"))
-        return found
+class MaxItemsUpperBound100(_ConstraintTightened):
+    parameter_name, wrong = "MaxItems", Constraint("maximum", 100, "a wrong bound")
+
+    def refuses(self, raw: str) -> bool:
+        return int(raw) > 100
 
 
 @fault("non_integer_max_items_crash", ("PARAM-03", "PARAM-08"),
@@ -54,37 +77,31 @@ class NonIntegerMaxItemsCrash(ReferenceApp):
 
 
 @fault("user_name_max_64", "PARAM-04", "UserName limited to 64 characters instead of 128")
-class UserNameMax64(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
-        found = super().violations(parameter, raw, enum)
-        if parameter.name == "UserName" and not found and len(raw) > 64:
-            found.append(Constraint("max_length", 64, "a wrong bound"))
-        return found
+class UserNameMax64(_ConstraintTightened):
+    parameter_name, wrong = "UserName", Constraint("max_length", 64, "a wrong bound")
+
+    def refuses(self, raw: str) -> bool:
+        return len(raw) > 64
 
 
 @fault("user_name_length_unchecked", "PARAM-05",
        "UserName's 128-character maximum never checked: a 129-character name gets 404 NoSuchEntity")
-class UserNameLengthUnchecked(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
-        found = super().violations(parameter, raw, enum)
-        return [c for c in found if not (parameter.name == "UserName" and c.kind == "max_length")]
+class UserNameLengthUnchecked(_ConstraintDropped):
+    parameter_name, kind = "UserName", "max_length"
 
 
 @fault("user_name_pattern_without_plus", "PARAM-04", "UserName pattern [\\w=,.@-]+: a legal '+' is rejected")
-class UserNamePatternWithoutPlus(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
-        found = super().violations(parameter, raw, enum)
-        if parameter.name == "UserName" and not found and "+" in raw:
-            found.append(Constraint("pattern", r"[\w=,.@-]+", "a wrong pattern"))
-        return found
+class UserNamePatternWithoutPlus(_ConstraintTightened):
+    parameter_name, wrong = "UserName", Constraint("pattern", r"[\w=,.@-]+", "a wrong pattern")
+
+    def refuses(self, raw: str) -> bool:
+        return "+" in raw
 
 
 @fault("user_name_pattern_violation_not_found", "PARAM-06",
        "UserName's pattern never checked: 'bad name' answered 404 NoSuchEntity (moto)")
-class UserNamePatternViolationNotFound(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
-        found = super().violations(parameter, raw, enum)
-        return [c for c in found if not (parameter.name == "UserName" and c.kind == "pattern")]
+class UserNamePatternViolationNotFound(_ConstraintDropped):
+    parameter_name, kind = "UserName", "pattern"
 
 
 @fault("validation_names_wrong_member", ("PARAM-02", "PARAM-07"),
