@@ -9,7 +9,7 @@ PROFILE ?= standard
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
 # The suite against the embedded moto, gated by moto's baseline: exit 0 when only its known deviations show.

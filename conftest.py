@@ -21,9 +21,17 @@ class CliRun:
 
     @property
     def summary(self) -> dict:
+        """summary.json, validated against its published JSON Schema every time a test reads it."""
         import json
 
-        return json.loads((self.report_dir / "summary.json").read_text(encoding="utf-8"))
+        import jsonschema
+
+        from conformance.spec import data_dir
+
+        summary = json.loads((self.report_dir / "summary.json").read_text(encoding="utf-8"))
+        schema = json.loads((data_dir("schemas") / "summary.schema.json").read_text(encoding="utf-8"))
+        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(summary)
+        return summary
 
     def statuses(self) -> dict[str, str]:
         return {r["id"]: r["status"] for r in self.summary["requirements"]}

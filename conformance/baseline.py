@@ -1,9 +1,10 @@
 """Baselines: the requirement ids a given target is known to fail, each with a one-line reason.
 
-File format (JSON): {"target": "...", "expected_failures": {"PAG-02": "why", ...}}.
+File format (JSON): {"target": "...", "written": "2026-11-28", "expected_failures": {"PAG-02": "why", ...}}.
 """
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,17 +47,27 @@ class Gate:
     unexpected: list[str]  # failed, not in the baseline
     known: list[str]  # failed, in the baseline
     now_passing: list[str]  # in the baseline, passed this time
+    strict: bool = False  # --strict-baseline: a stale baseline entry fails the gate too
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.unexpected else 0
+        return 1 if self.unexpected or (self.strict and self.now_passing) else 0
 
 
-def gate(statuses: dict[str, str], baseline: Baseline | None) -> Gate:
+def gate(statuses: dict[str, str], baseline: Baseline | None, strict: bool = False) -> Gate:
     expected = baseline.expected_failures if baseline else {}
     failed = sorted(r for r, s in statuses.items() if s == "failed")
     return Gate(
         unexpected=[r for r in failed if r not in expected],
         known=[r for r in failed if r in expected],
         now_passing=sorted(r for r in expected if statuses.get(r) == "passed"),
+        strict=strict,
     )
+
+
+def write(path: str, target: str, failures: dict[str, str]) -> None:
+    """Record `failures` (id -> one-line reason) as the baseline of `target`, dated today."""
+    document = {"target": target, "written": datetime.date.today().isoformat(), "expected_failures": failures}
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(document, out, indent=2, ensure_ascii=False)
+        out.write("\n")

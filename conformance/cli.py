@@ -41,8 +41,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", default="reports", help="output folder (default: reports/)")
     run.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE, help="Hypothesis profile")
     run.add_argument("--baseline", help="JSON file of requirement ids expected to fail on this target")
+    run.add_argument("--strict-baseline", action="store_true", help="fail also when baseline entries now pass")
+    run.add_argument("--write-baseline", metavar="FILE", help="record this run's failures as a baseline")
     run.add_argument("--seed", type=int, help="Hypothesis seed, to replay a run (ignored when CI derandomizes)")
     run.add_argument("-n", "--workers", type=positive_int, help="parallel workers (pytest-xdist)")
+    report = commands.add_parser("report", help="render reports of a finished run")
+    report.add_argument("--allure", action="store_true", required=True,
+                        help="render DIR/allure-results with the Allure 3 CLI into DIR/allure-report")
+    report.add_argument("--report-dir", default="reports", help="the run's output folder (default: reports/)")
     commands.add_parser("selftest", add_help=False,
                         help="prove the suite: run it against conformant and faulty reference variants")
     return parser
@@ -70,15 +76,19 @@ def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
         "-c", str(suite / "pytest.ini"),  # the suite's own settings, never the caller's pytest.ini/conftest
         f"--rootdir={suite}",
         f"--report-dir={Path(args.report_dir).resolve()}",
+        f"--alluredir={Path(args.report_dir).resolve() / 'allure-results'}", "--clean-alluredir",
         f"--conformance-profile={args.profile}",
         "-q", "--tb=no", "--no-header", "-rN",  # failures are told by our own table
         # The CLI itself lives in the package pytest would rewrite; the suite does not rely on assert rewriting.
         "-W", "ignore::pytest.PytestAssertRewriteWarning",
     ]
     for option, value in (("--endpoint-url", args.endpoint_url), ("--region", args.region),
-                          ("--baseline", args.baseline and str(Path(args.baseline).resolve()))):
+                          ("--baseline", args.baseline and str(Path(args.baseline).resolve())),
+                          ("--write-baseline", args.write_baseline and str(Path(args.write_baseline).resolve()))):
         if value:
             arguments.append(f"{option}={value}")
+    if args.strict_baseline:
+        arguments.append("--strict-baseline")
     if seed is not None:
         arguments.append(f"--hypothesis-seed={seed}")
     if args.workers:
@@ -108,6 +118,29 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_COULD_NOT_RUN
 
 
+def render_allure(report_dir: Path) -> int:
+    """Allure 3's CLI (npm package `allure`) renders the results the run left; say how to get it when absent."""
+    import shutil
+    import subprocess
+
+    results = report_dir / "allure-results"
+    if not results.is_dir():
+        print(f"iam-conformance: no {results}: run `iam-conformance run --report-dir {report_dir}` first",
+              file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    allure = shutil.which("allure")
+    if allure is None:
+        print("iam-conformance: the Allure 3 CLI is not installed: `npm install -g allure` (Node.js 20+), "
+              f"or run `npx allure generate {results} --output {report_dir / 'allure-report'}`", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    done = subprocess.run([allure, "generate", str(results), "--output", str(report_dir / "allure-report")])
+    if done.returncode != 0:
+        print(f"iam-conformance: allure generate failed (exit {done.returncode})", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    print(f"iam-conformance: Allure report in {report_dir / 'allure-report'}/")
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["selftest"]:  # its options are its own (conformance.selftest)
@@ -118,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return run(args)
+        if args.command == "report":
+            return render_allure(Path(args.report_dir))
     except KeyboardInterrupt:
         print("iam-conformance: interrupted", file=sys.stderr)
         return EXIT_COULD_NOT_RUN

@@ -87,7 +87,8 @@ class IamClient:
         if identity.credentials is not None:
             SigV4Auth(identity.credentials, "iam", self.region).add_auth(aws)
         prepared = aws.prepare()
-        sent = SentRequest(action=action, params=dict(params), method=method, url=prepared.url, signer=identity.label)
+        sent = SentRequest(action=action, params=dict(params), method=method, url=prepared.url,
+                           signer=identity.label, region=self.region)
         self.request_count += 1
         started = time.perf_counter()
         try:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+import shlex
+from urllib.parse import urlencode, urlsplit
 
 from conformance.failures import CheckFailure
 from conformance.seeding import SeedingError
@@ -18,9 +19,26 @@ def redact(text: str) -> str:
     return _SECRET.sub(r"\1(redacted)\2", text)
 
 
+def curl_command(exchange: Exchange) -> str:
+    """A curl line replaying the request, signed by curl itself; credentials stay in the environment."""
+    request = exchange.request
+    endpoint = urlsplit(request.url)._replace(query="").geturl()
+    words = ["curl", "-sS", "-i"]
+    if request.signer != "unsigned":
+        words += ["--aws-sigv4", f"aws:amz:{request.region}:iam", "--user", "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"]
+    if request.method == "GET":
+        words += ["--get"]
+    for name, value in request.params.items():
+        words += ["--data-urlencode", f"{name}={value}"]
+    words.append(endpoint)
+    # The credentials expand in the user's shell (double quotes); everything else is quoted literally.
+    return " ".join(f'"{w}"' if w.startswith("$AWS_") else shlex.quote(w) for w in words)
+
+
 def describe_exchange(exchange: Exchange) -> dict:
     request = exchange.request
     return {
+        "curl": curl_command(exchange),
         "request": {
             "method": request.method,
             "endpoint": urlsplit(request.url)._replace(query="").geturl(),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance import allure_labels
 from conformance.failures import CheckFailure
 from conformance.spec import requirements
 
@@ -29,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--conformance-profile", default=None, choices=("quick", "standard", "thorough"),
                     help="Hypothesis profile (default: standard)")
     group.addoption("--baseline", default=None, help="JSON file of requirement ids expected to fail")
+    group.addoption("--strict-baseline", action="store_true", help="also fail when baseline entries now pass")
+    group.addoption("--write-baseline", default=None, help="record this run's failures as a baseline file")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,6 +56,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: requirement marker must name one catalogued id, "
                                     f"not {[m.args for m in marks]}")
         item.user_properties.append(("requirement", requirement_id))
+        if allure_labels.enabled(config):
+            allure_labels.label(item, requirement_id)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    requirement_id = dict(item.user_properties).get("requirement")
+    if requirement_id and allure_labels.enabled(item.config):
+        allure_labels.title(requirement_id)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -62,8 +74,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if report.failed and call.excinfo is not None and dict(item.user_properties).get("requirement"):
         from conformance.evidence import describe_failure
 
+        evidence = describe_failure(call.excinfo.value)
         # A new list: in-process the report shares the item's list, and evidence belongs to this phase only.
-        report.user_properties = [*report.user_properties, ("evidence", json.dumps(describe_failure(call.excinfo.value)))]
+        report.user_properties = [*report.user_properties, ("evidence", json.dumps(evidence))]
+        if allure_labels.enabled(item.config):
+            allure_labels.attach(evidence)
         if isinstance(call.excinfo.value, CheckFailure):
             report.longrepr = str(call.excinfo.value)  # the broken expectation, not a traceback
 
@@ -129,6 +144,8 @@ class _Run:
         self.started = time.time()
         self.report_dir = Path(config.getoption("report_dir"))
         self.baseline_path = config.getoption("baseline")
+        self.strict_baseline = config.getoption("strict_baseline")
+        self.write_baseline = config.getoption("write_baseline")
         self.outcomes: dict[str, dict] = {}  # nodeid -> {requirement, status, evidence, longrepr}
         self.could_not_run: str | None = None
         self.verdict = None

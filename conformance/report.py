@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime
 import json
 import os
+import platform
 import time
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -11,6 +12,7 @@ from importlib.metadata import version
 import jinja2
 
 from conformance import baseline as baselines
+from conformance import junit
 from conformance.spec import CATEGORIES, operation, requirements
 
 _TEMPLATES = jinja2.Environment(
@@ -45,6 +47,8 @@ def requirement_rows(outcomes: dict[str, dict], expected_failures: dict[str, str
             "tests": len(mine),
             "known_deviation": expected_failures.get(requirement.id) if status == "failed" else None,
             "failures": [{"message": o["message"], "evidence": o["evidence"]} for o in mine if o["status"] == "failed"],
+            # Where to read more: the HTML section and the junit testcases of this requirement.
+            "evidence_pointers": {"html": f"report.html#{requirement.id}", "junit": f"junit.xml#{requirement.id}"},
         })
     return rows
 
@@ -52,7 +56,7 @@ def requirement_rows(outcomes: dict[str, dict], expected_failures: dict[str, str
 def evaluate(run) -> Verdict:
     baseline = baselines.load(run.baseline_path)
     rows = requirement_rows(run.outcomes, baseline.expected_failures if baseline else {})
-    result = baselines.gate({r["id"]: r["status"] for r in rows}, baseline)
+    result = baselines.gate({r["id"]: r["status"] for r in rows}, baseline, strict=run.strict_baseline)
     verdict = "nonconformant" if any(r["status"] == "failed" for r in rows) else "conformant"
     return Verdict(verdict, result, rows)
 
@@ -63,13 +67,15 @@ def summary(run, verdict: Verdict) -> dict:
         "gate": "pass" if verdict.exit_code == 0 else "fail",
         "operation": operation().operation,
         "target": run.target_label,
-        "suite_version": version("iam-conformance"),
+        "versions": {"suite": version("iam-conformance"), "api": operation().api_version,
+                     "python": platform.python_version(), "hypothesis": version("hypothesis")},
         "hypothesis_seed": os.environ.get("IAM_CONFORMANCE_SEED", "pytest default"),
         "started": datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc).isoformat(timespec="seconds"),
         "duration_s": round(time.time() - run.started, 2),
         "request_count": run.request_count,
         "retries": run.retry_count,
         "baseline": run.baseline_path,
+        "strict_baseline": run.strict_baseline,
         "unexpected_failures": verdict.gate.unexpected,
         "known_deviations": verdict.gate.known,
         "baseline_entries_now_passing": verdict.gate.now_passing,
@@ -94,8 +100,22 @@ def write_all(run, config) -> Verdict:
     (run.report_dir / "summary.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
     html = _TEMPLATES.get_template("report.html.j2").render(summary=data, categories=CATEGORIES)
     (run.report_dir / "report.html").write_text(html, encoding="utf-8")
+    junit.write(run.report_dir / "junit.xml", run.outcomes, set(verdict.gate.known), data["duration_s"])
+    if run.write_baseline:
+        baselines.write(run.write_baseline, run.target_label, first_failure_lines(verdict.requirements))
     run.summary = data
     return verdict
+
+
+def failure_line(row: dict) -> str:
+    """A failed requirement in one line: its first failure's broken expectation."""
+    evidence = (row["failures"][0]["evidence"] or {}) if row["failures"] else {}
+    return f"expected {evidence.get('expected')}; got {evidence.get('actual')}" if evidence else row["title"]
+
+
+def first_failure_lines(rows: list[dict]) -> dict[str, str]:
+    """id -> one-line reason, for --write-baseline."""
+    return {row["id"]: failure_line(row)[:300] for row in rows if row["status"] == "failed"}
 
 
 def console_lines(run) -> list[str]:
@@ -107,14 +127,12 @@ def console_lines(run) -> list[str]:
     for row in verdict.requirements:
         if row["status"] != "failed":
             continue
-        evidence = (row["failures"][0]["evidence"] or {}) if row["failures"] else {}
-        why = f"expected {evidence.get('expected')}; got {evidence.get('actual')}" if evidence else ""
         mark = "known deviation" if row["known_deviation"] else "FAILED"
         lines.append(f"  {mark:<15} {row['id']:<9} {row['title']}")
-        if why:
-            lines.append(f"  {'':<15} {'':<9} {why[:220]}")
+        lines.append(f"  {'':<15} {'':<9} {failure_line(row)[:220]}")
     for requirement_id in verdict.gate.now_passing:
-        lines.append(f"  {'now passing':<15} {requirement_id:<9} (listed in the baseline, passed this run)")
+        strict = " (fails the gate: --strict-baseline)" if verdict.gate.strict else ""
+        lines.append(f"  {'now passing':<15} {requirement_id:<9} listed in the baseline, passed this run{strict}")
     for problem in data["cleanup_problems"]:
         lines.append(f"  cleanup left behind: {problem}")
     lines.append(f"verdict: {data['verdict']} ({len(verdict.gate.unexpected)} unexpected failures, "

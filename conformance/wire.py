@@ -72,6 +72,7 @@ class SentRequest:
     method: str  # GET | POST
     url: str
     signer: str  # who signed: a credential label, or "unsigned"
+    region: str = "us-east-1"  # the SigV4 scope's region
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,143 @@
+"""The four reports of a run, the gate's baseline semantics, and the HTML in a real (headless) browser."""
+import json
+import os
+import shutil
+import sys
+import subprocess
+import tempfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from conformance.reference import Flavour, ReferenceApp, ReferenceServer
+
+CHROMIUM = shutil.which("chromium")
+
+
+class ListsEverythingOnOnePage(ReferenceApp):
+    """A reference with one deviation (MaxItems ignored), to see failures reported."""
+
+    def page_size(self, max_items: int) -> int:
+        return 1000
+
+
+@pytest.fixture(scope="module")
+def failing_run(tmp_path_factory, root_credentials_env):
+    """One quick run against a reference that ignores MaxItems; its reports are read by several tests."""
+    from conftest import CliRun
+
+    report_dir = tmp_path_factory.mktemp("failing") / "reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
+    with ReferenceServer(app=ListsEverythingOnOnePage(Flavour())) as server:
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
+                               "--report-dir", str(report_dir)], capture_output=True, text=True, env=env, timeout=300)
+        yield CliRun(done.returncode, done.stdout, done.stderr, report_dir), server.url
+
+
+def test_a_failing_run_leaves_all_four_reports(failing_run):
+    run, _ = failing_run
+    assert run.code == 1, run.stdout[-2000:]
+    assert run.statuses()["PAG-02"] == "failed"
+    for name in ("summary.json", "report.html", "junit.xml"):
+        assert (run.report_dir / name).stat().st_size > 0
+    assert any(p.name.endswith("-result.json") for p in (run.report_dir / "allure-results").iterdir())
+
+
+def test_junit_names_each_test_by_requirement_id(failing_run):
+    run, _ = failing_run
+    suite = ET.parse(run.report_dir / "junit.xml").getroot()
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests")) == len(cases) >= 34
+    assert all(case.get("name").split()[0] == case.get("classname").split(".")[1] for case in cases)
+    failed = [case.get("name").split()[0] for case in cases if case.find("failure") is not None]
+    assert "PAG-02" in failed and int(suite.get("failures")) == len(failed)
+
+
+def test_allure_results_carry_labels_and_evidence(failing_run):
+    run, _ = failing_run
+    results = [json.loads(p.read_text()) for p in (run.report_dir / "allure-results").glob("*-result.json")]
+    failed = next(r for r in results if r["status"] == "failed" and "PAG-02" in r["name"])
+    labels = {label["name"]: label["value"] for label in failed["labels"]}
+    assert labels["epic"] == "ListSigningCertificates" and labels["feature"] == "pagination"
+    assert labels["story"] == "PAG-02" and labels["severity"] == "critical"
+    assert failed["links"][0]["url"].endswith("API_ListSigningCertificates.html")
+    assert {a["name"] for a in failed["attachments"]} >= {"reproduce with curl", "evidence: pages_within_max_items"}
+
+
+def test_the_curl_line_reproduces_the_failing_request(failing_run, root_credentials_env):
+    run, url = failing_run
+    row = next(r for r in run.summary["requirements"] if r["id"] == "PAG-02")
+    curl = row["failures"][0]["evidence"]["curl"]
+    assert "$AWS_SECRET_ACCESS_KEY" in curl and root_credentials_env["AWS_SECRET_ACCESS_KEY"] not in curl
+    with ReferenceServer(app=ListsEverythingOnOnePage(Flavour())) as server:  # the run's server is gone: a new one
+        replay = curl.replace(url, server.url)
+        done = subprocess.run(["bash", "-c", replay], capture_output=True, text=True, timeout=30,
+                              env=os.environ | root_credentials_env)
+    # The user the run created is gone too, so the replay is answered by the same server, signed the same way:
+    # authentication passes and the reference answers about the (absent) user.
+    assert done.returncode == 0 and "HTTP/1.1 404" in done.stdout and "NoSuchEntity" in done.stdout
+
+
+def test_the_html_report_renders_in_chromium_without_console_errors(failing_run, tmp_path):
+    if CHROMIUM is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must install Debian's chromium (.ci/run does)")
+        pytest.skip("chromium is not installed here (apt-get install chromium)")
+    run, _ = failing_run
+    html = run.report_dir / "report.html"
+    assert "http" not in "".join(line for line in html.read_text().splitlines() if "src=" in line or "href=\"http" in line)
+    screenshot = tmp_path / "report.png"
+    done = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tempfile.mkdtemp()}", "--enable-logging=stderr", "--v=0", "--window-size=1280,2000",
+         f"--screenshot={screenshot}", html.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and screenshot.stat().st_size > 10_000
+    console = [line for line in done.stderr.splitlines() if "CONSOLE" in line or "Failed to load resource" in line]
+    assert console == []
+    text = html.read_text()
+    assert "PAG-02" in text and "curl" in text and "nonconformant" in text
+
+
+def test_write_baseline_then_gate_on_it_then_strict_gate(failing_run, run_cli, root_credentials_env, tmp_path):
+    baseline = tmp_path / "ref.json"
+    with ReferenceServer(app=ListsEverythingOnOnePage(Flavour())) as server:
+        url = server.url
+        written = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--write-baseline", str(baseline),
+                          env=root_credentials_env)
+        gated = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--baseline", str(baseline),
+                        env=root_credentials_env)
+    recorded = json.loads(baseline.read_text())
+    assert written.code == 1 and "PAG-02" in recorded["expected_failures"]
+    assert recorded["target"] == url and recorded["written"]
+    assert gated.code == 0 and gated.summary["gate"] == "pass"
+    with ReferenceServer() as fixed:  # the deviation is gone: lenient gate passes, strict gate fails
+        lenient = run_cli("run", "--endpoint-url", fixed.url, "--profile", "quick", "--baseline", str(baseline),
+                          env=root_credentials_env)
+        strict = run_cli("run", "--endpoint-url", fixed.url, "--profile", "quick", "--baseline", str(baseline),
+                         "--strict-baseline", env=root_credentials_env)
+    assert lenient.code == 0 and "PAG-02" in lenient.summary["baseline_entries_now_passing"]
+    assert strict.code == 1 and strict.summary["gate"] == "fail" and "--strict-baseline" in strict.stdout
+
+
+def test_report_allure_says_how_to_get_the_cli_when_absent(tmp_path, run_cli):
+    (tmp_path / "reports" / "allure-results").mkdir(parents=True)
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "report", "--allure", "--report-dir", str(tmp_path / "reports")],
+                          capture_output=True, text=True, env=os.environ | {"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 2 and "npm install -g allure" in done.stderr
+
+
+def test_report_allure_renders_with_the_cli_when_present(tmp_path):
+    (tmp_path / "reports" / "allure-results").mkdir(parents=True)
+    fake = tmp_path / "bin" / "allure"
+    fake.parent.mkdir()
+    fake.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path / 'args'}\n")
+    fake.chmod(0o755)
+    env = os.environ | {"PATH": f"{fake.parent}:/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-m", "conformance.cli", "report", "--allure", "--report-dir", str(tmp_path / "reports")],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "args").read_text().split() == [
+        "generate", str(tmp_path / "reports" / "allure-results"), "--output", str(tmp_path / "reports" / "allure-report")]
