@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import shlex
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from conformance.failures import CheckFailure
 from conformance.seeding import SeedingError

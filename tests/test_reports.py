@@ -5,7 +5,6 @@ import shutil
 import sys
 import subprocess
 import tempfile
-from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
