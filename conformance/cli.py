@@ -45,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--write-baseline", metavar="FILE", help="record this run's failures as a baseline")
     run.add_argument("--seed", type=int, help="Hypothesis seed, to replay a run (ignored when CI derandomizes)")
     run.add_argument("-n", "--workers", type=positive_int, help="parallel workers (pytest-xdist)")
+    run.add_argument("--read-only", action="store_true", help="only the checks that create nothing on the target")
+    run.add_argument("--allow-writes", action="store_true",
+                     help="agree to create (and delete) users under /iam-conformance/ on *.amazonaws.com")
+    run.add_argument("--deadline", type=positive_int, default=900, metavar="SECONDS",
+                     help="stop sending requests after this long (default 900); cleanup still runs")
+    cleanup = commands.add_parser("cleanup", help="delete what earlier runs left under /iam-conformance/")
+    cleanup.add_argument("--endpoint-url", help="IAM endpoint; else AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL")
+    cleanup.add_argument("--region", help="signing region (default: AWS settings, else us-east-1)")
     report = commands.add_parser("report", help="render reports of a finished run")
     report.add_argument("--allure", action="store_true", required=True,
                         help="render DIR/allure-results with the Allure 3 CLI into DIR/allure-report")
@@ -87,8 +95,11 @@ def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
                           ("--write-baseline", args.write_baseline and str(Path(args.write_baseline).resolve()))):
         if value:
             arguments.append(f"{option}={value}")
-    if args.strict_baseline:
-        arguments.append("--strict-baseline")
+    for flag, wanted in (("--strict-baseline", args.strict_baseline), ("--read-only", args.read_only),
+                         ("--allow-writes", args.allow_writes)):
+        if wanted:
+            arguments.append(flag)
+    arguments.append(f"--deadline={args.deadline}")
     if seed is not None:
         arguments.append(f"--hypothesis-seed={seed}")
     if args.workers:
@@ -116,6 +127,31 @@ def run(args: argparse.Namespace) -> int:
         return int(code)
     print(f"iam-conformance: could not run (pytest exit {int(code)}; the reason is above)", file=sys.stderr)
     return EXIT_COULD_NOT_RUN
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """Delete suite users (ic-* under /iam-conformance/<run>/) that interrupted runs left behind."""
+    from conformance.client import IamClient, TargetUnreachable
+    from conformance.seeding import sweep_leftovers
+    from conformance.target import TargetError, caller_identity, resolve_endpoint, resolve_region
+
+    try:
+        endpoint, _ = resolve_endpoint(args.endpoint_url)
+        if endpoint is None:
+            print("iam-conformance: cleanup needs a target (--endpoint-url); the embedded moto keeps nothing",
+                  file=sys.stderr)
+            return EXIT_COULD_NOT_RUN
+        client = IamClient(endpoint, resolve_region(args.region), caller_identity())
+        deleted, problems = sweep_leftovers(client)
+    except (TargetError, TargetUnreachable) as exc:
+        print(f"iam-conformance: could not run: {exc}", file=sys.stderr)
+        return EXIT_COULD_NOT_RUN
+    for name in deleted:
+        print(f"deleted {name}")
+    for problem in problems:
+        print(f"could not delete: {problem}", file=sys.stderr)
+    print(f"iam-conformance cleanup: {len(deleted)} users under /iam-conformance/ swept, {len(problems)} problems")
+    return EXIT_NONCONFORMANT if problems else EXIT_OK
 
 
 def render_allure(report_dir: Path) -> int:
@@ -153,6 +189,8 @@ def main(argv: list[str] | None = None) -> int:
             return run(args)
         if args.command == "report":
             return render_allure(Path(args.report_dir))
+        if args.command == "cleanup":
+            return sweep(args)
     except KeyboardInterrupt:
         print("iam-conformance: interrupted", file=sys.stderr)
         return EXIT_COULD_NOT_RUN

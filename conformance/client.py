@@ -17,7 +17,9 @@ from conformance.spec import operation
 from conformance.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
 
 CONNECT_TIMEOUT_S = 5
-READ_TIMEOUT_S = 30
+READ_TIMEOUT_S = 30  # per response, wall clock: also bounds a target that drips its body byte by byte
+# After this many calls in a row without an HTTP answer the target counts as gone: later calls fail at once.
+GIVE_UP_AFTER = 3
 # Real IAM throttles with 400 Throttling and sheds load with 503: retry those, bounded, with jitter.
 RETRYABLE_CODES = {"Throttling", "ServiceUnavailable", "RequestLimitExceeded"}
 MAX_ATTEMPTS = 4
@@ -40,13 +42,29 @@ class Identity:
 
 
 class IamClient:
-    def __init__(self, endpoint: str, region: str, identity: Identity) -> None:
+    def __init__(self, endpoint: str, region: str, identity: Identity, deadline: float | None = None) -> None:
         self.endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
         self.region = region
         self.identity = identity
+        self.deadline = deadline  # time.monotonic() after which no request is sent
         self.session = requests.Session()  # one pooled connection per worker, reused by every call
         self.request_count = 0
-        self.retry_count = 0
+        self.retries: list[dict] = []  # every retry, for the report
+        self.gone: str | None = None  # why the target counts as gone (it stopped answering)
+        self.deadline_passed = False
+        self._unanswered_in_a_row = 0
+
+    @property
+    def gave_up(self) -> str | None:
+        return self.gone or ("the run's deadline passed (--deadline)" if self.deadline_passed else None)
+
+    def lift_deadline(self) -> None:
+        """For cleanup: what the run created is deleted even after the deadline (each call stays bounded)."""
+        self.deadline = None
+
+    @property
+    def retry_count(self) -> int:
+        return len(self.retries)
 
     def close(self) -> None:
         self.session.close()
@@ -68,9 +86,37 @@ class IamClient:
             retryable = exchange.status == 503 or (error is not None and error.code in RETRYABLE_CODES)
             if not retryable or attempt == MAX_ATTEMPTS:
                 break
-            self.retry_count += 1
-            time.sleep(min(4.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0))
+            pause = min(4.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0)
+            self.retries.append({"action": action, "attempt": attempt, "status": exchange.status,
+                                 "code": error.code if error else None, "pause_s": round(pause, 2)})
+            time.sleep(pause)
         return exchange
+
+    def _check_still_talking(self) -> float:
+        """Seconds this response may take; raises once the target is given up or the run's deadline passed."""
+        if self.gone:
+            raise TargetUnreachable(self.gone)
+        if self.deadline is None:
+            return READ_TIMEOUT_S
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.deadline_passed = True
+            raise TargetUnreachable(self.gave_up)
+        return min(READ_TIMEOUT_S, remaining)
+
+    def _bounded_body(self, response: requests.Response, wall_deadline: float) -> bytes:
+        """At most MAX_BODY_BYTES + 1 bytes, read before `wall_deadline` (perf_counter)."""
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(64 * 1024):
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    break
+                if time.perf_counter() > wall_deadline:
+                    raise TimeoutError(f"the response took longer than {READ_TIMEOUT_S} s to arrive")
+        finally:
+            response.close()
+        return bytes(body)
 
     def _send(self, action: str, params: dict[str, str], method: str, identity: Identity) -> Exchange:
         if method == "POST":
@@ -89,6 +135,7 @@ class IamClient:
         prepared = aws.prepare()
         sent = SentRequest(action=action, params=dict(params), method=method, url=prepared.url,
                            signer=identity.label, region=self.region)
+        allowed_s = self._check_still_talking()
         self.request_count += 1
         started = time.perf_counter()
         try:
@@ -97,14 +144,18 @@ class IamClient:
                 prepared.url,
                 headers=dict(prepared.headers),
                 data=prepared.body,
-                timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                timeout=(CONNECT_TIMEOUT_S, allowed_s),
                 allow_redirects=False,
                 stream=True,
             )
-            body = response.raw.read(MAX_BODY_BYTES + 1, decode_content=True)
-            response.close()
-        except requests.RequestException as exc:
-            raise TargetUnreachable(f"{method} {self.endpoint}: {type(exc).__name__}: {exc}") from None
+            body = self._bounded_body(response, started + allowed_s)
+        except (requests.RequestException, TimeoutError) as exc:
+            self._unanswered_in_a_row += 1
+            reason = f"{method} {self.endpoint}: {type(exc).__name__}: {exc}"
+            if self._unanswered_in_a_row >= GIVE_UP_AFTER:
+                self.gone = f"target stopped answering ({GIVE_UP_AFTER} calls in a row): {reason}"
+            raise TargetUnreachable(reason) from None
+        self._unanswered_in_a_row = 0
         return Exchange(
             request=sent,
             status=response.status_code,

@@ -1,22 +1,17 @@
 """A failure turned into report evidence: the broken expectation, the request (no credentials) and response."""
 from __future__ import annotations
 
-import re
+import json
 import shlex
 from urllib.parse import urlsplit
 
 from conformance.failures import CheckFailure
+from conformance.redaction import redact
 from conformance.seeding import SeedingError
 from conformance.wire import Exchange
 
 # Response headers worth showing; everything else (and every request header: they carry the signature) is left out.
 SHOWN_HEADERS = ("content-type", "content-length", "x-amzn-requestid")
-# A CreateAccessKey body carries the new key's secret: it never reaches a report.
-_SECRET = re.compile(r"(<(?:\w+:)?SecretAccessKey>)[^<]*(</)")
-
-
-def redact(text: str) -> str:
-    return _SECRET.sub(r"\1(redacted)\2", text)
 
 
 def curl_command(exchange: Exchange) -> str:
@@ -49,13 +44,18 @@ def describe_exchange(exchange: Exchange) -> dict:
             "status": exchange.status,
             "elapsed_ms": round(exchange.elapsed_ms, 1),
             "headers": {k: v for k, v in exchange.headers.items() if k in SHOWN_HEADERS},
-            "body_excerpt": redact(exchange.excerpt()),
+            "body_excerpt": exchange.excerpt(),
             "body_truncated": exchange.truncated,
         },
     }
 
 
 def describe_failure(error: BaseException) -> dict:
+    """The evidence of a failure, with every secret this process knows of redacted."""
+    return json.loads(redact(json.dumps(_describe_failure(error), ensure_ascii=False)))
+
+
+def _describe_failure(error: BaseException) -> dict:
     if isinstance(error, CheckFailure):
         found = {"check": error.check, "expected": error.expected, "actual": error.actual}
         if error.exchange is not None:

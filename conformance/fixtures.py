@@ -7,12 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance import baseline
+from conformance import baseline, redaction
+from conformance.plugin import DEADLINE_ENV
 from conformance.checks.pagination import Walk
 from conformance.client import IamClient, Identity, TargetUnreachable
 from conformance.seeding import SeededUser, Seeder
 from conformance.target import (EMBEDDED_CREDENTIALS, EmbeddedMoto, Target, TargetError, caller_identity,
-                                moto_version, resolve_endpoint, resolve_region)
+                                is_real_aws, moto_version, resolve_endpoint, resolve_region)
 from conformance.wire import Exchange, read_error, read_listing
 
 # Pages a walk may take before it counts as endless: a user holds few certificates.
@@ -21,7 +22,7 @@ WALK_PAGE_LIMIT = 12
 KEY_PROPAGATION_S = 15.0
 AUTH_REFUSALS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "UnrecognizedClientException"}
 
-_totals: dict = {"requests": 0, "retries": 0, "target": "", "cleanup_problems": []}
+_totals: dict = {"requests": 0, "retries": [], "waits": [], "gave_up": None, "target": "", "cleanup_problems": []}
 
 
 def process_totals() -> dict:
@@ -29,7 +30,10 @@ def process_totals() -> dict:
 
 
 def _identity_for(endpoint: str | None) -> Identity:
-    return Identity("caller", EMBEDDED_CREDENTIALS) if endpoint is None else caller_identity()
+    if endpoint is not None:
+        return caller_identity()
+    redaction.register(EMBEDDED_CREDENTIALS.secret_key)
+    return Identity("caller", EMBEDDED_CREDENTIALS)
 
 
 def preflight(config: pytest.Config) -> str | None:
@@ -39,6 +43,9 @@ def preflight(config: pytest.Config) -> str | None:
         endpoint, origin = resolve_endpoint(config.getoption("endpoint_url"))
         if endpoint is None:
             return None
+        if is_real_aws(endpoint) and not (config.getoption("read_only") or config.getoption("allow_writes")):
+            return (f"{endpoint} is real AWS: the suite creates (and deletes) users under /iam-conformance/ there. "
+                    "Pass --allow-writes to agree, or --read-only to run only the checks that create nothing")
         client = IamClient(endpoint, resolve_region(config.getoption("region")), _identity_for(endpoint))
         try:
             exchange = client.call("ListUsers", {"PathPrefix": "/iam-conformance/", "MaxItems": "1"})
@@ -69,10 +76,13 @@ def conformance_target(pytestconfig: pytest.Config) -> Iterator[Target]:
 
 @pytest.fixture(scope="session")
 def iam(conformance_target: Target) -> Iterator[IamClient]:
-    client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity)
+    # The run's deadline is wall-clock (shared by xdist workers), the client's is monotonic.
+    deadline = time.monotonic() + float(os.environ[DEADLINE_ENV]) - time.time()
+    client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity, deadline)
     yield client
     _totals["requests"] += client.request_count
-    _totals["retries"] += client.retry_count
+    _totals["retries"] += client.retries
+    _totals["gave_up"] = _totals["gave_up"] or client.gave_up
     client.close()
 
 
@@ -89,6 +99,7 @@ def seeder(iam: IamClient, run_id: str) -> Iterator[Seeder]:
         yield made
     finally:
         _totals["cleanup_problems"] += made.cleanup()
+        _totals["waits"] += made.waits
 
 
 @pytest.fixture(scope="session")
@@ -159,13 +170,17 @@ def identity_of(seeder: Seeder, iam: IamClient):
 
     def make(user: SeededUser) -> Identity:
         identity = seeder.access_key(user)
-        deadline = time.monotonic() + KEY_PROPAGATION_S
+        started = time.monotonic()
         while True:
             probe = iam.call("GetUser", {}, identity=identity)
             error = read_error(probe)
-            if error is None or error.code not in AUTH_REFUSALS or time.monotonic() > deadline:
-                return identity
+            if error is None or error.code not in AUTH_REFUSALS or time.monotonic() - started > KEY_PROPAGATION_S:
+                break
             time.sleep(1.0)
+        if time.monotonic() - started > 1.0:
+            seeder.waits.append({"what": f"new access key of {user.name} to authenticate",
+                                 "seconds": round(time.monotonic() - started, 2)})
+        return identity
 
     return make
 
@@ -176,9 +191,10 @@ def absent_user_name(run_id: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def error_samples(iam: IamClient, absent_user_name: str, user_with_two_certificates: SeededUser) -> dict[str, Exchange]:
-    """One exchange per kind of error the page or the protocol promises, made once per run."""
-    name = user_with_two_certificates.name
+def error_samples(iam: IamClient, absent_user_name: str) -> dict[str, Exchange]:
+    """One exchange per kind of error the page or the protocol promises, made once per run. They name an absent
+    user: validation and authentication come before any lookup, and nothing needs creating (--read-only)."""
+    name = absent_user_name
     return {
         "no such user": iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
         "MaxItems=0": iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "0"}),

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
+import threading
 import time
 from pathlib import Path
 
@@ -15,9 +17,11 @@ import pytest
 
 from conformance import allure_labels
 from conformance.failures import CheckFailure
+from conformance.redaction import redact
 from conformance.spec import requirements
 
 RUN_ID_ENV = "IAM_CONFORMANCE_RUN_ID"
+DEADLINE_ENV = "IAM_CONFORMANCE_DEADLINE_EPOCH"
 EXIT_COULD_NOT_RUN = 2
 
 
@@ -32,6 +36,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--baseline", default=None, help="JSON file of requirement ids expected to fail")
     group.addoption("--strict-baseline", action="store_true", help="also fail when baseline entries now pass")
     group.addoption("--write-baseline", default=None, help="record this run's failures as a baseline file")
+    group.addoption("--read-only", action="store_true", help="run only the checks that create nothing on the target")
+    group.addoption("--allow-writes", action="store_true",
+                    help="allow creating (and deleting) users under /iam-conformance/ on *.amazonaws.com")
+    group.addoption("--deadline", type=float, default=900.0,
+                    help="seconds after which no more requests are sent (default 900)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -41,13 +50,30 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
     profiles.load(config.getoption("conformance_profile") or profiles.DEFAULT_PROFILE)
     os.environ.setdefault(RUN_ID_ENV, secrets.token_hex(4))  # inherited by xdist workers
+    os.environ.setdefault(DEADLINE_ENV, str(time.time() + config.getoption("deadline")))
+    _terminate_like_ctrl_c()
     if not hasattr(config, "workerinput"):
         config.stash[_RUN] = _Run(config)
 
 
+def _terminate_like_ctrl_c() -> None:
+    """SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C, so pytest's teardown still
+    deletes what the run created."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     catalogue = requirements()
+    read_only = pytest.mark.skip(reason="creates IAM users; skipped by --read-only")
     for item in items:
+        if config.getoption("read_only") and "seeder" in getattr(item, "fixturenames", ()):
+            item.add_marker(read_only)
         marks = list(item.iter_markers("requirement"))
         if not marks:
             continue
@@ -80,7 +106,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if allure_labels.enabled(item.config):
             allure_labels.attach(evidence)
         if isinstance(call.excinfo.value, CheckFailure):
-            report.longrepr = str(call.excinfo.value)  # the broken expectation, not a traceback
+            report.longrepr = redact(str(call.excinfo.value))  # the broken expectation, not a traceback
+        else:
+            report.longrepr = redact(str(report.longrepr))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
@@ -124,7 +152,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from conformance import report
 
     verdict = report.write_all(run, session.config)
-    if exitstatus in (0, 1):  # pytest's own usage/internal errors keep their codes
+    if run.gave_up:
+        session.exitstatus = EXIT_COULD_NOT_RUN  # the target went away: no verdict on what was not asked
+    elif exitstatus in (0, 1):  # pytest's own usage/internal errors and interruptions keep their codes
         session.exitstatus = verdict.exit_code
 
 
@@ -152,12 +182,16 @@ class _Run:
         self.summary: dict | None = None
         self.target_label = ""
         self.request_count = 0
-        self.retry_count = 0
+        self.retries: list[dict] = []
+        self.waits: list[dict] = []
+        self.gave_up: str | None = None
         self.cleanup_problems: list[str] = []
 
     def add_worker_totals(self, totals: dict) -> None:
         self.request_count += int(totals.get("requests", 0))
-        self.retry_count += int(totals.get("retries", 0))
+        self.retries += totals.get("retries", [])
+        self.waits += totals.get("waits", [])
+        self.gave_up = self.gave_up or totals.get("gave_up")
         self.target_label = self.target_label or totals.get("target", "")
         self.cleanup_problems += totals.get("cleanup_problems", [])
 

@@ -13,6 +13,7 @@ import jinja2
 
 from conformance import baseline as baselines
 from conformance import junit
+from conformance.redaction import redact
 from conformance.spec import CATEGORIES, operation, requirements
 
 _TEMPLATES = jinja2.Environment(
@@ -73,7 +74,10 @@ def summary(run, verdict: Verdict) -> dict:
         "started": datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc).isoformat(timespec="seconds"),
         "duration_s": round(time.time() - run.started, 2),
         "request_count": run.request_count,
-        "retries": run.retry_count,
+        "retries": len(run.retries),
+        "retry_log": run.retries[:200],
+        "consistency_waits": run.waits[:200],
+        "aborted": run.gave_up,
         "baseline": run.baseline_path,
         "strict_baseline": run.strict_baseline,
         "unexpected_failures": verdict.gate.unexpected,
@@ -97,14 +101,25 @@ def write_all(run, config) -> Verdict:
     run.verdict = verdict
     run.report_dir.mkdir(parents=True, exist_ok=True)
     data = summary(run, verdict)
-    (run.report_dir / "summary.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    (run.report_dir / "summary.json").write_text(redact(json.dumps(data, indent=2, ensure_ascii=False)),
+                                                 encoding="utf-8")
     html = _TEMPLATES.get_template("report.html.j2").render(summary=data, categories=CATEGORIES)
-    (run.report_dir / "report.html").write_text(html, encoding="utf-8")
+    (run.report_dir / "report.html").write_text(redact(html), encoding="utf-8")
     junit.write(run.report_dir / "junit.xml", run.outcomes, set(verdict.gate.known), data["duration_s"])
+    redact_files(run.report_dir / "junit.xml", *(run.report_dir / "allure-results").glob("*"))
     if run.write_baseline:
         baselines.write(run.write_baseline, run.target_label, first_failure_lines(verdict.requirements))
     run.summary = data
     return verdict
+
+
+def redact_files(*paths) -> None:
+    """Reports written by other libraries (JUnit here, Allure) pass the same redaction afterwards."""
+    for path in paths:
+        if path.is_file() and path.suffix in (".xml", ".json", ".txt"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            if redact(text) != text:
+                path.write_text(redact(text), encoding="utf-8")
 
 
 def failure_line(row: dict) -> str:
@@ -133,9 +148,14 @@ def console_lines(run) -> list[str]:
     for requirement_id in verdict.gate.now_passing:
         strict = " (fails the gate: --strict-baseline)" if verdict.gate.strict else ""
         lines.append(f"  {'now passing':<15} {requirement_id:<9} listed in the baseline, passed this run{strict}")
+    if data["aborted"]:
+        lines.append(f"  could not finish: {data['aborted']}")
+    if data["retries"] or data["consistency_waits"]:
+        waited = sum(w["seconds"] for w in data["consistency_waits"])
+        lines.append(f"  {data['retries']} retries (Throttling/503), {waited:.1f} s waiting for new entities")
     for problem in data["cleanup_problems"]:
         lines.append(f"  cleanup left behind: {problem}")
     lines.append(f"verdict: {data['verdict']} ({len(verdict.gate.unexpected)} unexpected failures, "
                  f"{len(verdict.gate.known)} known deviations); {data['request_count']} requests in "
                  f"{data['duration_s']} s; reports in {run.report_dir}/")
-    return lines
+    return [redact(line) for line in lines]

@@ -6,15 +6,21 @@ outside the run's own path.
 """
 from __future__ import annotations
 
+import re
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botocore.credentials import Credentials
 
+from conformance import redaction
 from conformance.certificates import new_certificate_pem
-from conformance.client import IamClient, Identity
+from conformance.client import IamClient, Identity, TargetUnreachable
 from conformance.wire import Exchange, child, children, read_error, result_element, text
 
 SUITE_PATH = "/iam-conformance/"
+# IAM is eventually consistent: a user or certificate just created may answer NoSuchEntity for a few seconds.
+VISIBILITY_WAIT_S = 10.0
 
 
 class SeedingError(RuntimeError):
@@ -51,6 +57,20 @@ class Seeder:
         self.run_id = run_id
         self.path = f"{SUITE_PATH}{run_id}/"
         self.users: list[SeededUser] = []
+        self.waits: list[dict] = []  # every eventual-consistency wait, for the report
+
+    def _once_visible(self, what: str, send: Callable[[], Exchange]) -> Exchange:
+        """`send()` again while it answers NoSuchEntity about something just created, for a bounded time."""
+        started, pause = time.monotonic(), 0.25
+        exchange = send()
+        while (error := read_error(exchange)) is not None and error.code == "NoSuchEntity" \
+                and time.monotonic() - started < VISIBILITY_WAIT_S:
+            time.sleep(pause)
+            pause = min(2.0, pause * 2)
+            exchange = send()
+        if time.monotonic() - started > pause:
+            self.waits.append({"what": what, "seconds": round(time.monotonic() - started, 2)})
+        return exchange
 
     def _ok(self, what: str, exchange: Exchange) -> Exchange:
         if exchange.status != 200:
@@ -67,7 +87,8 @@ class Seeder:
     def upload(self, user: SeededUser) -> UploadedCertificate | Exchange:
         """Upload a fresh certificate; the refused exchange is returned when the target says no (quota)."""
         body = new_certificate_pem(user.name)
-        exchange = self.client.call("UploadSigningCertificate", {"UserName": user.name, "CertificateBody": body})
+        exchange = self._once_visible(f"UploadSigningCertificate for new user {user.name}", lambda: self.client.call(
+            "UploadSigningCertificate", {"UserName": user.name, "CertificateBody": body}))
         if exchange.status != 200:
             return exchange
         certificate = child(result_element(exchange, "UploadSigningCertificate"), "Certificate")
@@ -91,62 +112,87 @@ class Seeder:
 
     def set_status(self, user: SeededUser, certificate: UploadedCertificate, status: str) -> None:
         params = {"UserName": user.name, "CertificateId": certificate.certificate_id, "Status": status}
-        self._ok("UpdateSigningCertificate", self.client.call("UpdateSigningCertificate", params))
+        self._ok("UpdateSigningCertificate", self._once_visible(
+            "UpdateSigningCertificate of a new certificate", lambda: self.client.call("UpdateSigningCertificate", params)))
         certificate.status = status
 
     def delete_certificate(self, user: SeededUser, certificate: UploadedCertificate) -> None:
         params = {"UserName": user.name, "CertificateId": certificate.certificate_id}
-        self._ok("DeleteSigningCertificate", self.client.call("DeleteSigningCertificate", params))
+        self._ok("DeleteSigningCertificate", self._once_visible(
+            "DeleteSigningCertificate of a new certificate", lambda: self.client.call("DeleteSigningCertificate", params)))
         user.certificates.remove(certificate)
 
     def access_key(self, user: SeededUser) -> Identity:
-        exchange = self._ok("CreateAccessKey", self.client.call("CreateAccessKey", {"UserName": user.name}))
+        exchange = self._ok("CreateAccessKey", self._once_visible(
+            f"CreateAccessKey for new user {user.name}", lambda: self.client.call("CreateAccessKey", {"UserName": user.name})))
         key = child(result_element(exchange, "CreateAccessKey"), "AccessKey")
         key_id, secret = text(child(key, "AccessKeyId")), text(child(key, "SecretAccessKey"))
         if not key_id or not secret:
             raise SeedingError("CreateAccessKey returned no key", exchange)
+        redaction.register(secret)
         user.access_keys.append(key_id)
         return Identity(f"access key of {user.name}", Credentials(key_id, secret))
 
     def cleanup(self) -> list[str]:
         """Delete everything this run made; returns what could not be deleted (never raises)."""
-        problems: list[str] = []
-        recorded = {u.name: u for u in self.users}
-        for name in self._swept_user_names():
-            recorded.setdefault(name, SeededUser(name))
-        for user in recorded.values():
-            problems += self._delete_user(user)
+        self.client.lift_deadline()  # the run's deadline bounds the checks, never the cleanup
+        try:
+            recorded = {u.name: u for u in self.users}
+            for name in listed_suite_users(self.client, self.path):
+                recorded.setdefault(name, SeededUser(name))
+            problems = [problem for user in recorded.values() for problem in delete_user(self.client, user)]
+        except TargetUnreachable as exc:
+            problems = [f"target unreachable during cleanup ({exc}); run `iam-conformance cleanup` "
+                        f"to delete what is left under {self.path}"]
         self.users.clear()
         return problems
 
-    def _swept_user_names(self) -> list[str]:
-        exchange = self.client.call("ListUsers", {"PathPrefix": self.path})
-        users = child(result_element(exchange, "ListUsers"), "Users")
-        # Only users whose path is exactly this run's path: a prefix match alone must not widen the sweep.
-        return [
-            name
-            for member in children(users, "member")
-            if (name := text(child(member, "UserName"))) and text(child(member, "Path")) == self.path
-        ]
 
-    def _delete_user(self, user: SeededUser) -> list[str]:
-        problems, name = [], user.name
-        # What the run recorded plus what the target lists: a target that under-lists must not leave leftovers.
-        listed = self.client.call("ListSigningCertificates", {"UserName": name})
-        members = children(child(result_element(listed, "ListSigningCertificates"), "Certificates"), "member")
-        listed_ids = [text(child(m, "CertificateId")) or "" for m in members]
-        for cid in dict.fromkeys([c.certificate_id for c in user.certificates] + listed_ids):
-            done = self.client.call("DeleteSigningCertificate", {"UserName": name, "CertificateId": cid})
-            if done.status not in (200, 404):
-                problems.append(f"certificate {cid} of {name}: HTTP {done.status}")
-        keys = self.client.call("ListAccessKeys", {"UserName": name})
-        listed_keys = [text(child(m, "AccessKeyId")) or ""
-                       for m in children(child(result_element(keys, "ListAccessKeys"), "AccessKeyMetadata"), "member")]
-        for key_id in dict.fromkeys(user.access_keys + listed_keys):
-            done = self.client.call("DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id})
-            if done.status not in (200, 404):
-                problems.append(f"access key {key_id} of {name}: HTTP {done.status}")
-        done = self.client.call("DeleteUser", {"UserName": name})
+# A run's own path: /iam-conformance/<8 hex>-<worker>/ (seeding.Seeder); nothing else is ever swept.
+RUN_PATH = re.compile(r"/iam-conformance/[0-9a-f]{8}-[A-Za-z0-9_]+/")
+
+
+def listed_suite_users(client: IamClient, path_prefix: str) -> list[str]:
+    """Names of the suite's users under `path_prefix` (every page), whose path is a run path."""
+    names, marker = [], None
+    while True:
+        params = {"PathPrefix": path_prefix, **({"Marker": marker} if marker else {})}
+        result = result_element(client.call("ListUsers", params), "ListUsers")
+        for member in children(child(result, "Users"), "member"):
+            name, path = text(child(member, "UserName")), text(child(member, "Path")) or ""
+            if name and name.startswith("ic-") and RUN_PATH.fullmatch(path) and path.startswith(path_prefix):
+                names.append(name)
+        marker = text(child(result, "Marker"))
+        if text(child(result, "IsTruncated")) != "true" or not marker:
+            return names
+
+
+def sweep_leftovers(client: IamClient) -> tuple[list[str], list[str]]:
+    """`iam-conformance cleanup`: delete every suite user left under /iam-conformance/ by earlier runs."""
+    names = listed_suite_users(client, SUITE_PATH)
+    problems = [problem for name in names for problem in delete_user(client, SeededUser(name))]
+    return names, problems
+
+
+def delete_user(client: IamClient, user: SeededUser) -> list[str]:
+    """Delete a suite user's certificates, access keys, then the user; what could not be deleted."""
+    problems, name = [], user.name
+    # What the run recorded plus what the target lists: a target that under-lists must not leave leftovers.
+    listed = client.call("ListSigningCertificates", {"UserName": name})
+    members = children(child(result_element(listed, "ListSigningCertificates"), "Certificates"), "member")
+    listed_ids = [text(child(m, "CertificateId")) or "" for m in members]
+    for cid in dict.fromkeys([c.certificate_id for c in user.certificates] + listed_ids):
+        done = client.call("DeleteSigningCertificate", {"UserName": name, "CertificateId": cid})
         if done.status not in (200, 404):
-            problems.append(f"user {name}: HTTP {done.status}")
-        return problems
+            problems.append(f"certificate {cid} of {name}: HTTP {done.status}")
+    keys = client.call("ListAccessKeys", {"UserName": name})
+    listed_keys = [text(child(m, "AccessKeyId")) or ""
+                   for m in children(child(result_element(keys, "ListAccessKeys"), "AccessKeyMetadata"), "member")]
+    for key_id in dict.fromkeys(user.access_keys + listed_keys):
+        done = client.call("DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id})
+        if done.status not in (200, 404):
+            problems.append(f"access key {key_id} of {name}: HTTP {done.status}")
+    done = client.call("DeleteUser", {"UserName": name})
+    if done.status not in (200, 404):
+        problems.append(f"user {name}: HTTP {done.status}")
+    return problems

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from botocore.credentials import Credentials
 
+from conformance import redaction
 from conformance.client import Identity
 
 DEFAULT_REGION = "us-east-1"
@@ -43,6 +44,12 @@ def resolve_endpoint(explicit: str | None) -> tuple[str | None, str]:
     return None, "embedded"
 
 
+def is_real_aws(endpoint: str) -> bool:
+    """An AWS-operated endpoint (commercial or China partitions), where creating users costs a real account."""
+    host = (urlsplit(endpoint).hostname or "").lower()
+    return host.endswith((".amazonaws.com", ".amazonaws.com.cn")) or host in ("amazonaws.com", "amazonaws.com.cn")
+
+
 def resolve_region(explicit: str | None) -> str:
     if explicit:
         return explicit
@@ -62,6 +69,7 @@ def caller_identity() -> Identity:
     if credentials is None:
         raise TargetError("no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)")
     frozen = credentials.get_frozen_credentials()
+    redaction.register(frozen.secret_key, frozen.token)
     return Identity("caller", Credentials(frozen.access_key, frozen.secret_key, frozen.token))
 
 

@@ -86,6 +86,8 @@ class Exchange:
 
     @functools.cached_property
     def _parsed(self) -> tuple[etree._Element | None, str | None]:
+        if self.truncated:
+            return None, f"body larger than the {MAX_BODY_BYTES}-byte bound: cut there, not parsed"
         try:
             return parse_xml(self.body), None
         except UnreadableBody as exc:
