@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 
-.PHONY: run test selftest clean
+.PHONY: run test selftest determinism clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,10 +17,14 @@ run: $(STAMP)
 	$(BIN)/iam-conformance run --profile $(PROFILE) --baseline baselines/moto.json
 
 test: $(STAMP)
-	$(BIN)/python -m pytest tests -q
+	$(BIN)/python -m pytest tests -q -n 2
 
 selftest: $(STAMP)
 	$(BIN)/iam-conformance selftest
+
+# 20 runs against the conformant reference, each with a fresh Hypothesis seed: one verdict.
+determinism: $(STAMP)
+	$(BIN)/python -m conformance.selftest.determinism --runs 20
 
 clean:
 	rm -rf $(VENV) reports/*.json reports/*.html

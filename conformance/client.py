@@ -20,6 +20,9 @@ CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 30  # per response, wall clock: also bounds a target that drips its body byte by byte
 # After this many calls in a row without an HTTP answer the target counts as gone: later calls fail at once.
 GIVE_UP_AFTER = 3
+# Once a call went unanswered, the next ones get this long: a healthy target answers and resets the count.
+SUSPECT_TIMEOUT_S = 5
+CLEANUP_GRACE_S = 120  # cleanup after the run's deadline: bounded too
 # Real IAM throttles with 400 Throttling and sheds load with 503: retry those, bounded, with jitter.
 RETRYABLE_CODES = {"Throttling", "ServiceUnavailable", "RequestLimitExceeded"}
 MAX_ATTEMPTS = 4
@@ -59,8 +62,8 @@ class IamClient:
         return self.gone or ("the run's deadline passed (--deadline)" if self.deadline_passed else None)
 
     def lift_deadline(self) -> None:
-        """For cleanup: what the run created is deleted even after the deadline (each call stays bounded)."""
-        self.deadline = None
+        """For cleanup: what the run created is deleted even after the run's deadline, within a grace period."""
+        self.deadline = time.monotonic() + CLEANUP_GRACE_S
 
     @property
     def retry_count(self) -> int:
@@ -96,13 +99,14 @@ class IamClient:
         """Seconds this response may take; raises once the target is given up or the run's deadline passed."""
         if self.gone:
             raise TargetUnreachable(self.gone)
+        allowed = SUSPECT_TIMEOUT_S if self._unanswered_in_a_row else READ_TIMEOUT_S
         if self.deadline is None:
-            return READ_TIMEOUT_S
+            return allowed
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             self.deadline_passed = True
             raise TargetUnreachable(self.gave_up)
-        return min(READ_TIMEOUT_S, remaining)
+        return min(allowed, remaining)
 
     def _bounded_body(self, response: requests.Response, wall_deadline: float) -> bytes:
         """At most MAX_BODY_BYTES + 1 bytes, read before `wall_deadline` (perf_counter)."""

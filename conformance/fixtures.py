@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance import baseline, redaction
-from conformance.plugin import DEADLINE_ENV
+from conformance.plugin import run_setting
 from conformance.checks.pagination import Walk
 from conformance.client import IamClient, Identity, TargetUnreachable
 from conformance.seeding import SeededUser, Seeder
@@ -36,6 +36,11 @@ def _identity_for(endpoint: str | None) -> Identity:
     return Identity("caller", EMBEDDED_CREDENTIALS)
 
 
+def monotonic_deadline(config: pytest.Config) -> float:
+    """The run's deadline is wall-clock (shared by xdist workers); clients count in monotonic time."""
+    return time.monotonic() + run_setting(config, "iam_deadline_epoch") - time.time()
+
+
 def preflight(config: pytest.Config) -> str | None:
     """Why the run cannot start (bad options, unreachable target, refused credentials), or None."""
     try:
@@ -46,7 +51,8 @@ def preflight(config: pytest.Config) -> str | None:
         if is_real_aws(endpoint) and not (config.getoption("read_only") or config.getoption("allow_writes")):
             return (f"{endpoint} is real AWS: the suite creates (and deletes) users under /iam-conformance/ there. "
                     "Pass --allow-writes to agree, or --read-only to run only the checks that create nothing")
-        client = IamClient(endpoint, resolve_region(config.getoption("region")), _identity_for(endpoint))
+        client = IamClient(endpoint, resolve_region(config.getoption("region")), _identity_for(endpoint),
+                           monotonic_deadline(config))
         try:
             exchange = client.call("ListUsers", {"PathPrefix": "/iam-conformance/", "MaxItems": "1"})
         finally:
@@ -75,10 +81,9 @@ def conformance_target(pytestconfig: pytest.Config) -> Iterator[Target]:
 
 
 @pytest.fixture(scope="session")
-def iam(conformance_target: Target) -> Iterator[IamClient]:
-    # The run's deadline is wall-clock (shared by xdist workers), the client's is monotonic.
-    deadline = time.monotonic() + float(os.environ[DEADLINE_ENV]) - time.time()
-    client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity, deadline)
+def iam(conformance_target: Target, pytestconfig: pytest.Config) -> Iterator[IamClient]:
+    client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity,
+                       monotonic_deadline(pytestconfig))
     yield client
     _totals["requests"] += client.request_count
     _totals["retries"] += client.retries
@@ -87,9 +92,9 @@ def iam(conformance_target: Target) -> Iterator[IamClient]:
 
 
 @pytest.fixture(scope="session")
-def run_id() -> str:
+def run_id(pytestconfig: pytest.Config) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
-    return f"{os.environ['IAM_CONFORMANCE_RUN_ID']}-{worker}"
+    return f"{run_setting(pytestconfig, 'iam_run_id')}-{worker}"
 
 
 @pytest.fixture(scope="session")

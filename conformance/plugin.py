@@ -6,7 +6,6 @@ only wires pytest's hooks to them, so plain `pytest --pyargs conformance.suite` 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import signal
 import threading
@@ -20,8 +19,9 @@ from conformance.failures import CheckFailure
 from conformance.redaction import redact
 from conformance.spec import requirements
 
-RUN_ID_ENV = "IAM_CONFORMANCE_RUN_ID"
-DEADLINE_ENV = "IAM_CONFORMANCE_DEADLINE_EPOCH"
+# Settings the controller decides once and hands to every xdist worker (workerinput), never through the
+# environment: a run started from inside another run (our own tests do that) must get its own.
+RUN_SETTINGS = ("iam_run_id", "iam_deadline_epoch")
 EXIT_COULD_NOT_RUN = 2
 
 
@@ -49,11 +49,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
     config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
     profiles.load(config.getoption("conformance_profile") or profiles.DEFAULT_PROFILE)
-    os.environ.setdefault(RUN_ID_ENV, secrets.token_hex(4))  # inherited by xdist workers
-    os.environ.setdefault(DEADLINE_ENV, str(time.time() + config.getoption("deadline")))
     _terminate_like_ctrl_c()
+    worker_input = getattr(config, "workerinput", None)
+    if worker_input is not None:
+        config.stash[_SETTINGS] = {k: worker_input[k] for k in RUN_SETTINGS}
+    else:
+        config.stash[_SETTINGS] = {"iam_run_id": secrets.token_hex(4),
+                                   "iam_deadline_epoch": time.time() + config.getoption("deadline")}
     if not hasattr(config, "workerinput"):
         config.stash[_RUN] = _Run(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """xdist: every worker gets the controller's run id and deadline."""
+    node.workerinput.update(node.config.stash[_SETTINGS])
+
+
+def run_setting(config: pytest.Config, name: str):
+    return config.stash[_SETTINGS][name]
 
 
 def _terminate_like_ctrl_c() -> None:
@@ -213,4 +227,5 @@ class _Run:
 
 
 _RUN = pytest.StashKey[_Run]()
+_SETTINGS = pytest.StashKey[dict]()
 _current_run: _Run | None = None

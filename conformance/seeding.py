@@ -6,6 +6,7 @@ outside the run's own path.
 """
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable
@@ -19,6 +20,11 @@ from conformance.client import IamClient, Identity, TargetUnreachable
 from conformance.wire import Exchange, child, children, read_error, result_element, text
 
 SUITE_PATH = "/iam-conformance/"
+# A new user may do nothing on real IAM: the identity check's user may read itself, nothing more.
+SELF_READ_POLICY_NAME = "iam-conformance-self-read"
+SELF_READ_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["iam:GetUser", "iam:ListSigningCertificates"],
+    "Resource": "arn:aws:iam::*:user/iam-conformance/*/${aws:username}"}]})
 # IAM is eventually consistent: a user or certificate just created may answer NoSuchEntity for a few seconds.
 VISIBILITY_WAIT_S = 10.0
 
@@ -46,6 +52,7 @@ class SeededUser:
     name: str
     certificates: list[UploadedCertificate] = field(default_factory=list)
     access_keys: list[str] = field(default_factory=list)
+    policies: list[str] = field(default_factory=list)
 
     def by_id(self) -> dict[str, UploadedCertificate]:
         return {c.certificate_id: c for c in self.certificates}
@@ -123,6 +130,12 @@ class Seeder:
         user.certificates.remove(certificate)
 
     def access_key(self, user: SeededUser) -> Identity:
+        """A new access key of `user`, allowed (where the target enforces permissions) to read itself."""
+        granted = self._once_visible(f"PutUserPolicy for new user {user.name}", lambda: self.client.call(
+            "PutUserPolicy", {"UserName": user.name, "PolicyName": SELF_READ_POLICY_NAME,
+                              "PolicyDocument": SELF_READ_POLICY}))
+        if granted.status == 200:  # an emulator without PutUserPolicy enforces no permissions either
+            user.policies.append(SELF_READ_POLICY_NAME)
         exchange = self._ok("CreateAccessKey", self._once_visible(
             f"CreateAccessKey for new user {user.name}", lambda: self.client.call("CreateAccessKey", {"UserName": user.name})))
         key = child(result_element(exchange, "CreateAccessKey"), "AccessKey")
@@ -192,6 +205,13 @@ def delete_user(client: IamClient, user: SeededUser) -> list[str]:
         done = client.call("DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id})
         if done.status not in (200, 404):
             problems.append(f"access key {key_id} of {name}: HTTP {done.status}")
+    policies = client.call("ListUserPolicies", {"UserName": name})
+    listed_policies = [text(m) or "" for m in
+                       children(child(result_element(policies, "ListUserPolicies"), "PolicyNames"), "member")]
+    for policy in dict.fromkeys(user.policies + listed_policies):
+        done = client.call("DeleteUserPolicy", {"UserName": name, "PolicyName": policy})
+        if done.status not in (200, 404):
+            problems.append(f"policy {policy} of {name}: HTTP {done.status}")
     done = client.call("DeleteUser", {"UserName": name})
     if done.status not in (200, 404):
         problems.append(f"user {name}: HTTP {done.status}")

@@ -11,6 +11,7 @@ import binascii
 import functools
 import hashlib
 import hmac
+import json
 import re
 import threading
 import uuid
@@ -24,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 from conformance.spec import Constraint, Parameter, operation
 
 from . import sigv4
-from .render import Flavour, Node, Renderer
+from .render import Flavour, Node, Renderer, leaf, listing
 from .store import IamError, Store, User
 
 SPEC = operation()
@@ -33,6 +34,7 @@ ACTIONS = (
     "CreateUser", "GetUser", "DeleteUser", "ListUsers",
     "UploadSigningCertificate", "UpdateSigningCertificate", "DeleteSigningCertificate", "ListSigningCertificates",
     "CreateAccessKey", "DeleteAccessKey", "ListAccessKeys",
+    "PutUserPolicy", "DeleteUserPolicy", "ListUserPolicies",
 )
 SETTABLE_STATUSES = ("Active", "Inactive")  # the model's enum also lists Expired, which only IAM itself sets
 EXOTIC_PREFIX, EXOTIC_SUFFIX = "é ü+/= ", " Ä ÿ"
@@ -299,3 +301,17 @@ class ReferenceApp:
     def action_ListAccessKeys(self, caller: User, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
         return self.renderer.access_keys_page(owner, self.store.access_keys_of(owner))
+
+    def action_PutUserPolicy(self, caller: User, p: dict[str, str]) -> None:
+        try:
+            json.loads(p["PolicyDocument"])
+        except ValueError:
+            raise IamError(400, "MalformedPolicyDocument", "Syntax errors in policy.") from None
+        self.store.put_user_policy(self.store.get_user(p["UserName"]), p["PolicyName"], p["PolicyDocument"])
+
+    def action_DeleteUserPolicy(self, caller: User, p: dict[str, str]) -> None:
+        self.store.delete_user_policy(self.store.get_user(p["UserName"]), p["PolicyName"])
+
+    def action_ListUserPolicies(self, caller: User, p: dict[str, str]) -> list[Node]:
+        names = self.store.policy_names_of(self.store.get_user(p["UserName"]))
+        return [listing("PolicyNames", [leaf("member", n) for n in names]), leaf("IsTruncated", "false")]

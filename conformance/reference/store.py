@@ -97,6 +97,7 @@ class Store:
     users: dict[str, User] = field(default_factory=dict)  # keyed by lower-cased name: IAM names ignore case
     certificates: dict[str, Certificate] = field(default_factory=dict)
     access_keys: dict[str, AccessKey] = field(default_factory=dict)
+    policies: dict[str, dict[str, str]] = field(default_factory=dict)  # user id -> inline policy name -> document
     marker_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # authenticates issued markers
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -123,7 +124,24 @@ class Store:
                 raise IamError(409, "DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
             if self.access_keys_of(user):
                 raise IamError(409, "DeleteConflict", "Cannot delete entity, must delete access keys first.")
+            if self.policies.get(user.user_id):
+                raise IamError(409, "DeleteConflict", "Cannot delete entity, must delete policies first.")
             del self.users[name.lower()]
+
+    # -- inline user policies (the suite lets a user it created read its own certificates) ----------------
+    def put_user_policy(self, owner: User, name: str, document: str) -> None:
+        with self.lock:
+            self.policies.setdefault(owner.user_id, {})[name] = document
+
+    def delete_user_policy(self, owner: User, name: str) -> None:
+        with self.lock:
+            if name not in self.policies.get(owner.user_id, {}):
+                raise IamError(404, "NoSuchEntity", f"The user policy with name {name} cannot be found.")
+            del self.policies[owner.user_id][name]
+
+    def policy_names_of(self, owner: User) -> list[str]:
+        with self.lock:
+            return sorted(self.policies.get(owner.user_id, {}))
 
     def list_users(self, path_prefix: str = "/") -> list[User]:
         with self.lock:

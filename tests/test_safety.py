@@ -1,0 +1,197 @@
+"""Safe against a real account, robust against a hostile endpoint: each over real sockets on loopback."""
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer
+from hostile import BODIES, HostileServer
+
+
+def no_traceback(run) -> None:
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("mode", sorted(BODIES))
+def test_a_broken_target_is_reported_not_crashed_on(mode, run_cli, root_credentials_env):
+    with HostileServer(mode) as server:
+        started = time.monotonic()
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--deadline", "60",
+                      env=root_credentials_env)
+    assert run.code == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    no_traceback(run)
+    assert time.monotonic() - started < 90
+    failed = [r for r in run.summary["requirements"] if r["status"] == "failed"]
+    assert failed and run.summary["verdict"] == "nonconformant"
+    excerpts = [f["evidence"]["response"]["body_excerpt"] for r in failed for f in r["failures"]
+                if f["evidence"] and "response" in f["evidence"]]
+    assert excerpts and all(len(e) <= 2000 for e in excerpts)  # an excerpt, never the whole body
+
+
+def test_a_target_that_stops_answering_ends_the_run_in_bounded_time(run_cli, root_credentials_env):
+    with HostileServer("silent-after-preflight") as server:
+        started = time.monotonic()
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--deadline", "8",
+                      env=root_credentials_env, timeout=120)
+    elapsed = time.monotonic() - started
+    assert run.code == 2 and elapsed < 60, (elapsed, run.stdout[-1500:])
+    no_traceback(run)
+    assert run.summary["aborted"] and "could not finish" in run.stdout
+
+
+def test_a_target_unreachable_from_the_start_exits_2(run_cli, root_credentials_env):
+    with HostileServer("silent-after-preflight") as server:
+        server.calls = 1  # even the first call gets no answer
+        run = run_cli("run", "--endpoint-url", server.url, "--deadline", "5", env=root_credentials_env, timeout=120)
+    assert run.code == 2 and "target unreachable" in run.stdout + run.stderr
+    no_traceback(run)
+
+
+class EchoesSecrets(ReferenceApp):
+    """Hostile: every error message repeats the root secret and every access-key secret it has issued."""
+
+    issued: list[str] = []
+
+    def action_CreateAccessKey(self, caller, p):
+        nodes = super().action_CreateAccessKey(caller, p)
+        self.issued.extend(k.secret for k in self.store.access_keys.values())
+        return nodes
+
+    def handle(self, request, request_id):
+        from conformance.reference import ROOT_SECRET_KEY
+
+        try:
+            return super().handle(request, request_id)
+        except IamError as error:
+            echoed = f"{error.message} {ROOT_SECRET_KEY} {' '.join(self.issued)}"
+            # ... and a deviation (400 for NoSuchEntity), so failures carry these bodies into every report.
+            raise IamError(400 if error.code == "NoSuchEntity" else error.status, error.code, echoed) from None
+
+
+def test_no_secret_reaches_the_console_or_any_report(run_cli, root_credentials_env):
+    app = EchoesSecrets(Flavour())
+    with ReferenceServer(app=app) as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", env=root_credentials_env)
+    secrets = [root_credentials_env["AWS_SECRET_ACCESS_KEY"], *app.issued]
+    assert len(secrets) >= 2 and run.code == 1 and run.statuses()["ERR-01"] == "failed"
+    outputs = [run.stdout, run.stderr, *(p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file())]
+    assert len(outputs) > 10
+    for secret in secrets:
+        assert not any(secret in output for output in outputs), "a secret leaked"
+    assert any("(redacted)" in output for output in outputs)  # the echoes were there, and were masked
+
+
+class CountsCreations(ReferenceApp):
+    creations = 0
+
+    def action_CreateUser(self, caller, p):
+        type(self).creations += 1
+        return super().action_CreateUser(caller, p)
+
+
+def test_read_only_creates_nothing_and_still_judges_what_it_can(run_cli, root_credentials_env):
+    with ReferenceServer(app=CountsCreations(Flavour())) as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--read-only", env=root_credentials_env)
+    assert run.code == 0 and CountsCreations.creations == 0
+    statuses = run.statuses()
+    assert {statuses[i] for i in ("PARAM-04", "PARAM-05", "ERR-01", "AUTH-01", "AUTH-03")} == {"passed"}
+    assert statuses["PAG-01"] == "skipped"
+
+
+def test_real_aws_needs_an_explicit_opt_in_before_anything_is_sent(run_cli, root_credentials_env):
+    run = run_cli("run", "--endpoint-url", "https://iam.amazonaws.com/", env=root_credentials_env, timeout=60)
+    assert run.code == 2 and "--allow-writes" in run.stdout + run.stderr and "--read-only" in run.stdout + run.stderr
+    no_traceback(run)
+
+
+def test_cleanup_sweeps_only_the_suites_own_leftovers(root_credentials_env):
+    with ReferenceServer() as server:
+        store = server.store
+        leftover = store.create_user("ic-deadbeef-gw0-two", "/iam-conformance/deadbeef-gw0/")
+        store.create_access_key(leftover)
+        for name, path in (("bob", "/iam-conformance/deadbeef-gw0/"), ("ic-mine", "/"),
+                           ("ic-other", "/iam-conformance-other/deadbeef-gw0/"), ("ic-x", "/iam-conformance/")):
+            store.create_user(name, path)
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", "cleanup", "--endpoint-url", server.url],
+                              capture_output=True, text=True, timeout=60, env=os.environ | root_credentials_env)
+        remaining = sorted(u.name for u in store.list_users("/") if not u.root)
+    assert done.returncode == 0, done.stderr
+    assert "deleted ic-deadbeef-gw0-two" in done.stdout
+    assert remaining == ["bob", "ic-mine", "ic-other", "ic-x"]
+
+
+class Slow(ReferenceApp):
+    def handle(self, request, request_id):
+        time.sleep(0.05)
+        return super().handle(request, request_id)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupted_run_still_deletes_what_it_created(signum, root_credentials_env, tmp_path):
+    with ReferenceServer(app=Slow(Flavour())) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
+             "--report-dir", str(tmp_path)], env=os.environ | root_credentials_env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not server.store.list_users("/iam-conformance/") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.store.list_users("/iam-conformance/"), "the run never created anything"
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=60)
+        leftovers = [u.name for u in server.store.list_users("/iam-conformance/")]
+    assert process.returncode == 2 and leftovers == []
+    assert "Traceback" not in stdout + stderr
+
+
+class Throttles(ReferenceApp):
+    """Every seventh request is throttled, and new users stay invisible to uploads for half a second."""
+
+    def handle(self, request, request_id):
+        if self.requests_served % 7 == 0:
+            raise IamError(400, "Throttling", "Rate exceeded")
+        return super().handle(request, request_id)
+
+    def action_UploadSigningCertificate(self, caller, p):
+        user = self.store.users.get(p.get("UserName", "").lower())
+        if user is not None and (time.time() - user.created.timestamp()) < 0.5:
+            raise IamError(404, "NoSuchEntity", f"The user with name {user.name} cannot be found.")
+        return super().action_UploadSigningCertificate(caller, p)
+
+
+def test_throttling_and_eventual_consistency_are_waited_out_and_reported(run_cli, root_credentials_env):
+    with ReferenceServer(app=Throttles(Flavour())) as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", env=root_credentials_env)
+    summary = run.summary
+    assert run.code == 0, run.stdout[-2000:]
+    assert summary["retries"] > 5 and summary["retry_log"][0]["code"] == "Throttling"
+    assert summary["consistency_waits"] and "new user" in summary["consistency_waits"][0]["what"]
+    assert "retries (Throttling/503)" in run.stdout and "Retries and waits" in (run.report_dir / "report.html").read_text()
+
+
+def test_two_runs_at_once_against_one_target_do_not_interfere(root_credentials_env, tmp_path):
+    with ReferenceServer() as server:
+        def run(name):
+            return subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url,
+                                   "--profile", "quick", "--report-dir", str(tmp_path / name)],
+                                  capture_output=True, text=True, env=os.environ | root_credentials_env, timeout=300)
+        results = {}
+        threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, run(n))) for n in ("a", "b")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        leftovers = server.store.list_users("/iam-conformance/")
+    assert [results[n].returncode for n in ("a", "b")] == [0, 0], results["a"].stdout[-1500:] + results["b"].stdout[-1500:]
+    assert leftovers == []
+
+
+def test_repeated_runs_with_fresh_seeds_give_one_verdict(capsys):
+    from conformance.selftest.determinism import main
+
+    assert main(["--runs", "2"]) == 0
+    assert "determinism: 2 runs, identical verdicts: 2 conformant" in capsys.readouterr().out
