@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 
-.PHONY: run test selftest determinism clean
+.PHONY: run test selftest determinism bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ selftest: $(STAMP)
 # 20 runs against the conformant reference, each with a fresh Hypothesis seed: one verdict.
 determinism: $(STAMP)
 	$(BIN)/python -m conformance.selftest.determinism --runs 20
+
+# The standard profile against the reference beside its floor (see bench/bench.py); figures in bench/results.json.
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py --repeat 3
 
 clean:
 	rm -rf $(VENV) reports/*.json reports/*.html

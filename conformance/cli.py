@@ -88,7 +88,9 @@ def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
         f"--conformance-profile={args.profile}",
         "-q", "--tb=no", "--no-header", "-rN",  # failures are told by our own table
         # The CLI itself lives in the package pytest would rewrite; the suite does not rely on assert rewriting.
-        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "-W", "ignore::pytest.PytestAssertRewriteWarning", "--assert=plain",
+        # Those plugins run gc.collect() several times per session to find unraisable exceptions: not ours.
+        "-p", "no:unraisableexception", "-p", "no:threadexception",
     ]
     for option, value in (("--endpoint-url", args.endpoint_url), ("--region", args.region),
                           ("--baseline", args.baseline and str(Path(args.baseline).resolve())),

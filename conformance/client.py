@@ -4,6 +4,7 @@ Every call returns an Exchange (never raises for an HTTP status); connection fai
 """
 from __future__ import annotations
 
+import os
 import random
 import time
 from dataclasses import dataclass
@@ -51,6 +52,10 @@ class IamClient:
         self.identity = identity
         self.deadline = deadline  # time.monotonic() after which no request is sent
         self.session = requests.Session()  # one pooled connection per worker, reused by every call
+        # The environment's proxy and CA settings, read once: requests would rescan os.environ on every call.
+        self.session.proxies = requests.utils.get_environ_proxies(self.endpoint)
+        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.session.trust_env = False
         self.request_count = 0
         self.retries: list[dict] = []  # every retry, for the report
         self.gone: str | None = None  # why the target counts as gone (it stopped answering)

@@ -107,6 +107,18 @@ def seeder(iam: IamClient, run_id: str) -> Iterator[Seeder]:
         _totals["waits"] += made.waits
 
 
+@pytest.fixture(autouse=True)
+def requests_of_this_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """How many requests each test sent (seeding included where it first happens), for the per-category budget."""
+    if "iam" not in request.fixturenames:
+        yield
+        return
+    client: IamClient = request.getfixturevalue("iam")
+    before = client.request_count
+    yield
+    request.node.user_properties.append(("requests", client.request_count - before))
+
+
 @pytest.fixture(scope="session")
 def user_without_certificates(seeder: Seeder) -> SeededUser:
     return seeder.user("none")

@@ -85,8 +85,19 @@ def summary(run, verdict: Verdict) -> dict:
         "baseline_entries_now_passing": verdict.gate.now_passing,
         "cleanup_problems": run.cleanup_problems,
         "counts": counts_by_category(verdict.requirements),
+        "requests_by_category": requests_by_category(run),
         "requirements": verdict.requirements,
     }
+
+
+def requests_by_category(run) -> dict[str, int]:
+    """Requests per category; what no test sent (session cleanup, the preflight) is 'outside tests'."""
+    catalogue = requirements()
+    counts = {c: 0 for c in CATEGORIES}
+    for outcome in run.outcomes.values():
+        counts[catalogue[outcome["requirement"]].category] += outcome.get("requests", 0)
+    counts["outside tests"] = max(0, run.request_count - sum(counts.values()))
+    return counts
 
 
 def counts_by_category(rows: list[dict]) -> dict[str, dict[str, int]]:

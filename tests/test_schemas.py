@@ -69,6 +69,18 @@ def test_malformed_variants_do_not_validate(variant):
     assert errors(body) != []
 
 
+@pytest.mark.parametrize("variant", [*LEGAL, *MALFORMED])
+def test_an_independent_validator_agrees_on_every_variant(variant):
+    """xmlschema (pure Python, XSD 1.0) reaches libxml2's verdict on each legal and malformed body."""
+    import xmlschema
+
+    from conformance.spec import data_dir
+
+    body = {**LEGAL, **MALFORMED}[variant](SAMPLE)
+    independent = xmlschema.XMLSchema10(str(data_dir("schemas") / SUCCESS_SCHEMA), allow="local")
+    assert independent.is_valid(parse_xml(body)) == (errors(body) == [])
+
+
 def test_error_response_validates_in_any_order():
     assert errors(ERROR, ERROR_SCHEMA) == []
     reordered = ERROR.replace(b"<Type>Sender</Type>", b"").replace(b"</Message>", b"</Message><Type>Sender</Type>")

@@ -11,6 +11,9 @@ from .store import Store
 
 
 class _QuietHandler(WSGIRequestHandler):
+    # Keep-alive, as real IAM does: a client pays one TCP connect per run, not one per request.
+    protocol_version = "HTTP/1.1"
+
     # The suite runs thousands of requests; werkzeug's per-request access log would drown pytest's output.
     def log_request(self, *args: object, **kwargs: object) -> None:
         pass
