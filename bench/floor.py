@@ -1,7 +1,6 @@
 """The floor of a suite run: one interpreter start, the same HTTP and signing imports, and N bare SigV4-signed
-requests to the same kind of target over one pooled connection. Prints the wall time of the requests part."""
+requests to the same kind of target over one pooled connection. bench.py times the whole process."""
 import sys
-import time
 
 import requests
 from botocore.auth import SigV4Auth
