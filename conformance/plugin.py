@@ -53,10 +53,9 @@ def pytest_configure(config: pytest.Config) -> None:
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:
         config.stash[_SETTINGS] = {k: worker_input[k] for k in RUN_SETTINGS}
-    else:
+    else:  # the controller (or a run without xdist): it decides, and it reports
         config.stash[_SETTINGS] = {"iam_run_id": secrets.token_hex(4),
                                    "iam_deadline_epoch": time.time() + config.getoption("deadline")}
-    if not hasattr(config, "workerinput"):
         config.stash[_RUN] = _Run(config)
 
 
