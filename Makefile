@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 
-.PHONY: run test selftest determinism bench clean
+.PHONY: run test selftest determinism bench localstack clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ determinism: $(STAMP)
 # The standard profile against the reference beside its floor (see bench/bench.py); figures in bench/results.json.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py --repeat 3
+
+# The suite against a LocalStack you started (docker run --rm -p 4566:4566 localstack/localstack, or
+# examples/localstack-host-mode.sh), gated by that version's baseline. LocalStack accepts any key: test/test.
+LOCALSTACK_URL ?= http://localhost:4566/
+LOCALSTACK_VERSION ?= 2026.3.0
+localstack: $(STAMP)
+	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test $(BIN)/iam-conformance run --endpoint-url $(LOCALSTACK_URL) \
+	  --baseline baselines/localstack-$(LOCALSTACK_VERSION).json --report-dir reports/localstack
 
 clean:
 	rm -rf $(VENV) reports/*.json reports/*.html

@@ -68,3 +68,12 @@ def test_violations_cover_each_constraint_kind():
     assert [c.kind for c in p["UserName"].violations("café")] == ["pattern"]  # \w is ASCII
     assert [c.kind for c in p["Marker"].violations("\u0100")] == ["pattern"]
     assert p["Marker"].violations("é ü+/=") == []
+
+
+@pytest.mark.parametrize("path", sorted(data_dir("baselines").glob("*.json")), ids=lambda p: p.name)
+def test_every_shipped_baseline_names_catalogued_requirements_with_a_reason(path):
+    from conformance.baseline import load
+
+    shipped = load(str(path))
+    assert shipped.target and shipped.expected_failures
+    assert all(len(reason) > 20 for reason in shipped.expected_failures.values())
