@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--write-baseline", metavar="FILE", help="record this run's failures as a baseline")
     run.add_argument("--seed", type=int, help="Hypothesis seed, to replay a run (ignored when CI derandomizes)")
     run.add_argument("-n", "--workers", type=positive_int, help="parallel workers (pytest-xdist)")
+    run.add_argument("--stateful-sequences", type=positive_int, metavar="N",
+                     help="sequences the state machine (PAG-10) tries; default: the profile's")
     run.add_argument("--read-only", action="store_true", help="only the checks that create nothing on the target")
     run.add_argument("--allow-writes", action="store_true",
                      help="agree to create (and delete) users under /iam-conformance/ on *.amazonaws.com")
@@ -102,6 +104,8 @@ def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
         if wanted:
             arguments.append(flag)
     arguments.append(f"--deadline={args.deadline}")
+    if args.stateful_sequences:
+        arguments.append(f"--stateful-sequences={args.stateful_sequences}")
     if seed is not None:
         arguments.append(f"--hypothesis-seed={seed}")
     if args.workers:

@@ -58,6 +58,8 @@ def describe_failure(error: BaseException) -> dict:
 def _describe_failure(error: BaseException) -> dict:
     if isinstance(error, CheckFailure):
         found = {"check": error.check, "expected": error.expected, "actual": error.actual}
+        if getattr(error, "steps", None):  # a state machine's (shrunk) sequence of calls that led here
+            found["steps"] = error.steps
         if error.exchange is not None:
             found.update(describe_exchange(error.exchange))
         return found

@@ -39,6 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--read-only", action="store_true", help="run only the checks that create nothing on the target")
     group.addoption("--allow-writes", action="store_true",
                     help="allow creating (and deleting) users under /iam-conformance/ on *.amazonaws.com")
+    group.addoption("--stateful-sequences", type=int, default=None,
+                    help="sequences the state machine tries (default: the profile's)")
     group.addoption("--deadline", type=float, default=900.0,
                     help="seconds after which no more requests are sent (default 900)")
 

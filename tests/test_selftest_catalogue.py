@@ -197,7 +197,7 @@ def test_summary_line_and_exit_code(monkeypatch):
                 "reordered_prefixed": RunResult("reordered_prefixed", 0)}
     monkeypatch.setattr(runner, "catalogue", lambda: [fault_a, fault_b])
     monkeypatch.setattr(runner, "variants", lambda: variants()[:2])
-    monkeypatch.setattr(runner, "run_suite", lambda name, build, report_dir, profile: outcomes[name])
+    monkeypatch.setattr(runner, "run_suite", lambda name, build, report_dir, profile, **options: outcomes[name])
     out = io.StringIO()
     assert runner.run_selftest(workers=2, out=out) == 1
     lines = out.getvalue().splitlines()

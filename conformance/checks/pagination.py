@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from conformance.checks import Violation, check
 from conformance.spec import operation
-from conformance.wire import Exchange, Listing, describe, read_listing
+from conformance.wire import Exchange, Listing, describe, read_error, read_listing
 
 
 @dataclass
@@ -110,6 +110,23 @@ def deleted_not_listed(walk: Walk, deleted_id: str, kept_ids: set[str]) -> None:
         raise Violation(f"deleted certificate {deleted_id} gone", "still listed", walk.last)
     if not kept_ids <= set(walk.ids()):
         raise Violation(f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {walk.ids()}", walk.last)
+
+
+@check
+def listing_matches_model(walk: Walk, expected_statuses: dict[str, str]) -> None:
+    """The walk shows exactly the certificates the model holds for the user, each with its status."""
+    _all_pages_are_listings(walk)
+    listed = {c.certificate_id: c.status for listing in walk.listings() for c in listing.certificates}
+    if len(walk.ids()) != len(listed) or listed != expected_statuses:
+        raise Violation(f"exactly {expected_statuses or 'no certificates'}", f"{listed or 'no certificates'}", walk.last)
+
+
+@check
+def upload_refused_only_at_quota(exchange: Exchange, held: int) -> None:
+    """IAM refuses a third certificate (LimitExceeded, quota 2); a user holding fewer must be able to upload."""
+    error = read_error(exchange)
+    if error is None or error.code != "LimitExceeded" or held < 2:
+        raise Violation(f"a successful upload while the user holds {held} certificate(s)", describe(exchange), exchange)
 
 
 @check

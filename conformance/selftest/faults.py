@@ -23,6 +23,7 @@ class Fault:
     expected: frozenset[str]  # requirement ids the suite should fail on this target
     build: Callable[[], ReferenceApp]  # a fresh faulty app (fresh store) per call
     primary: str  # the requirement the mistake is against; the others are its direct consequences
+    suite_args: tuple[str, ...] = ()  # extra `iam-conformance run` options this fault's run needs
 
     @property
     def category(self) -> str:
@@ -46,7 +47,8 @@ def _builder(cls: type, flavour: Flavour) -> Callable[[], ReferenceApp]:
     raise TypeError(f"{cls.__name__} is not a ReferenceApp, Renderer or Store subclass")
 
 
-def fault(name: str, expected: str | tuple[str, ...], description: str, flavour: Flavour | None = None):
+def fault(name: str, expected: str | tuple[str, ...], description: str, flavour: Flavour | None = None,
+          suite_args: tuple[str, ...] = ()):
     """Class decorator registering a one-behaviour subclass of the reference as a catalogued fault.
     `expected`: the requirement id(s) it should trip, the primary one first. `flavour`: a legal Flavour under
     which the mistake shows (default: the page's sample style)."""
@@ -55,7 +57,8 @@ def fault(name: str, expected: str | tuple[str, ...], description: str, flavour:
     def register(cls: type) -> type:
         if name in _REGISTRY:
             raise ValueError(f"fault {name} registered twice")
-        _REGISTRY[name] = Fault(name, description, frozenset(ids), _builder(cls, flavour or Flavour()), ids[0])
+        _REGISTRY[name] = Fault(name, description, frozenset(ids), _builder(cls, flavour or Flavour()), ids[0],
+                                suite_args)
         return cls
 
     return register

@@ -241,3 +241,37 @@ class OrderAlternates(ReferenceApp):
     def order_certificates(self, certificates: list) -> list:
         ordered = super().order_certificates(certificates)
         return ordered if next(self._calls) % 2 == 0 else ordered[::-1]
+
+
+# -- faults only a sequence of calls reveals (PAG-10, the state machine) -----------------------------------------
+# The quick profile's few sequences are for users' fast runs; proving the machine finds these takes more of them.
+SEQUENCES = ("--stateful-sequences", "40")
+
+
+@fault("delete_reactivates_siblings", "PAG-10",
+       "deleting a certificate rewrites the user's remaining ones from a stale copy: an Inactive one is Active again",
+       suite_args=SEQUENCES)
+class DeleteReactivatesSiblings(Store):
+    def delete_certificate(self, owner, certificate_id: str) -> None:
+        with self.lock:
+            super().delete_certificate(owner, certificate_id)
+            for certificate in self.certificates_of(owner):
+                certificate.status = "Active"
+
+
+@fault("quota_counts_deleted", "PAG-10",
+       "the per-user quota counts every certificate ever uploaded, deleted ones included", suite_args=SEQUENCES)
+class QuotaCountsDeleted(Store):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._ever: dict[str, int] = {}
+
+    def upload_certificate(self, owner, body: str, der: bytes):
+        from conformance.reference import IamError
+
+        with self.lock:
+            if self._ever.get(owner.user_id, 0) >= 2:
+                raise IamError(409, "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2")
+            certificate = super().upload_certificate(owner, body, der)
+            self._ever[owner.user_id] = self._ever.get(owner.user_id, 0) + 1
+            return certificate

@@ -73,11 +73,12 @@ def _first_failure(row: dict) -> str:
 
 
 def run_suite(name: str, build: Callable[[], ReferenceApp], report_dir: Path, profile: str = "quick",
-              timeout_s: float = RUN_TIMEOUT_S, derandomize: bool = True) -> RunResult:
+              timeout_s: float = RUN_TIMEOUT_S, derandomize: bool = True,
+              suite_args: tuple[str, ...] = ()) -> RunResult:
     """One `iam-conformance run` against a fresh app served on loopback; the failed requirements it reports."""
     started = time.monotonic()
     command = [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(report_dir),
-               "--profile", profile, "--region", "us-east-1"]
+               "--profile", profile, "--region", "us-east-1", *suite_args]
     with ReferenceServer(app=build()) as server:
         try:
             completed = subprocess.run([*command, "--endpoint-url", server.url], env=_environment(derandomize),
@@ -123,8 +124,9 @@ def false_positives(result: RunResult) -> int:
 # -- the whole selftest ----------------------------------------------------------------------------------------
 
 
-def _submit(pool: ThreadPoolExecutor, workdir: Path, profile: str, kind: str, name: str, build):
-    return pool.submit(run_suite, name, build, workdir / f"{kind}-{name}", profile)
+def _submit(pool: ThreadPoolExecutor, workdir: Path, profile: str, kind: str, name: str, build,
+            suite_args: tuple[str, ...] = ()):
+    return pool.submit(run_suite, name, build, workdir / f"{kind}-{name}", profile, suite_args=suite_args)
 
 
 def run_selftest(profile: str = "quick", workers: int = 2, out: TextIO = sys.stdout) -> int:
@@ -137,7 +139,7 @@ def run_selftest(profile: str = "quick", workers: int = 2, out: TextIO = sys.std
             ThreadPoolExecutor(max_workers=workers) as pool:
         workdir = Path(tmp)
         variant_runs = [_submit(pool, workdir, profile, "variant", v.name, v.build) for v in conformant]
-        fault_runs = [_submit(pool, workdir, profile, "fault", f.name, f.build) for f in faults]
+        fault_runs = [_submit(pool, workdir, profile, "fault", f.name, f.build, f.suite_args) for f in faults]
 
         print(f"\n{'conformant variant':<32} false positives", file=out)
         positives = 0
