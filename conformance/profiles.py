@@ -6,7 +6,7 @@ import os
 PROFILES = {"quick": 3, "standard": 10, "thorough": 50}  # examples per property
 # The state machine (suite/test_stateful.py): (sequences, steps per sequence); each step costs a few requests.
 # Several short sequences beat one long one: the first sequence Hypothesis tries is always the simplest.
-STATEFUL = {"quick": (4, 6), "standard": (6, 8), "thorough": (40, 20)}
+STATEFUL = {"quick": (3, 6), "standard": (4, 6), "thorough": (40, 20)}
 DEFAULT_PROFILE = "standard"
 
 
