@@ -7,20 +7,18 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance import baseline, redaction
 from conformance.plugin import run_setting
 from conformance.checks.pagination import Walk
-from conformance.client import IamClient, Identity, TargetUnreachable
+from conformance.client import IamClient, Identity
+from conformance.preflight import AUTH_REFUSALS, identity_for, monotonic_deadline
 from conformance.seeding import SeededUser, Seeder
-from conformance.target import (EMBEDDED_CREDENTIALS, EmbeddedMoto, Target, TargetError, caller_identity,
-                                is_real_aws, moto_version, resolve_endpoint, resolve_region)
+from conformance.target import EmbeddedMoto, Target, moto_version, resolve_endpoint, resolve_region
 from conformance.wire import Exchange, read_error, read_listing
 
 # Pages a walk may take before it counts as endless: a user holds few certificates.
 WALK_PAGE_LIMIT = 12
 # How long a fresh access key may take to authenticate (IAM is eventually consistent).
 KEY_PROPAGATION_S = 15.0
-AUTH_REFUSALS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "UnrecognizedClientException"}
 
 _totals: dict = {"requests": 0, "retries": [], "waits": [], "gave_up": None, "target": "", "cleanup_problems": []}
 
@@ -29,55 +27,17 @@ def process_totals() -> dict:
     return dict(_totals)
 
 
-def _identity_for(endpoint: str | None) -> Identity:
-    if endpoint is not None:
-        return caller_identity()
-    redaction.register(EMBEDDED_CREDENTIALS.secret_key)
-    return Identity("caller", EMBEDDED_CREDENTIALS)
-
-
-def monotonic_deadline(config: pytest.Config) -> float:
-    """The run's deadline is wall-clock (shared by xdist workers); clients count in monotonic time."""
-    return time.monotonic() + run_setting(config, "iam_deadline_epoch") - time.time()
-
-
-def preflight(config: pytest.Config) -> str | None:
-    """Why the run cannot start (bad options, unreachable target, refused credentials), or None."""
-    try:
-        baseline.load(config.getoption("baseline"))
-        endpoint, origin = resolve_endpoint(config.getoption("endpoint_url"))
-        if endpoint is None:
-            return None
-        if is_real_aws(endpoint) and not (config.getoption("read_only") or config.getoption("allow_writes")):
-            return (f"{endpoint} is real AWS: the suite creates (and deletes) users under /iam-conformance/ there. "
-                    "Pass --allow-writes to agree, or --read-only to run only the checks that create nothing")
-        client = IamClient(endpoint, resolve_region(config.getoption("region")), _identity_for(endpoint),
-                           monotonic_deadline(config))
-        try:
-            exchange = client.call("ListUsers", {"PathPrefix": "/iam-conformance/", "MaxItems": "1"})
-        finally:
-            client.close()
-    except (TargetError, baseline.BaselineError) as exc:
-        return str(exc)
-    except TargetUnreachable as exc:
-        return f"target unreachable ({origin}): {exc}"
-    error = read_error(exchange)
-    if exchange.status in (401, 403) or (error is not None and error.code in AUTH_REFUSALS):
-        return f"credentials refused by {endpoint}: HTTP {exchange.status} {error.code if error else ''}".strip()
-    return None
-
-
 @pytest.fixture(scope="session")
 def conformance_target(pytestconfig: pytest.Config) -> Iterator[Target]:
     endpoint, _ = resolve_endpoint(pytestconfig.getoption("endpoint_url"))
     region = resolve_region(pytestconfig.getoption("region"))
     if endpoint is not None:
         _totals["target"] = endpoint
-        yield Target(endpoint, region, _identity_for(endpoint), endpoint, embedded=False)
+        yield Target(endpoint, region, identity_for(endpoint), endpoint, embedded=False)
         return
     with EmbeddedMoto() as moto:
         _totals["target"] = f"embedded moto {moto_version()}"
-        yield Target(moto.url, region, _identity_for(None), _totals["target"], embedded=True)
+        yield Target(moto.url, region, identity_for(None), _totals["target"], embedded=True)
 
 
 @pytest.fixture(scope="session")

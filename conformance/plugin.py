@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import secrets
 import signal
+import sys
 import threading
 import time
 from pathlib import Path
@@ -47,10 +48,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.json) a test enforces")
-    from conformance import fixtures, profiles
+    config.addinivalue_line("markers", "runs_long: sends many more requests than the others; scheduled first")
+    if not _is_xdist_controller(config):  # a controller runs no test: it needs neither fixtures nor Hypothesis
+        from conformance import fixtures, profiles
 
-    config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
-    profiles.load(config.getoption("conformance_profile") or profiles.DEFAULT_PROFILE)
+        config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
+        profiles.load(config.getoption("conformance_profile") or profiles.DEFAULT_PROFILE)
     _terminate_like_ctrl_c()
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:
@@ -65,6 +68,11 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_configure_node(node) -> None:
     """xdist: every worker gets the controller's run id and deadline."""
     node.workerinput.update(node.config.stash[_SETTINGS])
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    # xdist turns `-n N` into a distribution mode before pytest_configure; workers carry `workerinput`.
+    return getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
 
 
 def run_setting(config: pytest.Config, name: str):
@@ -84,6 +92,8 @@ def _terminate_like_ctrl_c() -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Long tests first (a stable sort: the same order on every xdist worker, as xdist requires).
+    items.sort(key=lambda item: item.get_closest_marker("runs_long") is None)
     catalogue = requirements()
     read_only = pytest.mark.skip(reason="creates IAM users; skipped by --read-only")
     for item in items:
@@ -136,7 +146,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     global _current_run
     _current_run = session.config.stash.get(_RUN, None)
     if _current_run is not None:
-        from conformance.fixtures import preflight
+        from conformance.preflight import preflight
 
         reason = preflight(session.config)
         if reason:
@@ -153,9 +163,9 @@ def pytest_testnodedown(node, error) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    from conformance import fixtures
-
-    totals = fixtures.process_totals()
+    # A process that never loaded the fixtures (an xdist controller) sent no request of its own.
+    fixtures = sys.modules.get("conformance.fixtures")
+    totals = fixtures.process_totals() if fixtures is not None else {}
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput.update(totals)
         return

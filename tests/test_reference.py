@@ -357,3 +357,14 @@ def test_start_stop_without_context_manager():
         server.stop()
     with pytest.raises(RuntimeError):
         server.url
+
+
+def test_latency_holds_back_every_answer(monkeypatch):
+    from conformance.reference import server as server_module
+
+    waits: list[float] = []
+    monkeypatch.setattr(server_module, "time", type("FakeTime", (), {"sleep": staticmethod(waits.append)}))
+    with ReferenceServer(latency_s=0.025) as held_back:
+        answers = [call(held_back, "ListUsers").status_code for _ in range(3)]
+    assert answers == [200] * 3
+    assert waits == [0.025] * 3

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -11,7 +12,9 @@ from .store import Store
 
 
 class _QuietHandler(WSGIRequestHandler):
-    # Keep-alive, as real IAM does: a client pays one TCP connect per run, not one per request.
+    # HTTP/1.1 framing; werkzeug's development server still answers `Connection: close` and so opens one TCP
+    # connection per request (moto's server does the same). The suite's client reuses connections where a
+    # target keeps them open, as real IAM does.
     protocol_version = "HTTP/1.1"
 
     # The suite runs thousands of requests; werkzeug's per-request access log would drown pytest's output.
@@ -23,16 +26,30 @@ class _QuietHandler(WSGIRequestHandler):
             super().log(type, message, *args)
 
 
+class _HeldBack:
+    """The app, answering each request only after `seconds`: a target across a network instead of on loopback.
+    The wait holds no CPU and no lock, so concurrent requests wait side by side as they would on the wire."""
+
+    def __init__(self, app: ReferenceApp, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    def __call__(self, environ, start_response):
+        time.sleep(self.seconds)
+        return self.app(environ, start_response)
+
+
 class ReferenceServer:
     """`with ReferenceServer(flavour=Flavour()) as server: server.url` - or start()/stop() explicitly.
 
     Pass `app=` a ReferenceApp (or a subclass overriding one behaviour) to serve something other than the
-    known-good reference; otherwise a fresh app and empty store are created from `flavour`.
+    known-good reference; otherwise a fresh app and empty store are created from `flavour`. `latency_s` holds
+    every answer back that long (the benchmark's stand-in for a target across a network).
     """
 
     def __init__(self, flavour: Flavour | None = None, *, app: ReferenceApp | None = None,
-                 host: str = "127.0.0.1", port: int = 0) -> None:
+                 host: str = "127.0.0.1", port: int = 0, latency_s: float = 0.0) -> None:
         self.app = app if app is not None else ReferenceApp(flavour or Flavour())
+        self.latency_s = latency_s
         self.flavour = self.app.flavour
         self.host = host
         self.port = port
@@ -60,7 +77,8 @@ class ReferenceServer:
     def start(self) -> "ReferenceServer":
         if self._server is not None:
             return self
-        self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=_QuietHandler)
+        served = _HeldBack(self.app, self.latency_s) if self.latency_s > 0 else self.app
+        self._server = make_server(self.host, self.port, served, threaded=True, request_handler=_QuietHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"reference-iam-{self._server.server_port}", daemon=True)
         self._thread.start()

@@ -8,3 +8,9 @@ import pytest
 def requirement(requirement_id: str):
     """Mark a test as enforcing one requirement of schemas/requirements.json (id, category, page sentence)."""
     return pytest.mark.requirement(requirement_id)
+
+
+# A test sending many more requests than the others (the state machine): the plugin schedules it first, so that
+# under xdist one worker starts it while the other works through the short ones, instead of a lone worker
+# finishing it after everything else is done.
+runs_long = pytest.mark.runs_long

@@ -15,7 +15,7 @@ from conformance.checks.pagination import (listing_matches_model, pages_within_m
                                            truncation_flag_tells_the_truth, upload_refused_only_at_quota)
 from conformance.failures import CheckFailure
 from conformance.profiles import DEFAULT_PROFILE, STATEFUL
-from conformance.suite import requirement
+from conformance.suite import requirement, runs_long
 from conformance.wire import Exchange
 
 MAX_USERS = 2
@@ -23,6 +23,7 @@ max_items_values = st.integers(1, 3) | st.integers(1, 1000)
 
 
 @requirement("PAG-10")
+@runs_long
 def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, identity_of, pytestconfig):
     sequences, steps = STATEFUL[pytestconfig.getoption("conformance_profile") or DEFAULT_PROFILE]
     sequences = pytestconfig.getoption("stateful_sequences") or sequences
