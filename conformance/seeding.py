@@ -47,12 +47,19 @@ class UploadedCertificate:
     upload_date: str | None = None
 
 
+HOLDINGS = ("certificates", "access_keys", "policies")
+
+
 @dataclass
 class SeededUser:
     name: str
     certificates: list[UploadedCertificate] = field(default_factory=list)
     access_keys: list[str] = field(default_factory=list)
     policies: list[str] = field(default_factory=list)
+    # The kinds of things the target may hold for this user beyond the records above, which cleanup therefore
+    # lists before deleting. A user found on the target may hold anything; a user the Seeder made holds only
+    # what the Seeder tried to create for it (nothing else ever touches a run's own users).
+    may_hold: set[str] = field(default_factory=lambda: set(HOLDINGS))
 
     def by_id(self) -> dict[str, UploadedCertificate]:
         return {c.certificate_id: c for c in self.certificates}
@@ -87,13 +94,14 @@ class Seeder:
     def user(self, label: str) -> SeededUser:
         name = f"ic-{self.run_id}-{label}"
         self._ok(f"CreateUser {name}", self.client.call("CreateUser", {"UserName": name, "Path": self.path}))
-        user = SeededUser(name)
+        user = SeededUser(name, may_hold=set())
         self.users.append(user)
         return user
 
     def upload(self, user: SeededUser) -> UploadedCertificate | Exchange:
         """Upload a fresh certificate; the refused exchange is returned when the target says no (quota)."""
         body = new_certificate_pem(user.name)
+        user.may_hold.add("certificates")  # before the call: an answer lost on the way must not hide a certificate
         exchange = self._once_visible(f"UploadSigningCertificate for new user {user.name}", lambda: self.client.call(
             "UploadSigningCertificate", {"UserName": user.name, "CertificateBody": body}))
         if exchange.status != 200:
@@ -131,6 +139,7 @@ class Seeder:
 
     def access_key(self, user: SeededUser) -> Identity:
         """A new access key of `user`, allowed (where the target enforces permissions) to read itself."""
+        user.may_hold.update(("policies", "access_keys"))
         granted = self._once_visible(f"PutUserPolicy for new user {user.name}", lambda: self.client.call(
             "PutUserPolicy", {"UserName": user.name, "PolicyName": SELF_READ_POLICY_NAME,
                               "PolicyDocument": SELF_READ_POLICY}))
@@ -190,24 +199,31 @@ def sweep_leftovers(client: IamClient) -> tuple[list[str], list[str]]:
 def delete_user(client: IamClient, user: SeededUser) -> list[str]:
     """Delete a suite user's certificates, access keys, then the user; what could not be deleted."""
     problems, name = [], user.name
-    # What the run recorded plus what the target lists: a target that under-lists must not leave leftovers.
-    listed = client.call("ListSigningCertificates", {"UserName": name})
-    members = children(child(result_element(listed, "ListSigningCertificates"), "Certificates"), "member")
-    listed_ids = [text(child(m, "CertificateId")) or "" for m in members]
+    # What the run recorded plus what the target lists (a target that under-lists must not leave leftovers), for
+    # each kind of thing the user may hold: a user the Seeder made without keys needs no ListAccessKeys.
+    listed_ids = []
+    if "certificates" in user.may_hold:
+        listed = client.call("ListSigningCertificates", {"UserName": name})
+        members = children(child(result_element(listed, "ListSigningCertificates"), "Certificates"), "member")
+        listed_ids = [text(child(m, "CertificateId")) or "" for m in members]
     for cid in dict.fromkeys([c.certificate_id for c in user.certificates] + listed_ids):
         done = client.call("DeleteSigningCertificate", {"UserName": name, "CertificateId": cid})
         if done.status not in (200, 404):
             problems.append(f"certificate {cid} of {name}: HTTP {done.status}")
-    keys = client.call("ListAccessKeys", {"UserName": name})
-    listed_keys = [text(child(m, "AccessKeyId")) or ""
-                   for m in children(child(result_element(keys, "ListAccessKeys"), "AccessKeyMetadata"), "member")]
+    listed_keys = []
+    if "access_keys" in user.may_hold:
+        keys = client.call("ListAccessKeys", {"UserName": name})
+        listed_keys = [text(child(m, "AccessKeyId")) or "" for m in
+                       children(child(result_element(keys, "ListAccessKeys"), "AccessKeyMetadata"), "member")]
     for key_id in dict.fromkeys(user.access_keys + listed_keys):
         done = client.call("DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id})
         if done.status not in (200, 404):
             problems.append(f"access key {key_id} of {name}: HTTP {done.status}")
-    policies = client.call("ListUserPolicies", {"UserName": name})
-    listed_policies = [text(m) or "" for m in
-                       children(child(result_element(policies, "ListUserPolicies"), "PolicyNames"), "member")]
+    listed_policies = []
+    if "policies" in user.may_hold:
+        policies = client.call("ListUserPolicies", {"UserName": name})
+        listed_policies = [text(m) or "" for m in
+                           children(child(result_element(policies, "ListUserPolicies"), "PolicyNames"), "member")]
     for policy in dict.fromkeys(user.policies + listed_policies):
         done = client.call("DeleteUserPolicy", {"UserName": name, "PolicyName": policy})
         if done.status not in (200, 404):

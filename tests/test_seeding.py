@@ -1,0 +1,67 @@
+"""Cleanup asks the target only about what a user may hold, and still leaves nothing behind."""
+from __future__ import annotations
+
+import pytest
+from botocore.credentials import Credentials
+
+from conformance.certificates import new_certificate_pem
+from conformance.client import IamClient, Identity
+from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, Flavour, ReferenceApp, ReferenceServer
+from conformance.seeding import Seeder
+
+
+class RecordsActions(ReferenceApp):
+    def __init__(self) -> None:
+        super().__init__(Flavour())
+        self.calls: list[tuple[str, str]] = []
+
+    def resolve_action(self, params: dict[str, str]) -> str:
+        action = super().resolve_action(params)
+        self.calls.append((action, params.get("UserName", "")))
+        return action
+
+
+@pytest.fixture
+def target():
+    app = RecordsActions()
+    with ReferenceServer(app=app) as server:
+        client = IamClient(server.url, "us-east-1", Identity("root", Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY)))
+        yield app, client
+        client.close()
+
+
+def test_cleanup_lists_only_what_the_seeder_tried_to_create(target):
+    app, client = target
+    seeder = Seeder(client, "0123abcd-test")
+    bare, with_certificate, with_key = seeder.user("bare"), seeder.fill(seeder.user("cert"), 1), seeder.user("key")
+    seeder.access_key(with_key)
+    app.calls.clear()
+
+    assert seeder.cleanup() == []
+
+    def sent_for(user) -> list[str]:
+        return [action for action, name in app.calls if name == user.name]
+
+    assert sent_for(bare) == ["DeleteUser"]
+    assert sent_for(with_certificate) == ["ListSigningCertificates", "DeleteSigningCertificate", "DeleteUser"]
+    assert sent_for(with_key) == ["ListAccessKeys", "DeleteAccessKey", "ListUserPolicies", "DeleteUserPolicy",
+                                  "DeleteUser"]
+    assert app.store.list_users() == []
+
+
+def test_a_user_found_under_the_run_path_but_never_recorded_is_emptied_and_deleted(target):
+    app, client = target
+    seeder = Seeder(client, "0123abcd-test")
+    # Made behind the Seeder's back (as a call whose answer was lost would leave it): only ListUsers finds it.
+    name = "ic-0123abcd-test-orphan"
+    assert client.call("CreateUser", {"UserName": name, "Path": seeder.path}).status == 200
+    assert client.call("UploadSigningCertificate", {"UserName": name,
+                                                    "CertificateBody": new_certificate_pem(name)}).status == 200
+    assert client.call("CreateAccessKey", {"UserName": name}).status == 200
+
+    assert seeder.cleanup() == []
+
+    assert [action for action, user in app.calls if user == name][-6:] == [
+        "ListSigningCertificates", "DeleteSigningCertificate", "ListAccessKeys", "DeleteAccessKey",
+        "ListUserPolicies", "DeleteUser"]
+    assert app.store.list_users() == []
