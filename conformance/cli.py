@@ -79,6 +79,9 @@ def _check_inputs(args: argparse.Namespace) -> str | None:
     return None
 
 
+PLUGINS = ("-p", "conformance.plugin", "-p", "_hypothesis_pytestplugin", "-p", "allure_pytest.plugin")
+
+
 def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
     suite = Path(__file__).resolve().parent / "suite"
     arguments = [
@@ -93,6 +96,9 @@ def pytest_arguments(args: argparse.Namespace, seed: int | None) -> list[str]:
         "-W", "ignore::pytest.PytestAssertRewriteWarning", "--assert=plain",
         # Those plugins run gc.collect() several times per session to find unraisable exceptions: not ours.
         "-p", "no:unraisableexception", "-p", "no:threadexception",
+        # Exactly the plugins the suite uses (run() turns pytest's entry-point autoload off): none of whatever
+        # else the environment has installed, and no xdist (execnet) in a run without workers.
+        *PLUGINS, *(("-p", "xdist.plugin") if args.workers else ()),
     ]
     for option, value in (("--endpoint-url", args.endpoint_url), ("--region", args.region),
                           ("--baseline", args.baseline and str(Path(args.baseline).resolve())),
@@ -130,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
 
     import pytest
 
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # the plugins are named in pytest_arguments; xdist workers inherit this
     code = pytest.main(pytest_arguments(args, seed))
     if code in (EXIT_OK, EXIT_NONCONFORMANT):
         return int(code)

@@ -5,6 +5,7 @@ only wires pytest's hooks to them, so plain `pytest --pyargs conformance.suite` 
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import secrets
@@ -112,6 +113,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             allure_labels.label(item, requirement_id)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Everything imported and collected lives until the end: move it out of the collector's reach, so that full
+    # collections during the run (Hypothesis forces one) do not walk the whole import-time heap again.
+    gc.freeze()
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> None:
     requirement_id = dict(item.user_properties).get("requirement")
@@ -143,6 +150,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         run.record(report)
 
 
+@pytest.hookimpl(trylast=True)  # after xdist has started its workers: their start-up overlaps the preflight
 def pytest_sessionstart(session: pytest.Session) -> None:
     global _current_run
     _current_run = session.config.stash.get(_RUN, None)

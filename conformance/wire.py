@@ -41,7 +41,7 @@ def parse_xml(body: bytes) -> etree._Element:
 
 
 def local(element: etree._Element) -> str:
-    return etree.QName(element).localname
+    return element.tag.rpartition("}")[2]
 
 
 def namespace(element: etree._Element) -> str | None:
@@ -52,13 +52,13 @@ def child(element: etree._Element | None, name: str) -> etree._Element | None:
     """First child element with local name `name`, whatever its namespace or position."""
     if element is None:
         return None
-    return next((c for c in element if isinstance(c.tag, str) and local(c) == name), None)
+    return element.find("{*}" + name)  # lxml: "{*}" matches any namespace, and none
 
 
 def children(element: etree._Element | None, name: str) -> list[etree._Element]:
     if element is None:
         return []
-    return [c for c in element if isinstance(c.tag, str) and local(c) == name]
+    return element.findall("{*}" + name)
 
 
 def text(element: etree._Element | None) -> str | None:

@@ -104,10 +104,12 @@ def test_write_baseline_then_gate_on_it_then_strict_gate(failing_run, run_cli, r
     baseline = tmp_path / "ref.json"
     with ReferenceServer(app=ListsEverythingOnOnePage(Flavour())) as server:
         url = server.url
-        written = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--write-baseline", str(baseline),
-                          env=root_credentials_env)
-        gated = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--baseline", str(baseline),
-                        env=root_credentials_env)
+        # One seed for both runs: which requirements a fault breaks can depend on the examples drawn (PAG-10's
+        # state machine meets the ignored MaxItems only when it draws a small one).
+        written = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
+                          "--write-baseline", str(baseline), env=root_credentials_env)
+        gated = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
+                        "--baseline", str(baseline), env=root_credentials_env)
     recorded = json.loads(baseline.read_text())
     assert written.code == 1 and "PAG-02" in recorded["expected_failures"]
     assert recorded["target"] == url and recorded["written"]
