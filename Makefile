@@ -26,9 +26,10 @@ selftest: $(STAMP)
 determinism: $(STAMP)
 	$(BIN)/python -m conformance.selftest.determinism --runs 20
 
-# The standard profile against the reference beside its floor (see bench/bench.py); figures in bench/results.json.
+# The standard profile against the reference beside its floor, and -n 1 vs -n 2 on loopback and 100 ms away
+# (see bench/bench.py; about 5 minutes); figures in bench/results.json.
 bench: $(STAMP)
-	$(BIN)/python bench/bench.py --repeat 3
+	$(BIN)/python bench/bench.py
 
 # The suite against a LocalStack you started (docker run --rm -p 4566:4566 localstack/localstack, or
 # examples/localstack-host-mode.sh), gated by that version's baseline. LocalStack accepts any key: test/test.

@@ -123,9 +123,10 @@ def workers_compared(url: str, env: dict[str, str], repeat: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per figure; medians are reported")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per loopback figure; medians are reported")
     parser.add_argument("--rtt-ms", type=int, default=REAL_IAM_RTT_MS,
                         help=f"how long the remote-like target holds each answer (default {REAL_IAM_RTT_MS})")
+    parser.add_argument("--rtt-repeat", type=int, default=3, help="runs per figure against the remote-like target")
     parser.add_argument("--out", default=str(HERE / "results.json"))
     args = parser.parse_args(argv)
 
@@ -146,11 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         loopback = workers_compared(server.url, env, args.repeat)
         phases = breakdown(server.url, ROOT_ACCESS_KEY, ROOT_SECRET_KEY)
     with ReferenceServer(latency_s=args.rtt_ms / 1000) as remote:
-        remote_like = workers_compared(remote.url, env, args.repeat)
+        remote_like = workers_compared(remote.url, env, args.rtt_repeat)
 
     figures = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "repeat": args.repeat,
+        "rtt_repeat": args.rtt_repeat,
         "standard_s": median_of(standard),
         "floor_s": median_of(floor),
         "ratio_to_floor": round(statistics.median(s["wall_s"] / f["wall_s"] for s, f in zip(standard, floor)), 2),
@@ -179,7 +181,8 @@ def summary_lines(figures: dict) -> list[str]:
     ratio, requests_sent = figures["ratio_to_floor"], figures["requests"]
     loopback, remote = figures["loopback"], figures["remote_like"]
     return [
-        f"bench on {figures['machine']} (medians of {figures['repeat']} runs)",
+        f"bench on {figures['machine']} (medians of {figures['repeat']} runs; {figures['rtt_repeat']} against the "
+        f"remote-like target)",
         f"  standard profile, whole process: {figures['standard_s']:>6.2f} s, {requests_sent} requests "
         f"(CPU {figures['standard_cpu_s']:.2f} s)",
         f"  floor (same imports + {requests_sent} bare signed requests): {figures['floor_s']:>6.2f} s "
