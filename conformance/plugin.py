@@ -109,6 +109,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(f"{item.nodeid}: requirement marker must name one catalogued id, "
                                     f"not {[m.args for m in marks]}")
         item.user_properties.append(("requirement", requirement_id))
+        config.stash[_SUITE_COLLECTED] = True
         if allure_labels.enabled(config):
             allure_labels.label(item, requirement_id)
 
@@ -116,7 +117,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_collection_finish(session: pytest.Session) -> None:
     # Everything imported and collected lives until the end: move it out of the collector's reach, so that full
     # collections during the run (Hypothesis forces one) do not walk the whole import-time heap again.
-    gc.freeze()
+    if session.config.stash.get(_SUITE_COLLECTED, False):
+        gc.freeze()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -195,9 +197,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if hasattr(config, "workerinput"):
-        # An xdist worker has deleted what it created (session teardown) and sent its results (workerfinished);
-        # the controller waits for its process to end. Skip the interpreter's teardown: ~0.4 s on every run.
+    if hasattr(config, "workerinput") and config.stash.get(_SUITE_COLLECTED, False):
+        # An xdist worker of a conformance run has deleted what it created (session teardown) and sent its results
+        # (workerfinished); the controller waits for its process to end. Skip the interpreter's teardown: ~0.4 s
+        # on every run. Other pytest sessions in this environment (the plugin is always loaded) exit normally.
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
@@ -261,4 +264,5 @@ class _Run:
 
 _RUN = pytest.StashKey[_Run]()
 _SETTINGS = pytest.StashKey[dict]()
+_SUITE_COLLECTED = pytest.StashKey[bool]()  # this session runs conformance tests (marked with a requirement)
 _current_run: _Run | None = None
