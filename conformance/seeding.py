@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botocore.credentials import Credentials
+from lxml import etree
 
 from conformance import redaction
 from conformance.certificates import new_certificate_pem
@@ -47,9 +48,6 @@ class UploadedCertificate:
     upload_date: str | None = None
 
 
-HOLDINGS = ("certificates", "access_keys", "policies")
-
-
 @dataclass
 class SeededUser:
     name: str
@@ -59,7 +57,7 @@ class SeededUser:
     # The kinds of things the target may hold for this user beyond the records above, which cleanup therefore
     # lists before deleting. A user found on the target may hold anything; a user the Seeder made holds only
     # what the Seeder tried to create for it (nothing else ever touches a run's own users).
-    may_hold: set[str] = field(default_factory=lambda: set(HOLDINGS))
+    may_hold: set[str] = field(default_factory=lambda: {holding.kind for holding in _HOLDINGS})
 
     def by_id(self) -> dict[str, UploadedCertificate]:
         return {c.certificate_id: c for c in self.certificates}
@@ -196,38 +194,47 @@ def sweep_leftovers(client: IamClient) -> tuple[list[str], list[str]]:
     return names, problems
 
 
+@dataclass(frozen=True)
+class _Holding:
+    """One kind of thing a user holds that must go before the user can: how to list it and delete it."""
+
+    kind: str  # as in SeededUser.may_hold
+    list_action: str
+    list_element: str  # the element of the list result whose members name the things
+    member_id: Callable[[etree._Element], str | None]
+    delete_action: str
+    id_parameter: str
+    label: str
+
+
+_HOLDINGS = (
+    _Holding("certificates", "ListSigningCertificates", "Certificates", lambda m: text(child(m, "CertificateId")),
+             "DeleteSigningCertificate", "CertificateId", "certificate"),
+    _Holding("access_keys", "ListAccessKeys", "AccessKeyMetadata", lambda m: text(child(m, "AccessKeyId")),
+             "DeleteAccessKey", "AccessKeyId", "access key"),
+    _Holding("policies", "ListUserPolicies", "PolicyNames", text, "DeleteUserPolicy", "PolicyName", "policy"),
+)
+
+
+def _recorded(user: SeededUser, kind: str) -> list[str]:
+    return {"certificates": [c.certificate_id for c in user.certificates], "access_keys": user.access_keys,
+            "policies": user.policies}[kind]
+
+
 def delete_user(client: IamClient, user: SeededUser) -> list[str]:
-    """Delete a suite user's certificates, access keys, then the user; what could not be deleted."""
+    """Delete a suite user's certificates, access keys and policies, then the user; what could not be deleted."""
     problems, name = [], user.name
-    # What the run recorded plus what the target lists (a target that under-lists must not leave leftovers), for
-    # each kind of thing the user may hold: a user the Seeder made without keys needs no ListAccessKeys.
-    listed_ids = []
-    if "certificates" in user.may_hold:
-        listed = client.call("ListSigningCertificates", {"UserName": name})
-        members = children(child(result_element(listed, "ListSigningCertificates"), "Certificates"), "member")
-        listed_ids = [text(child(m, "CertificateId")) or "" for m in members]
-    for cid in dict.fromkeys([c.certificate_id for c in user.certificates] + listed_ids):
-        done = client.call("DeleteSigningCertificate", {"UserName": name, "CertificateId": cid})
-        if done.status not in (200, 404):
-            problems.append(f"certificate {cid} of {name}: HTTP {done.status}")
-    listed_keys = []
-    if "access_keys" in user.may_hold:
-        keys = client.call("ListAccessKeys", {"UserName": name})
-        listed_keys = [text(child(m, "AccessKeyId")) or "" for m in
-                       children(child(result_element(keys, "ListAccessKeys"), "AccessKeyMetadata"), "member")]
-    for key_id in dict.fromkeys(user.access_keys + listed_keys):
-        done = client.call("DeleteAccessKey", {"UserName": name, "AccessKeyId": key_id})
-        if done.status not in (200, 404):
-            problems.append(f"access key {key_id} of {name}: HTTP {done.status}")
-    listed_policies = []
-    if "policies" in user.may_hold:
-        policies = client.call("ListUserPolicies", {"UserName": name})
-        listed_policies = [text(m) or "" for m in
-                           children(child(result_element(policies, "ListUserPolicies"), "PolicyNames"), "member")]
-    for policy in dict.fromkeys(user.policies + listed_policies):
-        done = client.call("DeleteUserPolicy", {"UserName": name, "PolicyName": policy})
-        if done.status not in (200, 404):
-            problems.append(f"policy {policy} of {name}: HTTP {done.status}")
+    for holding in _HOLDINGS:
+        # What the run recorded plus what the target lists (a target that under-lists must not leave leftovers),
+        # listed only for the kinds the user may hold: a user the Seeder made without keys needs no ListAccessKeys.
+        held = list(_recorded(user, holding.kind))
+        if holding.kind in user.may_hold:
+            listed = result_element(client.call(holding.list_action, {"UserName": name}), holding.list_action)
+            held += [holding.member_id(m) or "" for m in children(child(listed, holding.list_element), "member")]
+        for thing in dict.fromkeys(held):
+            done = client.call(holding.delete_action, {"UserName": name, holding.id_parameter: thing})
+            if done.status not in (200, 404):
+                problems.append(f"{holding.label} {thing} of {name}: HTTP {done.status}")
     done = client.call("DeleteUser", {"UserName": name})
     if done.status not in (200, 404):
         problems.append(f"user {name}: HTTP {done.status}")
