@@ -50,7 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.json) a test enforces")
-    config.addinivalue_line("markers", "runs_long: sends many more requests than the others; scheduled first")
+    config.addinivalue_line("markers", "runs_long: runs much longer than the other tests; scheduled first")
     if not _is_xdist_controller(config):  # a controller runs no test: it needs neither fixtures nor Hypothesis
         from conformance import fixtures, profiles
 

@@ -10,7 +10,7 @@ def requirement(requirement_id: str):
     return pytest.mark.requirement(requirement_id)
 
 
-# A test sending many more requests than the others (the state machine): the plugin schedules it first, so that
-# under xdist one worker starts it while the other works through the short ones, instead of a lone worker
-# finishing it after everything else is done.
+# The longest test (the state machine: its own users, keys and sequences; 40 sequences of 20 steps in the thorough
+# profile): the plugin schedules it first, so that under xdist one worker starts it while the other works through
+# the short ones, instead of a lone worker finishing it after everything else is done.
 runs_long = pytest.mark.runs_long
