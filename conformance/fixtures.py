@@ -1,18 +1,23 @@
-"""Fixtures of a conformance run: the target, the client, the run-scoped seeded users, page walks."""
+"""Fixtures of a conformance run: the target, the client, the run-scoped seeded users, page walks, the judge.
+
+Registered by the run's RunProcess only (conformance.process), never in another pytest session. Everything a fixture
+spends or learns (requests, retries, waits, cleanup problems, secrets) goes to that process's ledger.
+"""
 from __future__ import annotations
 
 import os
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 
-from conformance.plugin import run_setting
+from conformance.checks import Judge
 from conformance.checks.pagination import Walk
 from conformance.client import IamClient, Identity
-from conformance.preflight import AUTH_REFUSALS, identity_for, monotonic_deadline
+from conformance.preflight import AUTH_REFUSALS, caller, monotonic_deadline
 from conformance.seeding import SeededUser, Seeder
-from conformance.target import EmbeddedMoto, Target, moto_version, resolve_endpoint, resolve_region
+from conformance.settings import RunSettings
 from conformance.wire import Exchange, read_error, read_listing
 
 # Pages a walk may take before it counts as endless: a user holds few certificates.
@@ -20,63 +25,63 @@ WALK_PAGE_LIMIT = 12
 # How long a fresh access key may take to authenticate (IAM is eventually consistent).
 KEY_PROPAGATION_S = 15.0
 
-_totals: dict = {"requests": 0, "retries": [], "waits": [], "gave_up": None, "target": "", "cleanup_problems": []}
 
-
-def process_totals() -> dict:
-    return dict(_totals)
-
-
-@pytest.fixture(scope="session")
-def conformance_target(pytestconfig: pytest.Config) -> Iterator[Target]:
-    endpoint, _ = resolve_endpoint(pytestconfig.getoption("endpoint_url"))
-    region = resolve_region(pytestconfig.getoption("region"))
-    if endpoint is not None:
-        _totals["target"] = endpoint
-        yield Target(endpoint, region, identity_for(endpoint), endpoint, embedded=False)
-        return
-    with EmbeddedMoto() as moto:
-        _totals["target"] = f"embedded moto {moto_version()}"
-        yield Target(moto.url, region, identity_for(None), _totals["target"], embedded=True)
+@dataclass(frozen=True)
+class Target:
+    endpoint: str
+    region: str
+    identity: Identity  # the caller
+    label: str  # what reports call the target
+    settings: RunSettings
 
 
 @pytest.fixture(scope="session")
-def iam(conformance_target: Target, pytestconfig: pytest.Config) -> Iterator[IamClient]:
+def conformance_process(pytestconfig: pytest.Config):
+    """This process's part of the run (conformance.process.RunProcess)."""
+    return pytestconfig.pluginmanager.get_plugin("iam-conformance-process")
+
+
+@pytest.fixture(scope="session")
+def conformance_target(conformance_process) -> Target:
+    settings = conformance_process.settings
+    return Target(settings.endpoint, settings.region, caller(settings), settings.target_label, settings)
+
+
+@pytest.fixture
+def judge() -> Judge:
+    """Runs this test's checks and keeps count of what they judged (a requirement passes only on a real judgment)."""
+    return Judge()
+
+
+@pytest.fixture(scope="session")
+def iam(conformance_target: Target, conformance_process) -> Iterator[IamClient]:
     client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity,
-                       monotonic_deadline(pytestconfig))
+                       monotonic_deadline(conformance_target.settings))
+    conformance_process.ledger.clients.append(client)
     yield client
-    _totals["requests"] += client.request_count
-    _totals["retries"] += client.retries
-    _totals["gave_up"] = _totals["gave_up"] or client.gave_up
     client.close()
 
 
 @pytest.fixture(scope="session")
-def run_id(pytestconfig: pytest.Config) -> str:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")
-    return f"{run_setting(pytestconfig, 'iam_run_id')}-{worker}"
+def run_id(conformance_target: Target) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")  # set by xdist itself in each worker
+    return f"{conformance_target.settings.run_id}-{worker}"
 
 
 @pytest.fixture(scope="session")
-def seeder(iam: IamClient, run_id: str) -> Iterator[Seeder]:
-    made = Seeder(iam, run_id)
+def seeder(iam: IamClient, run_id: str, conformance_process) -> Iterator[Seeder]:
+    ledger, settings = conformance_process.ledger, conformance_process.settings
+    made = Seeder(iam, run_id, learn_secret=conformance_process.learn_secret)
+    ledger.seeders.append(made)
     try:
         yield made
     finally:
-        _totals["cleanup_problems"] += made.cleanup()
-        _totals["waits"] += made.waits
-
-
-@pytest.fixture(autouse=True)
-def requests_of_this_test(request: pytest.FixtureRequest) -> Iterator[None]:
-    """How many requests each test sent (seeding included where it first happens), for the per-category budget."""
-    if "iam" not in request.fixturenames:
-        yield
-        return
-    client: IamClient = request.getfixturevalue("iam")
-    before = client.request_count
-    yield
-    request.node.user_properties.append(("requests", client.request_count - before))
+        before = iam.request_count
+        if settings.keep_resources:
+            ledger.kept += [user.name for user in made.users]
+        else:
+            ledger.cleanup_problems += made.cleanup()
+        ledger.cleanup_requests += iam.request_count - before
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +124,7 @@ def walker(iam: IamClient):
             return cache[key]
         done = Walk(user_name, max_items)
         marker: str | None = None
+        seen_markers: set[str] = set()
         while True:
             params = {k: v for k, v in (("UserName", user_name), ("MaxItems", max_items), ("Marker", marker))
                       if v is not None}
@@ -130,10 +136,14 @@ def walker(iam: IamClient):
             if not listing.marker:
                 done.stopped_early = "a truncated page without a Marker: no way to continue"
                 break
+            if listing.marker in seen_markers:
+                done.stopped_early = f"the Marker {listing.marker[:40]!r} came back again: the walk goes in circles"
+                break
             if len(done.pages) >= WALK_PAGE_LIMIT:
                 done.stopped_early = f"still truncated after {WALK_PAGE_LIMIT} pages"
                 break
             marker = listing.marker
+            seen_markers.add(marker)
         if cached:
             cache[key] = done
         return done

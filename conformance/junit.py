@@ -1,32 +1,50 @@
-"""junit.xml with one testcase per conformance test, named by its requirement id (CI systems group by it)."""
+"""junit.xml: one testcase per conformance test, named `<requirement id> <test>` (CI systems group by it).
+
+Known deviations follow pytest's xfail convention (skipped, with the baseline's reason), so a CI widget of a
+passing gate shows no failed test; unexpected deviations fail; suite errors are errors; untested tests are skipped
+with why.
+"""
 from __future__ import annotations
 
-from pathlib import Path
+import re
 from xml.etree import ElementTree as ET
 
-from conformance.spec import requirements
+# Characters XML 1.0 cannot carry (a target's body may hold any byte): shown escaped, so the file stays well-formed.
+_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def write(path: Path, outcomes: dict[str, dict], known: set[str], duration_s: float) -> None:
-    catalogue = requirements()
-    cases = sorted(outcomes.items(), key=lambda item: (item[1]["requirement"], item[0]))
-    failed = sum(1 for _, o in cases if o["status"] == "failed")
-    skipped = sum(1 for _, o in cases if o["status"] == "skipped")
+def xml_text(text: str | None) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text or "")
+
+
+def render(summary: dict) -> str:
+    rows = summary["requirements"]
+    cases = [(row, test) for row in rows for test in row.get("test_results", [])]
+    failed = sum(1 for row, test in cases if test["status"] == "failed" and not row["known_deviation"])
+    errors = sum(1 for _, test in cases if test["status"] == "error")
+    skipped = sum(1 for row, test in cases if test["status"] in ("skipped", "untested")
+                  or (test["status"] == "failed" and row["known_deviation"]))
     suite = ET.Element("testsuite", name="iam-conformance ListSigningCertificates", tests=str(len(cases)),
-                       failures=str(failed), errors="0", skipped=str(skipped), time=f"{duration_s:.3f}")
-    for nodeid, outcome in cases:
-        requirement = catalogue[outcome["requirement"]]
-        test_name = nodeid.rsplit("::", 1)[-1]
-        case = ET.SubElement(suite, "testcase", classname=f"{requirement.category}.{requirement.id}",
-                             name=f"{requirement.id} {test_name}")
-        ET.SubElement(case, "properties").append(ET.Element("property", name="source", value=requirement.source))
-        if outcome["status"] == "failed":
-            evidence = outcome["evidence"] or {}
-            kind = "known deviation" if requirement.id in known else "failure"
-            message = f"{kind}: expected {evidence.get('expected')}; got {evidence.get('actual')}" if evidence \
-                else outcome["message"][:500]
-            ET.SubElement(case, "failure", message=message, type=evidence.get("check", "failure")).text = \
-                evidence.get("curl", outcome["message"])
-        elif outcome["status"] == "skipped":
-            ET.SubElement(case, "skipped", message=outcome["message"][:500])
-    ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+                       failures=str(failed), errors=str(errors), skipped=str(skipped),
+                       time=f"{summary['duration_s']:.3f}")
+    properties = ET.SubElement(suite, "properties")
+    for name in ("verdict", "gate", "target", "hypothesis_seed"):
+        ET.SubElement(properties, "property", name=name, value=xml_text(str(summary.get(name))))
+    for row, test in cases:
+        case = ET.SubElement(suite, "testcase", classname=f"{row['category']}.{row['id']}",
+                             name=xml_text(f"{row['id']} {test['name']}"))
+        ET.SubElement(ET.SubElement(case, "properties"), "property", name="source", value=xml_text(row["source"]))
+        status = test["status"]
+        first = row["failures"][0]["evidence"] if row["failures"] else {}
+        if status == "failed" and row["known_deviation"]:
+            ET.SubElement(case, "skipped", type="pytest.xfail",
+                          message=xml_text(f"known deviation: {row['known_deviation']}"))
+        elif status == "failed":
+            message = f"expected {first.get('expected')}; got {first.get('actual')}" if first else "failed"
+            ET.SubElement(case, "failure", message=xml_text(message), type=first.get("check", "deviation")).text = \
+                xml_text(first.get("curl", ""))
+        elif status == "error":
+            ET.SubElement(case, "error", message=xml_text(test.get("reason") or "suite error"))
+        elif status in ("skipped", "untested"):
+            ET.SubElement(case, "skipped", message=xml_text(f"{status}: {test.get('reason') or ''}"))
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

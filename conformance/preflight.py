@@ -1,57 +1,49 @@
-"""Before any test: can this run start at all? Options, the target's reachability, the caller's credentials.
+"""Before any test: does the target answer, and does it accept the caller's credentials?
 
-Kept apart from the fixtures so that an xdist controller, which runs no test, checks this without importing
-what only the workers need (Hypothesis, the seeder, certificates).
+One request, allowed by the README's least-privilege policy even in --read-only mode (its only statement grants
+iam:ListSigningCertificates): a listing of a user that does not exist. Refused credentials stop the run; a target
+that answers anything else is the suite's to judge.
 """
 from __future__ import annotations
 
 import time
 
-import pytest
+from botocore.credentials import Credentials
 
-from conformance import baseline, redaction
 from conformance.client import IamClient, Identity, TargetUnreachable
-from conformance.plugin import run_setting
-from conformance.target import (EMBEDDED_CREDENTIALS, TargetError, caller_identity, is_real_aws, resolve_endpoint,
-                                resolve_region)
+from conformance.settings import RunSettings
 from conformance.wire import read_error
 
-AUTH_REFUSALS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "AccessDenied", "UnrecognizedClientException"}
+# Codes with which AWS refuses the credentials themselves (not what they may do: that is AccessDenied).
+AUTH_REFUSALS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException", "ExpiredToken",
+                 "InvalidAccessKeyId", "MissingAuthenticationToken", "IncompleteSignature"}
 
 
-def identity_for(endpoint: str | None) -> Identity:
-    if endpoint is not None:
-        return caller_identity()
-    redaction.register(EMBEDDED_CREDENTIALS.secret_key)
-    return Identity("caller", EMBEDDED_CREDENTIALS)
+def caller(settings: RunSettings) -> Identity:
+    return Identity("caller", Credentials(settings.access_key, settings.secret_key, settings.session_token))
 
 
-def monotonic_deadline(config: pytest.Config) -> float:
-    """The run's deadline is wall-clock (shared by xdist workers); clients count in monotonic time."""
-    return time.monotonic() + run_setting(config, "iam_deadline_epoch") - time.time()
+def monotonic_deadline(settings: RunSettings) -> float:
+    """The run's deadline is wall-clock (shared by every process); clients count in monotonic time."""
+    return time.monotonic() + settings.deadline_epoch - time.time()
 
 
-def preflight(config: pytest.Config) -> str | None:
-    """Why the run cannot start (bad options, unreachable target, refused credentials), or None."""
+def preflight(settings: RunSettings, record=None) -> str | None:
+    """Why the run cannot start (unreachable target, refused credentials), or None."""
+    client = IamClient(settings.endpoint, settings.region, caller(settings), monotonic_deadline(settings))
     try:
-        baseline.load(config.getoption("baseline"))
-        endpoint, origin = resolve_endpoint(config.getoption("endpoint_url"))
-        if endpoint is None:
-            return None
-        if is_real_aws(endpoint) and not (config.getoption("read_only") or config.getoption("allow_writes")):
-            return (f"{endpoint} is real AWS: the suite creates (and deletes) users under /iam-conformance/ there. "
-                    "Pass --allow-writes to agree, or --read-only to run only the checks that create nothing")
-        client = IamClient(endpoint, resolve_region(config.getoption("region")), identity_for(endpoint),
-                           monotonic_deadline(config))
-        try:
-            exchange = client.call("ListUsers", {"PathPrefix": "/iam-conformance/", "MaxItems": "1"})
-        finally:
-            client.close()
-    except (TargetError, baseline.BaselineError) as exc:
-        return str(exc)
+        exchange = client.call("ListSigningCertificates", {"UserName": f"ic-{settings.run_id}-preflight-absent"})
     except TargetUnreachable as exc:
-        return f"target unreachable ({origin}): {exc}"
+        return f"target unreachable ({settings.endpoint_origin}): {exc}"
+    finally:
+        if record is not None:
+            record.requests += client.request_count
+        client.close()
     error = read_error(exchange)
-    if exchange.status in (401, 403) or (error is not None and error.code in AUTH_REFUSALS):
-        return f"credentials refused by {endpoint}: HTTP {exchange.status} {error.code if error else ''}".strip()
+    code = error.code if error is not None else None
+    if code in AUTH_REFUSALS or (exchange.status == 401):
+        return f"credentials refused by {settings.target_label or settings.endpoint}: HTTP {exchange.status} {code or ''}".strip()
+    if code == "AccessDenied":
+        return ("the credentials may not call iam:ListSigningCertificates on this target (AccessDenied): grant it "
+                "(README, 'Running against real AWS')")
     return None

@@ -1,30 +1,78 @@
-"""The one place secrets are taken out of anything the suite writes (console, reports, Allure results).
+"""Taking secrets out of everything the suite writes: one Redactor per run, fed by every process of it.
 
-Secrets are known by value (the caller's secret key and session token, every secret key of an access key the
-run created) and by shape (any <SecretAccessKey> element, any SigV4 signature or Authorization header).
+Secrets are known by value (the caller's secret key and session token, the secret key of every access key the run
+created) and by shape (a <SecretAccessKey> element, a SigV4 signature, an Authorization header, a session token
+parameter). A known secret is masked whole and in part: any run of PIECE or more of its characters, so that text cut
+to an excerpt before or after redaction never shows a usable piece of it. Structured data is redacted before it is
+serialised (`redact_data`), never by editing serialised text.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-_known: set[str] = set()
+MASK = "(redacted)"
+MIN_SECRET = 8  # shorter values are too likely to be ordinary words to mask wherever they appear
+PIECE = 16  # a run of this many characters of a secret counts as the secret
 _SHAPES = (
     re.compile(r"(<(?:\w+:)?SecretAccessKey>)[^<]*(</)"),
     re.compile(r"((?:X-Amz-Signature|Signature)=)[0-9a-fA-F]{16,}()"),
-    re.compile(r"((?:X-Amz-Security-Token|SessionToken)[=>])[^&<\s\"]+()"),
-    re.compile(r"((?i:authorization)[\"']?\s*[:=]\s*[\"']?)[^\"'\n]+()"),
+    re.compile(r"((?:X-Amz-Security-Token|SessionToken)[=>:]\s*)[^&<\s\"']+()", re.IGNORECASE),
+    re.compile(r"((?i:authorization)[\"']?\s*[:=]\s*)[^\n]+()"),  # an Authorization header: its whole value
+    re.compile(r"()(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F])()"),  # a bare SigV4 signature (HMAC-SHA256, hex)
 )
-MASK = "(redacted)"
 
 
-def register(*secrets: str | None) -> None:
-    """Remember secrets (8 characters or more, so common words are never masked) to mask wherever they appear."""
-    _known.update(s for s in secrets if s and len(s) >= 8)
+class Redactor:
+    """The secrets one run knows, and the one way text and data leave the run."""
 
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        self._secrets: set[str] = set()
+        self._pieces: set[str] = set()
+        self.add(*secrets)
 
-def redact(text: str) -> str:
-    for secret in sorted(_known, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    for shape in _SHAPES:
-        text = shape.sub(rf"\1{MASK}\2", text)
-    return text
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset(self._secrets)
+
+    def add(self, *secrets: str | None) -> list[str]:
+        """Remember secrets; returns the ones that were new (for shipping them to the process that reports)."""
+        new = [s for s in dict.fromkeys(secrets) if s and len(s) >= MIN_SECRET and s not in self._secrets]
+        for secret in new:
+            self._secrets.add(secret)
+            self._pieces.update(secret[i:i + PIECE] for i in range(len(secret) - PIECE + 1))
+        return new
+
+    def redact(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, MASK)
+        if self._pieces and len(text) >= PIECE:
+            text = self._mask_pieces(text)
+        for shape in _SHAPES:
+            text = shape.sub(rf"\1{MASK}\2", text)
+        return text
+
+    def _mask_pieces(self, text: str) -> str:
+        """Mask every stretch of `text` covered by a PIECE-long run of some secret's characters."""
+        covered_until, spans = -1, []
+        for start in range(len(text) - PIECE + 1):
+            if text[start:start + PIECE] in self._pieces:
+                end = start + PIECE
+                if spans and start <= covered_until:
+                    spans[-1] = (spans[-1][0], end)
+                else:
+                    spans.append((start, end))
+                covered_until = end
+        for start, end in reversed(spans):
+            text = text[:start] + MASK + text[end:]
+        return text
+
+    def redact_data(self, value):
+        """`value` (dicts, lists, tuples, strings, numbers) with every string, keys included, redacted."""
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, dict):
+            return {self.redact_data(k): self.redact_data(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.redact_data(v) for v in value]
+        return value

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from botocore.credentials import Credentials
 from lxml import etree
 
-from conformance import redaction
 from conformance.certificates import new_certificate_pem
 from conformance.client import IamClient, Identity, TargetUnreachable
 from conformance.wire import Exchange, child, children, read_error, result_element, text
@@ -64,9 +63,11 @@ class SeededUser:
 
 
 class Seeder:
-    def __init__(self, client: IamClient, run_id: str) -> None:
+    def __init__(self, client: IamClient, run_id: str,
+                 learn_secret: Callable[[str], None] = lambda secret: None) -> None:
         self.client = client
         self.run_id = run_id
+        self.learn_secret = learn_secret  # every secret key the run creates goes to the run's redaction
         self.path = f"{SUITE_PATH}{run_id}/"
         self.users: list[SeededUser] = []
         self.waits: list[dict] = []  # every eventual-consistency wait, for the report
@@ -149,7 +150,7 @@ class Seeder:
         key_id, secret = text(child(key, "AccessKeyId")), text(child(key, "SecretAccessKey"))
         if not key_id or not secret:
             raise SeedingError("CreateAccessKey returned no key", exchange)
-        redaction.register(secret)
+        self.learn_secret(secret)
         user.access_keys.append(key_id)
         return Identity(f"access key of {user.name}", Credentials(key_id, secret))
 
@@ -185,6 +186,15 @@ def listed_suite_users(client: IamClient, path_prefix: str) -> list[str]:
         marker = text(child(result, "Marker"))
         if text(child(result, "IsTruncated")) != "true" or not marker:
             return names
+
+
+def sweep_run(client: IamClient, run_id: str) -> list[str]:
+    """Delete what is left under one run's own paths (/iam-conformance/<run id>-<worker>/); the problems."""
+    try:
+        return [problem for name in listed_suite_users(client, f"{SUITE_PATH}{run_id}-")
+                for problem in delete_user(client, SeededUser(name))]
+    except TargetUnreachable as exc:
+        return [f"target unreachable while sweeping run {run_id} ({exc}); run `iam-conformance cleanup`"]
 
 
 def sweep_leftovers(client: IamClient) -> tuple[list[str], list[str]]:

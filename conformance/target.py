@@ -3,13 +3,9 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from botocore.credentials import Credentials
-
-from conformance import redaction
-from conformance.client import Identity
 
 DEFAULT_REGION = "us-east-1"
 # The embedded target is a throw-away emulator on loopback: sign with dummy keys, never the user's own.
@@ -18,15 +14,6 @@ EMBEDDED_CREDENTIALS = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDEN
 
 class TargetError(Exception):
     """The target cannot be used at all (bad URL, no credentials): the run exits 2 with this reason."""
-
-
-@dataclass(frozen=True)
-class Target:
-    endpoint: str
-    region: str
-    identity: Identity
-    label: str  # what reports call the target
-    embedded: bool
 
 
 def resolve_endpoint(explicit: str | None) -> tuple[str | None, str]:
@@ -63,8 +50,8 @@ def resolve_region(explicit: str | None) -> str:
     return get_session().get_config_variable("region") or DEFAULT_REGION
 
 
-def caller_identity() -> Identity:
-    """The caller's credentials through botocore's usual chain (env, profile, SSO, IMDS...)."""
+def caller_credentials() -> Credentials:
+    """The caller's credentials through botocore's usual chain (env, profile, SSO, IMDS...), frozen."""
     from botocore.credentials import EnvProvider
 
     # The environment comes first in botocore's chain, so when it holds keys the rest of the chain (and the
@@ -77,8 +64,7 @@ def caller_identity() -> Identity:
     if credentials is None:
         raise TargetError("no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)")
     frozen = credentials.get_frozen_credentials()
-    redaction.register(frozen.secret_key, frozen.token)
-    return Identity("caller", Credentials(frozen.access_key, frozen.secret_key, frozen.token))
+    return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
 
 
 class EmbeddedMoto:
@@ -89,7 +75,11 @@ class EmbeddedMoto:
         self.url = ""
 
     def __enter__(self) -> "EmbeddedMoto":
-        from moto.server import ThreadedMotoServer  # imported only when no endpoint is given
+        try:
+            from moto.server import ThreadedMotoServer  # imported only when no endpoint is given
+        except ImportError:
+            raise TargetError("no --endpoint-url given, and the embedded moto needs the [moto] extra: "
+                              "pip install 'iam-conformance[moto]'") from None
 
         # moto logs every request and prints tracebacks of its own 500s: the suite reports those itself.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)

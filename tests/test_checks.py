@@ -6,11 +6,11 @@ from pathlib import Path
 import pytest
 
 import conformance.suite
-from conformance.checks import REGISTRY, check, load_all
+from conformance.checks import REGISTRY, Judge, check, load_all
 from conformance.checks import pagination as pg
 from conformance.checks import responses as rs
 from conformance.checks import shape as sh
-from conformance.failures import CheckFailure
+from conformance.failures import Deviation, NothingToJudge
 from conformance.seeding import UploadedCertificate
 from conformance.spec import data_dir, operation, requirements
 from conformance.wire import Exchange, SentRequest
@@ -42,11 +42,17 @@ def error(code: str, status: int, message: str = "m", type_: str = "Sender", req
                     f"<Message>{message}</Message></Error>{request_id}</ErrorResponse>", status)
 
 
-def fails(check_function, *args, **kwargs) -> CheckFailure:
-    with pytest.raises(CheckFailure) as caught:
+def fails(check_function, *args, **kwargs) -> Deviation:
+    with pytest.raises(Deviation) as caught:
         check_function(*args, **kwargs)
     assert caught.value.check == check_function.__name__
     return caught.value
+
+
+def nothing_to_judge(check_function, *args, **kwargs) -> str:
+    with pytest.raises(NothingToJudge) as caught:
+        check_function(*args, **kwargs)
+    return caught.value.reason
 
 
 def walk(*pages: Exchange, max_items: int | None = 1, user: str = "bob", stopped: str | None = None) -> pg.Walk:
@@ -185,3 +191,59 @@ def test_every_catalogued_requirement_has_a_conformance_test_and_every_check_is_
     unused = [name for name in load_all() if name not in sources]
     assert unused == []
     assert REGISTRY
+
+
+NOT_IAM = exchange(b"<x/>")  # HTTP 200 with something that is no IAM answer at all
+
+
+def test_checks_of_a_kind_of_response_have_nothing_to_judge_in_another_kind():
+    """A check of error bodies given a success (or a non-answer) judges nothing: it must not pass vacuously."""
+    for check_function in (sh.error_body_matches_schema, rs.client_error_typed_sender, rs.error_carries_request_id):
+        assert nothing_to_judge(check_function, NOT_IAM)
+        assert nothing_to_judge(check_function, listing([A]))
+    for check_function in (sh.success_body_matches_schema, sh.success_carries_request_id):
+        assert nothing_to_judge(check_function, error("NoSuchEntity", 404))
+    assert nothing_to_judge(rs.no_server_error, NOT_IAM)
+    assert nothing_to_judge(sh.members_report_uploaded, NOT_IAM, "bob", {})
+    assert nothing_to_judge(sh.members_report_uploaded, listing([]), "bob", {})
+    assert nothing_to_judge(sh.body_in_iam_namespace, exchange(b"not xml"))
+    assert nothing_to_judge(sh.body_in_iam_namespace, exchange(b'<ListAllMyBucketsResult xmlns="urn:s3"/>'))
+    empty = walk(listing([], "false"))
+    for check_function, args in ((pg.pages_within_max_items, ()), (pg.no_foreign_certificates, ({A},)),
+                                 (pg.truncated_pages_carry_marker, ())):
+        assert nothing_to_judge(check_function, empty, *args)
+    assert nothing_to_judge(pg.truncated_pages_carry_marker, walk(listing([A, B], "false")))
+    assert nothing_to_judge(pg.same_order_twice, walk(listing([A])), walk(listing([A])))
+    # ...while a client error without an ErrorResponse body, or a 200 that is no listing, is a deviation
+    fails(rs.client_error_typed_sender, exchange(b"<!doctype html><p>no", 403, "text/html"))
+    fails(rs.error_carries_request_id, exchange(b"<!doctype html><p>500", 500, "text/html"))
+    fails(sh.success_body_matches_schema, NOT_IAM)
+    fails(rs.no_server_error, exchange(b"<!doctype html><p>500", 500, "text/html"))
+
+
+def test_deviations_are_typed():
+    assert fails(rs.error_with_code, error("InvalidAction", 404), 400, "InvalidAction").kind == "status"
+    assert fails(sh.body_in_iam_namespace, exchange(SAMPLE.replace(NS.encode(), b"urn:other"))).kind == "body"
+    assert fails(pg.no_foreign_certificates, walk(listing([A, B], "false")), {A}).kind == "content"
+
+
+def test_the_judge_counts_only_real_judgments():
+    judge = Judge()
+    judge(rs.client_error_typed_sender, listing([A]))
+    judge.each(rs.error_carries_request_id, [NOT_IAM, listing([A])])
+    assert judge.ledger.judged == 0 and len(judge.ledger.nothing_to_judge) == 3
+    judge(rs.client_error_typed_sender, error("NoSuchEntity", 404))
+    assert judge.ledger.judged == 1
+    with pytest.raises(Deviation):
+        judge(rs.client_error_typed_sender, error("NoSuchEntity", 404, type_="Receiver"))
+
+
+def test_a_policy_refusal_of_the_suites_own_credentials_is_never_judged():
+    judge = Judge()
+    denied = error("AccessDenied", 403, "User: arn:aws:iam::1:user/ci is not authorized to perform: iam:X")
+    judge(rs.error_with_code, denied, 404, "NoSuchEntity")  # the caller's request: nothing about the target
+    assert judge.ledger.judged == 0 and "AccessDenied" in judge.ledger.nothing_to_judge[0]
+    unsigned = Exchange(SentRequest("ListSigningCertificates", {}, "POST", "http://127.0.0.1:1/", "unsigned"),
+                        403, {"content-type": "text/xml"}, denied.body)
+    with pytest.raises(Deviation):  # an unsigned request is not the policy's business: AccessDenied is wrong there
+        judge(rs.error_with_code, unsigned, 403, "MissingAuthenticationToken")

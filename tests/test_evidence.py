@@ -1,20 +1,104 @@
-"""Failure evidence: the request without credentials, the response with secrets redacted."""
+"""Failure evidence and redaction: the request without credentials, the response with every secret out, whole or in
+part, before anything is cut to an excerpt."""
+import json
+
+import pytest
+
 from conformance.checks.responses import accepted_with_listing
-from conformance.evidence import describe_failure
-from conformance.failures import CheckFailure
+from conformance.evidence import curl_command, excerpt, from_deviation, one_line
+from conformance.failures import Deviation, leaves
+from conformance.redaction import MASK, PIECE, Redactor
 from conformance.wire import Exchange, SentRequest
+
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+TOKEN = "IQoJb3JpZ2luX2VjE" + "x" * 20 + "".join(chr(ord("a") + i % 26) for i in range(840))  # ~880 characters
+
+
+def sent(signer: str = "caller", params=None) -> SentRequest:
+    return SentRequest("ListSigningCertificates", params or {"UserName": "bob"}, "GET",
+                       "http://127.0.0.1:9/?Action=ListSigningCertificates&X-Amz-Signature=abc", signer)
+
+
+def deviation_with(body: bytes, signer: str = "caller", params=None) -> Deviation:
+    exchange = Exchange(sent(signer, params), 200, {"content-type": "text/xml", "authorization": "AWS4 ...",
+                                                    "set-cookie": "s"}, body)
+    with pytest.raises(Deviation) as caught:
+        accepted_with_listing(exchange)
+    return caught.value
 
 
 def test_evidence_names_the_check_and_redacts_new_secret_keys():
-    sent = SentRequest("ListSigningCertificates", {"UserName": "bob"}, "GET",
-                       "http://127.0.0.1:9/?Action=ListSigningCertificates&X-Amz-Signature=abc", "caller")
     body = b"<CreateAccessKeyResponse><SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey></CreateAccessKeyResponse>"
-    exchange = Exchange(sent, 200, {"content-type": "text/xml", "authorization": "AWS4 ...", "set-cookie": "s"}, body)
-    try:
-        accepted_with_listing(exchange)
-    except CheckFailure as failure:
-        evidence = describe_failure(failure)
-    assert evidence["check"] == "accepted_with_listing"
-    assert "wJalrXUtnFEMI" not in str(evidence) and "(redacted)" in evidence["response"]["body_excerpt"]
+    evidence = from_deviation(deviation_with(body), Redactor())
+    assert evidence["check"] == "accepted_with_listing" and evidence["kind"] == "status"
+    assert "wJalrXUtnFEMI" not in str(evidence) and MASK in evidence["response"]["body_excerpt"]
     assert "X-Amz-Signature" not in evidence["request"]["endpoint"]
     assert set(evidence["response"]["headers"]) == {"content-type"}
+
+
+def test_a_long_secret_echoed_past_the_excerpt_limit_is_redacted_before_the_cut():
+    redactor = Redactor([TOKEN])
+    body = ("<Error><Message>" + "padding " * 60 + TOKEN + "</Message></Error>").encode()
+    shown = excerpt(Exchange(sent(), 400, {}, body), redactor)
+    assert TOKEN[:PIECE] not in shown and all(TOKEN[i:i + PIECE] not in shown for i in range(0, len(TOKEN) - PIECE))
+    assert one_line(body.decode(), redactor, 50).count(TOKEN[:10]) == 0
+
+
+def test_pieces_of_a_secret_are_redacted_wherever_they_are_cut():
+    redactor = Redactor([SECRET, TOKEN])
+    for text in (f"x{SECRET[5:30]}y", f"token={TOKEN[100:300]}", f"{TOKEN[-PIECE:]} and {SECRET[:PIECE]}"):
+        redacted = redactor.redact(text)
+        assert MASK in redacted
+        for secret in (SECRET, TOKEN):
+            assert not any(secret[i:i + PIECE] in redacted for i in range(len(secret) - PIECE + 1))
+    assert redactor.redact("nothing secret here, just words") == "nothing secret here, just words"
+
+
+def test_signatures_and_authorization_are_redacted_by_shape():
+    signature = "a" * 8 + "0123456789abcdef" * 3 + "b" * 8
+    redactor = Redactor()
+    for text in (f"Signature={signature}", f"echo {signature} end"):
+        assert signature not in redactor.redact(text) and MASK in redactor.redact(text)
+    assert redactor.redact('Authorization: Bearer "abc"') == f"Authorization: {MASK}"
+    assert "FQoGZXIvYXdzEJr" not in redactor.redact("X-Amz-Security-Token=FQoGZXIvYXdzEJr//////////wEaDM")
+
+
+def test_structured_redaction_keeps_json_valid_whatever_the_text_holds():
+    data = {"message": 'Authorization: Bearer "abc", then a quote " and a brace }', SECRET: [SECRET, 1, None]}
+    redacted = Redactor([SECRET]).redact_data(data)
+    assert json.loads(json.dumps(redacted)) == redacted and SECRET not in json.dumps(redacted)
+
+
+def test_secrets_are_shipped_once():
+    redactor = Redactor()
+    assert redactor.add(SECRET, "short", None) == [SECRET]  # too short to mask safely: not a secret to match
+    assert redactor.add(SECRET) == []
+    assert redactor.secrets == {SECRET}
+
+
+def test_exception_groups_are_unwrapped_into_each_failure():
+    one, two = Deviation("a", "b"), Deviation("c", "d")
+    group = ExceptionGroup("two bugs", [one, ExceptionGroup("nested", [two, ValueError("bug")])])
+    assert [type(e) for e in leaves(group)] == [Deviation, Deviation, ValueError]
+    assert leaves(one) == [one]
+
+
+def test_curl_lines_sign_as_the_request_was_signed():
+    plain = Exchange(sent("caller"), 200, {}, b"")
+    assert '"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"' in curl_command(plain)
+    assert "x-amz-security-token" in curl_command(plain)  # only when AWS_SESSION_TOKEN is set in the shell
+    wrong = curl_command(Exchange(sent("the caller's key with a wrong secret"), 403, {}, b""))
+    assert "$AWS_SECRET_ACCESS_KEY" not in wrong and "not-the-secret-key" in wrong
+    unknown = curl_command(Exchange(sent("an unknown access key AKIAABCDEFGHIJKLMNOP"), 403, {}, b""))
+    assert "AKIAABCDEFGHIJKLMNOP:any-secret" in unknown and "$AWS_ACCESS_KEY_ID" not in unknown
+    assert "--aws-sigv4" not in curl_command(Exchange(sent("unsigned"), 403, {}, b""))
+
+
+def test_evidence_says_when_a_curl_line_cannot_replay_as_is():
+    mine = from_deviation(deviation_with(b"<x/>", params={"UserName": "ic-0123abcd-gw-two"}), Redactor(), "0123abcd")
+    assert "deleted" in mine["replay"] and "--keep-resources" in mine["replay"]
+    kept = from_deviation(deviation_with(b"<x/>", params={"UserName": "ic-0123abcd-gw-two"}), Redactor(), "0123abcd",
+                          resources_kept=True)
+    assert "replay" not in kept
+    own_key = from_deviation(deviation_with(b"<x/>", signer="access key of ic-0123abcd-gw-two"), Redactor(), "0123abcd")
+    assert "a key the run created" in own_key["replay"]

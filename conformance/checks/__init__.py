@@ -1,26 +1,25 @@
 """The registry of checks: small pure functions over exchanges (and what the suite knows it created).
 
-A check raises Violation or returns None; the @check wrapper turns a Violation into a CheckFailure named after
-the check. A check states no requirement id: the conformance test calling it carries the requirement marker,
-so one check (say "rejected as ValidationError") can serve several clauses of the page.
+A check raises a Deviation (conformance.failures) when the target breaks the requirement, raises NothingToJudge
+when the response is not of the kind it judges, and otherwise returns None or a list of notes (facts worth
+reporting that are not deviations). A check states no requirement id: the conformance test calling it carries the
+requirement marker, so one check can serve several clauses of the page.
+
+Conformance tests call checks through a Judge, which counts what was actually judged: a requirement passes only
+when at least one check judged a response of its kind.
 """
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TypeVar
 
-from conformance.failures import CheckFailure
-from conformance.wire import Exchange
+from conformance.failures import Deviation, NothingToJudge
+from conformance.wire import Exchange, read_error
 
-F = TypeVar("F", bound=Callable[..., None])
-REGISTRY: dict[str, Callable[..., None]] = {}
-
-
-class Violation(Exception):
-    def __init__(self, expected: str, actual: str, exchange: Exchange | None = None) -> None:
-        super().__init__(expected, actual)
-        self.expected, self.actual, self.exchange = expected, actual, exchange
+F = TypeVar("F", bound=Callable[..., list[str] | None])
+REGISTRY: dict[str, Callable[..., list[str] | None]] = {}
 
 
 def check(function: F) -> F:
@@ -30,17 +29,77 @@ def check(function: F) -> F:
         raise ValueError(f"check {name} registered twice")
 
     @functools.wraps(function)
-    def run(*args, **kwargs) -> None:
+    def run(*args, **kwargs) -> list[str] | None:
         try:
-            function(*args, **kwargs)
-        except Violation as violation:
-            raise CheckFailure(name, violation.expected, violation.actual, violation.exchange) from None
+            return function(*args, **kwargs)
+        except Deviation as deviation:
+            deviation.check = deviation.check or name
+            raise
 
     REGISTRY[name] = run
     return run  # type: ignore[return-value]
 
 
-def load_all() -> dict[str, Callable[..., None]]:
+def load_all() -> dict[str, Callable[..., list[str] | None]]:
     from conformance.checks import pagination, responses, shape  # noqa: F401  (registration on import)
 
     return REGISTRY
+
+
+@dataclass
+class Ledger:
+    """What one conformance test judged: how many check calls reached a verdict, why others had nothing to judge,
+    and the notes checks returned."""
+
+    judged: int = 0
+    nothing_to_judge: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class Judge:
+    """Runs checks for one conformance test and keeps its Ledger (the test's `judge` fixture).
+
+    A response the caller's own credentials were refused by policy (AccessDenied) is never judged: what the policy
+    forbids says nothing about the target's conformance.
+    """
+
+    def __init__(self) -> None:
+        self.ledger = Ledger()
+
+    def __call__(self, a_check: Callable[..., list[str] | None], *args, **kwargs) -> None:
+        try:
+            denied = _policy_refusal(args)
+            if denied:
+                raise NothingToJudge(denied)
+            notes = a_check(*args, **kwargs)
+        except NothingToJudge as nothing:
+            if nothing.reason not in self.ledger.nothing_to_judge:
+                self.ledger.nothing_to_judge.append(nothing.reason)
+            return
+        self.ledger.judged += 1
+        for note in notes or ():
+            if note not in self.ledger.notes:
+                self.ledger.notes.append(note)
+
+    def each(self, a_check: Callable[..., list[str] | None], items: Iterable, *args, **kwargs) -> None:
+        """`a_check(item, *args)` for every item."""
+        for item in items:
+            self(a_check, item, *args, **kwargs)
+
+
+def _exchanges_in(value) -> Iterable[Exchange]:
+    if isinstance(value, Exchange):
+        yield value
+    pages = getattr(value, "pages", None)  # a pagination Walk
+    if isinstance(pages, list):
+        yield from (page for page in pages if isinstance(page, Exchange))
+
+
+def _policy_refusal(args: tuple) -> str | None:
+    for value in args:
+        for exchange in _exchanges_in(value):
+            error = read_error(exchange) if exchange.status == 403 else None
+            if error is not None and error.code == "AccessDenied" and exchange.request.signer == "caller":
+                return (f"the suite's credentials may not call {exchange.request.action} here (AccessDenied): "
+                        "nothing about the target to judge")
+    return None

@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from conformance.checks import Violation, check
+from conformance.checks import check
+from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
 from conformance.spec import operation
 from conformance.wire import Exchange, Listing, describe, read_error, read_listing
 
@@ -32,31 +33,37 @@ class Walk:
 def _all_pages_are_listings(walk: Walk) -> None:
     for page in walk.pages:
         if read_listing(page) is None:
-            raise Violation("every page a ListSigningCertificatesResponse", describe(page), page)
+            raise StatusDeviation("every page a ListSigningCertificatesResponse", describe(page), page)
+
+
+def _some_certificate_listed(walk: Walk, what: str) -> None:
+    if not walk.ids():
+        raise NothingToJudge(f"no certificate listed: nothing to judge {what}")
 
 
 @check
 def walk_yields_each_certificate_once(walk: Walk, expected_ids: set[str]) -> None:
     _all_pages_are_listings(walk)
     if walk.stopped_early:
-        raise Violation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
+        raise ContentDeviation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
     ids = walk.ids()
     duplicates = sorted(cid for cid, n in Counter(ids).items() if n > 1)
     if duplicates:
-        raise Violation("each certificate on exactly one page", f"repeated: {duplicates}", walk.last)
+        raise ContentDeviation("each certificate on exactly one page", f"repeated: {duplicates}", walk.last)
     if set(ids) != expected_ids:
         missing, extra = sorted(expected_ids - set(ids)), sorted(set(ids) - expected_ids)
-        raise Violation(f"exactly the {len(expected_ids)} uploaded certificates",
-                        f"missing {missing}, unexpected {extra}", walk.last)
+        raise ContentDeviation(f"exactly the {len(expected_ids)} uploaded certificates",
+                               f"missing {missing}, unexpected {extra}", walk.last)
 
 
 @check
 def pages_within_max_items(walk: Walk) -> None:
+    _some_certificate_listed(walk, "against MaxItems")
     limit = walk.max_items if walk.max_items is not None else operation().parameters["MaxItems"].default
     for page in walk.pages:
         listing = read_listing(page)
         if listing is not None and len(listing.certificates) > limit:
-            raise Violation(f"at most MaxItems={limit} members per page", f"{len(listing.certificates)}", page)
+            raise ContentDeviation(f"at most MaxItems={limit} members per page", f"{len(listing.certificates)}", page)
 
 
 @check
@@ -71,26 +78,27 @@ def truncation_flag_tells_the_truth(walk: Walk, total: int) -> None:
     for page, listing in zip(walk.pages, walk.listings()):
         seen += len(listing.certificates)
         if listing.is_truncated not in ("true", "false"):
-            raise Violation("IsTruncated true or false on every page", repr(listing.is_truncated), page)
+            raise BodyDeviation("IsTruncated true or false on every page", repr(listing.is_truncated), page)
         if seen < total and not listing.truncated:
-            raise Violation(f"IsTruncated true: {total - seen} certificate(s) remain after this page",
-                            "IsTruncated false", page)
+            raise ContentDeviation(f"IsTruncated true: {total - seen} certificate(s) remain after this page",
+                                   "IsTruncated false", page)
     if walk.stopped_early:
-        raise Violation("a last page with IsTruncated false", walk.stopped_early, walk.last)
+        raise ContentDeviation("a last page with IsTruncated false", walk.stopped_early, walk.last)
 
 
 @check
 def truncated_pages_carry_marker(walk: Walk) -> None:
     marker_spec = operation().response["Marker"]
-    for page in walk.pages:
+    truncated = [page for page in walk.pages if (listing := read_listing(page)) is not None and listing.truncated]
+    if not truncated:
+        raise NothingToJudge("no page said IsTruncated true: no Marker to judge")
+    for page in truncated:
         listing = read_listing(page)
-        if listing is None or not listing.truncated:
-            continue
         if listing.marker is None:
-            raise Violation("a Marker element on a truncated page", "no Marker", page)
+            raise BodyDeviation("a Marker element on a truncated page", "no Marker", page)
         broken = marker_spec.violations(listing.marker)
         if broken:
-            raise Violation("a Marker of " + "; ".join(c.source for c in broken), repr(listing.marker[:80]), page)
+            raise BodyDeviation("a Marker of " + "; ".join(c.source for c in broken), repr(listing.marker[:80]), page)
 
 
 @check
@@ -98,18 +106,19 @@ def listed_with_status(walk: Walk, certificate_id: str, status: str) -> None:
     _all_pages_are_listings(walk)
     found = [c for listing in walk.listings() for c in listing.certificates if c.certificate_id == certificate_id]
     if not found:
-        raise Violation(f"{certificate_id} listed", f"listed: {walk.ids()}", walk.last)
+        raise ContentDeviation(f"{certificate_id} listed", f"listed: {walk.ids()}", walk.last)
     if found[0].status != status:
-        raise Violation(f"{certificate_id} with Status {status}", repr(found[0].status), walk.last)
+        raise ContentDeviation(f"{certificate_id} with Status {status}", repr(found[0].status), walk.last)
 
 
 @check
 def deleted_not_listed(walk: Walk, deleted_id: str, kept_ids: set[str]) -> None:
     _all_pages_are_listings(walk)
     if deleted_id in walk.ids():
-        raise Violation(f"deleted certificate {deleted_id} gone", "still listed", walk.last)
+        raise ContentDeviation(f"deleted certificate {deleted_id} gone", "still listed", walk.last)
     if not kept_ids <= set(walk.ids()):
-        raise Violation(f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {walk.ids()}", walk.last)
+        raise ContentDeviation(f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {walk.ids()}",
+                               walk.last)
 
 
 @check
@@ -118,7 +127,8 @@ def listing_matches_model(walk: Walk, expected_statuses: dict[str, str]) -> None
     _all_pages_are_listings(walk)
     listed = {c.certificate_id: c.status for listing in walk.listings() for c in listing.certificates}
     if len(walk.ids()) != len(listed) or listed != expected_statuses:
-        raise Violation(f"exactly {expected_statuses or 'no certificates'}", f"{listed or 'no certificates'}", walk.last)
+        raise ContentDeviation(f"exactly {expected_statuses or 'no certificates'}", f"{listed or 'no certificates'}",
+                               walk.last)
 
 
 @check
@@ -126,20 +136,24 @@ def upload_refused_only_at_quota(exchange: Exchange, held: int) -> None:
     """IAM refuses a third certificate (LimitExceeded, quota 2); a user holding fewer must be able to upload."""
     error = read_error(exchange)
     if error is None or error.code != "LimitExceeded" or held < 2:
-        raise Violation(f"a successful upload while the user holds {held} certificate(s)", describe(exchange), exchange)
+        raise StatusDeviation(f"a successful upload while the user holds {held} certificate(s)", describe(exchange),
+                              exchange)
 
 
 @check
 def no_foreign_certificates(walk: Walk, own_ids: set[str]) -> None:
+    _some_certificate_listed(walk, "as foreign or own")
     for page in walk.pages:
         listing = read_listing(page)
         for certificate in listing.certificates if listing else []:
             if certificate.certificate_id not in own_ids or certificate.user_name != walk.user_name:
-                raise Violation(f"only certificates of {walk.user_name}",
-                                f"{certificate.certificate_id} of {certificate.user_name}", page)
+                raise ContentDeviation(f"only certificates of {walk.user_name}",
+                                       f"{certificate.certificate_id} of {certificate.user_name}", page)
 
 
 @check
 def same_order_twice(first: Walk, second: Walk) -> None:
+    if len(first.ids()) < 2:
+        raise NothingToJudge("fewer than two certificates listed: no order to compare")
     if first.ids() != second.ids():
-        raise Violation(f"the same order both times: {first.ids()}", f"{second.ids()}", second.last)
+        raise ContentDeviation(f"the same order both times: {first.ids()}", f"{second.ids()}", second.last)

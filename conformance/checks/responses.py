@@ -3,30 +3,32 @@ from __future__ import annotations
 
 import re
 
-from conformance.checks import Violation, check
+from conformance.checks import check
+from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
 from conformance.spec import Parameter
 from conformance.wire import Exchange, Listing, describe, read_error, read_listing
 
 
-def _error_or_violation(exchange: Exchange, expected: str):
+def _error_or_deviation(exchange: Exchange, expected: str):
+    """The ErrorResponse a check expects; an answer that is none is the wrong answer (a status deviation)."""
     error = read_error(exchange)
     if error is None:
-        raise Violation(expected, describe(exchange), exchange)
+        raise StatusDeviation(expected, describe(exchange), exchange)
     return error
 
 
 @check
 def accepted_with_listing(exchange: Exchange) -> None:
     if exchange.status != 200 or read_listing(exchange) is None:
-        raise Violation("HTTP 200 with a listing", describe(exchange), exchange)
+        raise StatusDeviation("HTTP 200 with a listing", describe(exchange), exchange)
 
 
 @check
 def error_with_code(exchange: Exchange, status: int, code: str) -> None:
     expected = f"HTTP {status} {code}"
-    error = _error_or_violation(exchange, expected)
+    error = _error_or_deviation(exchange, expected)
     if exchange.status != status or error.code != code:
-        raise Violation(expected, describe(exchange), exchange)
+        raise StatusDeviation(expected, describe(exchange), exchange)
 
 
 def _names_member(message: str, member: str) -> bool:
@@ -38,57 +40,72 @@ def _names_member(message: str, member: str) -> bool:
 @check
 def rejected_as_validation_error(exchange: Exchange, parameter: Parameter) -> None:
     expected = f"HTTP 400 ValidationError naming '{parameter.member}'"
-    error = _error_or_violation(exchange, expected)
+    error = _error_or_deviation(exchange, expected)
     if exchange.status != 400 or error.code != "ValidationError":
-        raise Violation(expected, describe(exchange), exchange)
+        raise StatusDeviation(expected, describe(exchange), exchange)
     if not _names_member(error.message or "", parameter.member):
-        raise Violation(expected, f"message {error.message!r}", exchange)
+        raise ContentDeviation(expected, f"message {error.message!r}", exchange)
 
 
 @check
 def rejected_as_client_error(exchange: Exchange) -> None:
     """Any 4xx with an XML ErrorResponse: for inputs whose exact error code real IAM has not published."""
     expected = "HTTP 4xx with an XML ErrorResponse"
-    _error_or_violation(exchange, expected)
+    _error_or_deviation(exchange, expected)
     if not 400 <= exchange.status < 500:
-        raise Violation(expected, describe(exchange), exchange)
+        raise StatusDeviation(expected, describe(exchange), exchange)
 
 
 @check
 def no_server_error(exchange: Exchange) -> None:
+    """A 5xx of any kind breaks it; only an IAM answer (a listing or an ErrorResponse) is judged to keep it."""
     if exchange.status >= 500:
-        raise Violation("no 5xx for any parameter value", describe(exchange), exchange)
+        raise StatusDeviation("no 5xx for any parameter value", describe(exchange), exchange)
+    if read_error(exchange) is None and read_listing(exchange) is None:
+        raise NothingToJudge(f"no IAM answer to judge: {describe(exchange)}")
 
 
 @check
 def not_found_names_user(exchange: Exchange, user_name: str) -> None:
     expected = f"HTTP 404 NoSuchEntity naming {user_name!r}"
-    error = _error_or_violation(exchange, expected)
+    error = _error_or_deviation(exchange, expected)
     if exchange.status != 404 or error.code != "NoSuchEntity":
-        raise Violation(expected, describe(exchange), exchange)
+        raise StatusDeviation(expected, describe(exchange), exchange)
     if user_name not in (error.message or ""):
-        raise Violation(expected, f"message {error.message!r}", exchange)
+        raise ContentDeviation(expected, f"message {error.message!r}", exchange)
 
 
 @check
 def client_error_typed_sender(exchange: Exchange) -> None:
-    error = _error_or_violation(exchange, "an ErrorResponse with Type Sender")
-    if 400 <= exchange.status < 500 and error.type != "Sender":
-        raise Violation(f"Type Sender for HTTP {exchange.status}", f"Type {error.type!r}", exchange)
+    """Judges client errors (4xx) only: their body must be an ErrorResponse with Type Sender."""
+    if not 400 <= exchange.status < 500:
+        raise NothingToJudge(f"no client error to judge: {describe(exchange)}")
+    error = read_error(exchange)
+    if error is None:
+        raise BodyDeviation(f"an ErrorResponse with Type Sender for HTTP {exchange.status}", describe(exchange),
+                            exchange)
+    if error.type != "Sender":
+        raise ContentDeviation(f"Type Sender for HTTP {exchange.status}", f"Type {error.type!r}", exchange)
 
 
 @check
 def error_carries_request_id(exchange: Exchange) -> None:
-    error = _error_or_violation(exchange, "an ErrorResponse with a RequestId")
+    """Judges error answers (4xx/5xx) only: an error without an ErrorResponse body has no RequestId either."""
+    if exchange.status < 400:
+        raise NothingToJudge(f"no error to judge: {describe(exchange)}")
+    error = read_error(exchange)
+    if error is None:
+        raise BodyDeviation("an ErrorResponse with a RequestId", describe(exchange), exchange)
     if not (error.request_id or "").strip():
-        raise Violation("ErrorResponse/RequestId with a value", "no RequestId directly under ErrorResponse", exchange)
+        raise BodyDeviation("ErrorResponse/RequestId with a value", "no RequestId directly under ErrorResponse",
+                            exchange)
 
 
 @check
 def xml_content_type(exchange: Exchange) -> None:
     media_type = exchange.content_type.split(";")[0].strip().lower()
     if media_type not in ("text/xml", "application/xml"):
-        raise Violation("Content-Type text/xml (or application/xml)", repr(exchange.content_type), exchange)
+        raise BodyDeviation("Content-Type text/xml (or application/xml)", repr(exchange.content_type), exchange)
 
 
 def _comparable(listing: Listing) -> tuple:
@@ -102,8 +119,9 @@ def _comparable(listing: Listing) -> tuple:
 def same_answer(first: Exchange, second: Exchange) -> None:
     a, b = read_listing(first), read_listing(second)
     if first.status != second.status or a is None or b is None:
-        raise Violation(f"the same answer to {first.request.method} and {second.request.method}",
-                        f"{describe(first)} vs {describe(second)}", second)
+        raise StatusDeviation(f"the same answer to {first.request.method} and {second.request.method}",
+                              f"{describe(first)} vs {describe(second)}", second)
     if _comparable(a) != _comparable(b):
-        raise Violation(f"the same listing over {first.request.method} and {second.request.method}",
-                        f"{a.ids} (truncated {a.is_truncated}) vs {b.ids} (truncated {b.is_truncated})", second)
+        raise ContentDeviation(f"the same listing over {first.request.method} and {second.request.method}",
+                               f"{a.ids} (truncated {a.is_truncated}) vs {b.ids} (truncated {b.is_truncated})",
+                               second)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime
 
 from conformance.certificates import same_body
-from conformance.checks import Violation, check
+from conformance.checks import check
+from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
 from conformance.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, schema_errors
 from conformance.seeding import UploadedCertificate
 from conformance.spec import operation
@@ -13,49 +14,57 @@ from conformance.wire import Exchange, describe, local, namespace, read_listing
 
 def _root(exchange: Exchange):
     if exchange.root is None:
-        raise Violation("an XML body", f"HTTP {exchange.status}, {exchange.unreadable_reason}", exchange)
+        raise BodyDeviation("an XML body", f"HTTP {exchange.status}, {exchange.unreadable_reason}", exchange)
     return exchange.root
 
 
 @check
 def success_body_matches_schema(exchange: Exchange) -> None:
+    """Judges successes (HTTP 200) only: whether an answer should have been one is other requirements' business."""
     if exchange.status != 200:
-        raise Violation("HTTP 200 with a ListSigningCertificatesResponse", describe(exchange), exchange)
+        raise NothingToJudge(f"no success body to judge: {describe(exchange)}")
     root = _root(exchange)
     if local(root) != "ListSigningCertificatesResponse":
-        raise Violation("root element ListSigningCertificatesResponse", f"root element {local(root)}", exchange)
+        raise BodyDeviation("root element ListSigningCertificatesResponse", f"root element {local(root)}", exchange)
     errors = schema_errors(root, SUCCESS_SCHEMA)
     if errors:
-        raise Violation(f"a body valid against schemas/{SUCCESS_SCHEMA}", "; ".join(errors), exchange)
+        raise BodyDeviation(f"a body valid against schemas/{SUCCESS_SCHEMA}", "; ".join(errors), exchange)
 
 
 @check
 def error_body_matches_schema(exchange: Exchange) -> None:
+    """Judges error answers (4xx/5xx) only."""
     if exchange.status < 400:
-        raise Violation("an error status (4xx/5xx)", describe(exchange), exchange)
+        raise NothingToJudge(f"no error body to judge: {describe(exchange)}")
     root = _root(exchange)
     if local(root) != "ErrorResponse":
-        raise Violation("root element ErrorResponse", f"root element {local(root)}", exchange)
+        raise BodyDeviation("root element ErrorResponse", f"root element {local(root)}", exchange)
     errors = schema_errors(root, ERROR_SCHEMA)
     if errors:
-        raise Violation(f"a body valid against schemas/{ERROR_SCHEMA}", "; ".join(errors), exchange)
+        raise BodyDeviation(f"a body valid against schemas/{ERROR_SCHEMA}", "; ".join(errors), exchange)
 
 
 @check
 def body_in_iam_namespace(exchange: Exchange) -> None:
-    root = _root(exchange)
+    """Judges IAM answers only (a listing or an ErrorResponse, whatever their namespace): an unreadable body, or a
+    document of another kind, is for the schema and status checks."""
+    if exchange.root is None or local(exchange.root) not in ("ListSigningCertificatesResponse", "ErrorResponse"):
+        raise NothingToJudge(f"no IAM answer to judge: {describe(exchange)}")
     expected = operation().namespace
     outside = sorted({f"{local(e)} in {namespace(e) or 'no namespace'}"
-                      for e in root.iter() if isinstance(e.tag, str) and namespace(e) != expected})
+                      for e in exchange.root.iter() if isinstance(e.tag, str) and namespace(e) != expected})
     if outside:
-        raise Violation(f"every element in namespace {expected}", ", ".join(outside[:5]), exchange)
+        raise BodyDeviation(f"every element in namespace {expected}", ", ".join(outside[:5]), exchange)
 
 
 @check
 def success_carries_request_id(exchange: Exchange) -> None:
+    """Judges listings only."""
     listing = read_listing(exchange)
-    if listing is None or not (listing.request_id or "").strip():
-        raise Violation("ResponseMetadata/RequestId with a value", "no RequestId", exchange)
+    if listing is None:
+        raise NothingToJudge(f"no listing to judge: {describe(exchange)}")
+    if not (listing.request_id or "").strip():
+        raise BodyDeviation("ResponseMetadata/RequestId with a value", "no RequestId", exchange)
 
 
 def _parse_timestamp(value: str) -> datetime.datetime | None:
@@ -71,39 +80,42 @@ def members_report_uploaded(exchange: Exchange, user_name: str, uploaded: dict[s
     """Each listed member is one of the user's uploads, reported as uploaded (body, id, user, status)."""
     listing = read_listing(exchange)
     if listing is None:
-        raise Violation("a ListSigningCertificatesResponse", describe(exchange), exchange)
+        raise NothingToJudge(f"no listing to judge: {describe(exchange)}")
+    if not listing.certificates:
+        raise NothingToJudge("no member listed: nothing to compare with the uploads")
     for member in listing.certificates:
         known = uploaded.get(member.certificate_id or "")
         if known is None:
-            raise Violation(f"CertificateId among those uploaded ({', '.join(uploaded)})",
-                            repr(member.certificate_id), exchange)
+            raise ContentDeviation(f"CertificateId among those uploaded ({', '.join(uploaded)})",
+                                   repr(member.certificate_id), exchange)
         if member.user_name != user_name:
-            raise Violation(f"member UserName {user_name!r}", repr(member.user_name), exchange)
+            raise ContentDeviation(f"member UserName {user_name!r}", repr(member.user_name), exchange)
         if not same_body(known.body, member.body):
-            raise Violation("CertificateBody equal to the uploaded PEM", repr((member.body or "")[:80]), exchange)
+            raise ContentDeviation("CertificateBody equal to the uploaded PEM", repr((member.body or "")[:80]),
+                                   exchange)
         if member.status != known.status:
-            raise Violation(f"Status {known.status!r} for {known.certificate_id}", repr(member.status), exchange)
+            raise ContentDeviation(f"Status {known.status!r} for {known.certificate_id}", repr(member.status), exchange)
         # UploadDate is optional in the model; when present it must be an ISO-8601 instant with a zone...
         if member.upload_date is None:
             continue
         listed = _parse_timestamp(member.upload_date)
         if listed is None:
-            raise Violation("UploadDate as ISO-8601 UTC (e.g. 2010-09-08T09:24:47Z)",
-                            repr(member.upload_date), exchange)
+            raise ContentDeviation("UploadDate as ISO-8601 UTC (e.g. 2010-09-08T09:24:47Z)",
+                                   repr(member.upload_date), exchange)
         # ...and the instant the upload reported (precision may differ: seconds vs milliseconds).
         uploaded_at = _parse_timestamp(known.upload_date or "")
         if uploaded_at is not None and abs((listed - uploaded_at).total_seconds()) >= 1:
-            raise Violation(f"UploadDate {known.upload_date} as UploadSigningCertificate reported",
-                            repr(member.upload_date), exchange)
+            raise ContentDeviation(f"UploadDate {known.upload_date} as UploadSigningCertificate reported",
+                                   repr(member.upload_date), exchange)
 
 
 @check
 def empty_list_for_user_without_certificates(exchange: Exchange) -> None:
     listing = read_listing(exchange)
     if exchange.status != 200 or listing is None:
-        raise Violation("HTTP 200 with an empty Certificates list", describe(exchange), exchange)
+        raise StatusDeviation("HTTP 200 with an empty Certificates list", describe(exchange), exchange)
     if listing.certificates:
-        raise Violation("no members", f"{len(listing.certificates)} members", exchange)
+        raise ContentDeviation("no members", f"{len(listing.certificates)} members", exchange)
     if exchange.root is not None and not any(local(e) == "Certificates" for e in exchange.root.iter()
                                              if isinstance(e.tag, str)):
-        raise Violation("an empty <Certificates/> element", "no Certificates element", exchange)
+        raise BodyDeviation("an empty <Certificates/> element", "no Certificates element", exchange)

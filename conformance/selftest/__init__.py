@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from conformance.cli import positive_int
+from conformance.options import positive_int
 from conformance.selftest.runner import run_selftest
 
 

@@ -16,7 +16,7 @@ from conformance.selftest.runner import run_suite
 
 
 def main(argv: list[str] | None = None) -> int:
-    from conformance.cli import positive_int
+    from conformance.options import positive_int
 
     parser = argparse.ArgumentParser(prog="python -m conformance.selftest.determinism")
     parser.add_argument("--runs", type=positive_int, default=20)

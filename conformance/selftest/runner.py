@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from conformance.outcomes import ExitCode
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer
 from conformance.selftest.faults import Fault, catalogue
 from conformance.selftest.variants import Variant, variants
 
-EXIT_OK, EXIT_NONCONFORMANT, EXIT_COULD_NOT_RUN = 0, 1, 2
 RUN_TIMEOUT_S = 600
 # Inherited settings that would point the suite elsewhere or sign with other credentials than the reference's.
 _SCRUBBED_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
@@ -84,14 +84,14 @@ def run_suite(name: str, build: Callable[[], ReferenceApp], report_dir: Path, pr
             completed = subprocess.run([*command, "--endpoint-url", server.url], env=_environment(derandomize),
                                        capture_output=True, text=True, timeout=timeout_s, check=False)
         except subprocess.TimeoutExpired:
-            return RunResult(name, EXIT_COULD_NOT_RUN, reason=f"timed out after {timeout_s:.0f} s",
+            return RunResult(name, ExitCode.INCOMPLETE, reason=f"timed out after {timeout_s:.0f} s",
                              seconds=time.monotonic() - started)
     result = RunResult(name, completed.returncode, seconds=time.monotonic() - started)
-    summary = _read_summary(report_dir) if completed.returncode in (EXIT_OK, EXIT_NONCONFORMANT) else None
+    summary = _read_summary(report_dir) if completed.returncode in (ExitCode.OK, ExitCode.NONCONFORMANT) else None
     if summary is None:
-        result.reason = (_could_not_run_reason(completed) if completed.returncode not in (EXIT_OK, EXIT_NONCONFORMANT)
+        result.reason = (_could_not_run_reason(completed) if completed.returncode not in (ExitCode.OK, ExitCode.NONCONFORMANT)
                          else f"exit {completed.returncode} but no readable summary.json in {report_dir}")
-        result.exit_code = EXIT_COULD_NOT_RUN
+        result.exit_code = ExitCode.INCOMPLETE
         return result
     for row in summary.get("requirements", []):
         if row.get("status") == "failed":

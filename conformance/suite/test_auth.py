@@ -6,6 +6,7 @@ from botocore.credentials import Credentials
 
 from conformance.checks.responses import error_with_code
 from conformance.client import Identity
+from conformance.evidence import UNKNOWN_KEY, WRONG_SECRET
 from conformance.suite import requirement
 
 
@@ -15,19 +16,21 @@ def list_as(iam, user_name, identity):
 
 
 @requirement("AUTH-01")
-def test_an_unsigned_request_is_missing_authentication(error_samples):
-    error_with_code(error_samples["unsigned"], 403, "MissingAuthenticationToken")
+def test_an_unsigned_request_is_missing_authentication(error_samples, judge):
+    judge(error_with_code, error_samples["unsigned"], 403, "MissingAuthenticationToken")
 
 
 @requirement("AUTH-02")
-def test_a_wrong_secret_does_not_match(iam, conformance_target, absent_user_name):
+def test_a_wrong_secret_does_not_match(iam, conformance_target, absent_user_name, judge):
+    # The real access key id and session token (temporary credentials are only known with their token), a secret
+    # that is not theirs: for every kind of credentials, AWS answers SignatureDoesNotMatch.
     real = conformance_target.identity.credentials
-    wrong = Identity("the caller's key with a wrong secret", Credentials(real.access_key, real.secret_key[::-1] + "x"))
-    error_with_code(list_as(iam, absent_user_name, wrong), 403, "SignatureDoesNotMatch")
+    wrong = Identity(WRONG_SECRET, Credentials(real.access_key, real.secret_key[::-1] + "x", real.token))
+    judge(error_with_code, list_as(iam, absent_user_name, wrong), 403, "SignatureDoesNotMatch")
 
 
 @requirement("AUTH-03")
-def test_an_unknown_access_key_is_an_invalid_token(iam, absent_user_name):
+def test_an_unknown_access_key_is_an_invalid_token(iam, absent_user_name, judge):
     key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
-    unknown = Identity("an unknown access key", Credentials(key_id, secrets.token_urlsafe(30)))
-    error_with_code(list_as(iam, absent_user_name, unknown), 403, "InvalidClientTokenId")
+    unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
+    judge(error_with_code, list_as(iam, absent_user_name, unknown), 403, "InvalidClientTokenId")

@@ -4,31 +4,24 @@ from conformance.checks.responses import (client_error_typed_sender, error_carri
 from conformance.suite import requirement
 
 
-def client_errors(error_samples):
-    # Judged only where the target did answer with an error; whether it should have is another requirement's.
-    return [exchange for exchange in error_samples.values() if 400 <= exchange.status < 500]
-
-
 @requirement("ERR-01")
-def test_an_absent_user_is_not_found_and_named(error_samples, absent_user_name):
-    not_found_names_user(error_samples["no such user"], absent_user_name)
+def test_an_absent_user_is_not_found_and_named(error_samples, absent_user_name, judge):
+    judge(not_found_names_user, error_samples["no such user"], absent_user_name)
 
 
 @requirement("ERR-02")
-def test_client_errors_are_typed_sender(error_samples):
-    for exchange in client_errors(error_samples):
-        client_error_typed_sender(exchange)
+def test_client_errors_are_typed_sender(error_samples, judge):
+    judge.each(client_error_typed_sender, error_samples.values())
 
 
 @requirement("ERR-03")
-def test_every_error_carries_a_request_id(error_samples):
-    for exchange in [e for e in error_samples.values() if e.status >= 400]:
-        error_carries_request_id(exchange)
+def test_every_error_carries_a_request_id(error_samples, judge):
+    judge.each(error_carries_request_id, error_samples.values())
 
 
 @requirement("ERR-04")
-def test_a_marker_never_issued_is_a_client_error(iam, user_with_two_certificates, run_id):
+def test_a_marker_never_issued_is_a_client_error(iam, user_with_two_certificates, run_id, judge):
     # Plain ASCII, and with spaces and Latin-1 letters (legal per the pattern [\u0020-\u00FF]+).
     for marker in (f"iam-conformance-never-issued-{run_id}", f"iam-conformance never issued \u00e9 \u00fc \u00ff {run_id}"):
         params = {"UserName": user_with_two_certificates.name, "MaxItems": "1", "Marker": marker}
-        rejected_as_client_error(iam.call("ListSigningCertificates", params))
+        judge(rejected_as_client_error, iam.call("ListSigningCertificates", params))

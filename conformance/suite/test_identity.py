@@ -4,9 +4,10 @@ from conformance.suite import requirement
 
 
 @requirement("ID-01")
-def test_without_user_name_the_signing_users_certificates_are_listed(user_with_two_certificates, identity_of, walker):
+def test_without_user_name_the_signing_users_certificates_are_listed(user_with_two_certificates, identity_of, walker,
+                                                                    judge):
     user = user_with_two_certificates
     walk = walker(None, None, identity=identity_of(user))
     walk.user_name = user.name
-    walk_yields_each_certificate_once(walk, set(user.by_id()))
-    no_foreign_certificates(walk, set(user.by_id()))
+    judge(walk_yields_each_certificate_once, walk, set(user.by_id()))
+    judge(no_foreign_certificates, walk, set(user.by_id()))

@@ -17,71 +17,71 @@ max_items_values = st.one_of(st.integers(1, 3), valid_values(MAX_ITEMS).map(int)
 @requirement("PAG-01")
 @given(max_items=max_items_values)
 @example(max_items=1)
-def test_walking_all_pages_yields_each_certificate_once(max_items, seeded_users, walker):
+def test_walking_all_pages_yields_each_certificate_once(max_items, seeded_users, walker, judge):
     for user in seeded_users:
-        walk_yields_each_certificate_once(walker(user.name, max_items), set(user.by_id()))
+        judge(walk_yields_each_certificate_once, walker(user.name, max_items), set(user.by_id()))
 
 
 @requirement("PAG-02")
 @given(max_items=max_items_values)
 @example(max_items=1)
-def test_no_page_exceeds_max_items(max_items, seeded_users, walker):
+def test_no_page_exceeds_max_items(max_items, seeded_users, walker, judge):
     for user in seeded_users:
-        pages_within_max_items(walker(user.name, max_items))
+        judge(pages_within_max_items, walker(user.name, max_items))
 
 
 @requirement("PAG-03")
 @given(max_items=max_items_values)
 @example(max_items=1)
-def test_is_truncated_tells_whether_items_remain(max_items, seeded_users, walker):
+def test_is_truncated_tells_whether_items_remain(max_items, seeded_users, walker, judge):
     for user in seeded_users:
-        truncation_flag_tells_the_truth(walker(user.name, max_items), len(user.certificates))
+        judge(truncation_flag_tells_the_truth, walker(user.name, max_items), len(user.certificates))
 
 
 @requirement("PAG-04")
 @given(max_items=max_items_values)
 @example(max_items=1)
-def test_truncated_pages_carry_a_valid_marker(max_items, seeded_users, walker):
+def test_truncated_pages_carry_a_valid_marker(max_items, seeded_users, walker, judge):
     for user in seeded_users:
-        truncated_pages_carry_marker(walker(user.name, max_items))
+        judge(truncated_pages_carry_marker, walker(user.name, max_items))
 
 
 @requirement("PAG-05")
-def test_without_max_items_walking_lists_everything(seeded_users, walker):
+def test_without_max_items_walking_lists_everything(seeded_users, walker, judge):
     for user in seeded_users:
         walk = walker(user.name, None)
-        walk_yields_each_certificate_once(walk, set(user.by_id()))
-        pages_within_max_items(walk)
+        judge(walk_yields_each_certificate_once, walk, set(user.by_id()))
+        judge(pages_within_max_items, walk)
 
 
 @requirement("PAG-06")
-def test_an_inactive_certificate_is_listed_as_inactive(seeder, walker):
+def test_an_inactive_certificate_is_listed_as_inactive(seeder, walker, judge):
     user = seeder.fill(seeder.user("inactive"), 2)
     certificate = user.certificates[0]
     seeder.set_status(user, certificate, "Inactive")
     walk = walker(user.name, None, cached=False)
-    listed_with_status(walk, certificate.certificate_id, "Inactive")
-    listed_with_status(walk, user.certificates[1].certificate_id, "Active")
+    judge(listed_with_status, walk, certificate.certificate_id, "Inactive")
+    judge(listed_with_status, walk, user.certificates[1].certificate_id, "Active")
 
 
 @requirement("PAG-07")
-def test_a_deleted_certificate_is_no_longer_listed(seeder, walker):
+def test_a_deleted_certificate_is_no_longer_listed(seeder, walker, judge):
     user = seeder.fill(seeder.user("deleted"), 2)
     gone = user.certificates[0]
     seeder.delete_certificate(user, gone)
-    deleted_not_listed(walker(user.name, None, cached=False), gone.certificate_id, set(user.by_id()))
+    judge(deleted_not_listed, walker(user.name, None, cached=False), gone.certificate_id, set(user.by_id()))
 
 
 @requirement("PAG-08")
 @given(max_items=max_items_values)
-def test_a_listing_never_shows_another_users_certificates(max_items, seeded_users, walker):
+def test_a_listing_never_shows_another_users_certificates(max_items, seeded_users, walker, judge):
     for user in seeded_users:
-        no_foreign_certificates(walker(user.name, max_items), set(user.by_id()))
+        judge(no_foreign_certificates, walker(user.name, max_items), set(user.by_id()))
 
 
 @requirement("PAG-09")
-def test_the_same_listing_twice_comes_back_in_the_same_order(user_with_most_certificates, walker):
+def test_the_same_listing_twice_comes_back_in_the_same_order(user_with_most_certificates, walker, judge):
     for max_items in (None, 1):
         first = walker(user_with_most_certificates.name, max_items, cached=False)
         second = walker(user_with_most_certificates.name, max_items, cached=False)
-        same_order_twice(first, second)
+        judge(same_order_twice, first, second)

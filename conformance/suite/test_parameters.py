@@ -27,8 +27,8 @@ def list_certificates(iam, **params):
 @given(max_items=valid_values(MAX_ITEMS))
 @example(max_items=str(MAX_ITEMS.bound("minimum")))
 @example(max_items=str(MAX_ITEMS.bound("maximum")))
-def test_every_max_items_in_range_is_accepted(max_items, iam, user_with_two_certificates):
-    accepted_with_listing(list_certificates(iam, UserName=user_with_two_certificates.name, MaxItems=max_items))
+def test_every_max_items_in_range_is_accepted(max_items, iam, user_with_two_certificates, judge):
+    judge(accepted_with_listing, list_certificates(iam, UserName=user_with_two_certificates.name, MaxItems=max_items))
 
 
 @requirement("PARAM-02")
@@ -36,37 +36,38 @@ def test_every_max_items_in_range_is_accepted(max_items, iam, user_with_two_cert
 @example(max_items=str(MAX_ITEMS.bound("minimum") - 1))
 @example(max_items=str(MAX_ITEMS.bound("maximum") + 1))
 @example(max_items="-1")
-def test_max_items_out_of_range_is_a_validation_error(max_items, iam, user_with_two_certificates):
+def test_max_items_out_of_range_is_a_validation_error(max_items, iam, user_with_two_certificates, judge):
     exchange = list_certificates(iam, UserName=user_with_two_certificates.name, MaxItems=max_items)
-    rejected_as_validation_error(exchange, MAX_ITEMS)
+    judge(rejected_as_validation_error, exchange, MAX_ITEMS)
 
 
 @requirement("PARAM-03")
 @given(max_items=invalid_values(MAX_ITEMS, "type"))
 @example(max_items="abc")
 @example(max_items="1.5")
-def test_non_integer_max_items_is_a_client_error(max_items, iam, user_with_two_certificates):
-    rejected_as_client_error(list_certificates(iam, UserName=user_with_two_certificates.name, MaxItems=max_items))
+def test_non_integer_max_items_is_a_client_error(max_items, iam, user_with_two_certificates, judge):
+    exchange = list_certificates(iam, UserName=user_with_two_certificates.name, MaxItems=max_items)
+    judge(rejected_as_client_error, exchange)
 
 
 @requirement("PARAM-04")
 @given(name=valid_values(USER_NAME))
 @example(name="x" * USER_NAME_MAX)
-def test_a_valid_name_of_an_absent_user_is_not_found(name, iam, run_id):
-    error_with_code(list_certificates(iam, UserName=absent(name, run_id)), 404, "NoSuchEntity")
+def test_a_valid_name_of_an_absent_user_is_not_found(name, iam, run_id, judge):
+    judge(error_with_code, list_certificates(iam, UserName=absent(name, run_id)), 404, "NoSuchEntity")
 
 
 @requirement("PARAM-04")
 @pytest.mark.parametrize("special", allowed_special_characters(USER_NAME))
-def test_each_allowed_special_character_is_accepted_in_user_name(special, iam, run_id):
-    error_with_code(list_certificates(iam, UserName=absent(f"ic{special}absent", run_id)), 404, "NoSuchEntity")
+def test_each_allowed_special_character_is_accepted_in_user_name(special, iam, run_id, judge):
+    judge(error_with_code, list_certificates(iam, UserName=absent(f"ic{special}absent", run_id)), 404, "NoSuchEntity")
 
 
 @requirement("PARAM-05")
 @given(name=invalid_values(USER_NAME, "max_length"))
 @example(name="x" * (USER_NAME_MAX + 1))
-def test_a_user_name_over_the_maximum_length_is_a_validation_error(name, iam):
-    rejected_as_validation_error(list_certificates(iam, UserName=name), USER_NAME)
+def test_a_user_name_over_the_maximum_length_is_a_validation_error(name, iam, judge):
+    judge(rejected_as_validation_error, list_certificates(iam, UserName=name), USER_NAME)
 
 
 @requirement("PARAM-06")
@@ -74,27 +75,28 @@ def test_a_user_name_over_the_maximum_length_is_a_validation_error(name, iam):
 @example(name="bad name")
 @example(name="caf\u00e9")
 @example(name="a/b")
-def test_a_user_name_outside_the_pattern_is_a_validation_error(name, iam):
-    rejected_as_validation_error(list_certificates(iam, UserName=name), USER_NAME)
+def test_a_user_name_outside_the_pattern_is_a_validation_error(name, iam, judge):
+    judge(rejected_as_validation_error, list_certificates(iam, UserName=name), USER_NAME)
 
 
 @requirement("PARAM-07")
 @given(marker=st.one_of(invalid_values(MARKER, "max_length"), invalid_values(MARKER, "pattern")))
 @example(marker="x" * (MARKER.bound("max_length") + 1))
 @example(marker="\u0100")
-def test_a_marker_breaking_its_constraints_is_a_validation_error(marker, iam, user_with_two_certificates):
+def test_a_marker_breaking_its_constraints_is_a_validation_error(marker, iam, user_with_two_certificates, judge):
     exchange = list_certificates(iam, UserName=user_with_two_certificates.name, Marker=marker)
-    rejected_as_validation_error(exchange, MARKER)
+    judge(rejected_as_validation_error, exchange, MARKER)
 
 
 @requirement("PARAM-08")
 @given(params=st.fixed_dictionaries({}, optional={
-    "MaxItems": st.one_of(valid_values(MAX_ITEMS), *(invalid_values(MAX_ITEMS, k) for k in ("minimum", "maximum", "type"))),
+    "MaxItems": st.one_of(valid_values(MAX_ITEMS),
+                          *(invalid_values(MAX_ITEMS, k) for k in ("minimum", "maximum", "type"))),
     "Marker": st.one_of(valid_values(MARKER), invalid_values(MARKER, "pattern")),
     "UserName": st.one_of(valid_values(USER_NAME), invalid_values(USER_NAME, "pattern")),
 }))
 @example(params={"MaxItems": "abc"})
 @example(params={"UserName": "bad name", "Marker": "\u0100"})
 @example(params={"Marker": "never issued \u00e9 \u00fc \u00ff"})
-def test_no_parameter_value_gets_a_server_error(params, iam):
-    no_server_error(list_certificates(iam, **params))
+def test_no_parameter_value_gets_a_server_error(params, iam, judge):
+    judge(no_server_error, list_certificates(iam, **params))

@@ -4,20 +4,19 @@ from conformance.suite import requirement
 
 
 @requirement("PROTO-01")
-def test_get_and_post_give_the_same_answer(iam, user_with_two_certificates):
+def test_get_and_post_give_the_same_answer(iam, user_with_two_certificates, judge):
     for params in ({"UserName": user_with_two_certificates.name},
                    {"UserName": user_with_two_certificates.name, "MaxItems": "1"}):
         posted = iam.call("ListSigningCertificates", params, method="POST")
         got = iam.call("ListSigningCertificates", params, method="GET")
-        same_answer(posted, got)
+        judge(same_answer, posted, got)
 
 
 @requirement("PROTO-02")
-def test_an_unknown_action_is_invalid(error_samples):
-    error_with_code(error_samples["unknown action"], 400, "InvalidAction")
+def test_an_unknown_action_is_invalid(error_samples, judge):
+    judge(error_with_code, error_samples["unknown action"], 400, "InvalidAction")
 
 
 @requirement("PROTO-03")
-def test_responses_are_xml(seeded_users, walker, error_samples):
-    for exchange in [walker(u.name, None).pages[0] for u in seeded_users] + list(error_samples.values()):
-        xml_content_type(exchange)
+def test_responses_are_xml(seeded_users, walker, error_samples, judge):
+    judge.each(xml_content_type, [walker(u.name, None).pages[0] for u in seeded_users] + list(error_samples.values()))

@@ -13,8 +13,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.checks.pagination import (listing_matches_model, pages_within_max_items,
                                            truncation_flag_tells_the_truth, upload_refused_only_at_quota)
-from conformance.failures import CheckFailure
-from conformance.profiles import DEFAULT_PROFILE, STATEFUL
+from conformance.failures import Deviation
+from conformance.profiles import STATEFUL
 from conformance.suite import requirement, runs_long
 from conformance.wire import Exchange
 
@@ -24,9 +24,10 @@ max_items_values = st.integers(1, 3) | st.integers(1, 1000)
 
 @requirement("PAG-10")
 @runs_long
-def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, identity_of, pytestconfig):
-    sequences, steps = STATEFUL[pytestconfig.getoption("conformance_profile") or DEFAULT_PROFILE]
-    sequences = pytestconfig.getoption("stateful_sequences") or sequences
+def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, identity_of, conformance_target, judge):
+    chosen = conformance_target.settings
+    sequences, steps = STATEFUL[chosen.profile]
+    sequences = chosen.stateful_sequences or sequences
     names = itertools.count()
 
     class SigningCertificates(RuleBasedStateMachine):
@@ -43,9 +44,9 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
 
         def judge(self, check, *args):
             try:
-                check(*args)
-            except CheckFailure as failure:
-                failure.steps = list(self.steps)
+                judge(check, *args)
+            except Deviation as deviation:
+                deviation.steps = list(self.steps)
                 raise
 
         def expected(self, name):

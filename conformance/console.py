@@ -1,0 +1,68 @@
+"""The run's console table and verdict line, from the redacted summary. Text a target sent is shown with its control
+characters escaped: it never drives the terminal."""
+from __future__ import annotations
+
+import re
+
+from conformance.outcomes import STATUSES
+from conformance.redaction import Redactor
+from conformance.report import failure_line
+from conformance.settings import RunSettings
+
+_CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
+WIDTH = 220
+
+
+def shown(text: str, width: int = WIDTH) -> str:
+    """One line of `text` fit for a terminal: control characters escaped, then cut."""
+    safe = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                        text)
+    return safe if len(safe) <= width else safe[:width - 1] + "…"
+
+
+def console_lines(raw_summary: dict, settings: RunSettings, redactor: Redactor) -> list[str]:
+    data = redactor.redact_data(raw_summary)
+    caller = f" as {data['caller']}" if data.get("caller") else ""
+    lines = ["", f"iam-conformance: ListSigningCertificates on {data['target']}{caller}",
+             f"{'category':<12} " + " ".join(f"{status:>8}" for status in STATUSES)]
+    for category, count in data["counts"].items():
+        lines.append(f"{category:<12} " + " ".join(f"{count[status]:>8}" for status in STATUSES))
+    for row in data["requirements"]:
+        if row["status"] == "failed":
+            mark = "known deviation" if row["known_deviation"] else "FAILED"
+            lines.append(f"  {mark:<15} {row['id']:<9} {row['title']}")
+            lines.append(f"  {'':<15} {'':<9} {failure_line(row)}")
+        elif row["status"] in ("error", "untested"):
+            lines.append(f"  {row['status'].upper():<15} {row['id']:<9} {row['reason']}")
+    for requirement_id in data["baseline_entries_now_passing"]:
+        strict = " (fails the gate: --strict-baseline)" if data["strict_baseline"] else ""
+        lines.append(f"  {'now passing':<15} {requirement_id:<9} listed in the baseline, passed this run{strict}")
+    skipped = [row for row in data["requirements"] if row["status"] == "skipped"]
+    if skipped:
+        lines.append(f"  skipped: {', '.join(row['id'] for row in skipped)} ({skipped[0]['reason']})")
+    if data["retries"] or data["consistency_waits"]:
+        waited = sum(w["seconds"] for w in data["consistency_waits"])
+        lines.append(f"  {data['retries']} retries (Throttling/503), {waited:.1f} s waiting for IAM to catch up "
+                     f"({len(data['consistency_waits'])} waits)")
+    for problem in data["cleanup_problems"]:
+        lines.append(f"  cleanup left behind: {problem}")
+    if data.get("kept_resources"):
+        lines.append(f"  kept (--keep-resources): {', '.join(data['kept_resources'])}; remove them with "
+                     f"`iam-conformance cleanup --endpoint-url {data['target']}`")
+    for reason in data["incomplete_reasons"]:
+        lines.append(f"  INCOMPLETE: {reason}")
+    lines.append(f"{data['request_count']} requests in {data['duration_s']} s; reports in {settings.report_dir}/")
+    lines.append(verdict_line(data))
+    return [shown(line) for line in lines]
+
+
+def verdict_line(data: dict) -> str:
+    """The last line: verdict and gate together, so a passing gate never reads as a failure (nor the reverse)."""
+    if data["verdict"] == "incomplete":
+        return "verdict: incomplete — gate: fail (an incomplete run vouches for nothing it did not see)"
+    unexpected, known = len(data["unexpected_failures"]), len(data["known_deviations"])
+    if data["baseline"]:
+        return (f"verdict: {data['verdict']} — gate: {data['gate']} ({known} known deviations, {unexpected} unexpected"
+                + (f", {len(data['baseline_entries_now_passing'])} baseline entries now passing"
+                   if data["baseline_entries_now_passing"] else "") + ")")
+    return f"verdict: {data['verdict']} — gate: {data['gate']} ({unexpected} requirements failed, no baseline)"

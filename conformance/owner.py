@@ -1,0 +1,197 @@
+"""The owner of a conformance run: the one process that decides its settings, collects what every process reports,
+and writes the reports (the only process of a run, or the xdist controller). Registered by conformance.plugin only
+when a conformance run asked for it.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+
+import pytest
+
+from conformance import result as results
+from conformance.outcomes import ExitCode
+from conformance.process import PAYLOAD
+from conformance.record import RunRecord
+from conformance.redaction import Redactor
+from conformance.settings import RunSettings, SettingsError, resolve
+from conformance.target import EMBEDDED_CREDENTIALS, TargetError, caller_credentials
+
+WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
+SWEEP_GRACE_S = 60  # the final sweep of the run's path, after every process has cleaned up after itself
+
+
+class RunHandle:
+    """Passed by the CLI as a pytest plugin: settings it already resolved (and preflighted), and where the owner
+    leaves the run's result for the CLI to read back. Nothing travels through the environment."""
+
+    def __init__(self, settings: RunSettings | None = None) -> None:
+        self.settings = settings
+        self.result: results.RunResult | None = None
+
+
+def _handle(config: pytest.Config) -> RunHandle | None:
+    return next((p for p in config.pluginmanager.get_plugins() if isinstance(p, RunHandle)), None)
+
+
+class RunOwner:
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.started = time.time()
+        self.record = RunRecord()
+        self.redactor = Redactor()
+        self.settings: RunSettings | None = None
+        self.process = None  # conformance.process.RunProcess of this process, set by the plugin
+        self.handle = _handle(config)
+        self.result: results.RunResult | None = None
+        self._moto = None
+        self._preflighted = False
+        self._used_workers = False
+
+    # -- settings, before anything else starts ----------------------------------------------------------------
+    def start(self, values: dict, seed: int | None, derandomize: bool) -> None:
+        try:
+            if self.handle is not None and self.handle.settings is not None:
+                settings, self._preflighted = self.handle.settings, True
+            else:
+                settings = resolve(values, seed=seed, derandomize=derandomize)
+            self.settings = self._complete(settings)
+        except (SettingsError, TargetError) as exc:
+            self.record.could_not_run = str(exc)
+            return
+        self.redactor.add(self.settings.secret_key, self.settings.session_token)
+
+    def _complete(self, settings: RunSettings) -> RunSettings:
+        """Credentials, the embedded target if one is needed, and the private folder allure-pytest writes into."""
+        changes: dict = {"allure_staging": tempfile.mkdtemp(prefix="iam-conformance-allure-")}
+        if settings.endpoint is None:
+            from conformance.target import EmbeddedMoto, moto_version  # needs the [moto] extra
+
+            self._moto = EmbeddedMoto().__enter__()
+            changes.update(endpoint=self._moto.url, target_label=f"embedded moto {moto_version()}",
+                           access_key=EMBEDDED_CREDENTIALS.access_key, secret_key=EMBEDDED_CREDENTIALS.secret_key,
+                           session_token=None)
+        elif not settings.access_key:
+            credentials = caller_credentials()
+            changes.update(access_key=credentials.access_key, secret_key=credentials.secret_key,
+                           session_token=credentials.token)
+        return RunSettings.from_wire({**settings.to_wire(), **changes})
+
+    # -- xdist ---------------------------------------------------------------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        self._used_workers = True
+        if self.settings is not None:
+            node.workerinput[WORKER_INPUT] = self.settings.to_wire()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
+        self.record.collected.update(ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        if error is not None:  # xdist reports a worker that died (not one that finished) with its error
+            self.record.crashes.append(f"worker {node.gateway.id} ended unexpectedly: {error}")
+
+    # -- the session ---------------------------------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)  # after xdist has started its workers: their start-up overlaps the preflight
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if self.record.could_not_run is None and not self._preflighted:
+            from conformance.preflight import preflight
+
+            self.record.could_not_run = preflight(self.settings, self.record)
+        if self.record.could_not_run is not None:
+            pytest.exit(f"iam-conformance: could not run: {self.record.could_not_run}", returncode=ExitCode.INCOMPLETE)
+        if reporter is not None and self.settings is not None and self.handle is None:
+            seed = self.settings.seed
+            reporter.write_line("iam-conformance: Hypothesis derandomized (CI is set)" if seed is None else
+                                f"iam-conformance: Hypothesis seed {seed} (replay with --iam-seed {seed})")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.record.collected.update(item.nodeid for item in session.items)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        payload = getattr(report, PAYLOAD, None)
+        if report.when == "???":  # xdist: the worker running this test died
+            self.record.add_crash(report.nodeid, f"the process running it ended unexpectedly ({report.longrepr})")
+        elif payload is not None:
+            self.redactor.add(*payload.pop("secrets", ()))  # taken out before any other plugin sees the report
+            self.record.add_report(report.nodeid, report.when, payload)
+        if report.longrepr is not None and not report.skipped:
+            report.longrepr = _Redacted(str(report.longrepr), self.redactor)
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        if excinfo.errisinstance(KeyboardInterrupt):
+            signal_name = self.process.signal_received if self.process is not None else None
+            self.record.interrupted = signal_name or "SIGINT (Ctrl-C)"
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own teardown of session fixtures (the cleanup)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if exitstatus == pytest.ExitCode.INTERRUPTED and self.record.interrupted is None \
+                and self.record.could_not_run is None:
+            self.record.interrupted = "pytest was interrupted"
+        if self.settings is not None and (self._used_workers or self.record.crashes or self.record.interrupted):
+            self._sweep()
+        caller = self.settings.credential_kind if self.settings is not None and self._moto is None else None
+        self.result = results.build(self.record, self.settings, self.started, caller)
+        if self.settings is not None:
+            from conformance import report
+
+            problem = report.write_all(self.result, self.settings, self.redactor)
+            if problem is not None:
+                self.record.could_not_run = problem
+                self.result = results.build(self.record, self.settings, self.started, caller)
+        if self.handle is not None:
+            self.handle.result = self.result
+        if exitstatus not in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+            session.exitstatus = self.result.exit_code
+
+    def _sweep(self) -> None:
+        """Delete whatever is left under this run's own path (a lost worker's users), bounded."""
+        if self.settings.read_only or self.settings.keep_resources:
+            return
+        from botocore.credentials import Credentials
+
+        from conformance.client import IamClient, Identity
+        from conformance.seeding import sweep_run
+
+        settings = self.settings
+        client = IamClient(settings.endpoint, settings.region, Identity("caller", Credentials(
+            settings.access_key, settings.secret_key, settings.session_token)), time.monotonic() + SWEEP_GRACE_S)
+        try:
+            self.record.cleanup_problems += sweep_run(client, settings.run_id)
+        finally:
+            self.record.requests += client.request_count
+            client.close()
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.result is not None and self.settings is not None:
+            from conformance.console import console_lines
+
+            for line in console_lines(self.result.summary, self.settings, self.redactor):
+                terminalreporter.write_line(line)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self._moto is not None:
+            self._moto.__exit__(None, None, None)
+            self._moto = None
+        if self.settings is not None and self.settings.allure_staging:
+            shutil.rmtree(self.settings.allure_staging, ignore_errors=True)
+
+
+class _Redacted:
+    """A report's failure text, redacted when it is shown: by then every process's secrets have reached the owner,
+    including those learned after this report arrived."""
+
+    def __init__(self, text: str, redactor: Redactor) -> None:
+        self.text, self.redactor = text, redactor
+
+    def __str__(self) -> str:
+        return self.redactor.redact(self.text)
+
+    def toterminal(self, out) -> None:
+        out.line(str(self))

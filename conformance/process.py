@@ -1,0 +1,198 @@
+"""A conformance run inside one pytest process: the only process of a run, or an xdist worker (or the controller,
+which runs no test). Registered by conformance.plugin only when a conformance run asked for it.
+
+Each test's outcome, evidence and this process's request statistics and newly learned secrets travel on the test
+reports (`report.iam_conformance`), the same way in-process and over xdist's channel, to the run's owner.
+"""
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conformance import allure_labels, evidence
+from conformance.phases import classify_phase
+from conformance.redaction import Redactor
+from conformance.settings import RunSettings
+from conformance.spec import requirements
+
+PAYLOAD = "iam_conformance"  # the attribute of a TestReport carrying what this plugin adds to it
+ALLURE_PLUGIN_NAMES = ("allure_pytest", "allure_pytest.plugin")  # by entry point, or by `-p allure_pytest.plugin`
+
+
+class ProcessLedger:
+    """What this process spent and learned since the last report: requests, retries, waits, cleanup problems,
+    a target given up, and secrets (shipped once each, to the run's owner)."""
+
+    def __init__(self) -> None:
+        self.clients: list = []
+        self.seeders: list = []
+        self.cleanup_problems: list[str] = []
+        self.cleanup_requests = 0
+        self.kept: list[str] = []  # users kept by --keep-resources
+        self._new_secrets: list[str] = []
+        self._sent = {"requests": 0, "retries": 0, "waits": 0, "cleanup_problems": 0, "cleanup_requests": 0,
+                      "kept": 0}
+        self._gave_up_sent = False
+
+    def learned(self, secrets: list[str]) -> None:
+        self._new_secrets += secrets
+
+    def drain(self) -> dict:
+        retries = [r for client in self.clients for r in client.retries]
+        waits = [w for seeder in self.seeders for w in seeder.waits]
+        now = {"requests": sum(client.request_count for client in self.clients), "retries": len(retries),
+               "waits": len(waits), "cleanup_problems": len(self.cleanup_problems),
+               "cleanup_requests": self.cleanup_requests, "kept": len(self.kept)}
+        delta = {
+            "requests": now["requests"] - self._sent["requests"],
+            "cleanup_requests": now["cleanup_requests"] - self._sent["cleanup_requests"],
+            "retries": retries[self._sent["retries"]:],
+            "waits": waits[self._sent["waits"]:],
+            "cleanup_problems": self.cleanup_problems[self._sent["cleanup_problems"]:],
+            "kept": self.kept[self._sent["kept"]:],
+            "gave_up": None,
+        }
+        gave_up = next((client.gave_up for client in self.clients if client.gave_up), None)
+        if gave_up and not self._gave_up_sent:
+            delta["gave_up"], self._gave_up_sent = gave_up, True
+        self._sent = now
+        return delta
+
+    def take_secrets(self) -> list[str]:
+        taken, self._new_secrets = self._new_secrets, []
+        return taken
+
+
+class RunProcess:
+    def __init__(self, config: pytest.Config, settings: RunSettings, redactor: Redactor, runs_tests: bool) -> None:
+        self.config = config
+        self.settings = settings
+        self.redactor = redactor
+        self.ledger = ProcessLedger()
+        self.runs_tests = runs_tests
+        self.signal_received: str | None = None
+        self._previous_handler = None
+        self._conformance_items = False
+
+    # -- set-up, before any other plugin configures (conformance.plugin calls it from a tryfirst hook) -------------
+    def configure(self) -> None:
+        config, settings = self.config, self.settings
+        config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.json) a test enforces")
+        config.addinivalue_line("markers", "runs_long: runs much longer than the other tests; scheduled first")
+        if settings.seed is not None:  # read by Hypothesis' own plugin, which configures after this one
+            config.option.hypothesis_seed = str(settings.seed)
+        if settings.allure_staging and any(config.pluginmanager.has_plugin(name) for name in ALLURE_PLUGIN_NAMES):
+            # allure-pytest writes into a private folder; the run's owner redacts and moves the results
+            config.option.allure_report_dir = settings.allure_staging
+            config.option.clean_alluredir = False
+        self._handle_sigterm()
+        if self.runs_tests:
+            from hypothesis.configuration import set_hypothesis_home_dir
+
+            from conformance import fixtures, profiles
+
+            # Hypothesis' caches (its unicode tables) go to the user's cache folder, never into the working directory.
+            set_hypothesis_home_dir(_cache_dir() / "hypothesis")
+            profiles.load(settings.profile, derandomize=settings.seed is None)
+            config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
+
+    def describe(self, deviation) -> dict:
+        return evidence.from_deviation(deviation, self.redactor, self.settings.run_id, self.settings.keep_resources)
+
+    def learn_secret(self, *secrets: str | None) -> None:
+        self.ledger.learned(self.redactor.add(*secrets))
+
+    def _handle_sigterm(self) -> None:
+        """SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C: pytest's teardown still deletes
+        what the run created, and the report says the run was interrupted."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+
+        def interrupt(signum, frame):
+            self.signal_received = signal.Signals(signum).name
+            raise KeyboardInterrupt(self.signal_received)
+
+        self._previous_handler = signal.signal(signal.SIGTERM, interrupt)
+
+    def unconfigure(self) -> None:
+        if self._previous_handler is not None and threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, self._previous_handler)
+            self._previous_handler = None
+
+    # -- collection --------------------------------------------------------------------------------------------
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        # Long tests first (a stable sort: the same order on every xdist worker, as xdist requires).
+        items.sort(key=lambda item: item.get_closest_marker("runs_long") is None)
+        catalogue = requirements()
+        read_only = pytest.mark.skip(reason="creates IAM users; skipped by --read-only")
+        for item in items:
+            marks = list(item.iter_markers("requirement"))
+            if not marks:
+                continue
+            requirement_id = marks[0].args[0]
+            if requirement_id not in catalogue or len(marks) != 1:
+                raise pytest.UsageError(f"{item.nodeid}: requirement marker must name one catalogued id, "
+                                        f"not {[m.args for m in marks]}")
+            self._conformance_items = True
+            if self.settings.read_only and "seeder" in getattr(item, "fixturenames", ()):
+                item.add_marker(read_only)
+            if allure_labels.enabled(config):
+                allure_labels.label(item, requirement_id)
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        # Everything imported and collected lives until the end: move it out of the collector's reach, so that full
+        # collections during the run (Hypothesis forces one) do not walk the whole import-time heap again.
+        if self._conformance_items:
+            gc.freeze()
+
+    # -- each test ---------------------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> None:
+        requirement_id = _requirement_of(item)
+        if requirement_id and allure_labels.enabled(item.config):
+            allure_labels.title(requirement_id)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        report = outcome.get_result()
+        judge = item.funcargs.get("judge") if call.when == "call" and hasattr(item, "funcargs") else None
+        phase = classify_phase(call.when, call.excinfo, judge.ledger if judge else None, report, self.redactor,
+                               self.describe)
+        payload = {"requirement": _requirement_of(item), **phase.to_dict(), "stats": self.ledger.drain()}
+        payload = self.redactor.redact_data(payload)
+        payload["secrets"] = self.ledger.take_secrets()  # never redacted: the owner needs them to redact with
+        setattr(report, PAYLOAD, payload)
+        if phase.longrepr is not None:  # a deviation reads as its broken expectation, not as a traceback
+            report.longrepr = phase.longrepr
+        elif report.longrepr is not None and not report.skipped:
+            report.longrepr = self.redactor.redact(str(report.longrepr))
+        if phase.deviations and allure_labels.enabled(item.config):
+            for evidence in phase.deviations:
+                allure_labels.attach(evidence)
+
+    # -- the end -----------------------------------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.unconfigure()
+        if hasattr(config, "workerinput") and self._conformance_items:
+            # A worker of a conformance run has deleted what it created (session teardown) and sent every report;
+            # the controller waits for its process to end. Skip the interpreter's teardown: ~0.4 s on every run.
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iam-conformance"
+
+
+def _requirement_of(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("requirement")
+    return mark.args[0] if mark else None

@@ -1,0 +1,120 @@
+"""A run's settings: checked before anything starts, resolved once by the process that owns the run, frozen, and
+shipped as they are to every xdist worker (never through the environment).
+"""
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import time
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from conformance import baseline as baselines
+from conformance.target import TargetError, is_real_aws, resolve_endpoint, resolve_region
+
+
+class SettingsError(ValueError):
+    """The run cannot start with these options or this environment: exit 2 with this one-line reason."""
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    # What the user asked for (conformance.options)
+    report_dir: str
+    profile: str
+    baseline: str | None
+    strict_baseline: bool
+    write_baseline: str | None
+    read_only: bool
+    allow_writes: bool
+    stateful_sequences: int | None
+    deadline: float
+    strict_schema: bool
+    keep_resources: bool
+    # What the run resolved, once
+    endpoint: str | None  # None: the embedded moto, started by the owner of the run
+    endpoint_origin: str  # where the endpoint came from (--endpoint-url, AWS_ENDPOINT_URL_IAM, ...)
+    region: str
+    run_id: str  # 8 hex digits: every user the run creates is named and pathed after it
+    deadline_epoch: float  # wall clock (shared by every process) after which no request is sent
+    seed: int | None  # None: derandomized (CI)
+    access_key: str = ""
+    secret_key: str = ""
+    session_token: str | None = None
+    target_label: str = ""
+    allure_staging: str | None = None  # where allure-pytest writes before the owner redacts and moves it
+
+    def to_wire(self) -> dict[str, Any]:
+        """A plain dict for xdist's workerinput."""
+        return asdict(self)
+
+    @classmethod
+    def from_wire(cls, wire: dict[str, Any]) -> "RunSettings":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in wire.items() if k in known})
+
+    @property
+    def credential_kind(self) -> str:
+        """What kind of credentials the caller holds, from the access key id's documented prefix (no request)."""
+        if self.session_token or self.access_key.startswith("ASIA"):
+            return "temporary credentials with a session token (a role, SSO or federated session)"
+        return "a long-term access key (an IAM user's or the account root's)"
+
+
+def check_options(values: dict[str, Any]) -> None:
+    """Raise SettingsError for options that cannot work, before anything is started or sent."""
+    if values.get("read_only") and values.get("allow_writes"):
+        raise SettingsError("--read-only and --allow-writes contradict each other: pass one")
+    if values.get("endpoint_url") == "":
+        raise SettingsError("--endpoint-url is empty (an unset CI variable?): give a URL, or leave the option out "
+                            "to test the embedded moto")
+    try:
+        endpoint, origin = resolve_endpoint(values.get("endpoint_url"))
+        baselines.load(values.get("baseline"))
+    except (TargetError, baselines.BaselineError) as exc:
+        raise SettingsError(str(exc)) from None
+    if endpoint is not None and is_real_aws(endpoint) and not (values.get("read_only") or values.get("allow_writes")):
+        raise SettingsError(f"{endpoint} ({origin}) is real AWS: the suite creates (and deletes) users under "
+                            "/iam-conformance/ there. Pass --allow-writes to agree, or --read-only to run only the "
+                            "checks that create nothing")
+    report_dir = Path(values.get("report_dir") or "reports")
+    if report_dir.exists() and not report_dir.is_dir():
+        raise SettingsError(f"--report-dir {report_dir} exists and is not a folder")
+    write_to = values.get("write_baseline")
+    if write_to is not None:
+        folder = Path(write_to).resolve().parent
+        if not folder.is_dir():
+            raise SettingsError(f"--write-baseline {write_to}: folder {folder} does not exist")
+        if not os.access(folder, os.W_OK):
+            raise SettingsError(f"--write-baseline {write_to}: folder {folder} is not writable")
+
+
+def resolve(values: dict[str, Any], *, seed: int | None, derandomize: bool) -> RunSettings:
+    """Settings for a run starting now. `seed`: an explicit seed (--seed or --hypothesis-seed), else a random one,
+    unless `derandomize` (CI). Credentials and the target's label are filled in by the run's owner."""
+    check_options(values)
+    endpoint, origin = resolve_endpoint(values.get("endpoint_url"))
+    if seed is None and not derandomize:
+        seed = random.getrandbits(32)
+    return RunSettings(
+        report_dir=str(Path(values.get("report_dir") or "reports").resolve()),
+        profile=values["profile"],
+        baseline=values.get("baseline"),
+        strict_baseline=bool(values.get("strict_baseline")),
+        write_baseline=values.get("write_baseline") and str(Path(values["write_baseline"]).resolve()),
+        read_only=bool(values.get("read_only")),
+        allow_writes=bool(values.get("allow_writes")),
+        stateful_sequences=values.get("stateful_sequences"),
+        deadline=float(values["deadline"]),
+        strict_schema=bool(values.get("strict_schema")),
+        keep_resources=bool(values.get("keep_resources")),
+        endpoint=endpoint,
+        endpoint_origin=origin,
+        region=resolve_region(values.get("region")),
+        run_id=secrets.token_hex(4),
+        deadline_epoch=time.time() + float(values["deadline"]),
+        seed=seed,
+        target_label=endpoint or "",
+    )
