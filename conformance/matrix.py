@@ -23,7 +23,7 @@ def labels_for(runs: list[RunSummary], given: list[str] | None) -> list[str]:
     if given and len(given) != len(runs):
         raise SummaryError(f"{len(given)} --label values for {len(runs)} runs: give one per run, in order, or none")
     labels, seen = [], {}
-    for run, label in zip(runs, given or [r.target or r.file.parent.name for r in runs]):
+    for label in given or [run.target or run.file.parent.name for run in runs]:
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return labels
