@@ -52,7 +52,28 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--report-dir", default="reports", help="the run's output folder (default: reports/)")
     commands.add_parser("selftest", add_help=False,
                         help="prove the suite: run it against conformant and faulty reference variants")
+    add_release_commands(commands)
     return parser
+
+
+def add_release_commands(commands) -> None:
+    """compare, matrix, baselines: read finished runs and bundled baselines (conformance.compare/.matrix/.baseline)."""
+    compare = commands.add_parser(
+        "compare", help="what changed between two runs: regressed, fixed, new, lost coverage",
+        description="Compare two runs (summary.json files or report folders). Exit 0: no regression; 1: a "
+                    "requirement that passed in OLD fails or errs in NEW; 2: an input unreadable, or NEW incomplete.")
+    compare.add_argument("old", metavar="OLD", help="the earlier run: summary.json or its report folder")
+    compare.add_argument("new", metavar="NEW", help="the run to gate on: summary.json or its report folder")
+    compare.add_argument("--html", metavar="FILE", help="also write the comparison as a self-contained HTML page")
+    matrix = commands.add_parser(
+        "matrix", help="one table, requirement x implementation, from several runs (HTML and JSON)",
+        description="Tabulate several runs (report folders or summary.json files) side by side into "
+                    "OUT/matrix.html and OUT/matrix.json. Exit 0: written; 2: an input unreadable or OUT unwritable.")
+    matrix.add_argument("runs", metavar="DIR", nargs="+", help="a run's report folder (or its summary.json)")
+    matrix.add_argument("--out", default="reports/matrix", metavar="DIR", help="output folder (default: reports/matrix/)")
+    matrix.add_argument("--label", action="append", metavar="LABEL",
+                        help="column label, once per DIR in order (default: each run's target)")
+    commands.add_parser("baselines", help="list the bundled baselines, usable by name: --baseline NAME")
 
 
 PLUGINS = ("-p", "conformance.plugin", "-p", "_hypothesis_pytestplugin", "-p", "allure_pytest.plugin")
@@ -187,6 +208,19 @@ def main(argv: list[str] | None = None) -> int:
             return render_allure(Path(args.report_dir))
         if args.command == "cleanup":
             return sweep(args)
+        if args.command == "compare":
+            from conformance import compare
+
+            return compare.main(args.old, args.new, args.html)
+        if args.command == "matrix":
+            from conformance import matrix
+
+            return matrix.main(args.runs, args.out, args.label)
+        if args.command == "baselines":
+            from conformance.baseline import listing
+
+            print("\n".join(listing()))
+            return ExitCode.OK
     except KeyboardInterrupt:
         print("iam-conformance: interrupted", file=sys.stderr)
         return ExitCode.INCOMPLETE

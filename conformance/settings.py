@@ -101,7 +101,7 @@ def resolve(values: dict[str, Any], *, seed: int | None, derandomize: bool) -> R
     return RunSettings(
         report_dir=str(Path(values.get("report_dir") or "reports").resolve()),
         profile=values["profile"],
-        baseline=values.get("baseline"),
+        baseline=values.get("baseline") and baselines.argument(values["baseline"]),  # a name as is, a path absolute
         strict_baseline=bool(values.get("strict_baseline")),
         write_baseline=values.get("write_baseline") and str(Path(values["write_baseline"]).resolve()),
         read_only=bool(values.get("read_only")),
