@@ -72,7 +72,7 @@ def vocabulary(name: str) -> Vocabulary:
             if node is type_node or not isinstance(node.tag, str):
                 continue
             tag = etree.QName(node).localname
-            if tag == "any":
+            if tag == "any" and _owner(node, type_node):
                 into.children = None  # the schema itself is open here
                 return
             if tag in ("group", "complexContent", "extension") or (tag == "element" and node.get("ref")):
@@ -89,24 +89,16 @@ def vocabulary(name: str) -> Vocabulary:
             declared = Declared(element_name)
             content(inline, declared)
             return declared
-        type_name = etree.QName(node.nsmap.get(_prefix(node.get("type")) or None), _local(node.get("type")))
-        if type_name.namespace == XSD or type_name.localname not in complex_types:
-            return Declared(element_name)  # a simple or built-in type: no children to vet
-        if type_name.localname not in by_type:
-            by_type[type_name.localname] = Declared(type_name.localname)
-            content(complex_types[type_name.localname], by_type[type_name.localname])
-        return Declared(element_name, by_type[type_name.localname].children)
+        prefix, _, type_name = (node.get("type") or "").rpartition(":")
+        if node.nsmap.get(prefix or None) == XSD or type_name not in complex_types:
+            return Declared(element_name)  # a simple or built-in type (no type: xs:anyType): no children to vet
+        if type_name not in by_type:
+            by_type[type_name] = Declared(type_name)
+            content(complex_types[type_name], by_type[type_name])
+        return Declared(element_name, by_type[type_name].children)
 
     roots = {node.get("name"): declare(node) for node in schema.findall(f"{{{XSD}}}element")}
     return Vocabulary(schema.get("targetNamespace"), roots, frozenset(names))
-
-
-def _prefix(qname: str | None) -> str | None:
-    return qname.partition(":")[0] if qname and ":" in qname else None
-
-
-def _local(qname: str | None) -> str:
-    return (qname or "anyType").rpartition(":")[2]
 
 
 def _owner(element: etree._Element, type_node: etree._Element) -> bool:
