@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CATEGORIES = ("shape", "pagination", "parameters", "errors", "identity", "protocol", "auth")
+# What a requirement stands on: a real IAM response of this action seen (fixtures/recorded/), the page or AWS
+# documentation saying so, or real IAM seen doing it for other actions or other query services.
+EVIDENCE_LEVELS = ("recorded", "documented", "analogy")
 
 
 def data_dir(name: str) -> Path:
@@ -92,10 +95,16 @@ class Requirement:
     category: str
     title: str
     source: str
+    evidence: str  # one of EVIDENCE_LEVELS
+    evidence_source: str  # the fixture, page sentence or recording it stands on
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
             raise ValueError(f"requirement {self.id}: unknown category {self.category!r}")
+        if self.evidence not in EVIDENCE_LEVELS:
+            raise ValueError(f"requirement {self.id}: evidence {self.evidence!r} is not one of {EVIDENCE_LEVELS}")
+        if not self.evidence_source.strip():
+            raise ValueError(f"requirement {self.id}: evidence_source is empty")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
+from conformance.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, read_against
 from conformance.spec import operation
 
 NS = {"i": "https://iam.amazonaws.com/doc/2010-05-08/"}
@@ -116,6 +117,7 @@ FLAVOURS = [
     Flavour(marker_style="exotic"),
     Flavour(marker_style="exotic", certificate_order="reverse", page_cap=1),
     Flavour(upload_date_precision="millis", result_username=False),
+    Flavour(extra_elements=True, element_order="reversed"),
 ]
 
 
@@ -185,6 +187,28 @@ def test_paging_and_shape_in_every_flavour(flavour, certs):
             assert xml(err).prefix == flavour.namespace_prefix
         if flavour.xml_declaration:
             assert err.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+
+
+def test_extra_elements_are_future_fields_the_open_reading_notes(certs):
+    with ReferenceServer(flavour=Flavour(extra_elements=True)) as server:
+        user = new_user(server)
+        upload(server, user, certs[0])
+        body = xml(call(server, "ListSigningCertificates", UserName=user))
+        reading = read_against(body, SUCCESS_SCHEMA)
+        assert reading.errors == [] and sorted(reading.notes) == [
+            "unknown element <CertificatesQuota> in <ListSigningCertificatesResult>",
+            "unknown element <HostId> in <ResponseMetadata>", "unknown element <PermissionsBoundary> in <member>",
+            "unknown element <Tags> in <member>"]
+        assert read_against(body, SUCCESS_SCHEMA, strict=True).errors
+        error = xml(call(server, "ListSigningCertificates", UserName="absent-user"))
+        reading = read_against(error, ERROR_SCHEMA)  # <Detail/> is declared (other query services send it): no note
+        assert reading.errors == [] and sorted(reading.notes) == [
+            "unknown element <HostId> in <ErrorResponse>", "unknown element <Retryable> in <Error>"]
+        assert read_against(error, ERROR_SCHEMA, strict=True).errors
+    with ReferenceServer(flavour=Flavour()) as plain:
+        user = new_user(plain)
+        upload(plain, user, certs[0])
+        assert read_against(xml(call(plain, "ListSigningCertificates", UserName=user)), SUCCESS_SCHEMA).notes == []
 
 
 def test_page_cap_shortens_default_page(certs):

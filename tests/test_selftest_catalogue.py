@@ -66,12 +66,13 @@ def test_each_fault_builds_a_fresh_app_that_overrides_the_reference(item: Fault)
 
 def test_conformant_variants_cover_every_legal_choice():
     found = variants()
-    assert len(found) >= 3 and len({v.name for v in found}) == len(found)
+    assert len(found) >= 5 and len({v.name for v in found}) == len(found)
     flavours = [v.flavour for v in found]
     for attribute, values in {
         "element_order": {"page", "reversed"}, "namespace_prefix": {None, "iam"}, "xml_declaration": {False, True},
         "marker_style": {"plain", "exotic"}, "certificate_order": {"upload", "reverse"},
         "upload_date_precision": {"seconds", "millis"}, "result_username": {True, False},
+        "extra_elements": {False, True},
     }.items():
         assert {getattr(f, attribute) for f in flavours} >= values, attribute
     assert any(f.page_cap == 1 for f in flavours)

@@ -1,10 +1,13 @@
 """The declarative spec: the catalogue is complete, and the parameter spec agrees with botocore's model
 except for the differences it lists on purpose."""
 
+import json
+import re
+
 import pytest
 from botocore.loaders import Loader
 
-from conformance.spec import CATEGORIES, data_dir, operation, requirements
+from conformance.spec import CATEGORIES, EVIDENCE_LEVELS, Requirement, data_dir, operation, requirements
 
 MODEL = Loader().load_service_model("iam", "service-2")
 SHAPES = MODEL["shapes"]
@@ -19,6 +22,42 @@ def test_every_category_has_requirements_and_every_requirement_a_source_sentence
     assert {r.category for r in catalogue.values()} == set(CATEGORIES)
     for requirement in catalogue.values():
         assert requirement.source.strip() and requirement.title.strip(), requirement.id
+
+
+RECORDED = data_dir("fixtures") / "recorded"
+MANIFEST = {entry["file"]: entry for entry in json.loads((RECORDED / "manifest.json").read_text())["fixtures"]}
+
+
+def cited_fixtures(text: str) -> set[str]:
+    return set(re.findall(r"[\w.-]+\.xml", text))
+
+
+def test_every_requirement_states_what_it_stands_on():
+    for requirement in requirements().values():
+        assert requirement.evidence in EVIDENCE_LEVELS and requirement.evidence_source.strip(), requirement.id
+    assert {r.evidence for r in requirements().values()} == set(EVIDENCE_LEVELS)
+
+
+def test_recorded_requirements_cite_a_recording_of_this_action():
+    """`recorded` means a real ListSigningCertificates response shows it: the cited fixture exists and is one."""
+    for requirement in requirements().values():
+        if requirement.evidence == "recorded":
+            cited = cited_fixtures(requirement.evidence_source)
+            assert cited, f"{requirement.id} cites no fixture"
+            assert any(MANIFEST[f]["action"] == "ListSigningCertificates" for f in cited & set(MANIFEST)), requirement.id
+
+
+def test_every_cited_fixture_is_in_the_manifest_and_on_disk():
+    for requirement in requirements().values():
+        for cited in cited_fixtures(requirement.evidence_source):
+            assert cited in MANIFEST and (RECORDED / cited).is_file(), (requirement.id, cited)
+
+
+def test_an_unknown_evidence_level_is_refused():
+    with pytest.raises(ValueError, match="evidence"):
+        Requirement("X-1", "shape", "t", "s", evidence="rumoured", evidence_source="a blog")
+    with pytest.raises(ValueError, match="evidence_source"):
+        Requirement("X-1", "shape", "t", "s", evidence="documented", evidence_source=" ")
 
 
 @pytest.mark.parametrize("name", ["Marker", "MaxItems", "UserName"])

@@ -33,6 +33,8 @@ class Flavour:
     certificate_order: str = "upload"  # upload | reverse
     upload_date_precision: str = "seconds"  # seconds | millis
     result_username: bool = True  # the sample's <UserName> directly inside ListSigningCertificatesResult
+    # Plausible future fields no schema names, at every depth: SDKs ignore elements they do not know.
+    extra_elements: bool = False
 
     def __post_init__(self) -> None:
         choices = {
@@ -84,6 +86,10 @@ class Renderer:
     def boolean(self, value: bool) -> str:
         return "true" if value else "false"
 
+    def extras(self, *nodes: Node) -> list[Node]:
+        """`nodes` when the flavour adds future fields, else nothing."""
+        return list(nodes) if self.flavour.extra_elements else []
+
     # -- entities ------------------------------------------------------------------------------------------
     def user(self, user: User) -> Node:
         if user.root:  # GetUser as root: IAM shows no Path or UserName for the root identity
@@ -95,7 +101,9 @@ class Renderer:
     def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         return branch(tag, leaf("UserName", cert.user_name), leaf("CertificateId", cert.certificate_id),
                       leaf("CertificateBody", cert.body), leaf("Status", cert.status),
-                      leaf("UploadDate", self.date(cert.uploaded)))
+                      leaf("UploadDate", self.date(cert.uploaded)),
+                      *self.extras(listing("Tags", []), branch("PermissionsBoundary", leaf(
+                          "PermissionsBoundaryType", "Policy"), leaf("Status", "Active"))))
 
     def access_key(self, key: AccessKey, tag: str = "member", with_secret: bool = False) -> Node:
         return branch(tag, leaf("UserName", key.user_name), leaf("AccessKeyId", key.access_key_id),
@@ -111,6 +119,7 @@ class Renderer:
             listing("Certificates", [self.certificate(c) for c in page]),
             leaf("IsTruncated", self.boolean(truncated)),
             leaf("Marker", marker) if truncated else None,
+            *self.extras(leaf("CertificatesQuota", 2)),
         ) if c is not None]
 
     def users_page(self, users: list[User]) -> list[Node]:
@@ -127,12 +136,14 @@ class Renderer:
     def success(self, action: str, result: list[Node] | None, request_id: str) -> bytes:
         """<ActionResponse>[<ActionResult>...]<ResponseMetadata>; actions without output have no Result."""
         body = branch(f"{action}Result", *result) if result is not None else None
-        metadata = branch("ResponseMetadata", leaf("RequestId", request_id))
+        metadata = branch("ResponseMetadata", leaf("RequestId", request_id), *self.extras(leaf("HostId", "reference")))
         return self.serialize(branch(f"{action}Response", body, metadata))
 
     def error(self, error: IamError, request_id: str) -> bytes:
-        detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message))
-        return self.serialize(branch("ErrorResponse", detail, leaf("RequestId", request_id)))
+        detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message),
+                        *self.extras(Node("Detail"), leaf("Retryable", "false")))
+        return self.serialize(branch("ErrorResponse", detail, leaf("RequestId", request_id),
+                                     *self.extras(leaf("HostId", "reference"))))
 
     # -- serialisation -------------------------------------------------------------------------------------
     def arrange(self, node: Node, top: bool) -> list[Node]:

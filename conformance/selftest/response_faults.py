@@ -79,12 +79,11 @@ class EmptyCertificatesOmitted(Renderer):
         return [n for n in nodes if n.tag != "Certificates" or n.children]
 
 
-@fault("error_extra_lowercase_message", "SHAPE-02",
-       "error bodies carry an extra lower-case <message> beside <Message> (moto's)")
-class ErrorExtraLowercaseMessage(Renderer):
+@fault("error_type_lower_case_element", ("SHAPE-02", "ERR-02"),
+       "error bodies spell the Type element <type>: SDKs find no Type (an unknown extra element is legal; a missing one is not)")
+class ErrorTypeLowerCaseElement(Renderer):
     def error(self, error, request_id: str) -> bytes:
-        detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message),
-                        leaf("message", error.message))
+        detail = branch("Error", leaf("type", error.type), leaf("Code", error.code), leaf("Message", error.message))
         return self.serialize(branch("ErrorResponse", detail, leaf("RequestId", request_id)))
 
 

@@ -3,7 +3,7 @@
 The suite must pass every one of them; a failed requirement here is a false positive of the suite. Together
 they cover each legal variation at least once: element order, namespace prefix, XML declaration, pages shorter
 than MaxItems (page_cap=1), exotic markers (spaces, + = /, Latin-1), reverse certificate order, millisecond
-UploadDate, and the Result's own <UserName> both present and absent.
+UploadDate, the Result's own <UserName> both present and absent, and future fields no schema names.
 """
 from __future__ import annotations
 
@@ -30,10 +30,12 @@ VARIANTS: tuple[Variant, ...] = (
     Variant("short_pages_exotic_markers",
             "one item per page whatever MaxItems, markers with spaces/+/=/'/'/Latin-1, newest first, ms dates",
             Flavour(page_cap=1, marker_style="exotic", certificate_order="reverse", upload_date_precision="millis")),
+    Variant("future_fields", "plausible future elements at every depth (member Tags and PermissionsBoundary, a "
+            "Result field, ResponseMetadata and error extras): notes, never failures", Flavour(extra_elements=True)),
     Variant("everything_at_once", "every non-default choice together",
             Flavour(element_order="reversed", namespace_prefix="iam", xml_declaration=True, page_cap=1,
                     marker_style="exotic", certificate_order="reverse", upload_date_precision="millis",
-                    result_username=False)),
+                    result_username=False, extra_elements=True)),
 )
 
 

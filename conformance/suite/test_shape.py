@@ -11,13 +11,14 @@ def success_pages(seeded_users, walker):
 
 
 @requirement("SHAPE-01")
-def test_every_success_body_validates_against_the_response_schema(seeded_users, walker, judge):
-    judge.each(success_body_matches_schema, success_pages(seeded_users, walker))
+def test_every_success_body_validates_against_the_response_schema(seeded_users, walker, judge, conformance_target):
+    judge.each(success_body_matches_schema, success_pages(seeded_users, walker),
+               strict=conformance_target.settings.strict_schema)
 
 
 @requirement("SHAPE-02")
-def test_every_error_body_validates_against_the_error_schema(error_samples, judge):
-    judge.each(error_body_matches_schema, error_samples.values())
+def test_every_error_body_validates_against_the_error_schema(error_samples, judge, conformance_target):
+    judge.each(error_body_matches_schema, error_samples.values(), strict=conformance_target.settings.strict_schema)
 
 
 @requirement("SHAPE-03")
