@@ -60,10 +60,13 @@ def test_the_baselines_command_lists_name_entries_and_target():
     assert f"{len(moto.expected_failures)} entries" in lines["moto"] and moto.target in lines["moto"]
 
 
-def test_run_hands_a_name_on_as_a_name_and_a_path_as_an_absolute_path(tmp_path):
-    from conformance.cli import build_parser, pytest_arguments
+def test_run_settings_keep_a_name_as_a_name_and_make_a_path_absolute(tmp_path, monkeypatch):
+    from conformance import options
+    from conformance.cli import build_parser
+    from conformance.settings import resolve
 
-    for value, expected in (("moto", "--baseline=moto"),
-                            (str(data_dir("baselines") / "moto.json"), f"--baseline={data_dir('baselines') / 'moto.json'}")):
-        args = build_parser().parse_args(["run", "--baseline", value])
-        assert expected in pytest_arguments(args, seed=1)
+    monkeypatch.chdir(data_dir("baselines"))
+    for value, expected in (("moto", "moto"), ("moto.json", str(data_dir("baselines") / "moto.json"))):
+        args = build_parser().parse_args(["run", "--baseline", value, "--endpoint-url", "http://127.0.0.1:1/"])
+        values = {option.dest: getattr(args, option.dest) for option in options.OPTIONS}
+        assert resolve(values, seed=1, derandomize=False).baseline == expected

@@ -152,8 +152,6 @@ def test_the_commands_run_as_copied_to_exit_0_and_gate_on_the_bundled_moto_basel
     assert (example_run.work / "moto.log").is_file()
 
 
-@pytest.mark.xfail(strict=True, reason="the run writes Hypothesis' .hypothesis/constants cache into the working "
-                                       "folder (issue 17's rough edge, fixed in the run code): remove this mark then")
 def test_nothing_is_written_into_the_folder_but_reports_and_moto_log(example_run):
     assert example_run.codes == [0] * len(example_run.commands)
     assert sorted(p.name for p in example_run.work.iterdir()) == ["moto.log", "reports"]

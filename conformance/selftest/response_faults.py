@@ -80,7 +80,7 @@ class EmptyCertificatesOmitted(Renderer):
 
 
 @fault("error_type_lower_case_element", ("SHAPE-02", "ERR-02"),
-       "error bodies spell the Type element <type>: SDKs find no Type (an unknown extra element is legal; a missing one is not)")
+       "error bodies spell the Type element <type>: SDKs find no Type (an extra element is legal, a missing one not)")
 class ErrorTypeLowerCaseElement(Renderer):
     def error(self, error, request_id: str) -> bytes:
         detail = branch("Error", leaf("type", error.type), leaf("Code", error.code), leaf("Message", error.message))
