@@ -9,14 +9,16 @@ PROFILE ?= standard
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[moto,test]'
 	touch $(STAMP)
 
 # The suite against the embedded moto, gated by moto's baseline: exit 0 when only its known deviations show.
 run: $(STAMP)
 	$(BIN)/iam-conformance run --profile $(PROFILE) --baseline baselines/moto.json
 
+# The architecture contracts (pyproject.toml [tool.importlinter]) first, then the tests.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest tests -q -n 2
 
 selftest: $(STAMP)

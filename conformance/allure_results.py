@@ -39,12 +39,13 @@ def _relabel(result: dict, readings: dict) -> dict:
     return result
 
 
-def move_results(staging: Path, destination: Path, summary: dict, redactor: Redactor) -> None:
+def move_results(staging: Path | None, destination: Path, summary: dict, redactor: Redactor) -> None:
+    """Replace `destination` (an earlier run's results are never mixed in) with this run's, if it has any."""
     if destination.is_symlink() or destination.is_file():
         destination.unlink()
     elif destination.is_dir():
         shutil.rmtree(destination)
-    if not staging.is_dir() or not any(staging.iterdir()):
+    if staging is None or not staging.is_dir() or not any(staging.iterdir()):
         return
     destination.mkdir()
     readings = _readings(summary)

@@ -102,9 +102,9 @@ def pytest_arguments(values: dict, workers: int | None) -> list[str]:
     return arguments
 
 
-def _prepare(values: dict):
-    """Settings resolved and the target preflighted before pytest starts: a run that cannot start says why in one
-    line, fast. Returns (settings, None) or (None, reason)."""
+def _prepare(values: dict, record):
+    """Settings resolved, credentials found and the target preflighted before pytest starts: a run that cannot
+    start says why in one line, fast. Returns (settings, None) or (None, reason)."""
     from conformance.client import TargetUnreachable
     from conformance.preflight import preflight
     from conformance.settings import SettingsError, resolve
@@ -117,27 +117,69 @@ def _prepare(values: dict):
             credentials = caller_credentials()
             settings = dataclasses.replace(settings, access_key=credentials.access_key,
                                            secret_key=credentials.secret_key, session_token=credentials.token)
-            reason = preflight(settings)
+            reason = preflight(settings, record)
             if reason:
                 return None, reason
     except (SettingsError, TargetError, TargetUnreachable) as exc:
         return None, str(exc)
+    except KeyboardInterrupt as interrupted:
+        return None, f"interrupted ({interrupted or 'SIGINT'}) before the run started"
     return settings, None
 
 
+def _could_not_run(values: dict, record, reason: str) -> int:
+    """Say why in one line, and leave reports that say so (never an earlier run's verdict) when the report folder
+    can be written."""
+    import time
+
+    from conformance import report, result
+    from conformance.redaction import Redactor
+    from conformance.settings import unstarted
+
+    from conformance.console import verdict_line
+
+    print(f"iam-conformance: could not run: {reason}", file=sys.stderr)
+    settings = unstarted(values, values.get("endpoint_url"))
+    record.could_not_run = reason
+    unrun = result.build(record, settings, time.time())
+    problem = report.write_all(unrun, settings, Redactor())
+    print(verdict_line(unrun.summary) + ("" if problem else f"; reports in {settings.report_dir}/"))
+    return ExitCode.INCOMPLETE
+
+
+def _terminate_like_ctrl_c() -> None:
+    """Until pytest's session takes over: SIGTERM (a CI job cancelled) stops the run as Ctrl-C does."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run(args: argparse.Namespace) -> int:
+    from conformance.settings import SettingsError, check_options
+
     values = {option.dest: getattr(args, option.dest) for option in options.OPTIONS}
-    settings, reason = _prepare(values)
-    if reason:
-        print(f"iam-conformance: could not run: {reason}", file=sys.stderr)
+    try:
+        check_options(values)
+    except SettingsError as exc:  # bad usage: nothing is started, nothing written
+        print(f"iam-conformance: could not run: {exc}", file=sys.stderr)
         return ExitCode.INCOMPLETE
+    from conformance.record import RunRecord
+
+    _terminate_like_ctrl_c()
+    record = RunRecord()  # what the CLI itself spends before pytest starts (the preflight)
+    settings, reason = _prepare(values, record)
+    if reason:
+        return _could_not_run(values, record, reason)
     print("iam-conformance: Hypothesis derandomized (CI is set)" if settings.seed is None else
           f"iam-conformance: Hypothesis seed {settings.seed} (replay with --seed {settings.seed})", flush=True)
     import pytest
 
     from conformance.owner import RunHandle
 
-    handle = RunHandle(settings)
+    handle = RunHandle(settings, requests_before=record.requests)
     code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle])
     if handle.result is None:
         print(f"iam-conformance: could not run (pytest exit {int(code)})", file=sys.stderr)

@@ -26,8 +26,9 @@ class RunHandle:
     """Passed by the CLI as a pytest plugin: settings it already resolved (and preflighted), and where the owner
     leaves the run's result for the CLI to read back. Nothing travels through the environment."""
 
-    def __init__(self, settings: RunSettings | None = None) -> None:
+    def __init__(self, settings: RunSettings | None = None, requests_before: int = 0) -> None:
         self.settings = settings
+        self.requests_before = requests_before  # what the CLI's preflight sent
         self.result: results.RunResult | None = None
 
 
@@ -54,6 +55,7 @@ class RunOwner:
         try:
             if self.handle is not None and self.handle.settings is not None:
                 settings, self._preflighted = self.handle.settings, True
+                self.record.requests += self.handle.requests_before
             else:
                 settings = resolve(values, seed=seed, derandomize=derandomize)
             self.settings = self._complete(settings)

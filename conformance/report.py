@@ -69,7 +69,8 @@ def write_all(result: RunResult, settings: RunSettings, redactor: Redactor) -> s
         html = _TEMPLATES.get_template("report.html.j2").render(summary=summary, categories=CATEGORIES)
         write_text(folder, "report.html", html)
         write_text(folder, "junit.xml", junit.render(summary))
-        move_results(Path(settings.allure_staging), folder / "allure-results", summary, redactor)
+        move_results(settings.allure_staging and Path(settings.allure_staging), folder / "allure-results", summary,
+                     redactor)
         if settings.write_baseline and summary["verdict"] != "incomplete":
             failures = {row["id"]: failure_line(row)[:300] for row in summary["requirements"]
                         if row["status"] == "failed"}

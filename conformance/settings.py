@@ -3,6 +3,7 @@ shipped as they are to every xdist worker (never through the environment).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import secrets
@@ -75,6 +76,12 @@ def check_options(values: dict[str, Any]) -> None:
         baselines.load(values.get("baseline"))
     except (TargetError, baselines.BaselineError) as exc:
         raise SettingsError(str(exc)) from None
+    if endpoint is None and importlib.util.find_spec("moto") is None:
+        raise SettingsError("no --endpoint-url (nor AWS_ENDPOINT_URL_IAM/AWS_ENDPOINT_URL) given, and the embedded moto "
+                            "needs the [moto] extra: pip install 'iam-conformance[moto]'")
+    if endpoint is None and values.get("keep_resources"):
+        raise SettingsError("--keep-resources needs a target that outlives the run (--endpoint-url); the embedded "
+                            "moto keeps nothing")
     if endpoint is not None and is_real_aws(endpoint) and not (values.get("read_only") or values.get("allow_writes")):
         raise SettingsError(f"{endpoint} ({origin}) is real AWS: the suite creates (and deletes) users under "
                             "/iam-conformance/ there. Pass --allow-writes to agree, or --read-only to run only the "
@@ -118,3 +125,14 @@ def resolve(values: dict[str, Any], *, seed: int | None, derandomize: bool) -> R
         seed=seed,
         target_label=endpoint or "",
     )
+
+
+def unstarted(values: dict[str, Any], endpoint: str | None = None) -> RunSettings:
+    """Settings of a run that could not start (valid options, but no target or credentials to run with): enough to
+    write its reports, which say why."""
+    return RunSettings(
+        report_dir=str(Path(values.get("report_dir") or "reports").resolve()), profile=values["profile"],
+        baseline=None, strict_baseline=False, write_baseline=None, read_only=bool(values.get("read_only")),
+        allow_writes=bool(values.get("allow_writes")), stateful_sequences=None, deadline=float(values["deadline"]),
+        strict_schema=False, keep_resources=False, endpoint=endpoint, endpoint_origin="", region="", run_id="",
+        deadline_epoch=0.0, seed=values.get("seed"), target_label=endpoint or "")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from conformance.reference import IamError, ReferenceApp, Renderer, sigv4
 from conformance.reference.render import branch, leaf
 from conformance.reference.store import ROOT, User
-from conformance.selftest.faults import fault
+from conformance.selftest.registry import fault
 from conformance.spec import Constraint
 
 # -- parameters ------------------------------------------------------------------------------------------------

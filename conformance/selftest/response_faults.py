@@ -13,7 +13,7 @@ from cryptography import x509
 
 from conformance.reference import Flavour, ReferenceApp, Renderer, Store
 from conformance.reference.render import NAMESPACE, Node, branch, leaf
-from conformance.selftest.faults import fault
+from conformance.selftest.registry import fault
 
 # -- shape -----------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,86 @@
+"""The pytest11 plugin is loaded in every pytest session of the environment; it must be noticed only where a
+conformance run asks for it. An unrelated project (a Hypothesis test, a test killing its xdist worker, a marker
+named like ours, AWS_ENDPOINT_URL set as LocalStack users do) behaves exactly as without this package."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+UNRELATED_PROJECT = '''
+import os
+import signal
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+
+def test_plain():
+    assert 1 + 1 == 2
+
+
+@given(st.integers())
+def test_hypothesis_keeps_its_own_profile(n):
+    assert settings.get_current_profile_name() == "default" and settings().max_examples == 100
+    assert settings().database is not None
+
+
+def test_no_signal_handler_was_installed():
+    assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+
+def test_that_kills_its_worker():
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os._exit(3)
+
+
+@pytest.mark.requirement("PAG-01")
+def test_with_a_marker_named_like_the_suites():
+    pass
+
+
+def test_with_fixture_names_like_the_suites(request):
+    assert "iam" not in request.fixturenames
+    with pytest.raises(pytest.FixtureLookupError):
+        request.getfixturevalue("judge")
+'''
+
+
+def run_pytest(project, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
+    env |= {"AWS_ENDPOINT_URL": "http://127.0.0.1:9/", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE00000000",
+            "AWS_SECRET_ACCESS_KEY": "x" * 40, "HYPOTHESIS_STORAGE_DIRECTORY": str(project / ".hyp")}
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
+                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
+
+
+def outcomes(done: subprocess.CompletedProcess) -> list[str]:
+    """Each test's outcome line (-rA), without timings or worker ids."""
+    lines = [re.sub(r"\[gw\d+\] ", "", line) for line in done.stdout.splitlines()
+             if re.match(r"^(PASSED|FAILED|ERROR|SKIPPED) ", re.sub(r"\[gw\d+\] ", "", line))]
+    return sorted(line.split(" - ")[0] for line in lines)
+
+
+@pytest.mark.parametrize("extra", [(), ("-n", "2"), ("--strict-markers",)], ids=["plain", "xdist", "strict-markers"])
+def test_an_unrelated_project_behaves_as_without_this_package(extra, tmp_path):
+    (tmp_path / "test_project.py").write_text(UNRELATED_PROJECT)
+    with_plugin = run_pytest(tmp_path, *extra)
+    without = run_pytest(tmp_path, "-p", "no:iam_conformance", *extra)
+    assert with_plugin.returncode == without.returncode, with_plugin.stdout[-3000:]
+    assert outcomes(with_plugin) == outcomes(without) and outcomes(without)
+    said = [line for line in (with_plugin.stdout + with_plugin.stderr).splitlines() if not line.startswith("plugins:")]
+    assert not any("iam-conformance" in line for line in said)  # pytest's header lists installed plugins, as always
+    assert not (tmp_path / "reports").exists()
+    if extra == ("-n", "2"):  # the worker that was killed is reported by xdist as it always is
+        assert "crashed" in with_plugin.stdout and "INTERNALERROR" not in with_plugin.stdout
+
+
+def test_the_plugin_adds_only_prefixed_options(tmp_path):
+    help_with = run_pytest(tmp_path, "--help").stdout
+    help_without = run_pytest(tmp_path, "-p", "no:iam_conformance", "--help").stdout
+    added = [line for line in help_with.splitlines() if line not in help_without.splitlines()]
+    options = [m.group(1) for line in added if (m := re.match(r"\s+(-[\w-]+)", line))]  # options it declares
+    assert options and all(option.startswith("--iam-") for option in options), options

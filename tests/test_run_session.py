@@ -1,0 +1,231 @@
+"""One run, one owner: the verdict never says more than the run saw.
+
+Interrupted, crashed, set up on a target offering nothing, or leaking through a worker: each case runs the real CLI
+against a reference (or a hostile variant of it) on loopback and reads every output the run left.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug.wrappers import Response
+
+from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer
+from conformance.spec import requirements
+
+PIECE = 16  # any run of this many characters of a secret counts as leaked
+
+
+def outputs_of(run) -> list[str]:
+    return [run.stdout, run.stderr, *(p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file())]
+
+
+def say_incomplete(run, why: str) -> None:
+    assert run.code == 2, run.stdout[-3000:] + run.stderr[-2000:]
+    summary = run.summary
+    assert summary["verdict"] == "incomplete" and summary["gate"] == "fail"
+    assert any(why in reason for reason in summary["incomplete_reasons"]), summary["incomplete_reasons"]
+    assert "verdict: incomplete" in run.stdout and "gate: pass" not in run.stdout
+    html = (run.report_dir / "report.html").read_text()
+    assert "incomplete" in html and why in html
+
+
+# -- a target that offers nothing to judge ------------------------------------------------------------------------
+class AnswersX(ReferenceApp):
+    """HTTP 200 <x/> to every request, whatever it asks."""
+
+    def __call__(self, environ, start_response):
+        return Response(b"<x/>", status=200, content_type="text/xml")(environ, start_response)
+
+
+@pytest.fixture(scope="module")
+def run_on_nothing(tmp_path_factory, root_credentials_env):
+    from conftest import CliRun
+
+    report_dir = tmp_path_factory.mktemp("nothing") / "reports"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
+    with ReferenceServer(app=AnswersX(Flavour())) as server:
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url,
+                               "--profile", "quick", "--report-dir", str(report_dir)],
+                              capture_output=True, text=True, env=env, timeout=300)
+    return CliRun(done.returncode, done.stdout, done.stderr, report_dir)
+
+
+def test_a_target_answering_x_to_everything_is_not_conformant(run_on_nothing):
+    assert run_on_nothing.code != 0 and run_on_nothing.summary["verdict"] != "conformant"
+
+
+@pytest.mark.parametrize("requirement_id", sorted(requirements()))
+def test_no_requirement_passes_on_a_target_that_offers_nothing_to_judge(requirement_id, run_on_nothing):
+    row = next(r for r in run_on_nothing.summary["requirements"] if r["id"] == requirement_id)
+    assert row["status"] != "passed", row
+    assert row["status"] == "failed" or row["reason"], row  # whatever it is, it says why
+
+
+# -- a set-up that fails ------------------------------------------------------------------------------------------
+class UploadsFail(ReferenceApp):
+    def action_UploadSigningCertificate(self, caller, p):
+        raise IamError(500, "InternalFailure", "The request processing has failed.")
+
+
+def test_a_failed_set_up_is_incomplete_even_with_a_baseline_listing_every_requirement(run_cli, root_credentials_env,
+                                                                                      tmp_path):
+    everything = tmp_path / "everything.json"
+    everything.write_text(json.dumps({"target": "x", "expected_failures": {i: "any" for i in requirements()}}))
+    written = tmp_path / "written.json"
+    with ReferenceServer(app=UploadsFail(Flavour())) as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--baseline", str(everything),
+                      "--write-baseline", str(written), env=root_credentials_env)
+        leftovers = server.store.list_users("/iam-conformance/")
+    say_incomplete(run, "suite error")
+    errors = [r for r in run.summary["requirements"] if r["status"] == "error"]
+    assert errors and all("UploadSigningCertificate" in r["reason"] for r in errors)
+    assert not written.exists() and leftovers == []  # no baseline absorbs an incomplete run; cleanup still ran
+
+
+# -- interruptions --------------------------------------------------------------------------------------------------
+class Reached(ReferenceApp):
+    """Signals when an action is first reached, then answers slowly: the test interrupts the run right there."""
+
+    def __init__(self, action: str) -> None:
+        super().__init__(Flavour())
+        self.action, self.reached = action, threading.Event()
+
+    def resolve_action(self, params):
+        action = super().resolve_action(params)
+        if action == self.action:
+            self.reached.set()
+        time.sleep(0.02)
+        return action
+
+
+def interrupt_at(action: str, signum: int, root_credentials_env, tmp_path, *extra: str):
+    app = Reached(action)
+    with ReferenceServer(app=app) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
+             "--report-dir", str(tmp_path / "reports"), *extra],
+            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert app.reached.wait(60), f"the run never called {action}"
+        process.send_signal(signum)
+        stdout, stderr = process.communicate(timeout=120)
+        leftovers = [u.name for u in server.store.list_users("/iam-conformance/")]
+        served = server.requests_served
+    from conftest import CliRun
+
+    return CliRun(process.returncode, stdout, stderr, tmp_path / "reports"), leftovers, served
+
+
+@pytest.mark.parametrize("action,signum", [("ListSigningCertificates", signal.SIGTERM),  # the preflight
+                                           ("UploadSigningCertificate", signal.SIGTERM),  # seeding
+                                           ("CreateAccessKey", signal.SIGINT),
+                                           ("GetUser", signal.SIGTERM)])  # mid-test: a new key's first call
+def test_an_interrupted_run_is_incomplete_says_why_and_cleans_up(action, signum, root_credentials_env, tmp_path):
+    run, leftovers, served = interrupt_at(action, signum, root_credentials_env, tmp_path)
+    say_incomplete(run, "interrupted")
+    assert signal.Signals(signum).name in " ".join(run.summary["incomplete_reasons"]) or signum == signal.SIGINT
+    assert leftovers == [] and run.summary["cleanup_problems"] == []
+    assert 0 < run.summary["request_count"] <= served  # the real count, preflight and cleanup included
+    assert "Traceback" not in run.stdout + run.stderr
+    not_run = [r for r in run.summary["requirements"] if r["status"] == "untested"]
+    assert all(r["reason"] for r in not_run) and not any(r["status"] == "skipped" for r in run.summary["requirements"])
+
+
+def test_an_interrupted_cleanup_still_writes_reports_that_say_so(root_credentials_env, tmp_path):
+    run, _, _ = interrupt_at("DeleteSigningCertificate", signal.SIGTERM, root_credentials_env, tmp_path)
+    assert run.code == 2 and run.summary["verdict"] == "incomplete"
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+# -- a worker lost --------------------------------------------------------------------------------------------------
+def children_of(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        found += [int(c) for c in children]
+    return found
+
+
+def test_a_worker_that_dies_is_reported_and_its_users_swept(root_credentials_env, tmp_path):
+    app = Reached("UploadSigningCertificate")
+    with ReferenceServer(app=app) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
+             "-n", "2", "--report-dir", str(tmp_path / "reports")],
+            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert app.reached.wait(60)
+        workers = children_of(process.pid)
+        assert workers, "no xdist worker found"
+        os.kill(workers[0], signal.SIGKILL)
+        stdout, stderr = process.communicate(timeout=180)
+        leftovers = [u.name for u in server.store.list_users("/iam-conformance/")]
+    from conftest import CliRun
+
+    run = CliRun(process.returncode, stdout, stderr, tmp_path / "reports")
+    say_incomplete(run, "worker")
+    assert "INTERNALERROR" not in stdout + stderr and leftovers == []
+
+
+# -- secrets, with workers ------------------------------------------------------------------------------------------
+LONG_TOKEN = "IQoJb3JpZ2luX2Vj" + "".join(chr(ord("A") + (i * 7) % 26) for i in range(900))
+
+
+class EchoesSecrets(ReferenceApp):
+    """Hostile: every error repeats the caller's secret key and session token and every secret it has issued, in
+    the body (past any excerpt limit) and in a response header; and answers NoSuchEntity with 400 (a deviation), so
+    the bodies reach every report."""
+
+    issued: list[str] = []
+
+    def action_CreateAccessKey(self, caller, p):
+        nodes = super().action_CreateAccessKey(caller, p)
+        type(self).issued.extend(k.secret for k in self.store.access_keys.values())
+        return nodes
+
+    def __call__(self, environ, start_response):
+        from conformance.reference import ROOT_SECRET_KEY
+
+        token = environ.get("HTTP_X_AMZ_SECURITY_TOKEN", "")
+        echoed = f"{ROOT_SECRET_KEY} {token} {' '.join(self.issued)}"
+
+        def with_header(status, headers, exc_info=None):
+            return start_response(status, [*headers, ("x-amzn-RequestId", echoed[-200:])], exc_info)
+
+        return super().__call__(environ, with_header)
+
+    def handle(self, request, request_id):
+        try:
+            return super().handle(request, request_id)
+        except IamError as error:
+            token = request.headers.get("X-Amz-Security-Token", "")
+            from conformance.reference import ROOT_SECRET_KEY
+
+            echoed = f"{'x' * 550} {ROOT_SECRET_KEY} {token} {error.message} {' '.join(self.issued)}"
+            raise IamError(400 if error.code == "NoSuchEntity" else error.status, error.code, echoed) from None
+
+
+@pytest.mark.parametrize("workers", [None, "2", "3"])
+def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_credentials_env):
+    EchoesSecrets.issued = []
+    app = EchoesSecrets(Flavour())
+    env = root_credentials_env | {"AWS_SESSION_TOKEN": LONG_TOKEN}
+    with ReferenceServer(app=app) as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", *(("-n", workers) if workers else ()),
+                      env=env)
+    secrets = [root_credentials_env["AWS_SECRET_ACCESS_KEY"], LONG_TOKEN, *EchoesSecrets.issued]
+    assert len(secrets) >= 3 and run.code in (1, 2) and run.statuses()["ERR-01"] == "failed"
+    outputs = outputs_of(run)
+    assert len(outputs) > 10 and any("(redacted)" in output for output in outputs)  # echoed, and masked
+    for secret in secrets:
+        for start in range(0, len(secret) - PIECE + 1):
+            piece = secret[start:start + PIECE]
+            assert not any(piece in output for output in outputs), f"a piece of a secret leaked: {piece}"
