@@ -137,7 +137,7 @@ def walker(iam: IamClient):
                 done.stopped_early = "a truncated page without a Marker: no way to continue"
                 break
             if listing.marker in seen_markers:
-                done.stopped_early = f"the Marker {listing.marker[:40]!r} came back again: the walk goes in circles"
+                done.stopped_early = f"the Marker {listing.marker!r} came back again: the walk goes in circles"
                 break
             if len(done.pages) >= WALK_PAGE_LIMIT:
                 done.stopped_early = f"still truncated after {WALK_PAGE_LIMIT} pages"

@@ -98,7 +98,7 @@ def truncated_pages_carry_marker(walk: Walk) -> None:
             raise BodyDeviation("a Marker element on a truncated page", "no Marker", page)
         broken = marker_spec.violations(listing.marker)
         if broken:
-            raise BodyDeviation("a Marker of " + "; ".join(c.source for c in broken), repr(listing.marker[:80]), page)
+            raise BodyDeviation("a Marker of " + "; ".join(c.source for c in broken), repr(listing.marker), page)
 
 
 @check
@@ -135,7 +135,7 @@ def listing_matches_model(walk: Walk, expected_statuses: dict[str, str]) -> None
 def upload_refused_only_at_quota(exchange: Exchange, held: int) -> None:
     """IAM refuses a third certificate (LimitExceeded, quota 2); a user holding fewer must be able to upload."""
     error = read_error(exchange)
-    if error is None or error.code != "LimitExceeded" or held < 2:
+    if error is None or error.code != "LimitExceeded" or held < operation().certificates_per_user:
         raise StatusDeviation(f"a successful upload while the user holds {held} certificate(s)", describe(exchange),
                               exchange)
 

@@ -97,7 +97,7 @@ def members_report_uploaded(exchange: Exchange, user_name: str, uploaded: dict[s
         if member.user_name != user_name:
             raise ContentDeviation(f"member UserName {user_name!r}", repr(member.user_name), exchange)
         if not same_body(known.body, member.body):
-            raise ContentDeviation("CertificateBody equal to the uploaded PEM", repr((member.body or "")[:80]),
+            raise ContentDeviation("CertificateBody equal to the uploaded PEM", repr(member.body or ""),
                                    exchange)
         if member.status != known.status:
             raise ContentDeviation(f"Status {known.status!r} for {known.certificate_id}", repr(member.status), exchange)

@@ -12,12 +12,14 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from conformance.spec import operation
+
 ACCOUNT_ID = "123456789012"
 ROOT_ACCESS_KEY = "AKIAREFERENCEROOT001"
 ROOT_SECRET_KEY = "ReferenceRootSecretKey/00000000000000001"
 
 # IAM's account quotas for the entities the reference holds (recorded: the third certificate is refused).
-CERTIFICATES_PER_USER = 2
+CERTIFICATES_PER_USER = operation().certificates_per_user
 ACCESS_KEYS_PER_USER = 2
 
 _UPPER_ALNUM = string.ascii_uppercase + string.digits

@@ -13,6 +13,7 @@ from cryptography import x509
 
 from conformance.reference import Flavour, ReferenceApp, Renderer, Store
 from conformance.reference.render import NAMESPACE, Node, branch, leaf
+from conformance.reference.store import CERTIFICATES_PER_USER
 from conformance.selftest.registry import fault
 
 # -- shape -----------------------------------------------------------------------------------------------------
@@ -269,8 +270,8 @@ class QuotaCountsDeleted(Store):
         from conformance.reference import IamError
 
         with self.lock:
-            if self._ever.get(owner.user_id, 0) >= 2:
-                raise IamError(409, "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2")
+            if self._ever.get(owner.user_id, 0) >= CERTIFICATES_PER_USER:
+                raise IamError(409, "LimitExceeded", f"Cannot exceed quota for CertificatesPerUser: {CERTIFICATES_PER_USER}")
             certificate = super().upload_certificate(owner, body, der)
             self._ever[owner.user_id] = self._ever.get(owner.user_id, 0) + 1
             return certificate
