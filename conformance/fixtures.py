@@ -188,3 +188,29 @@ def error_samples(iam: IamClient, absent_user_name: str) -> dict[str, Exchange]:
         "unknown action": iam.call("IamConformanceNoSuchAction", {}),
         "unsigned": iam.call("ListSigningCertificates", {"UserName": name}, identity=Identity.unsigned()),
     }
+
+
+@dataclass
+class History:
+    """One user taken through the writes the page's listing must follow, with a walk after each (made once per run):
+    a status change, a sibling's deletion, an upload into the freed quota slot."""
+
+    user: SeededUser
+    inactive: object  # the certificate set Inactive (conformance.seeding.UploadedCertificate)
+    deleted: object  # the certificate deleted
+    walks: dict[str, Walk]  # after "status change", "deletion", "upload after deletion"
+    upload_after_deletion: object  # the UploadedCertificate, or the refused Exchange
+
+
+@pytest.fixture(scope="session")
+def history(seeder: Seeder, walker) -> History:
+    user = seeder.fill(seeder.user("history"), 2)
+    inactive, deleted = user.certificates
+    walks = {}
+    seeder.set_status(user, inactive, "Inactive")
+    walks["status change"] = walker(user.name, None, cached=False)
+    seeder.delete_certificate(user, deleted)
+    walks["deletion"] = walker(user.name, None, cached=False)
+    uploaded = seeder.upload(user)
+    walks["upload after deletion"] = walker(user.name, None, cached=False)
+    return History(user, inactive, deleted, walks, uploaded)

@@ -28,6 +28,7 @@ class Phase:
     judged: int = 0
     nothing_to_judge: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
     deviations: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     longrepr: str | None = None  # what pytest shows for a deviation: the broken expectations, not a traceback
@@ -55,7 +56,8 @@ def classify_phase(when: str, excinfo, ledger: Ledger | None, report, redactor: 
     """`describe` turns a Deviation into its evidence (conformance.evidence.from_deviation with the run's context)."""
     phase = Phase(when, None)
     if ledger is not None:
-        phase.judged, phase.nothing_to_judge, phase.notes = ledger.judged, list(ledger.nothing_to_judge), list(ledger.notes)
+        phase.judged, phase.nothing_to_judge = ledger.judged, list(ledger.nothing_to_judge)
+        phase.notes, phase.checks = list(ledger.notes), list(ledger.checks)
     if report.skipped:
         phase.outcome, phase.reason = "skipped", one_line(_skip_reason(report), redactor)
         return phase
@@ -72,6 +74,7 @@ def classify_phase(when: str, excinfo, ledger: Ledger | None, report, redactor: 
     unjudgeable = [e.reason if isinstance(e, NothingToJudge) else refused_by_policy(e) for e in found]
     errors = [e for e, why in zip(found, unjudgeable) if not isinstance(e, Deviation) and why is None]
     phase.deviations = [describe(d) for d in deviations]
+    phase.checks += [d.check for d in deviations if d.check and d.check not in phase.checks]
     phase.errors = [one_line(f"{type(e).__name__}: {e}", redactor) for e in errors]
     if deviations:
         phase.outcome = "failed"

@@ -20,6 +20,7 @@ class TestRecord:
     judged: int = 0
     nothing_to_judge: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)
     deviations: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
@@ -30,6 +31,7 @@ class TestRecord:
         self.judged += phase.get("judged", 0)
         self.nothing_to_judge += [r for r in phase.get("nothing_to_judge", []) if r not in self.nothing_to_judge]
         self.notes += [n for n in phase.get("notes", []) if n not in self.notes]
+        self.checks += [c for c in phase.get("checks", []) if c not in self.checks]
         self.deviations += phase.get("deviations", [])
         self.errors += phase.get("errors", [])
         outcome = phase.get("outcome")

@@ -17,7 +17,7 @@ from conformance import baseline as baselines
 from conformance.outcomes import STATUSES, ExitCode
 from conformance.record import STRENGTH, RunRecord, TestRecord
 from conformance.settings import RunSettings
-from conformance.spec import CATEGORIES, operation, requirements
+from conformance.spec import CATEGORIES, coverage, operation, requirements
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,7 @@ def requirement_rows(tests: list[TestRecord], expected_failures: dict[str, str],
                          for t in mine for d in t.deviations],
             "errors": [e for t in mine for e in t.errors],
             "notes": list(dict.fromkeys(n for t in mine for n in t.notes)),
+            "checks": sorted({c for t in mine for c in t.checks}),
             "evidence_pointers": {"html": f"report.html#{requirement.id}", "junit": f"junit.xml#{requirement.id}"},
         })
     return rows
@@ -146,5 +147,6 @@ def build(record: RunRecord, settings: RunSettings | None, started: float, calle
         "counts": counts_by_category(rows),
         "requests_by_category": requests_by_category(record),
         "requirements": rows,
+        "coverage": coverage(),
     }
     return RunResult(verdict, tuple(reasons), gate, int(exit_code), summary)

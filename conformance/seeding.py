@@ -46,7 +46,10 @@ class UploadedCertificate:
     certificate_id: str
     body: str
     status: str = "Active"
-    upload_date: str | None = None
+    upload_date: str | None = None  # as UploadSigningCertificate reported it
+    # The suite's clock (epoch seconds) when the upload that succeeded was sent and answered.
+    sent_at: float | None = None
+    answered_at: float | None = None
 
 
 @dataclass
@@ -103,6 +106,7 @@ class Seeder:
         """Upload a fresh certificate; the refused exchange is returned when the target says no (quota)."""
         body = new_certificate_pem(user.name)
         user.may_hold.add("certificates")  # before the call: an answer lost on the way must not hide a certificate
+        sent_at = time.time()
         exchange = self._once_visible(f"UploadSigningCertificate for new user {user.name}", lambda: self.client.call(
             "UploadSigningCertificate", {"UserName": user.name, "CertificateBody": body}))
         if exchange.status != 200:
@@ -111,7 +115,8 @@ class Seeder:
         certificate_id = text(child(certificate, "CertificateId"))
         if not certificate_id:
             raise SeedingError(f"UploadSigningCertificate for {user.name} returned no CertificateId", exchange)
-        uploaded = UploadedCertificate(certificate_id, body, upload_date=text(child(certificate, "UploadDate")))
+        uploaded = UploadedCertificate(certificate_id, body, upload_date=text(child(certificate, "UploadDate")),
+                                       sent_at=sent_at, answered_at=time.time())
         user.certificates.append(uploaded)
         return uploaded
 

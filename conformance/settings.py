@@ -57,11 +57,18 @@ class RunSettings:
         return cls(**{k: v for k, v in wire.items() if k in known})
 
     @property
-    def credential_kind(self) -> str:
-        """What kind of credentials the caller holds, from the access key id's documented prefix (no request)."""
+    def caller_kind(self) -> str:
+        """long-term | temporary | unknown: from the access key id's documented prefix (AKIA, ASIA), no request."""
         if self.session_token or self.access_key.startswith("ASIA"):
-            return "temporary credentials with a session token (a role, SSO or federated session)"
-        return "a long-term access key (an IAM user's or the account root's)"
+            return "temporary"
+        return "long-term" if self.access_key.startswith("AKIA") else "unknown"
+
+    @property
+    def credential_kind(self) -> str:
+        """The caller's kind of credentials, for reports."""
+        return {"temporary": "temporary credentials with a session token (a role, SSO or federated session)",
+                "long-term": "a long-term access key (an IAM user's or the account root's)",
+                "unknown": f"an access key of no AWS kind ({self.access_key[:4]}…): an emulator's"}[self.caller_kind]
 
 
 def check_options(values: dict[str, Any]) -> None:

@@ -149,6 +149,12 @@ def operation() -> OperationSpec:
 
 
 @functools.cache
+def coverage() -> dict:
+    """schemas/coverage.json: the page's clauses x the conditions they are checked under -> requirement ids."""
+    return json.loads((data_dir("schemas") / "coverage.json").read_text(encoding="utf-8"))
+
+
+@functools.cache
 def requirements() -> dict[str, Requirement]:
     raw = json.loads((data_dir("schemas") / "requirements.json").read_text(encoding="utf-8"))
     catalogue: dict[str, Requirement] = {}

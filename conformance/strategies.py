@@ -17,6 +17,8 @@ from conformance.spec import Parameter
 # may be read as "parameter absent" by a legal implementation; real IAM's answer is unknown.
 PROBED_KINDS = ("minimum", "maximum", "type", "max_length", "pattern")
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+# The zero digit of scripts whose digits int() reads as numbers: Arabic-Indic, Devanagari, fullwidth.
+OTHER_SCRIPT_ZEROS = ("\u0660", "\u0966", "\uff10")
 
 
 @functools.cache
@@ -52,11 +54,19 @@ def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
     if kind == "maximum":
         return st.integers(parameter.bound("maximum") + 1, INT32_MAX).map(str)
     if kind == "type":
-        # Decimals, letters and mixed tokens; no blanks (an implementation may legally trim them).
+        # Decimals, letters, mixed tokens, and what a lax integer parser takes for a number: digit groups with '_'
+        # (Python's int()), exponents, hex, and digits of other scripts. No blanks (an implementation may legally trim
+        # them) and no sign or leading zeros (Java's parseInt, likely behind IAM, accepts those).
+        in_range = st.integers(parameter.bound("minimum"), parameter.bound("maximum"))
         return st.one_of(
             st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
             st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str).filter(lambda s: "." in s),
             st.from_regex(r"[0-9]{1,3}[a-z]{1,3}", fullmatch=True),
+            in_range.filter(lambda n: n >= 10).map(lambda n: f"{str(n)[:-1]}_{str(n)[-1]}"),
+            in_range.map(lambda n: f"{n}e0"),
+            in_range.map(lambda n: f"0x{n:x}"),
+            st.tuples(in_range, st.sampled_from(OTHER_SCRIPT_ZEROS)).map(
+                lambda pair: "".join(chr(ord(pair[1]) + int(d)) for d in str(pair[0]))),
         )
     if kind == "max_length":
         high = parameter.bound("max_length")
@@ -77,3 +87,8 @@ def probed_kinds(parameter: Parameter) -> list[str]:
     """The constraint kinds of `parameter` the suite sends violations of."""
     kinds = [c.kind for c in parameter.constraints if c.kind in PROBED_KINDS]
     return (["type"] if parameter.type == "integer" else []) + kinds
+
+
+def beyond_32_bits(parameter: Parameter) -> st.SearchStrategy[str]:
+    """Integers no 32-bit integer holds: a parser that wraps them around (4294967297 -> 1) reads another number."""
+    return st.one_of(st.integers(INT32_MAX + 1, 2**80), st.integers(-(2**80), INT32_MIN - 1)).map(str)

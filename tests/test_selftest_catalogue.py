@@ -187,7 +187,9 @@ def test_fault_verdicts():
         False, "caught by unrelated requirement: PAG-06")
     assert fault_verdict(item, RunResult("x", 0))[0] is False
     assert fault_verdict(item, RunResult("x", 2, reason="target unreachable")) == (
-        False, "NOT CAUGHT: could not run: target unreachable")
+        False, "NOT CAUGHT: incomplete: target unreachable")
+    # a deviation reported by a run that was also incomplete is caught all the same
+    assert fault_verdict(item, RunResult("x", 2, failed=["SHAPE-05"], reason="suite error"))[0] is True
 
 
 def test_summary_line_and_exit_code(monkeypatch):
@@ -198,13 +200,22 @@ def test_summary_line_and_exit_code(monkeypatch):
                 "reordered_prefixed": RunResult("reordered_prefixed", 0)}
     monkeypatch.setattr(runner, "catalogue", lambda: [fault_a, fault_b])
     monkeypatch.setattr(runner, "variants", lambda: variants()[:2])
-    monkeypatch.setattr(runner, "run_suite", lambda name, build, report_dir, profile, **options: outcomes[name])
+    seen_seeds = []
+
+    def run_suite(name, build, report_dir, profile, seed=None, **options):
+        seen_seeds.append(seed)
+        return outcomes[name]
+
+    monkeypatch.setattr(runner, "run_suite", run_suite)
     out = io.StringIO()
-    assert runner.run_selftest(workers=2, out=out) == 1
+    assert runner.run_selftest(workers=2, out=out, seeds=3) == 1
     lines = out.getvalue().splitlines()
-    assert lines[-1] == "selftest: caught 1/2 faults, 1 false positives on 2 conformant variants"
+    assert lines[-1] == ("selftest: caught 1/2 faults on every one of 3 seed(s), 3 false positives on 2 conformant "
+                         "variants")
+    assert sorted(set(seen_seeds)) == [1, 2, 3] and len(seen_seeds) == 4 * 3
     assert any("page_sample" in line and "PAG-04: expected a; got b" in line for line in lines)
-    assert any(line.startswith("max_items_ignored") and "NOT CAUGHT" in line for line in lines)
+    assert any(line.startswith("max_items_ignored") and "0/3 seeds" in line and "NOT CAUGHT" in line for line in lines)
+    assert any("missed on seed(s) 1, 2, 3" in line for line in lines)
 
 
 def test_main_rejects_bad_options():

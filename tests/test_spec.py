@@ -116,3 +116,27 @@ def test_every_shipped_baseline_names_catalogued_requirements_with_a_reason(path
     shipped = load(str(path))
     assert shipped.target and shipped.expected_failures
     assert all(len(reason) > 20 for reason in shipped.expected_failures.values())
+
+
+def test_the_coverage_matrix_covers_the_page_and_names_real_requirements():
+    from conformance.spec import coverage, operation, requirements
+
+    matrix = coverage()
+    clauses = matrix["clauses"]
+    named = " ".join(clause["clause"] for clause in clauses)
+    spec = operation()
+    for name in spec.parameters:
+        assert f"{name} (request)" in named or any(c["clause"].startswith(name) for c in clauses), name
+    for name in spec.response:
+        assert f"{name} (response)" in named, name
+    assert "Certificates (response)" in named and "IsTruncated (response)" in named
+    used = {rid for clause in clauses for ids in clause["cells"].values() for rid in ids}
+    assert used <= set(requirements()), used - set(requirements())
+    assert set(requirements()) <= used, f"requirements no clause names: {set(requirements()) - used}"
+    assert {c for clause in clauses for c in clause["cells"]} <= set(matrix["conditions"])
+    page = (data_dir("fixtures") / "ListSigningCertificates-api-reference.txt").read_text()
+    description = " ".join(page.split("Request Parameters")[0].splitlines()[3:])
+    prose = [s.strip() for s in re.split(r"(?<=\.)\s+", description) if s.strip()]
+    assert len(prose) == 5
+    for sentence in prose:  # every sentence of the page's description is a clause's source
+        assert any(sentence in clause["source"] for clause in clauses), sentence

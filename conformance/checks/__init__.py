@@ -54,6 +54,7 @@ class Ledger:
     judged: int = 0
     nothing_to_judge: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    checks: list[str] = field(default_factory=list)  # the checks that judged something, by registered name
 
 
 class Judge:
@@ -77,6 +78,8 @@ class Judge:
                 self.ledger.nothing_to_judge.append(nothing.reason)
             return
         self.ledger.judged += 1
+        if a_check.__name__ not in self.ledger.checks:
+            self.ledger.checks.append(a_check.__name__)
         for note in notes or ():
             if note not in self.ledger.notes:
                 self.ledger.notes.append(note)

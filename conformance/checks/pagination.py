@@ -67,14 +67,16 @@ def pages_within_max_items(walk: Walk) -> None:
 
 
 @check
-def truncation_flag_tells_the_truth(walk: Walk, total: int) -> None:
-    """IsTruncated present on every page; true while items remain; false on the last page.
+def truncation_flag_tells_the_truth(walk: Walk, total: int) -> list[str]:
+    """IsTruncated present on every page; true while items remain; false on the page that completes the listing.
 
-    A truncated page followed by an empty last page is not flagged: the page allows short pages and does
-    not say IsTruncated must be false when nothing remains beyond a short page.
+    Short pages are legal ("IAM might return fewer results, even when there are more results available"), so a
+    page holding fewer than MaxItems may say true while items remain. But IsTruncated "indicates whether there are
+    more items to return": a page after which nothing remains says false. A Marker on a page that says false is
+    only noted: the page requires a Marker when IsTruncated is true and says nothing of the other case.
     """
     _all_pages_are_listings(walk)
-    seen = 0
+    seen, notes = 0, []
     for page, listing in zip(walk.pages, walk.listings()):
         seen += len(listing.certificates)
         if listing.is_truncated not in ("true", "false"):
@@ -82,8 +84,14 @@ def truncation_flag_tells_the_truth(walk: Walk, total: int) -> None:
         if seen < total and not listing.truncated:
             raise ContentDeviation(f"IsTruncated true: {total - seen} certificate(s) remain after this page",
                                    "IsTruncated false", page)
+        if seen >= total and listing.truncated:
+            raise ContentDeviation(f"IsTruncated false on the page that completes the listing ({total} "
+                                   "certificate(s) listed, none remain)", "IsTruncated true", page)
+        if not listing.truncated and listing.marker is not None:
+            notes.append("a Marker on a page that says IsTruncated false (SDKs ignore it; real IAM sends none)")
     if walk.stopped_early:
         raise ContentDeviation("a last page with IsTruncated false", walk.stopped_early, walk.last)
+    return notes
 
 
 @check
@@ -157,3 +165,49 @@ def same_order_twice(first: Walk, second: Walk) -> None:
         raise NothingToJudge("fewer than two certificates listed: no order to compare")
     if first.ids() != second.ids():
         raise ContentDeviation(f"the same order both times: {first.ids()}", f"{second.ids()}", second.last)
+
+
+@check
+def caller_listing_is_the_callers_own(walk: Walk, others: set[str], credentials: str) -> None:
+    """UserName omitted, signed with the caller's own credentials (`credentials`: long-term, temporary or unknown,
+    from the access key id's documented prefix). Long-term keys (a user's or the root's) list their owner's
+    certificates: none of another user's, one owner for all. Temporary credentials belong to no user: IAM answers
+    400 ValidationError (recorded for another action). Keys of an unknown kind (emulators' made-up ones) may get
+    either answer."""
+    first = walk.pages[0]
+    error = read_error(first)
+    non_user_answer = first.status == 400 and error is not None and error.code == "ValidationError"
+    if credentials == "temporary":
+        if not non_user_answer:
+            raise StatusDeviation("HTTP 400 ValidationError: UserName must be given with non-user credentials",
+                                  describe(first), first)
+        return
+    if credentials == "unknown" and non_user_answer:
+        return
+    _all_pages_are_listings(walk)
+    if walk.stopped_early:
+        raise ContentDeviation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
+    foreign = sorted(set(walk.ids()) & others)
+    if foreign:
+        raise ContentDeviation("only the caller's own certificates, none of the users the suite created",
+                               f"{foreign}", walk.last)
+    owners = sorted({c.user_name or "" for listing in walk.listings() for c in listing.certificates})
+    if len(owners) > 1:
+        raise ContentDeviation("one owner (the caller) for every listed certificate", f"owners {owners}", walk.last)
+
+
+@check
+def same_walk(first: Walk, second: Walk) -> None:
+    """One listing walked twice (over GET and over POST): the same pages, each with the same certificates, in order."""
+    _all_pages_are_listings(first)
+    _all_pages_are_listings(second)
+    pages = [[(c.certificate_id, c.user_name, c.status, c.body) for c in listing.certificates]
+             for listing in first.listings()]
+    again = [[(c.certificate_id, c.user_name, c.status, c.body) for c in listing.certificates]
+             for listing in second.listings()]
+    if pages != again or bool(first.stopped_early) != bool(second.stopped_early):
+        method = lambda walk: walk.pages[0].request.method  # noqa: E731
+        raise ContentDeviation(f"the same pages over {method(first)} and {method(second)}: "
+                               f"{[[c[0] for c in page] for page in pages]}",
+                               f"{[[c[0] for c in page] for page in again]}"
+                               + (f" ({second.stopped_early})" if second.stopped_early else ""), second.last)

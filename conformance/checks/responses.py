@@ -117,11 +117,22 @@ def _comparable(listing: Listing) -> tuple:
 
 @check
 def same_answer(first: Exchange, second: Exchange) -> None:
+    """The same request over two transports: the same listing, or the same error (status, code and message)."""
     a, b = read_listing(first), read_listing(second)
-    if first.status != second.status or a is None or b is None:
-        raise StatusDeviation(f"the same answer to {first.request.method} and {second.request.method}",
-                              f"{describe(first)} vs {describe(second)}", second)
-    if _comparable(a) != _comparable(b):
-        raise ContentDeviation(f"the same listing over {first.request.method} and {second.request.method}",
-                               f"{a.ids} (truncated {a.is_truncated}) vs {b.ids} (truncated {b.is_truncated})",
-                               second)
+    if a is not None and b is not None:
+        if _comparable(a) != _comparable(b):
+            raise ContentDeviation(f"the same listing over {first.request.method} and {second.request.method}",
+                                   f"{a.ids} (truncated {a.is_truncated}) vs {b.ids} (truncated {b.is_truncated})",
+                                   second)
+        return
+    errors = read_error(first), read_error(second)
+    if None not in errors:
+        if (first.status, errors[0].code, errors[0].message) != (second.status, errors[1].code, errors[1].message):
+            raise ContentDeviation(f"the same error over {first.request.method} and {second.request.method}",
+                                   f"{describe(first)} vs {describe(second)}", second)
+        return
+    if (a is None and errors[0] is None) or (b is None and errors[1] is None):
+        if first.status == second.status and first.body == second.body:
+            raise NothingToJudge(f"no IAM answer to compare: {describe(first)}")
+    raise StatusDeviation(f"the same answer to {first.request.method} and {second.request.method}",
+                          f"{describe(first)} vs {describe(second)}", second)

@@ -125,3 +125,58 @@ def empty_list_for_user_without_certificates(exchange: Exchange) -> None:
     if exchange.root is not None and not any(local(e) == "Certificates" for e in exchange.root.iter()
                                              if isinstance(e.tag, str)):
         raise BodyDeviation("an empty <Certificates/> element", "no Certificates element", exchange)
+
+
+# SigV4: AWS refuses a request signed more than 15 minutes off its clock, so a target that authenticates the suite
+# shares the suite's clock within that; an UploadDate further from the upload than this is not the upload's time.
+CLOCK_TOLERANCE_S = 15 * 60
+
+
+def _instant(epoch: float) -> str:
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+@check
+def upload_date_is_when_uploaded(exchange: Exchange, uploaded: dict[str, UploadedCertificate]) -> None:
+    """Each listed member's UploadDate lies within the clock tolerance of when the suite sent and saw the upload."""
+    listing = read_listing(exchange)
+    if listing is None:
+        raise NothingToJudge(f"no listing to judge: {describe(exchange)}")
+    placed = 0
+    for member in listing.certificates:
+        known = uploaded.get(member.certificate_id or "")
+        listed = _parse_timestamp(member.upload_date or "")
+        if known is None or known.sent_at is None or known.answered_at is None or listed is None:
+            continue  # an unknown member or an unreadable date is SHAPE-05's to judge
+        placed += 1
+        if not known.sent_at - CLOCK_TOLERANCE_S <= listed.timestamp() <= known.answered_at + CLOCK_TOLERANCE_S:
+            raise ContentDeviation(f"UploadDate within 15 minutes of the upload of {known.certificate_id} (sent "
+                                   f"{_instant(known.sent_at)}, answered {_instant(known.answered_at)}, suite's clock)",
+                                   repr(member.upload_date), exchange)
+    if not placed:
+        raise NothingToJudge("no listed member with an UploadDate to place in time")
+
+
+@check
+def upload_dates_agree(exchanges: list[Exchange], uploaded: dict[str, UploadedCertificate]) -> None:
+    """A certificate's UploadDate is one instant: the upload's answer (to its precision) and every listing agree."""
+    seen: dict[str, tuple[datetime.datetime, str]] = {}
+    compared = 0
+    for exchange in exchanges:
+        listing = read_listing(exchange)
+        for member in listing.certificates if listing else []:
+            listed = _parse_timestamp(member.upload_date or "")
+            known = uploaded.get(member.certificate_id or "")
+            if listed is None or known is None:
+                continue
+            answered = _parse_timestamp(known.upload_date or "")
+            if answered is not None and abs((listed - answered).total_seconds()) >= 1:
+                raise ContentDeviation(f"UploadDate {known.upload_date} of {known.certificate_id}, as its upload "
+                                       "answered", repr(member.upload_date), exchange)
+            first = seen.setdefault(known.certificate_id, (listed, member.upload_date or ""))
+            if first[0] != listed:
+                raise ContentDeviation(f"UploadDate of {known.certificate_id} as listed before ({first[1]})",
+                                       repr(member.upload_date), exchange)
+            compared += 1
+    if compared < 2:
+        raise NothingToJudge("no certificate with an UploadDate listed twice")

@@ -20,6 +20,9 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("--profile", choices=sorted(PROFILES), default="quick",
                         help="Hypothesis profile of each suite run (default: quick)")
     parser.add_argument("-n", "--workers", type=positive_int, default=2, help="suite runs at a time (default: 2)")
+    parser.add_argument("--seeds", type=int, default=5, metavar="N",
+                        help="run every fault and variant under Hypothesis seeds 1..N (default: 5; 0: once, "
+                             "derandomized)")
     return parser
 
 
@@ -27,7 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     """Exit 0 when every fault is caught and no conformant variant fails any requirement, else 1."""
     args = build_parser().parse_args(argv)
     try:
-        return run_selftest(profile=args.profile, workers=args.workers, out=sys.stdout)
+        return run_selftest(profile=args.profile, workers=args.workers, out=sys.stdout, seeds=args.seeds)
     except KeyboardInterrupt:
         print("iam-conformance selftest: interrupted", file=sys.stderr)
         return 2

@@ -1,4 +1,5 @@
-"""Run the suite against every conformant variant and every catalogued fault, and judge the suite by it.
+"""Run the suite against every conformant variant and every catalogued fault, under several seeds, and judge the
+suite by it: every fault caught by the requirement it breaks on every seed, no failure on any conformant variant.
 
 Each run serves one app from a ReferenceServer thread of this process and runs `iam-conformance run` against
 it in a subprocess (so each run has its own pytest session, Hypothesis state and report dir). Runs go through
@@ -35,8 +36,9 @@ class RunResult:
     exit_code: int
     failed: list[str] = field(default_factory=list)  # failed requirement ids, in catalogue order
     why: dict[str, str] = field(default_factory=dict)  # failed id -> its first failure's expected/got
-    reason: str | None = None  # set when the suite could not run (exit 2, no summary, timeout)
+    reason: str | None = None  # set when the run could not run, or was incomplete (why)
     seconds: float = 0.0
+    seed: int | None = None
 
 
 def _environment(derandomize: bool = True) -> dict[str, str]:
@@ -48,11 +50,10 @@ def _environment(derandomize: bool = True) -> dict[str, str]:
 
 
 def _could_not_run_reason(completed: subprocess.CompletedProcess) -> str:
-    """The CLI's one-line reason ("could not run: <why>"), not its closing "the reason is above" line."""
+    """The CLI's one-line reason ("could not run: <why>") when it wrote no summary."""
     lines = [line.strip(" !") for line in (completed.stderr + "\n" + completed.stdout).splitlines() if line.strip()]
     reasons = [line.split("could not run:", 1)[1].strip() for line in lines if "could not run:" in line]
-    fallback = [line for line in lines if "could not run" in line] or lines[-1:]
-    return (reasons or fallback or [f"exit {completed.returncode} with no output"])[0][:300]
+    return (reasons or lines[-1:] or [f"exit {completed.returncode} with no output"])[0][:300]
 
 
 def _read_summary(report_dir: Path) -> dict | None:
@@ -73,26 +74,29 @@ def _first_failure(row: dict) -> str:
 
 
 def run_suite(name: str, build: Callable[[], ReferenceApp], report_dir: Path, profile: str = "quick",
-              timeout_s: float = RUN_TIMEOUT_S, derandomize: bool = True,
-              suite_args: tuple[str, ...] = ()) -> RunResult:
-    """One `iam-conformance run` against a fresh app served on loopback; the failed requirements it reports."""
+              timeout_s: float = RUN_TIMEOUT_S, derandomize: bool = True, suite_args: tuple[str, ...] = (),
+              seed: int | None = None) -> RunResult:
+    """One `iam-conformance run` against a fresh app served on loopback: the requirements it reports failed, and
+    why it was incomplete if it was. `seed`: replay that Hypothesis seed (else derandomized, or a fresh one)."""
     started = time.monotonic()
     command = [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(report_dir),
-               "--profile", profile, "--region", "us-east-1", *suite_args]
+               "--profile", profile, "--region", "us-east-1", *suite_args,
+               *(("--seed", str(seed)) if seed is not None else ())]
     with ReferenceServer(app=build()) as server:
         try:
-            completed = subprocess.run([*command, "--endpoint-url", server.url], env=_environment(derandomize),
+            completed = subprocess.run([*command, "--endpoint-url", server.url],
+                                       env=_environment(derandomize and seed is None),
                                        capture_output=True, text=True, timeout=timeout_s, check=False)
         except subprocess.TimeoutExpired:
             return RunResult(name, ExitCode.INCOMPLETE, reason=f"timed out after {timeout_s:.0f} s",
-                             seconds=time.monotonic() - started)
-    result = RunResult(name, completed.returncode, seconds=time.monotonic() - started)
-    summary = _read_summary(report_dir) if completed.returncode in (ExitCode.OK, ExitCode.NONCONFORMANT) else None
-    if summary is None:
-        result.reason = (_could_not_run_reason(completed) if completed.returncode not in (ExitCode.OK, ExitCode.NONCONFORMANT)
-                         else f"exit {completed.returncode} but no readable summary.json in {report_dir}")
-        result.exit_code = ExitCode.INCOMPLETE
+                             seconds=time.monotonic() - started, seed=seed)
+    result = RunResult(name, completed.returncode, seconds=time.monotonic() - started, seed=seed)
+    summary = _read_summary(report_dir)
+    if completed.returncode not in (ExitCode.OK, ExitCode.NONCONFORMANT, ExitCode.INCOMPLETE) or summary is None:
+        result.exit_code, result.reason = ExitCode.INCOMPLETE, _could_not_run_reason(completed)
         return result
+    if summary.get("verdict") == "incomplete":
+        result.reason = "; ".join(summary.get("incomplete_reasons") or ["incomplete"])[:300]
     for row in summary.get("requirements", []):
         if row.get("status") == "failed":
             result.failed.append(row["id"])
@@ -104,66 +108,85 @@ def run_suite(name: str, build: Callable[[], ReferenceApp], report_dir: Path, pr
 
 
 def fault_verdict(fault: Fault, result: RunResult) -> tuple[bool, str]:
-    """(caught, one-line account): caught means at least one EXPECTED requirement failed."""
-    if result.reason is not None:
-        return False, f"NOT CAUGHT: could not run: {result.reason}"
-    if not result.failed:
-        return False, "NOT CAUGHT: no requirement failed"
+    """(caught, one-line account): caught means at least one EXPECTED requirement failed (even in a run that was
+    also incomplete: the deviation was seen and reported)."""
     hit = [r for r in result.failed if r in fault.expected]
     others = [r for r in result.failed if r not in fault.expected]
-    if not hit:
-        return False, f"caught by unrelated requirement: {', '.join(others)}"
-    return True, "caught by " + ", ".join(hit) + (f" (also {', '.join(others)})" if others else "")
+    if hit:
+        return True, "caught by " + ", ".join(hit) + (f" (also {', '.join(others)})" if others else "")
+    if result.reason is not None and not result.failed:
+        return False, f"NOT CAUGHT: incomplete: {result.reason}"
+    if not result.failed:
+        return False, "NOT CAUGHT: no requirement failed"
+    return False, f"caught by unrelated requirement: {', '.join(others)}"
 
 
 def false_positives(result: RunResult) -> int:
-    """Failed requirements on a conformant variant; a run that could not run counts as one."""
-    return 1 if result.reason is not None else len(result.failed)
+    """Failed requirements on a conformant variant; a run that was incomplete counts as one."""
+    return len(result.failed) + (1 if result.reason is not None else 0)
 
 
 # -- the whole selftest ----------------------------------------------------------------------------------------
 
 
-def _submit(pool: ThreadPoolExecutor, workdir: Path, profile: str, kind: str, name: str, build,
+def seeds_for(count: int, first: int = 1) -> list[int | None]:
+    """The Hypothesis seeds of each run: `count` fixed ones (every fault must be caught on each), or None once:
+    derandomized."""
+    return list(range(first, first + count)) if count > 0 else [None]
+
+
+def _submit(pool: ThreadPoolExecutor, workdir: Path, profile: str, kind: str, name: str, build, seed: int | None,
             suite_args: tuple[str, ...] = ()):
-    return pool.submit(run_suite, name, build, workdir / f"{kind}-{name}", profile, suite_args=suite_args)
+    return pool.submit(run_suite, name, build, workdir / f"{kind}-{name}-{seed}", profile, suite_args=suite_args,
+                       seed=seed)
 
 
-def run_selftest(profile: str = "quick", workers: int = 2, out: TextIO = sys.stdout) -> int:
+def run_selftest(profile: str = "quick", workers: int = 2, out: TextIO = sys.stdout, seeds: int = 5) -> int:
     started = time.monotonic()
     conformant: list[Variant] = variants()
     faults: list[Fault] = catalogue()
+    chosen = seeds_for(seeds)
     print(f"selftest: the suite ({profile} profile) against {len(conformant)} conformant variants and "
-          f"{len(faults)} faults, {workers} at a time", file=out, flush=True)
+          f"{len(faults)} faults, each under {len(chosen)} seed(s) {chosen}, {workers} at a time", file=out, flush=True)
     with tempfile.TemporaryDirectory(prefix="iam-conformance-selftest-") as tmp, \
             ThreadPoolExecutor(max_workers=workers) as pool:
         workdir = Path(tmp)
-        variant_runs = [_submit(pool, workdir, profile, "variant", v.name, v.build) for v in conformant]
-        fault_runs = [_submit(pool, workdir, profile, "fault", f.name, f.build, f.suite_args) for f in faults]
+        variant_runs = [[_submit(pool, workdir, profile, "variant", v.name, v.build, seed) for seed in chosen]
+                        for v in conformant]
+        fault_runs = [[_submit(pool, workdir, profile, "fault", f.name, f.build, seed, f.suite_args) for seed in chosen]
+                      for f in faults]
 
         print(f"\n{'conformant variant':<32} false positives", file=out)
         positives = 0
-        for variant, future in zip(conformant, variant_runs):
-            result = future.result()
-            positives += false_positives(result)
-            if result.reason is not None:
-                print(f"{variant.name:<32} could not run: {result.reason}", file=out, flush=True)
-            elif not result.failed:
-                print(f"{variant.name:<32} none", file=out, flush=True)
-            for requirement_id in result.failed:
-                print(f"{variant.name:<32} {requirement_id}: {result.why[requirement_id][:200]}", file=out, flush=True)
+        for variant, futures in zip(conformant, variant_runs):
+            results = [future.result() for future in futures]
+            positives += sum(false_positives(result) for result in results)
+            if not any(false_positives(result) for result in results):
+                print(f"{variant.name:<32} none on {len(results)} seed(s)", file=out, flush=True)
+            for result in results:
+                if result.reason is not None:
+                    print(f"{variant.name:<32} seed {result.seed}: incomplete: {result.reason}", file=out, flush=True)
+                for requirement_id in result.failed:
+                    print(f"{variant.name:<32} seed {result.seed}: {requirement_id}: "
+                          f"{result.why[requirement_id][:200]}", file=out, flush=True)
 
         print(f"\n{'fault':<38} {'expected':<20} result", file=out)
-        caught = 0
-        for item, future in zip(faults, fault_runs):
-            ok, account = fault_verdict(item, future.result())
-            caught += ok
+        caught_everywhere = 0
+        for item, futures in zip(faults, fault_runs):
+            verdicts = [fault_verdict(item, future.result()) for future in futures]
+            caught = sum(ok for ok, _ in verdicts)
+            caught_everywhere += caught == len(verdicts)
             expected = ",".join(sorted(item.expected))
-            print(f"{item.name:<38} {expected:<20} {account}", file=out, flush=True)
-            if not ok:
-                print(f"{'':<38} {'':<20} deviation: {item.description}", file=out, flush=True)
+            accounts = sorted({account for _, account in verdicts})
+            print(f"{item.name:<38} {expected:<20} {caught}/{len(verdicts)} seeds: {' | '.join(accounts)}",
+                  file=out, flush=True)
+            if caught < len(verdicts):
+                missed = [str(seed) for seed, (ok, _) in zip(chosen, verdicts) if not ok]
+                print(f"{'':<38} {'':<20} missed on seed(s) {', '.join(missed)}; deviation: {item.description}",
+                      file=out, flush=True)
 
-    print(f"\nselftest: {len(conformant) + len(faults)} runs in {time.monotonic() - started:.0f} s", file=out)
-    print(f"selftest: caught {caught}/{len(faults)} faults, {positives} false positives on "
-          f"{len(conformant)} conformant variants", file=out, flush=True)
-    return 0 if caught == len(faults) and positives == 0 else 1
+    runs = (len(conformant) + len(faults)) * len(chosen)
+    print(f"\nselftest: {runs} runs in {time.monotonic() - started:.0f} s", file=out)
+    print(f"selftest: caught {caught_everywhere}/{len(faults)} faults on every one of {len(chosen)} seed(s), "
+          f"{positives} false positives on {len(conformant)} conformant variants", file=out, flush=True)
+    return 0 if caught_everywhere == len(faults) and positives == 0 else 1

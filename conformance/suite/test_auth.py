@@ -34,3 +34,16 @@ def test_an_unknown_access_key_is_an_invalid_token(iam, absent_user_name, judge)
     key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
     unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
     judge(error_with_code, list_as(iam, absent_user_name, unknown), 403, "InvalidClientTokenId")
+
+
+@requirement("AUTH-04")
+def test_authentication_comes_before_validation(iam, conformance_target, judge):
+    # Each bad credential with a parameter that would fail validation: the credential's 403 comes first.
+    real = conformance_target.identity.credentials
+    wrong = Identity(WRONG_SECRET, Credentials(real.access_key, real.secret_key[::-1] + "x", real.token))
+    key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
+    unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
+    for identity, params, code in ((Identity.unsigned(), {"MaxItems": "0"}, "MissingAuthenticationToken"),
+                                   (wrong, {"UserName": "bad name"}, "SignatureDoesNotMatch"),
+                                   (unknown, {"MaxItems": "abc"}, "InvalidClientTokenId")):
+        judge(error_with_code, iam.call("ListSigningCertificates", params, identity=identity), 403, code)

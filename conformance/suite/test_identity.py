@@ -1,5 +1,6 @@
 """identity: with UserName omitted, the signing access key decides whose certificates are listed."""
-from conformance.checks.pagination import no_foreign_certificates, walk_yields_each_certificate_once
+from conformance.checks.pagination import (caller_listing_is_the_callers_own, no_foreign_certificates,
+                                           walk_yields_each_certificate_once)
 from conformance.suite import requirement
 
 
@@ -11,3 +12,12 @@ def test_without_user_name_the_signing_users_certificates_are_listed(user_with_t
     walk.user_name = user.name
     judge(walk_yields_each_certificate_once, walk, set(user.by_id()))
     judge(no_foreign_certificates, walk, set(user.by_id()))
+
+
+@requirement("ID-02")
+def test_without_user_name_the_callers_own_credentials_list_the_callers_own(seeded_users, walker, judge,
+                                                                           conformance_target):
+    # The root's own certificates are never touched: the suite only reads what the caller's listing holds, and that
+    # none of it belongs to the users the suite created (whose certificates exist now, seeded_users).
+    others = {cid for user in seeded_users for cid in user.by_id()}
+    judge(caller_listing_is_the_callers_own, walker(None, None), others, conformance_target.settings.caller_kind)

@@ -2,12 +2,14 @@
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from conformance.checks.pagination import (deleted_not_listed, listed_with_status, no_foreign_certificates,
-                                           pages_within_max_items, same_order_twice, truncated_pages_carry_marker,
-                                           truncation_flag_tells_the_truth, walk_yields_each_certificate_once)
+from conformance.checks.pagination import (deleted_not_listed, listed_with_status, listing_matches_model,
+                                           no_foreign_certificates, pages_within_max_items, same_order_twice,
+                                           truncated_pages_carry_marker, truncation_flag_tells_the_truth,
+                                           upload_refused_only_at_quota, walk_yields_each_certificate_once)
 from conformance.spec import operation
 from conformance.strategies import valid_values
-from conformance.suite import requirement
+from conformance.suite import follow, requirement
+from conformance.wire import Exchange
 
 MAX_ITEMS = operation().parameters["MaxItems"]
 # Small page sizes are where paging happens with a handful of certificates; the whole range is drawn too.
@@ -55,21 +57,28 @@ def test_without_max_items_walking_lists_everything(seeded_users, walker, judge)
 
 
 @requirement("PAG-06")
-def test_an_inactive_certificate_is_listed_as_inactive(seeder, walker, judge):
-    user = seeder.fill(seeder.user("inactive"), 2)
-    certificate = user.certificates[0]
-    seeder.set_status(user, certificate, "Inactive")
-    walk = walker(user.name, None, cached=False)
-    judge(listed_with_status, walk, certificate.certificate_id, "Inactive")
-    judge(listed_with_status, walk, user.certificates[1].certificate_id, "Active")
+def test_an_inactive_certificate_is_listed_as_inactive(history, judge):
+    walk = history.walks["status change"]
+    judge(listed_with_status, walk, history.inactive.certificate_id, "Inactive")
+    judge(listed_with_status, walk, history.deleted.certificate_id, "Active")
 
 
 @requirement("PAG-07")
-def test_a_deleted_certificate_is_no_longer_listed(seeder, walker, judge):
-    user = seeder.fill(seeder.user("deleted"), 2)
-    gone = user.certificates[0]
-    seeder.delete_certificate(user, gone)
-    judge(deleted_not_listed, walker(user.name, None, cached=False), gone.certificate_id, set(user.by_id()))
+def test_a_deleted_certificate_is_no_longer_listed(history, judge):
+    judge(deleted_not_listed, history.walks["deletion"], history.deleted.certificate_id,
+          {history.inactive.certificate_id})
+
+
+@requirement("PAG-10")
+def test_a_deletion_keeps_the_others_statuses_and_frees_its_quota_slot(history, judge):
+    """The sequence where a sibling's deletion rewrites statuses, or a quota counts deleted certificates, shows."""
+    inactive = history.inactive.certificate_id
+    judge(listing_matches_model, history.walks["deletion"], {inactive: "Inactive"})
+    uploaded = history.upload_after_deletion
+    if isinstance(uploaded, Exchange):  # refused: with one certificate held, only a wrong quota refuses
+        judge(upload_refused_only_at_quota, uploaded, 1)
+    judge(listing_matches_model, history.walks["upload after deletion"],
+          {inactive: "Inactive", uploaded.certificate_id: "Active"})
 
 
 @requirement("PAG-08")
@@ -85,3 +94,11 @@ def test_the_same_listing_twice_comes_back_in_the_same_order(user_with_most_cert
         first = walker(user_with_most_certificates.name, max_items, cached=False)
         second = walker(user_with_most_certificates.name, max_items, cached=False)
         judge(same_order_twice, first, second)
+
+
+@requirement("PAG-11")
+def test_resuming_with_another_max_items_continues_where_the_marker_says(user_with_most_certificates, judge, iam):
+    # The Marker says where the next call starts, whatever page size that call asks for: a larger one, or none.
+    user = user_with_most_certificates
+    for then_max_items in (2, None):
+        judge(walk_yields_each_certificate_once, follow(iam, user.name, 1, then_max_items), set(user.by_id()))

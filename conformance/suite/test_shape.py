@@ -1,8 +1,13 @@
 """shape: what every body looks like (schemas/*.xsd), and that members report what was uploaded."""
+import time
+
 from conformance.checks.shape import (body_in_iam_namespace, empty_list_for_user_without_certificates,
                                       error_body_matches_schema, members_report_uploaded,
-                                      success_body_matches_schema, success_carries_request_id)
+                                      success_body_matches_schema, success_carries_request_id,
+                                      upload_date_is_when_uploaded, upload_dates_agree)
 from conformance.suite import requirement
+
+STEP_S = 1.1  # UploadDate has second precision: listings this far apart show a date that moves
 
 
 def success_pages(seeded_users, walker):
@@ -40,3 +45,16 @@ def test_members_report_the_uploaded_certificates(seeded_users, walker, judge):
 @requirement("SHAPE-06")
 def test_a_user_without_certificates_gets_an_empty_list(user_without_certificates, walker, judge):
     judge(empty_list_for_user_without_certificates, walker(user_without_certificates.name, None).pages[0])
+
+
+@requirement("SHAPE-07")
+def test_upload_dates_are_when_the_certificates_were_uploaded(seeded_users, walker, judge):
+    for user in seeded_users:
+        judge.each(upload_date_is_when_uploaded, walker(user.name, None).pages, user.by_id())
+    # The same instant in a listing made a second or more after the upload was answered: a date rendered at
+    # listing time (or rounded differently each time) moves.
+    user = seeded_users[-1]
+    answered = max((c.answered_at or 0.0) for c in user.certificates)
+    time.sleep(max(0.0, answered + STEP_S - time.time()))
+    later = walker(user.name, None, cached=False).pages
+    judge(upload_dates_agree, walker(user.name, None).pages + later, user.by_id())
