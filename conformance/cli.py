@@ -146,8 +146,10 @@ def run(args: argparse.Namespace) -> int:
 
 def sweep(args: argparse.Namespace) -> int:
     """Delete suite users (ic-* under /iam-conformance/<run>/) that interrupted runs left behind."""
-    from conformance.client import IamClient, TargetUnreachable
-    from conformance.seeding import sweep_leftovers
+    import time
+
+    from conformance.client import IamClient
+    from conformance.seeding import SWEEP_DEADLINE_S, sweep_leftovers
     from conformance.target import TargetError, caller_identity, resolve_endpoint, resolve_region
 
     try:
@@ -156,11 +158,15 @@ def sweep(args: argparse.Namespace) -> int:
             print("iam-conformance: cleanup needs a target (--endpoint-url); the embedded moto keeps nothing",
                   file=sys.stderr)
             return EXIT_COULD_NOT_RUN
-        client = IamClient(endpoint, resolve_region(args.region), caller_identity())
-        deleted, problems = sweep_leftovers(client)
-    except (TargetError, TargetUnreachable) as exc:
+        client = IamClient(endpoint, resolve_region(args.region), caller_identity(),
+                           deadline=time.monotonic() + SWEEP_DEADLINE_S)
+    except TargetError as exc:
         print(f"iam-conformance: could not run: {exc}", file=sys.stderr)
         return EXIT_COULD_NOT_RUN
+    try:
+        deleted, problems = sweep_leftovers(client)  # bounded in time, pages and requests; never raises
+    finally:
+        client.close()
     for name in deleted:
         print(f"deleted {name}")
     for problem in problems:
