@@ -5,7 +5,9 @@ Every call returns an Exchange (never raises for an HTTP status); connection fai
 from __future__ import annotations
 
 import functools
+import heapq
 import http.client
+import itertools
 import os
 import random
 import socket
@@ -55,71 +57,125 @@ class CallBudget:
     """One call's wall-clock budget, enforced by a watchdog thread that shuts the call's socket down when spent.
 
     Why a watchdog rather than socket timeouts: a socket timeout bounds each receive, and a target that sends
-    one byte per second (status line, headers or body) satisfies every receive. Shutting the socket down (not
-    closing it: the calling thread still owns it) makes a blocked receive, plain or TLS, return at once,
-    whatever phase the call is in; the calling thread then sees a failed or cut answer.
+    one byte per second (status line, headers or body) satisfies every receive. Shutting the TCP socket down (not
+    closing it: the calling thread still owns it) makes a blocked receive, plain or TLS, return at once, whatever
+    phase the call is in; the calling thread then sees a failed or cut answer.
     """
 
     _current = threading.local()  # the budget of the call in progress on this thread, for the pools to find
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
+        self.expires = 0.0
         self.spent = False
-        self._connections: list = []
-        self._finished = threading.Event()
+        self.finished = False
+        self.sockets: list[socket.socket] = []
 
     @classmethod
     def current(cls) -> CallBudget | None:
         return getattr(cls._current, "budget", None)
 
-    def watch(self, connection: object) -> None:
-        self._connections.append(connection)
+    def watch(self, sock: socket.socket | None) -> None:
+        if isinstance(sock, socket.socket):
+            self.sockets.append(sock)
 
     def __enter__(self) -> CallBudget:
         type(self)._current.budget = self
-        threading.Thread(target=self._watchdog, name="iam-call-budget", daemon=True).start()
+        self.expires = time.monotonic() + self.seconds
+        _WATCHDOG.add(self)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._finished.set()
         type(self)._current.budget = None
-
-    def _watchdog(self) -> None:
-        if self._finished.wait(self.seconds):
-            return
-        self.spent = True
-        # A connection still connecting has no socket yet (its connect timeout bounds that phase): keep trying
-        # until a socket was shut down or the call ended.
-        while not self._finished.is_set() and not any(map(_shut_down, list(self._connections))):
-            self._finished.wait(0.05)
+        _WATCHDOG.finish(self)
 
 
-def _shut_down(connection: object) -> bool:
-    sock = getattr(connection, "sock", None)
-    sock = getattr(sock, "socket", sock)  # TLS through an HTTPS proxy wraps the socket once more
-    if not isinstance(sock, socket.socket):
-        return False
+class _Watchdog:
+    """One thread for every budget of the process (a thread per call would cost a tenth of a loopback call):
+    it sleeps until the earliest budget is due and shuts that call's socket down if the call is still on."""
+
+    RETRY_S = 0.05  # a call still resolving or connecting has no socket yet (its connect timeout bounds that)
+
+    def __init__(self) -> None:
+        self._lock = threading.Condition()
+        self._due: list[tuple[float, int, CallBudget]] = []  # a heap by expiry; finished ones drop off at the top
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, budget: CallBudget, at: float | None = None) -> None:
+        with self._lock:
+            heapq.heappush(self._due, (at or budget.expires, next(self._order), budget))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="iam-call-budgets", daemon=True)
+                self._thread.start()
+            if self._due[0][2] is budget:  # due before whatever the thread sleeps towards
+                self._lock.notify()
+
+    def finish(self, budget: CallBudget) -> None:
+        with self._lock:  # after this, `spent` no longer changes
+            budget.finished = True
+            budget.sockets = []
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while self._due and self._due[0][2].finished:
+                    heapq.heappop(self._due)
+                if not self._due:
+                    self._lock.wait()
+                    continue
+                wait = self._due[0][0] - time.monotonic()
+                if wait > 0:
+                    self._lock.wait(wait)
+                    continue
+                budget = heapq.heappop(self._due)[2]
+                budget.spent = True
+                sockets = list(budget.sockets)
+            if not any(map(_shut_down, sockets)):
+                self.add(budget, time.monotonic() + self.RETRY_S)
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _shut_down(sock: socket.socket) -> bool:
     try:
         socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's: SSLSocket.shutdown drops its TLS state
-    except OSError:  # already closed, or not connected yet
+    except OSError:  # closed already
         return False
     return True
 
 
+class _WatchedConnection:
+    """Mixed into urllib3's connections: a new TCP socket (under TLS, if any) is watched by the call's budget."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        budget = CallBudget.current()
+        if budget is not None:
+            budget.watch(sock)
+        return sock
+
+
 class _WatchedPool:
-    """Mixed into urllib3's pools: every connection handed to a call, fresh or reused, is watched by its budget."""
+    """Mixed into urllib3's pools: a kept-open connection handed to a call is watched by the call's budget.
+    (Taken now: http.client lets go of the connection's socket once an answer says Connection: close.)"""
 
     def _get_conn(self, timeout: float | None = None):
         connection = super()._get_conn(timeout)
         budget = CallBudget.current()
         if budget is not None:
-            budget.watch(connection)
+            sock = getattr(connection, "sock", None)
+            # TLS inside a TLS tunnel (an HTTPS proxy) wraps the socket in an object that is not one.
+            budget.watch(sock if isinstance(sock, socket.socket) else getattr(sock, "socket", None))
         return connection
 
 
 @functools.cache
 def _watched(pool_class: type) -> type:
-    return type(f"Watched{pool_class.__name__}", (_WatchedPool, pool_class), {})
+    connection_class = type(f"Watched{pool_class.ConnectionCls.__name__}",
+                            (_WatchedConnection, pool_class.ConnectionCls), {})
+    return type(f"Watched{pool_class.__name__}", (_WatchedPool, pool_class), {"ConnectionCls": connection_class})
 
 
 def _watch_pools_of(manager: urllib3.PoolManager) -> urllib3.PoolManager:

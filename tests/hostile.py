@@ -22,8 +22,9 @@ BODIES = {
     "huge": (200, "text/xml", b"<ListSigningCertificatesResponse>" + b"x" * (3 << 20)),
 }
 # Modes that answer slowly, one byte per DRIP_PACE_S, from the first call or after the preflight's ListUsers:
-# "slow-body" (a Content-Length of SLOW_BODY_BYTES), "slow-head" (status line and headers dripped too).
-SLOW_MODES = ("slow-body", "slow-head", "slow-body-after-preflight", "slow-head-after-preflight")
+# "slow-body" (a Content-Length of SLOW_BODY_BYTES), "slow-head" (status line and headers dripped too),
+# "slow-unsized-body" (no Content-Length: the body ends when the connection does).
+SLOW_MODES = ("slow-body", "slow-head", "slow-unsized-body", "slow-body-after-preflight", "slow-head-after-preflight")
 SLOW_BODY_BYTES = 100_000
 DRIP_PACE_S = 1.0
 # Modes of ListUsers for `iam-conformance cleanup`: every page truncated with a fresh Marker, Markers A,B,A,B...,
@@ -94,7 +95,7 @@ class HostileServer:
                 body = success(action)
             return self._send(handler, 200, "text/xml", body)
         if mode.startswith("slow-"):
-            return self._drip(handler, head_too=mode.startswith("slow-head"))
+            return self._drip(handler, head_too=mode.startswith("slow-head"), sized=not mode.startswith("slow-unsized"))
         status, kind, body = (200, "text/xml", LIST_USERS_OK) if mode == "first-call" else BODIES[mode]
         self._send(handler, status, kind, body)
 
@@ -106,9 +107,9 @@ class HostileServer:
         handler.end_headers()
         handler.wfile.write(body)
 
-    def _drip(self, handler: BaseHTTPRequestHandler, head_too: bool) -> None:
-        head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {SLOW_BODY_BYTES}\r\n"
-                f"X-Padding: {'p' * 40}\r\n\r\n").encode()
+    def _drip(self, handler: BaseHTTPRequestHandler, head_too: bool, sized: bool) -> None:
+        length = f"Content-Length: {SLOW_BODY_BYTES}\r\n" if sized else "Connection: close\r\n"
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n{length}X-Padding: {'p' * 40}\r\n\r\n").encode()
         body = b"<ListUsersResponse>" + b"x" * (SLOW_BODY_BYTES - 19)
         try:
             if not head_too:
