@@ -70,14 +70,21 @@ class CallBudget:
         self.spent = False
         self.finished = False
         self.sockets: list[socket.socket] = []
+        self.duplicates: list[socket.socket] = []  # the budget's own descriptors, closed when the call ends
 
     @classmethod
     def current(cls) -> CallBudget | None:
         return getattr(cls._current, "budget", None)
 
-    def watch(self, sock: socket.socket | None) -> None:
-        if isinstance(sock, socket.socket):
-            self.sockets.append(sock)
+    def watch(self, sock: socket.socket | None, *, duplicate: bool = False) -> None:
+        """Shut `sock` down when the budget is spent; `duplicate`: through a descriptor of the budget's own, for a
+        socket whose object is about to be handed over (TLS wrapping detaches the plain socket object)."""
+        if not isinstance(sock, socket.socket):
+            return
+        if duplicate:
+            sock = sock.dup()
+            self.duplicates.append(sock)
+        self.sockets.append(sock)
 
     def __enter__(self) -> CallBudget:
         type(self)._current.budget = self
@@ -115,6 +122,8 @@ class _Watchdog:
         with self._lock:  # after this, `spent` no longer changes
             budget.finished = True
             budget.sockets = []
+        for duplicate in budget.duplicates:
+            duplicate.close()  # the connection's own descriptor stays open for the next call
 
     def _run(self) -> None:
         while True:
@@ -147,13 +156,15 @@ def _shut_down(sock: socket.socket) -> bool:
 
 
 class _WatchedConnection:
-    """Mixed into urllib3's connections: a new TCP socket (under TLS, if any) is watched by the call's budget."""
+    """Mixed into urllib3's connections: a new TCP socket is watched by the call's budget from the moment it is
+    connected, TLS handshake included. Through a duplicate descriptor: shutdown acts on the socket itself, and
+    TLS wrapping detaches the object urllib3 created."""
 
     def _new_conn(self):
         sock = super()._new_conn()
         budget = CallBudget.current()
         if budget is not None:
-            budget.watch(sock)
+            budget.watch(sock, duplicate=True)
         return sock
 
 

@@ -158,3 +158,48 @@ def test_netrc_never_turns_into_basic_auth(tmp_path, monkeypatch):
             unsigned.close()
     signed, none = server.authorizations
     assert signed.startswith("AWS4-HMAC-SHA256 ") and none is None
+
+
+def loopback_tls_certificate(folder) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 and its key, as PEM files: (certificate, key)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .sign(key, hashes.SHA256()))
+    certificate_path, key_path = folder / "certificate.pem", folder / "key.pem"
+    certificate_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(certificate_path), str(key_path)
+
+
+@pytest.mark.parametrize("mode", ["slow-head", "slow-body"])
+def test_a_dripping_answer_over_tls_ends_at_the_calls_budget(mode, short_budget, tmp_path, monkeypatch):
+    import ssl
+
+    certificate, key = loopback_tls_certificate(tmp_path)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate)  # trusted for this client only
+    server = HostileServer(mode)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    server._server.socket = context.wrap_socket(server._server.socket, server_side=True)
+    with server:
+        client = signed_client(server.url.replace("http://", "https://"))
+        try:
+            elapsed, reason = timed_call(client)
+        finally:
+            client.close()
+    assert BUDGET_S - 0.2 <= elapsed < BUDGET_S + SLACK_S and "no complete answer within" in reason
