@@ -119,11 +119,11 @@ class _Watchdog:
                 self._lock.notify()
 
     def finish(self, budget: CallBudget) -> None:
-        with self._lock:  # after this, `spent` no longer changes
+        with self._lock:  # after this, `spent` no longer changes and no socket of the call is touched
             budget.finished = True
             budget.sockets = []
-        for duplicate in budget.duplicates:
-            duplicate.close()  # the connection's own descriptor stays open for the next call
+            for duplicate in budget.duplicates:
+                duplicate.close()  # the connection's own descriptor stays open for the next call
 
     def _run(self) -> None:
         while True:
@@ -139,9 +139,9 @@ class _Watchdog:
                     continue
                 budget = heapq.heappop(self._due)[2]
                 budget.spent = True
-                sockets = list(budget.sockets)
-            if not any(map(_shut_down, sockets)):
-                self.add(budget, time.monotonic() + self.RETRY_S)
+                # Under the lock, so a descriptor is never closed (and its number reused) in between.
+                if not any(map(_shut_down, budget.sockets)):
+                    heapq.heappush(self._due, (time.monotonic() + self.RETRY_S, next(self._order), budget))
 
 
 _WATCHDOG = _Watchdog()

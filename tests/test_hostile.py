@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer
+from conformance.reference.render import leaf
 from conformance.seeding import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
-from hostile import LIST_MODES, HostileServer
+from hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
 
 DEADLINE_S = 10
 GRACE_S = 60  # loose: start-up, cleanup's own share, a busy machine; a dripping target alone would take 100000 s
@@ -185,3 +187,41 @@ def test_a_runs_own_cleanup_against_an_endless_listing_stops_and_says_what_is_le
     assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
     assert done.code == 1 and server.list_pages <= CLEANUP_PAGE_LIMIT + 1  # + the preflight's
     assert "cleanup stopped" in done.stdout and reason in done.stdout and "iam-conformance cleanup" in done.stdout
+
+
+class PagesUsersTwoAtATime(ReferenceApp):
+    """Lists users two a page, and (as IAM might) refuses a Marker issued before a user was deleted."""
+
+    deletions = 0
+
+    def action_DeleteUser(self, caller, p):
+        type(self).deletions += 1
+        return super().action_DeleteUser(caller, p)
+
+    def action_ListUsers(self, caller, p):
+        users = self.store.list_users(p.get("PathPrefix", "/"))
+        start = 0
+        if "Marker" in p:
+            issued_after, _, last = p["Marker"].partition(":")
+            if int(issued_after) != self.deletions:
+                raise IamError(400, "ValidationError", "Invalid Marker.")
+            start = next(i for i, user in enumerate(users) if user.name == last) + 1
+        page = users[start:start + 2]
+        nodes = self.renderer.users_page(page)
+        if start + 2 < len(users):
+            nodes[1:] = [leaf("IsTruncated", "true"), leaf("Marker", f"{self.deletions}:{page[-1].name}")]
+        return nodes
+
+
+def test_cleanup_deletes_page_by_page_even_when_deleting_invalidates_the_marker(root_credentials_env):
+    with ReferenceServer(app=PagesUsersTwoAtATime(Flavour())) as server:
+        leftovers = [f"ic-deadbeef-gw0-{n}" for n in range(7)]
+        for name in leftovers:
+            server.store.create_access_key(server.store.create_user(name, SUITE_USER_PATH))
+        for name, path in (("bob", SUITE_USER_PATH), ("ic-elsewhere", "/"), ("ic-x", "/iam-conformance/")):
+            server.store.create_user(name, path)
+        done = cleanup_against(server.url, root_credentials_env)
+        remaining = sorted(u.name for u in server.store.list_users("/") if not u.root)
+    assert done.code == 0, done.output
+    assert remaining == ["bob", "ic-elsewhere", "ic-x"]
+    assert all(f"deleted {name}" in done.stdout for name in leftovers)
