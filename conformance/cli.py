@@ -149,8 +149,10 @@ def sweep(args: argparse.Namespace) -> int:
     import time
 
     from conformance.client import IamClient
+    from conformance.redaction import redact
     from conformance.seeding import SWEEP_DEADLINE_S, sweep_leftovers
     from conformance.target import TargetError, caller_identity, resolve_endpoint, resolve_region
+    from conformance.terminal import neutralise
 
     try:
         endpoint, _ = resolve_endpoint(args.endpoint_url)
@@ -168,9 +170,9 @@ def sweep(args: argparse.Namespace) -> int:
     finally:
         client.close()
     for name in deleted:
-        print(f"deleted {name}")
-    for problem in problems:
-        print(f"could not delete: {problem}", file=sys.stderr)
+        print(f"deleted {neutralise(name)}")
+    for problem in problems:  # they quote ids the target listed: anything, a secret it echoes included
+        print(f"could not delete: {neutralise(redact(problem))}", file=sys.stderr)
     print(f"iam-conformance cleanup: {len(deleted)} users under /iam-conformance/ swept, {len(problems)} problems")
     return EXIT_NONCONFORMANT if problems else EXIT_OK
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer
-from conformance.reference.render import leaf
+from conformance.reference import ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
+from conformance.reference.render import branch, leaf, listing
 from conformance.seeding import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
 from hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
 
@@ -225,3 +225,26 @@ def test_cleanup_deletes_page_by_page_even_when_deleting_invalidates_the_marker(
     assert done.code == 0, done.output
     assert remaining == ["bob", "ic-elsewhere", "ic-x"]
     assert all(f"deleted {name}" in done.stdout for name in leftovers)
+
+
+class ListsTheSecretAsAKey(ReferenceApp):
+    """Hostile: lists the caller's secret key, and a name that reorders and drives a terminal, as access key ids,
+    and refuses to delete them, so that they end up among the cleanup's problems."""
+
+    FAKE_IDS = (ROOT_SECRET_KEY, "AKIA\u202eevil\x9b2J")
+
+    def action_ListAccessKeys(self, caller, p):
+        return [listing("AccessKeyMetadata", [branch("member", leaf("AccessKeyId", key)) for key in self.FAKE_IDS]),
+                leaf("IsTruncated", "false")]
+
+    def action_DeleteAccessKey(self, caller, p):
+        raise IamError(500, "ServiceFailure", "no")
+
+
+def test_cleanup_problems_are_printed_redacted_and_neutralised(root_credentials_env):
+    with ReferenceServer(app=ListsTheSecretAsAKey(Flavour())) as server:
+        server.store.create_user("ic-deadbeef-gw0-one", SUITE_USER_PATH)
+        done = cleanup_against(server.url, root_credentials_env)
+    assert done.code == 1 and done.stderr.count("could not delete: access key") == 2
+    assert ROOT_SECRET_KEY not in done.output and ROOT_SECRET_KEY[:16] not in done.output
+    assert "\u202e" not in done.output and "\x9b" not in done.output and "\\u202eevil\\x9b2J" in done.stderr
