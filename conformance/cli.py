@@ -189,9 +189,13 @@ def run(args: argparse.Namespace) -> int:
 
 def sweep(args: argparse.Namespace) -> int:
     """Delete suite users (ic-* under /iam-conformance/<run>/) that interrupted runs left behind."""
-    from conformance.client import IamClient, Identity, TargetUnreachable
-    from conformance.seeding import sweep_leftovers
+    import time
+
+    from conformance.client import IamClient, Identity
+    from conformance.redaction import Redactor
+    from conformance.seeding import SWEEP_DEADLINE_S, sweep_leftovers
     from conformance.target import TargetError, caller_credentials, resolve_endpoint, resolve_region
+    from conformance.terminal import neutralise
 
     try:
         endpoint, _ = resolve_endpoint(args.endpoint_url)
@@ -199,15 +203,21 @@ def sweep(args: argparse.Namespace) -> int:
             print("iam-conformance: cleanup needs a target (--endpoint-url); the embedded moto keeps nothing",
                   file=sys.stderr)
             return ExitCode.INCOMPLETE
-        client = IamClient(endpoint, resolve_region(args.region), Identity("caller", caller_credentials()))
-        deleted, problems = sweep_leftovers(client)
-    except (TargetError, TargetUnreachable) as exc:
+        credentials = caller_credentials()
+        client = IamClient(endpoint, resolve_region(args.region), Identity("caller", credentials),
+                           deadline=time.monotonic() + SWEEP_DEADLINE_S)
+    except TargetError as exc:
         print(f"iam-conformance: could not run: {exc}", file=sys.stderr)
         return ExitCode.INCOMPLETE
+    redactor = Redactor([credentials.secret_key, credentials.token])
+    try:
+        deleted, problems = sweep_leftovers(client)  # bounded in time, pages and requests; never raises
+    finally:
+        client.close()
     for name in deleted:
-        print(f"deleted {name}")
-    for problem in problems:
-        print(f"could not delete: {problem}", file=sys.stderr)
+        print(f"deleted {neutralise(name)}")
+    for problem in problems:  # they quote ids the target listed: anything, a secret it echoes included
+        print(f"could not delete: {neutralise(redactor.redact(problem))}", file=sys.stderr)
     print(f"iam-conformance cleanup: {len(deleted)} users under /iam-conformance/ swept, {len(problems)} problems")
     return ExitCode.NONCONFORMANT if problems else ExitCode.OK
 

@@ -1,8 +1,10 @@
 """Which IAM the suite talks to, as whom, and the embedded moto server used when none is named."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from botocore.credentials import Credentials
@@ -24,17 +26,73 @@ def resolve_endpoint(explicit: str | None) -> tuple[str | None, str]:
         (os.environ.get("AWS_ENDPOINT_URL"), "AWS_ENDPOINT_URL"),
     ):
         if value:
-            parts = urlsplit(value)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                raise TargetError(f"{origin}={value!r} is not an http(s) URL")
-            return value, origin
+            return checked_endpoint(value, origin), origin
     return None, "embedded"
 
 
+def checked_endpoint(value: str, origin: str) -> str:
+    """`value` if it is a plain http(s) endpoint; else TargetError with a one-line reason that repeats nothing
+    secret. User-info is refused (it would be printed in every report, and is no AWS credential anyway). A query
+    string or fragment is refused rather than stripped: the query protocol sends its own parameters, and
+    guessing which part of a URL the user meant would point the suite at a target nobody named."""
+    if any(ord(c) < 0x21 or c == "\x7f" for c in value):
+        raise TargetError(f"{origin} contains whitespace or control characters; give scheme://host[:port]/")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise TargetError(f"{origin} is not a valid URL (check the host and port)") from None
+    if "@" in parts.netloc:
+        raise TargetError(f"{origin} holds user-info (user:password@ before the host); refused, never sent or "
+                          "shown: give the URL without it (the suite signs with your AWS credentials)")
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        raise TargetError(f"{origin} has a query string or fragment (?.../#...); refused: an IAM endpoint takes "
+                          "neither, give scheme://host[:port][/path]")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = value if len(value) <= 200 else value[:200] + "…"
+        raise TargetError(f"{origin}={shown!r} is not an http(s) URL")
+    return value
+
+
 def is_real_aws(endpoint: str) -> bool:
-    """An AWS-operated endpoint (commercial or China partitions), where creating users costs a real account."""
-    host = (urlsplit(endpoint).hostname or "").lower()
-    return host.endswith((".amazonaws.com", ".amazonaws.com.cn")) or host in ("amazonaws.com", "amazonaws.com.cn")
+    """An AWS-operated endpoint, where creating users costs a real account: any IAM hostname botocore knows, or
+    any host under one of its partitions' DNS suffixes (regional, FIPS, dual-stack and VPC endpoints included)."""
+    host = (urlsplit(endpoint).hostname or "").lower().rstrip(".")
+    hostnames, suffixes = aws_names()
+    return host in hostnames or any(host == suffix or host.endswith("." + suffix) for suffix in suffixes)
+
+
+@functools.cache
+def aws_names() -> tuple[frozenset[str], tuple[str, ...]]:
+    """(IAM hostnames, DNS suffixes) of every partition in botocore's own endpoint and partition data."""
+    from botocore.exceptions import DataNotFoundError
+    from botocore.loaders import create_loader
+
+    loader = create_loader()
+    endpoints = loader.load_data("endpoints")
+    suffixes = set(_values_of("dnsSuffix", endpoints))  # each partition's, and its FIPS/dual-stack variants'
+    try:
+        partitions = loader.load_data("partitions")["partitions"]  # the data endpoint rule sets resolve with
+    except DataNotFoundError:  # a botocore from before endpoint rule sets: endpoints.json holds them all
+        partitions = []
+    suffixes.update(_values_of("dnsSuffix", partitions), _values_of("dualStackDnsSuffix", partitions))
+    hostnames = {hostname.lower() for partition in endpoints["partitions"]
+                 for hostname in _values_of("hostname", partition["services"].get("iam", {}))
+                 if "{" not in hostname}  # templates ({service}.{region}.{dnsSuffix}) fall under the suffixes
+    return frozenset(hostnames), tuple(sorted(suffix.lower() for suffix in suffixes if suffix))
+
+
+def _values_of(key: str, data: object) -> Iterator[str]:
+    """Every string value of `key` anywhere in nested JSON data."""
+    if isinstance(data, dict):
+        for name, value in data.items():
+            if name == key and isinstance(value, str):
+                yield value
+            else:
+                yield from _values_of(key, value)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _values_of(key, item)
 
 
 def resolve_region(explicit: str | None) -> str:

@@ -7,6 +7,7 @@ and element order so that each check judges only its own requirement; strictness
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -22,6 +23,10 @@ class UnreadableBody(ValueError):
     """The body is not the XML document the protocol promises (empty, HTML, JSON, DTD, too large...)."""
 
 
+DTD_REFUSED = "body declares a DTD; refused (no DTDs or entities from a target)"
+_PROLOG_SPACE = re.compile(rb"[ \t\r\n]*")
+
+
 def parse_xml(body: bytes) -> etree._Element:
     if len(body) > MAX_BODY_BYTES:
         raise UnreadableBody(f"body of {len(body)} bytes exceeds the {MAX_BODY_BYTES}-byte bound")
@@ -32,12 +37,38 @@ def parse_xml(body: bytes) -> etree._Element:
         raise UnreadableBody("an HTML page, not XML")
     if head.startswith((b"{", b"[")):
         raise UnreadableBody("JSON, not XML")
-    if b"<!DOCTYPE" in body[:4096].upper():
-        raise UnreadableBody("body declares a DTD; refused (no DTDs or entities from a target)")
+    doctype = _prolog_doctype(body)
+    if doctype is not None:
+        raise UnreadableBody("an HTML page, not XML" if doctype.lower().startswith(b"<!doctype html") else DTD_REFUSED)
     try:
-        return etree.fromstring(body, _PARSER)
+        root = etree.fromstring(body, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise UnreadableBody(f"not well-formed XML: {exc}") from None
+    # What the scan cannot see (a body in UTF-16, say), the parsed document still tells; its entities were never
+    # expanded (resolve_entities=False), and it is refused all the same.
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None or info.system_url:
+        raise UnreadableBody(DTD_REFUSED)
+    return root
+
+
+def _prolog_doctype(body: bytes) -> bytes | None:
+    """The start of a <!DOCTYPE in the prolog, where a DTD can only be, skipping the XML declaration, comments
+    and processing instructions however long they are; None when the root element comes first. Read as ASCII:
+    the parsed document's docinfo catches a DOCTYPE in any other encoding."""
+    at = 3 if body.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        at = _PROLOG_SPACE.match(body, at).end()
+        for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
+            if body.startswith(opening, at):
+                end = body.find(closing, at + len(opening))
+                if end < 0:
+                    return None  # unterminated: the parser refuses it as not well-formed
+                at = end + len(closing)
+                break
+        else:
+            candidate = body[at:at + 14]
+            return candidate if candidate.upper().startswith(b"<!DOCTYPE") else None
 
 
 def local(element: etree._Element) -> str:

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
                   b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><ListSigningCertificatesResponse>&c;</ListSigningCertificatesResponse>')
@@ -20,14 +20,46 @@ BODIES = {
     "dtd": (200, "text/xml", BILLION_LAUGHS),
     "huge": (200, "text/xml", b"<ListSigningCertificatesResponse>" + b"x" * (3 << 20)),
 }
+# Modes that answer slowly, one byte per DRIP_PACE_S, from the first call or after the preflight's ListUsers:
+# "slow-body" (a Content-Length of SLOW_BODY_BYTES), "slow-head" (status line and headers dripped too),
+# "slow-unsized-body" (no Content-Length: the body ends when the connection does).
+SLOW_MODES = ("slow-body", "slow-head", "slow-unsized-body", "slow-body-after-preflight", "slow-head-after-preflight")
+SLOW_BODY_BYTES = 100_000
+DRIP_PACE_S = 1.0
+# Modes of ListUsers for `iam-conformance cleanup`: every page truncated with a fresh Marker, Markers A,B,A,B...,
+# or fresh Markers and USERS_PER_PAGE matching users on every page. Every other action answers 200.
+LIST_MODES = ("fresh-markers", "marker-cycle", "crowded")
+USERS_PER_PAGE = 500
+SUITE_USER_PATH = "/iam-conformance/deadbeef-gw0/"
+NAMESPACE = b"https://iam.amazonaws.com/doc/2010-05-08/"
+
+
+def success(action: str, result: bytes = b"") -> bytes:
+    return (b'<%sResponse xmlns="%s"><%sResult>%s</%sResult><ResponseMetadata><RequestId>r</RequestId>'
+            b"</ResponseMetadata></%sResponse>") % (action.encode(), NAMESPACE, action.encode(), result,
+                                                     action.encode(), action.encode())
+
+
+def list_users_page(mode: str, page: int) -> bytes:
+    marker = f"m{page % 2}" if mode == "marker-cycle" else f"m{page}"
+    users = b""
+    if mode == "crowded":
+        users = b"".join(b"<member><UserName>ic-deadbeef-gw0-p%du%d</UserName><Path>%s</Path><UserId>AIDA%d</UserId>"
+                         b"</member>" % (page, n, SUITE_USER_PATH.encode(), n) for n in range(USERS_PER_PAGE))
+    return success("ListUsers", b"<Users>%s</Users><IsTruncated>true</IsTruncated><Marker>%s</Marker>"
+                   % (users, marker.encode()))
 
 
 class HostileServer:
-    """`mode` is a key of BODIES, or 'silent-after-preflight': answers the suite's first call, then never again."""
+    """`mode`: a key of BODIES, one of SLOW_MODES or LIST_MODES, or 'silent-after-preflight' (answers the first
+    call, then never again). `calls` counts requests; `authorizations` keeps each request's Authorization header."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.calls = 0
+        self.list_pages = 0
+        self.authorizations: list[str | None] = []
+        self.stopped = threading.Event()
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -36,20 +68,10 @@ class HostileServer:
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
-                self.rfile.read(length)
+                form = parse_qs(self.rfile.read(length).decode() or urlsplit(self.path).query)
                 owner.calls += 1
-                if owner.mode == "silent-after-preflight":
-                    if owner.calls > 1:
-                        time.sleep(120)  # never answers in time; the client must give up by itself
-                        return
-                    status, kind, body = 200, "text/xml", LIST_USERS_OK
-                else:
-                    status, kind, body = BODIES[owner.mode]
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                owner.authorizations.append(self.headers.get("Authorization"))
+                owner.answer(self, form.get("Action", [""])[0])
 
             do_GET = do_POST
 
@@ -57,10 +79,54 @@ class HostileServer:
         self._server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
 
-    def __enter__(self) -> "HostileServer":
+    def answer(self, handler: BaseHTTPRequestHandler, action: str) -> None:
+        mode = self.mode
+        if mode.endswith("after-preflight") and self.calls == 1:
+            mode = "first-call"
+        if mode == "silent-after-preflight":
+            self.stopped.wait(120)  # never answers in time; the client must give up by itself
+            return
+        if mode in LIST_MODES:
+            if action == "ListUsers":
+                self.list_pages += 1
+                body = list_users_page(mode, self.list_pages)
+            else:
+                body = success(action)
+            return self._send(handler, 200, "text/xml", body)
+        if mode.startswith("slow-"):
+            return self._drip(handler, head_too=mode.startswith("slow-head"), sized=not mode.startswith("slow-unsized"))
+        status, kind, body = (200, "text/xml", LIST_USERS_OK) if mode == "first-call" else BODIES[mode]
+        self._send(handler, status, kind, body)
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, kind: str, body: bytes) -> None:
+        handler.send_response(status)
+        handler.send_header("Content-Type", kind)
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    def _drip(self, handler: BaseHTTPRequestHandler, head_too: bool, sized: bool) -> None:
+        length = f"Content-Length: {SLOW_BODY_BYTES}\r\n" if sized else "Connection: close\r\n"
+        head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n{length}X-Padding: {'p' * 40}\r\n\r\n").encode()
+        body = b"<ListUsersResponse>" + b"x" * (SLOW_BODY_BYTES - 19)
+        try:
+            if not head_too:
+                handler.wfile.write(head)
+                handler.wfile.flush()
+            for byte in (head if head_too else b"") + body:
+                if self.stopped.wait(DRIP_PACE_S):
+                    return
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+        except OSError:  # the client hung up, as it should
+            return
+
+    def __enter__(self) -> HostileServer:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
     def __exit__(self, *exc_info) -> None:
+        self.stopped.set()
         self._server.shutdown()
         self._server.server_close()

@@ -1,0 +1,250 @@
+"""Hostile targets on loopback, through the command line: each run ends within its deadline plus a bounded grace,
+with exit 1 or 2, no traceback, bounded memory, and nothing secret repeated."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from conformance.reference import ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
+from conformance.reference.render import branch, leaf, listing
+from conformance.seeding import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
+from hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
+
+DEADLINE_S = 10
+GRACE_S = 60  # loose: start-up, cleanup's own share, a busy machine; a dripping target alone would take 100000 s
+PEAK_RSS_BOUND_MB = 500
+PASSWORD = "hunter2-pa55word-in-the-url"
+
+
+@dataclass
+class Finished:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def iam_conformance(*args: str, env: dict[str, str], timeout: float,
+                    interrupt_when: Callable[[], bool] | None = None) -> Finished:
+    """`python -m conformance.cli ARGS` with its wall time and its own peak RSS (wait4 on that one child);
+    SIGTERM once `interrupt_when()` holds."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | env
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.monotonic()
+        process = subprocess.Popen([sys.executable, "-m", "conformance.cli", *args], stdout=out, stderr=err,
+                                   env=full_env, text=True)
+        interrupted = False
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            elapsed = time.monotonic() - started
+            if interrupt_when is not None and not interrupted and interrupt_when():
+                process.send_signal(signal.SIGTERM)
+                interrupted = True
+            if elapsed > timeout:
+                process.kill()
+                os.wait4(process.pid, 0)
+                process.returncode = -9
+                pytest.fail(f"still running after {timeout} s: {args}")
+            time.sleep(0.1)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - started
+        out.seek(0)
+        err.seek(0)
+        return Finished(process.returncode, out.read(), err.read(), seconds, usage.ru_maxrss / 1024)
+
+
+def assert_bounded_and_clean(done: Finished, within_s: float) -> None:
+    assert done.code in (1, 2), done.output[-2000:]
+    assert "Traceback" not in done.output, done.output[-3000:]
+    assert done.seconds < within_s, (done.seconds, done.output[-2000:])
+    assert done.peak_rss_mb < PEAK_RSS_BOUND_MB, done.peak_rss_mb
+
+
+def run_against(url: str, env: dict[str, str], tmp_path, deadline_s: int = DEADLINE_S, **kwargs) -> Finished:
+    return iam_conformance("run", "--endpoint-url", url, "--profile", "quick", "--deadline", str(deadline_s),
+                           "--report-dir", str(tmp_path / "reports"), env=env, **kwargs)
+
+
+@pytest.mark.parametrize("mode", ["slow-body", "slow-head"])
+def test_a_target_that_drips_its_first_answer_ends_the_run_at_the_deadline(mode, root_credentials_env, tmp_path):
+    with HostileServer(mode) as server:
+        done = run_against(server.url, root_credentials_env, tmp_path, timeout=DEADLINE_S + 2 * GRACE_S)
+    assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
+    assert done.code == 2 and "no complete answer within" in done.stderr and server.calls == 1
+
+
+@pytest.mark.parametrize("mode", ["slow-body-after-preflight", "slow-head-after-preflight"])
+def test_a_target_that_drips_later_answers_ends_the_run_and_its_cleanup_in_bounded_time(
+        mode, root_credentials_env, tmp_path):
+    with HostileServer(mode) as server:
+        done = run_against(server.url, root_credentials_env, tmp_path, timeout=DEADLINE_S + 2 * GRACE_S)
+    assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
+    assert "could not finish" in done.stdout
+    assert "cleanup stopped" in done.stdout and "iam-conformance cleanup" in done.stdout
+
+
+def test_sigterm_during_a_dripping_answer_still_ends_with_a_bounded_cleanup(root_credentials_env, tmp_path):
+    with HostileServer("slow-body-after-preflight") as server:
+        dripping_since: list[float] = []
+
+        def dripping_for_a_second() -> bool:  # the preflight was answered and the next call is being dripped
+            if server.calls >= 2 and not dripping_since:
+                dripping_since.append(time.monotonic())
+            return bool(dripping_since) and time.monotonic() - dripping_since[0] > 1
+
+        done = run_against(server.url, root_credentials_env, tmp_path, deadline_s=600,
+                           interrupt_when=dripping_for_a_second, timeout=3 * GRACE_S)
+    # After the signal the dripping call is abandoned, and cleanup's first call (a third request) gets one call's
+    # budget (30 s) before it is given up; the run's --deadline 600 plays no part.
+    assert dripping_since and server.calls >= 3
+    assert_bounded_and_clean(done, 2 * GRACE_S)
+    assert time.monotonic() - dripping_since[0] < GRACE_S
+    assert done.code == 2
+
+
+def cleanup_against(url: str, env: dict[str, str], timeout: float = 120) -> Finished:
+    return iam_conformance("cleanup", "--endpoint-url", url, env=env, timeout=timeout)
+
+
+@pytest.mark.parametrize("mode,reason", [
+    ("fresh-markers", f"still had more users after {CLEANUP_PAGE_LIMIT} pages"),
+    ("marker-cycle", "a Marker it had given before"),
+    ("crowded", f"its bound of {CLEANUP_REQUEST_LIMIT} requests"),
+])
+def test_cleanup_against_an_endless_listing_stops_and_says_what_is_left(mode, reason, root_credentials_env):
+    assert mode in LIST_MODES
+    with HostileServer(mode) as server:
+        done = cleanup_against(server.url, root_credentials_env)
+    assert_bounded_and_clean(done, GRACE_S)
+    assert done.code == 1 and reason in done.stderr and "run `iam-conformance cleanup`" in done.stderr
+    assert server.list_pages <= CLEANUP_PAGE_LIMIT and server.calls <= CLEANUP_REQUEST_LIMIT
+    if mode == "crowded":  # 500 matching users a page: deleted as listed, so memory stays flat (3 GB before)
+        assert done.stdout.count("deleted ic-deadbeef-gw0-") > 500
+
+
+@pytest.mark.parametrize("command", ["run", "cleanup"])
+def test_credentials_in_the_endpoint_url_are_refused_and_never_repeated(command, root_credentials_env, tmp_path):
+    with HostileServer("garbage") as server:
+        url = server.url.replace("http://", f"http://someone:{PASSWORD}@")
+        if command == "run":
+            done = run_against(url, root_credentials_env, tmp_path, timeout=GRACE_S)
+        else:
+            done = cleanup_against(url, root_credentials_env, timeout=GRACE_S)
+    assert_bounded_and_clean(done, GRACE_S)
+    assert done.code == 2 and "user-info" in done.stderr and server.calls == 0
+    assert PASSWORD not in done.output
+    written = [p.read_text(errors="replace") for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    assert not any(PASSWORD in text for text in written)
+
+
+def test_a_query_string_in_the_endpoint_is_refused(root_credentials_env, tmp_path):
+    with HostileServer("garbage") as server:
+        done = run_against(server.url + "?X-Amz-Security-Token=abc", root_credentials_env, tmp_path, timeout=GRACE_S)
+    assert_bounded_and_clean(done, GRACE_S)
+    assert done.code == 2 and "query string" in done.stderr and server.calls == 0
+
+
+def iam_hostnames_of_every_partition() -> list[str]:
+    """Read from botocore's data here, not from the code under test: plain, FIPS and dual-stack per partition."""
+    from botocore.loaders import create_loader
+
+    found = set()
+    for partition in create_loader().load_data("endpoints")["partitions"]:
+        for entry in partition["services"].get("iam", {}).get("endpoints", {}).values():
+            found.update(v["hostname"] for v in [entry, *entry.get("variants", [])] if "hostname" in v)
+    return sorted(found)
+
+
+@pytest.mark.parametrize("host", iam_hostnames_of_every_partition())
+def test_every_aws_iam_endpoint_needs_an_explicit_choice_before_any_request(host, root_credentials_env, tmp_path):
+    done = run_against(f"https://{host}/", root_credentials_env, tmp_path, timeout=GRACE_S)
+    assert_bounded_and_clean(done, GRACE_S)
+    # Loopback only here: had a request been tried, the reason would be an unreachable target instead.
+    assert done.code == 2 and "--allow-writes" in done.output and "--read-only" in done.output
+    assert "unreachable" not in done.output
+
+
+@pytest.mark.parametrize("mode,reason", [("fresh-markers", "more users after"), ("marker-cycle", "(a cycle)")])
+def test_a_runs_own_cleanup_against_an_endless_listing_stops_and_says_what_is_left(mode, reason, root_credentials_env,
+                                                                                    tmp_path):
+    with HostileServer(mode) as server:
+        done = run_against(server.url, root_credentials_env, tmp_path, timeout=2 * GRACE_S)
+    assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
+    assert done.code == 1 and server.list_pages <= CLEANUP_PAGE_LIMIT + 1  # + the preflight's
+    assert "cleanup stopped" in done.stdout and reason in done.stdout and "iam-conformance cleanup" in done.stdout
+
+
+class PagesUsersTwoAtATime(ReferenceApp):
+    """Lists users two a page, and (as IAM might) refuses a Marker issued before a user was deleted."""
+
+    deletions = 0
+
+    def action_DeleteUser(self, caller, p):
+        type(self).deletions += 1
+        return super().action_DeleteUser(caller, p)
+
+    def action_ListUsers(self, caller, p):
+        users = self.store.list_users(p.get("PathPrefix", "/"))
+        start = 0
+        if "Marker" in p:
+            issued_after, _, last = p["Marker"].partition(":")
+            if int(issued_after) != self.deletions:
+                raise IamError(400, "ValidationError", "Invalid Marker.")
+            start = next(i for i, user in enumerate(users) if user.name == last) + 1
+        page = users[start:start + 2]
+        nodes = self.renderer.users_page(page)
+        if start + 2 < len(users):
+            nodes[1:] = [leaf("IsTruncated", "true"), leaf("Marker", f"{self.deletions}:{page[-1].name}")]
+        return nodes
+
+
+def test_cleanup_deletes_page_by_page_even_when_deleting_invalidates_the_marker(root_credentials_env):
+    with ReferenceServer(app=PagesUsersTwoAtATime(Flavour())) as server:
+        leftovers = [f"ic-deadbeef-gw0-{n}" for n in range(7)]
+        for name in leftovers:
+            server.store.create_access_key(server.store.create_user(name, SUITE_USER_PATH))
+        for name, path in (("bob", SUITE_USER_PATH), ("ic-elsewhere", "/"), ("ic-x", "/iam-conformance/")):
+            server.store.create_user(name, path)
+        done = cleanup_against(server.url, root_credentials_env)
+        remaining = sorted(u.name for u in server.store.list_users("/") if not u.root)
+    assert done.code == 0, done.output
+    assert remaining == ["bob", "ic-elsewhere", "ic-x"]
+    assert all(f"deleted {name}" in done.stdout for name in leftovers)
+
+
+class ListsTheSecretAsAKey(ReferenceApp):
+    """Hostile: lists the caller's secret key, and a name that reorders and drives a terminal, as access key ids,
+    and refuses to delete them, so that they end up among the cleanup's problems."""
+
+    FAKE_IDS = (ROOT_SECRET_KEY, "AKIA\u202eevil\x9b2J")
+
+    def action_ListAccessKeys(self, caller, p):
+        return [listing("AccessKeyMetadata", [branch("member", leaf("AccessKeyId", key)) for key in self.FAKE_IDS]),
+                leaf("IsTruncated", "false")]
+
+    def action_DeleteAccessKey(self, caller, p):
+        raise IamError(500, "ServiceFailure", "no")
+
+
+def test_cleanup_problems_are_printed_redacted_and_neutralised(root_credentials_env):
+    with ReferenceServer(app=ListsTheSecretAsAKey(Flavour())) as server:
+        server.store.create_user("ic-deadbeef-gw0-one", SUITE_USER_PATH)
+        done = cleanup_against(server.url, root_credentials_env)
+    assert done.code == 1 and done.stderr.count("could not delete: access key") == 2
+    assert ROOT_SECRET_KEY not in done.output and ROOT_SECRET_KEY[:16] not in done.output
+    assert "\u202e" not in done.output and "\x9b" not in done.output and "\\u202eevil\\x9b2J" in done.stderr
