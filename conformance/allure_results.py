@@ -5,10 +5,10 @@ pytest's xfail), a test that judged nothing is skipped with why.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from conformance.redaction import Redactor
+from conformance.report_files import ReportDir
 
 TEXT_SUFFIXES = (".txt", ".xml", ".html", ".csv", ".log")
 
@@ -39,15 +39,10 @@ def _relabel(result: dict, readings: dict) -> dict:
     return result
 
 
-def move_results(staging: Path | None, destination: Path, summary: dict, redactor: Redactor) -> None:
-    """Replace `destination` (an earlier run's results are never mixed in) with this run's, if it has any."""
-    if destination.is_symlink() or destination.is_file():
-        destination.unlink()
-    elif destination.is_dir():
-        shutil.rmtree(destination)
-    if staging is None or not staging.is_dir() or not any(staging.iterdir()):
+def move_results(staging: Path | None, destination: ReportDir, summary: dict, redactor: Redactor) -> None:
+    """This run's results, if it has any, redacted and relabelled, into `destination` (already emptied)."""
+    if staging is None or not staging.is_dir():
         return
-    destination.mkdir()
     readings = _readings(summary)
     for path in sorted(staging.iterdir()):
         if not path.is_file() or path.is_symlink():
@@ -64,4 +59,4 @@ def move_results(staging: Path | None, destination: Path, summary: dict, redacto
             text = redactor.redact(path.read_text(encoding="utf-8", errors="replace"))
         else:
             continue  # the suite attaches only JSON and text: anything else is not copied
-        (destination / path.name).write_text(text, encoding="utf-8")
+        destination.write_text(path.name, text)

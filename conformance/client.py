@@ -4,6 +4,7 @@ Every call returns an Exchange (never raises for an HTTP status); connection fai
 """
 from __future__ import annotations
 
+import datetime
 import functools
 import heapq
 import http.client
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from botocore.auth import SigV4Auth
+from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
@@ -212,6 +213,29 @@ def _no_http_auth(request: requests.PreparedRequest) -> requests.PreparedRequest
 _CALL_FAILURES = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
+@dataclass(frozen=True)
+class Signing:
+    """How the auth checks sign a request otherwise than it is sent: over other parameters than the request
+    carries, or as of an earlier moment (UTC). Everything else is botocore's SigV4."""
+
+    params: dict[str, str] | None = None
+    at: datetime.datetime | None = None
+
+
+class _SigV4At(SigV4Auth):
+    """botocore's SigV4Auth.add_auth, with the signing moment given instead of read from the clock."""
+
+    def __init__(self, credentials: Credentials, region: str, at: datetime.datetime) -> None:
+        super().__init__(credentials, "iam", region)
+        self._at = at
+
+    def add_auth(self, request: AWSRequest) -> None:
+        request.context["timestamp"] = self._at.strftime(SIGV4_TIMESTAMP)
+        self._modify_request_before_signing(request)
+        signature = self.signature(self.string_to_sign(request, self.canonical_request(request)), request)
+        self._inject_signature_to_request(request, signature)
+
+
 class IamClient:
     def __init__(self, endpoint: str, region: str, identity: Identity, deadline: float | None = None) -> None:
         if urlsplit(endpoint).username is not None:  # target.resolve_endpoint refuses these with a reason
@@ -256,12 +280,13 @@ class IamClient:
         *,
         method: str = "POST",
         identity: Identity | None = None,
+        signing: Signing | None = None,
     ) -> Exchange:
         spec = operation()
         full = {"Action": action, "Version": spec.api_version, **(params or {})}
         signer = identity or self.identity
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            exchange = self._send(action, full, method, signer)
+            exchange = self._send(action, full, method, signer, signing)
             error = read_error(exchange) if exchange.status >= 400 else None
             retryable = exchange.status == 503 or (error is not None and error.code in RETRYABLE_CODES)
             if not retryable or attempt == MAX_ATTEMPTS:
@@ -300,21 +325,33 @@ class IamClient:
             response.close()
         return bytes(body)
 
-    def _send(self, action: str, params: dict[str, str], method: str, identity: Identity) -> Exchange:
+    def _request(self, params: dict[str, str], method: str) -> AWSRequest:
         if method == "POST":
-            aws = AWSRequest(
-                method="POST",
-                url=self.endpoint,
-                data=params,
-                headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
-            )
-        elif method == "GET":
-            aws = AWSRequest(method="GET", url=self.endpoint, params=params)
-        else:
-            raise ValueError(f"the query protocol uses GET or POST, not {method}")
-        if identity.credentials is not None:
-            SigV4Auth(identity.credentials, "iam", self.region).add_auth(aws)
-        prepared = aws.prepare()
+            return AWSRequest(method="POST", url=self.endpoint, data=params,
+                              headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        if method == "GET":
+            return AWSRequest(method="GET", url=self.endpoint, params=params)
+        raise ValueError(f"the query protocol uses GET or POST, not {method}")
+
+    def _signed(self, params: dict[str, str], method: str, identity: Identity, signing: Signing | None):
+        aws = self._request(params, method)
+        if identity.credentials is None:
+            return aws.prepare()
+        signing = signing or Signing()
+        signer = (_SigV4At(identity.credentials, self.region, signing.at) if signing.at is not None
+                  else SigV4Auth(identity.credentials, "iam", self.region))
+        if signing.params is None:
+            signer.add_auth(aws)
+            return aws.prepare()
+        signed = self._request({"Action": params["Action"], "Version": params["Version"], **signing.params}, method)
+        signer.add_auth(signed)
+        prepared = aws.prepare()  # the request as sent, with the headers signed for other parameters
+        prepared.headers.update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
+        return prepared
+
+    def _send(self, action: str, params: dict[str, str], method: str, identity: Identity,
+              signing: Signing | None = None) -> Exchange:
+        prepared = self._signed(params, method, identity, signing)
         sent = SentRequest(action=action, params=dict(params), method=method, url=prepared.url,
                            signer=identity.label, region=self.region)
         allowed_s = self._check_still_talking()

@@ -2,21 +2,18 @@
 characters escaped: it never drives the terminal."""
 from __future__ import annotations
 
-import re
-
 from conformance.outcomes import STATUSES
 from conformance.redaction import Redactor
 from conformance.report import failure_line
 from conformance.settings import RunSettings
+from conformance.terminal import neutralise
 
-_CONTROL = re.compile("[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
 WIDTH = 220
 
 
 def shown(text: str, width: int = WIDTH) -> str:
-    """One line of `text` fit for a terminal: control characters escaped, then cut."""
-    safe = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
-                        text)
+    """One line of `text` fit for a terminal: control characters escaped, then cut (after redaction: the caller's)."""
+    safe = neutralise(text)
     return safe if len(safe) <= width else safe[:width - 1] + "…"
 
 

@@ -17,6 +17,7 @@ EXCERPT_CHARS = 600
 ONE_LINE_CHARS = 500
 # Signer labels (conformance.client.Identity.label) whose curl line signs differently from the caller's own keys.
 WRONG_SECRET, UNKNOWN_KEY, OWN_KEY = "the caller's key with a wrong secret", "an unknown access key", "access key of "
+RESIGNED = "the caller's key, signed "  # signed otherwise than sent (AUTH-05): "... over other parameters", "... ago"
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ def curl_command(exchange: Exchange) -> str:
 
 def replay_note(exchange: Exchange, run_id: str, resources_kept: bool) -> str | None:
     request = exchange.request
+    if request.signer.startswith(RESIGNED):
+        return (f"the suite sent this request {request.signer[len(RESIGNED) - len('signed '):]}; curl signs what it "
+                "sends, so the line reproduces the request, not its signature (sign by hand to reproduce)")
     if request.signer.startswith(OWN_KEY):
         return (f"signed with the {request.signer}, a key the run created"
                 + ("" if resources_kept else " and deleted at its end (rerun with --keep-resources to keep it)")

@@ -6,15 +6,14 @@ with why.
 """
 from __future__ import annotations
 
-import re
 from xml.etree import ElementTree as ET
 
-# Characters XML 1.0 cannot carry (a target's body may hold any byte): shown escaped, so the file stays well-formed.
-_NOT_XML = re.compile("[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+from conformance.terminal import xml_safe
 
 
 def xml_text(text: str | None) -> str:
-    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", text or "")
+    """Text a target may have sent, made fit for XML 1.0 (the file stays well-formed whatever the bytes were)."""
+    return xml_safe(text or "")
 
 
 def render(summary: dict) -> str:

@@ -16,6 +16,7 @@ from conformance.process import PAYLOAD
 from conformance.record import RunRecord
 from conformance.redaction import Redactor
 from conformance.settings import RunSettings, SettingsError, resolve
+from conformance.terminal import neutralise
 from conformance.target import EMBEDDED_CREDENTIALS, TargetError, caller_credentials
 
 WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
@@ -135,7 +136,10 @@ class RunOwner:
         if exitstatus == pytest.ExitCode.INTERRUPTED and self.record.interrupted is None \
                 and self.record.could_not_run is None:
             self.record.interrupted = "pytest was interrupted"
-        if self.settings is not None and (self._used_workers or self.record.crashes or self.record.interrupted):
+        # Worker processes clean up after themselves; one that was lost could not. Not when the target is gone or
+        # cleanup already failed: the run says to finish with `iam-conformance cleanup`, without waiting again.
+        if self.settings is not None and (self._used_workers or self.record.crashes) \
+                and not (self.record.gave_up or self.record.cleanup_problems):
             self._sweep()
         caller = self.settings.credential_kind if self.settings is not None and self._moto is None else None
         self.result = results.build(self.record, self.settings, self.started, caller)
@@ -193,7 +197,7 @@ class _Redacted:
         self.text, self.redactor = text, redactor
 
     def __str__(self) -> str:
-        return self.redactor.redact(self.text)
+        return neutralise(self.redactor.redact(self.text), keep_newlines=True)
 
     def toterminal(self, out) -> None:
         out.line(str(self))

@@ -84,6 +84,12 @@ class ReportDir:
             raise ReportDirError(f"cannot write {shown}: {exc.strerror}") from None
         return shown
 
+    def clear(self) -> None:
+        """Remove the files an earlier run left here (a link is removed itself, never followed)."""
+        for name in os.listdir(self._fd):
+            if not stat.S_ISDIR(os.lstat(name, dir_fd=self._fd).st_mode):
+                os.unlink(name, dir_fd=self._fd)
+
     def close(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)

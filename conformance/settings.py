@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import baseline as baselines
+from conformance.report_files import ReportDir, ReportDirError
 from conformance.target import TargetError, is_real_aws, resolve_endpoint, resolve_region
 
 
@@ -93,9 +94,10 @@ def check_options(values: dict[str, Any]) -> None:
         raise SettingsError(f"{endpoint} ({origin}) is real AWS: the suite creates (and deletes) users under "
                             "/iam-conformance/ there. Pass --allow-writes to agree, or --read-only to run only the "
                             "checks that create nothing")
-    report_dir = Path(values.get("report_dir") or "reports")
-    if report_dir.exists() and not report_dir.is_dir():
-        raise SettingsError(f"--report-dir {report_dir} exists and is not a folder")
+    try:  # created or verified now: a planted link or a file in its place stops the run before it starts
+        ReportDir.open(values.get("report_dir") or "reports").close()
+    except ReportDirError as exc:
+        raise SettingsError(f"--report-dir: {exc}") from None
     write_to = values.get("write_baseline")
     if write_to is not None:
         folder = Path(write_to).resolve().parent

@@ -94,7 +94,7 @@ def test_a_target_that_drips_later_answers_ends_the_run_and_its_cleanup_in_bound
     with HostileServer(mode) as server:
         done = run_against(server.url, root_credentials_env, tmp_path, timeout=DEADLINE_S + 2 * GRACE_S)
     assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
-    assert "could not finish" in done.stdout
+    assert done.code == 2 and "INCOMPLETE:" in done.stdout and "verdict: incomplete" in done.stdout
     assert "cleanup stopped" in done.stdout and "iam-conformance cleanup" in done.stdout
 
 
@@ -185,7 +185,8 @@ def test_a_runs_own_cleanup_against_an_endless_listing_stops_and_says_what_is_le
     with HostileServer(mode) as server:
         done = run_against(server.url, root_credentials_env, tmp_path, timeout=2 * GRACE_S)
     assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
-    assert done.code == 1 and server.list_pages <= CLEANUP_PAGE_LIMIT + 1  # + the preflight's
+    # An unfinished cleanup makes the run incomplete (exit 2): what it left is named, with the command to finish.
+    assert done.code == 2 and server.list_pages <= CLEANUP_PAGE_LIMIT
     assert "cleanup stopped" in done.stdout and reason in done.stdout and "iam-conformance cleanup" in done.stdout
 
 

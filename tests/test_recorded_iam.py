@@ -31,7 +31,9 @@ LISTINGS = ["cap2010-list-signing-certificates.xml", "ls-list-active.xml", "ls-l
 # Checks no recording can judge yet, and why (manifest `not_found_recorded`).
 EXCUSED = {
     "same_answer": "no GET/POST pair of the same listing has been recorded",
+    "same_walk": "no GET/POST pair of the same listing has been recorded",
     "same_order_twice": "no listing of two or more certificates has been recorded twice",
+    "upload_date_is_when_uploaded": "a recording holds no reading of the suite's own clock around an upload",
 }
 
 
@@ -114,6 +116,9 @@ def _situation(file: str) -> list[Judgement]:
         judged.append(Judgement(file, "rejected_as_validation_error", lambda: (ex(), parameter_named(entry["names_member"]))))
     if "held" in entry:  # the quota: refused only when the user already holds two
         judged.append(Judgement(file, "upload_refused_only_at_quota", lambda: (ex(), entry["held"])))
+    if file == "ls-delete-access-key-non-user-credentials.xml":  # ID-02: UserName omitted, non-user credentials
+        judged.append(Judgement(file, "caller_listing_is_the_callers_own",
+                                lambda: (Walk(None, None, [ex()]), set(), "temporary")))
     if entry["stand_ins"] == {} and "InvalidClientTokenId" in entry["shows"]:  # AUTH-03's expectation
         judged.append(Judgement(file, "error_with_code", lambda: (ex(), 403, "InvalidClientTokenId")))
     return judged
@@ -144,6 +149,10 @@ def plan() -> list[Judgement]:
     deleted = "ls-list-after-delete.xml"
     judged += [Judgement(deleted, "deleted_not_listed", lambda: (walk_of(deleted), next(iter(listed_ids("ls-list-active.xml"))), set())),
                Judgement(deleted, "empty_list_for_user_without_certificates", lambda: (exchange(deleted),))]
+    # SHAPE-07: one certificate listed Active, then Inactive: the same UploadDate both times, as its upload said
+    active, inactive = "ls-list-active.xml", "ls-list-inactive.xml"
+    judged.append(Judgement(inactive, "upload_dates_agree",
+                            lambda: ([exchange(active), exchange(inactive)], uploaded(active))))
     return judged
 
 

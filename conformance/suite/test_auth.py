@@ -1,12 +1,13 @@
 """auth: the common errors for a missing, wrong or unknown SigV4 credential."""
+import datetime
 import secrets
 import string
 
 from botocore.credentials import Credentials
 
 from conformance.checks.responses import error_with_code
-from conformance.client import Identity
-from conformance.evidence import UNKNOWN_KEY, WRONG_SECRET
+from conformance.client import Identity, Signing
+from conformance.evidence import RESIGNED, UNKNOWN_KEY, WRONG_SECRET
 from conformance.suite import requirement
 
 
@@ -47,3 +48,18 @@ def test_authentication_comes_before_validation(iam, conformance_target, judge):
                                    (wrong, {"UserName": "bad name"}, "SignatureDoesNotMatch"),
                                    (unknown, {"MaxItems": "abc"}, "InvalidClientTokenId")):
         judge(error_with_code, iam.call("ListSigningCertificates", params, identity=identity), 403, code)
+
+
+@requirement("AUTH-05")
+def test_the_signature_covers_the_parameters_and_the_time(iam, conformance_target, absent_user_name, judge):
+    credentials = conformance_target.identity.credentials
+    asked = {"UserName": absent_user_name, "MaxItems": "2"}
+    changed = iam.call("ListSigningCertificates", asked, identity=Identity(f"{RESIGNED}over other parameters",
+                       credentials), signing=Signing(params={**asked, "MaxItems": "1"}))
+    judge(error_with_code, changed, 403, "SignatureDoesNotMatch")
+    # SigV4 allows 15 minutes of clock difference. A target that accepts the suite's other requests keeps a clock
+    # within 15 minutes of the suite's, so a signature an hour old is at least 45 minutes off its clock.
+    at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(hours=1)
+    expired = iam.call("ListSigningCertificates", {"UserName": absent_user_name},
+                       identity=Identity(f"{RESIGNED}an hour ago", credentials), signing=Signing(at=at))
+    judge(error_with_code, expired, 403, "SignatureDoesNotMatch")
