@@ -41,5 +41,7 @@ localstack: $(STAMP)
 	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test $(BIN)/iam-conformance run --endpoint-url $(LOCALSTACK_URL) \
 	  --baseline baselines/localstack-$(LOCALSTACK_VERSION).json --report-dir reports/localstack
 
+# Everything a run or a build leaves: the venv and every report (reports/.gitkeep stays).
 clean:
-	rm -rf $(VENV) reports/*.json reports/*.html
+	rm -rf $(VENV) build dist *.egg-info bench/results.json
+	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +

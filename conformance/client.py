@@ -213,6 +213,21 @@ def _no_http_auth(request: requests.PreparedRequest) -> requests.PreparedRequest
 _CALL_FAILURES = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
 
+def ca_bundle() -> str | None:
+    """The CA bundle to verify TLS with, as botocore finds it: AWS_CA_BUNDLE, else requests' REQUESTS_CA_BUNDLE (and
+    curl's CURL_CA_BUNDLE); None: the system's."""
+    return os.environ.get("AWS_CA_BUNDLE") or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+
+
+def _tls_reason(error: Exception) -> str:
+    text = str(error)
+    for known in ("certificate verify failed: self-signed certificate", "certificate verify failed",
+                  "hostname mismatch", "wrong version number"):
+        if known in text:
+            return known
+    return type(error).__name__
+
+
 @dataclass(frozen=True)
 class Signing:
     """How the auth checks sign a request otherwise than it is sent: over other parameters than the request
@@ -249,7 +264,7 @@ class IamClient:
             self.session.mount(prefix, _WatchedAdapter())
         # The environment's proxy and CA settings, read once: requests would rescan os.environ on every call.
         self.session.proxies = requests.utils.get_environ_proxies(self.endpoint)
-        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        self.session.verify = ca_bundle() or True
         self.session.trust_env = False  # no ~/.netrc, no proxy settings re-read per call
         self.session.auth = _no_http_auth
         self.request_count = 0
@@ -370,6 +385,9 @@ class IamClient:
                     stream=True,
                 )
                 body = self._bounded_body(response)
+            except requests.exceptions.SSLError as exc:
+                failure = (f"TLS: the target's certificate was not accepted ({_tls_reason(exc)}); if it is yours, "
+                           "give its CA with AWS_CA_BUNDLE=/path/to/ca.pem")
             except _CALL_FAILURES as exc:
                 failure = f"{type(exc).__name__}: {exc}"
         # Looked at after a normal end too: a body without Content-Length ends at the shutdown and looks whole.

@@ -34,7 +34,8 @@ def preflight(settings: RunSettings, record=None) -> str | None:
     try:
         exchange = client.call("ListSigningCertificates", {"UserName": f"ic-{settings.run_id}-preflight-absent"})
     except TargetUnreachable as exc:
-        return f"target unreachable ({settings.endpoint_origin}): {exc}"
+        what = "TLS failure" if "TLS:" in str(exc) else "target unreachable"
+        return f"{what} ({settings.endpoint_origin}): {exc}"
     finally:
         if record is not None:
             record.requests += client.request_count

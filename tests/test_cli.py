@@ -113,3 +113,30 @@ def test_missing_credentials_for_a_named_endpoint_exit_2(run_cli, tmp_path):
                            "AWS_EC2_METADATA_DISABLED": "true"})
     assert run.code == 2
     assert "no AWS credentials found" in run.stdout + run.stderr
+
+
+def test_a_target_whose_tls_certificate_is_not_trusted_is_named_so_and_aws_ca_bundle_fixes_it(
+        run_cli, root_credentials_env, tmp_path):
+    import ssl
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from conformance.reference import ReferenceApp
+    from test_client import loopback_tls_certificate
+
+    certificate, key = loopback_tls_certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    server = make_server("127.0.0.1", 0, ReferenceApp(Flavour()), threaded=True, ssl_context=context)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"https://127.0.0.1:{server.server_port}/"
+    try:
+        refused = run_cli("run", "--endpoint-url", url, "--profile", "quick", env=root_credentials_env)
+        trusted = run_cli("run", "--endpoint-url", url, "--profile", "quick",
+                          env=root_credentials_env | {"AWS_CA_BUNDLE": certificate})
+    finally:
+        server.shutdown()
+    assert refused.code == 2 and "TLS failure" in refused.stderr and "AWS_CA_BUNDLE" in refused.stderr
+    assert "unreachable" not in refused.stderr and refused.stderr.count("could not run") == 1
+    assert trusted.code == 0, trusted.stdout[-2000:] + trusted.stderr[-1000:]
