@@ -5,13 +5,9 @@ Every call returns an Exchange (never raises for an HTTP status); connection fai
 from __future__ import annotations
 
 import datetime
-import functools
-import heapq
 import http.client
-import itertools
 import os
 import random
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -23,6 +19,8 @@ from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from conformance.budget import CallBudget, WatchedAdapter, no_http_auth
+from conformance.pace import Pace
 from conformance.spec import operation
 from conformance.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
 
@@ -52,161 +50,6 @@ class Identity:
     @classmethod
     def unsigned(cls) -> "Identity":
         return cls("unsigned", None)
-
-
-class CallBudget:
-    """One call's wall-clock budget, enforced by a watchdog thread that shuts the call's socket down when spent.
-
-    Why a watchdog rather than socket timeouts: a socket timeout bounds each receive, and a target that sends
-    one byte per second (status line, headers or body) satisfies every receive. Shutting the TCP socket down (not
-    closing it: the calling thread still owns it) makes a blocked receive, plain or TLS, return at once, whatever
-    phase the call is in; the calling thread then sees a failed or cut answer.
-    """
-
-    _current = threading.local()  # the budget of the call in progress on this thread, for the pools to find
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.expires = 0.0
-        self.spent = False
-        self.finished = False
-        self.sockets: list[socket.socket] = []
-        self.duplicates: list[socket.socket] = []  # the budget's own descriptors, closed when the call ends
-
-    @classmethod
-    def current(cls) -> CallBudget | None:
-        return getattr(cls._current, "budget", None)
-
-    def watch(self, sock: socket.socket | None, *, duplicate: bool = False) -> None:
-        """Shut `sock` down when the budget is spent; `duplicate`: through a descriptor of the budget's own, for a
-        socket whose object is about to be handed over (TLS wrapping detaches the plain socket object)."""
-        if not isinstance(sock, socket.socket):
-            return
-        if duplicate:
-            sock = sock.dup()
-            self.duplicates.append(sock)
-        self.sockets.append(sock)
-
-    def __enter__(self) -> CallBudget:
-        type(self)._current.budget = self
-        self.expires = time.monotonic() + self.seconds
-        _WATCHDOG.add(self)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        type(self)._current.budget = None
-        _WATCHDOG.finish(self)
-
-
-class _Watchdog:
-    """One thread for every budget of the process (a thread per call would cost a tenth of a loopback call):
-    it sleeps until the earliest budget is due and shuts that call's socket down if the call is still on."""
-
-    RETRY_S = 0.05  # a call still resolving or connecting has no socket yet (its connect timeout bounds that)
-
-    def __init__(self) -> None:
-        self._lock = threading.Condition()
-        self._due: list[tuple[float, int, CallBudget]] = []  # a heap by expiry; finished ones drop off at the top
-        self._order = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def add(self, budget: CallBudget, at: float | None = None) -> None:
-        with self._lock:
-            heapq.heappush(self._due, (at or budget.expires, next(self._order), budget))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="iam-call-budgets", daemon=True)
-                self._thread.start()
-            if self._due[0][2] is budget:  # due before whatever the thread sleeps towards
-                self._lock.notify()
-
-    def finish(self, budget: CallBudget) -> None:
-        with self._lock:  # after this, `spent` no longer changes and no socket of the call is touched
-            budget.finished = True
-            budget.sockets = []
-            for duplicate in budget.duplicates:
-                duplicate.close()  # the connection's own descriptor stays open for the next call
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                while self._due and self._due[0][2].finished:
-                    heapq.heappop(self._due)
-                if not self._due:
-                    self._lock.wait()
-                    continue
-                wait = self._due[0][0] - time.monotonic()
-                if wait > 0:
-                    self._lock.wait(wait)
-                    continue
-                budget = heapq.heappop(self._due)[2]
-                budget.spent = True
-                # Under the lock, so a descriptor is never closed (and its number reused) in between.
-                if not any(map(_shut_down, budget.sockets)):
-                    heapq.heappush(self._due, (time.monotonic() + self.RETRY_S, next(self._order), budget))
-
-
-_WATCHDOG = _Watchdog()
-
-
-def _shut_down(sock: socket.socket) -> bool:
-    try:
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the plain socket's: SSLSocket.shutdown drops its TLS state
-    except OSError:  # closed already
-        return False
-    return True
-
-
-class _WatchedConnection:
-    """Mixed into urllib3's connections: a new TCP socket is watched by the call's budget from the moment it is
-    connected, TLS handshake included. Through a duplicate descriptor: shutdown acts on the socket itself, and
-    TLS wrapping detaches the object urllib3 created."""
-
-    def _new_conn(self):
-        sock = super()._new_conn()
-        budget = CallBudget.current()
-        if budget is not None:
-            budget.watch(sock, duplicate=True)
-        return sock
-
-
-class _WatchedPool:
-    """Mixed into urllib3's pools: a kept-open connection handed to a call is watched by the call's budget.
-    (Taken now: http.client lets go of the connection's socket once an answer says Connection: close.)"""
-
-    def _get_conn(self, timeout: float | None = None):
-        connection = super()._get_conn(timeout)
-        budget = CallBudget.current()
-        if budget is not None:
-            sock = getattr(connection, "sock", None)
-            # TLS inside a TLS tunnel (an HTTPS proxy) wraps the socket in an object that is not one.
-            budget.watch(sock if isinstance(sock, socket.socket) else getattr(sock, "socket", None))
-        return connection
-
-
-@functools.cache
-def _watched(pool_class: type) -> type:
-    connection_class = type(f"Watched{pool_class.ConnectionCls.__name__}",
-                            (_WatchedConnection, pool_class.ConnectionCls), {})
-    return type(f"Watched{pool_class.__name__}", (_WatchedPool, pool_class), {"ConnectionCls": connection_class})
-
-
-def _watch_pools_of(manager: urllib3.PoolManager) -> urllib3.PoolManager:
-    manager.pool_classes_by_scheme = {scheme: _watched(pool) for scheme, pool in manager.pool_classes_by_scheme.items()}
-    return manager
-
-
-class _WatchedAdapter(requests.adapters.HTTPAdapter):
-    def init_poolmanager(self, *args, **kwargs) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        _watch_pools_of(self.poolmanager)
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs):
-        return _watch_pools_of(super().proxy_manager_for(proxy, **proxy_kwargs))
-
-
-def _no_http_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    """The session's auth: requests then never derives Basic auth from the URL or ~/.netrc. SigV4 only."""
-    return request
 
 
 # What a call cut short may raise besides requests' own exceptions: a shut-down socket surfaces from any layer.
@@ -252,26 +95,31 @@ class _SigV4At(SigV4Auth):
 
 
 class IamClient:
-    def __init__(self, endpoint: str, region: str, identity: Identity, deadline: float | None = None) -> None:
+    """Calls to one target, safe to make from several threads at once: `pace` bounds how many are in flight."""
+
+    def __init__(self, endpoint: str, region: str, identity: Identity, deadline: float | None = None,
+                 pace: Pace | None = None) -> None:
         if urlsplit(endpoint).username is not None:  # target.resolve_endpoint refuses these with a reason
             raise ValueError("an endpoint with user-info (user:password@) is refused: it would be shown and sent")
         self.endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
         self.region = region
         self.identity = identity
         self.deadline = deadline  # time.monotonic() after which no request is sent
-        self.session = requests.Session()  # one pooled connection per worker, reused by every call
+        self.pace = pace or Pace(1)
+        self.session = requests.Session()  # pooled connections, reused by every call (one per call in flight)
         for prefix in ("http://", "https://"):
-            self.session.mount(prefix, _WatchedAdapter())
+            self.session.mount(prefix, WatchedAdapter(pool_maxsize=max(10, self.pace.ceiling)))
         # The environment's proxy and CA settings, read once: requests would rescan os.environ on every call.
         self.session.proxies = requests.utils.get_environ_proxies(self.endpoint)
         self.session.verify = ca_bundle() or True
         self.session.trust_env = False  # no ~/.netrc, no proxy settings re-read per call
-        self.session.auth = _no_http_auth
+        self.session.auth = no_http_auth
         self.request_count = 0
         self.retries: list[dict] = []  # every retry, for the report
         self.gone: str | None = None  # why the target counts as gone (it stopped answering)
         self.deadline_passed = False
         self._unanswered_in_a_row = 0
+        self._lock = threading.Lock()  # the counters above, from every thread making calls
 
     @property
     def gave_up(self) -> str | None:
@@ -301,16 +149,28 @@ class IamClient:
         full = {"Action": action, "Version": spec.api_version, **(params or {})}
         signer = identity or self.identity
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            exchange = self._send(action, full, method, signer, signing)
+            with self.pace:
+                try:
+                    exchange = self._send(action, full, method, signer, signing)
+                except TargetUnreachable as unreachable:
+                    if "reset" in str(unreachable).lower():  # a connection reset is a server shedding load
+                        self.pace.pushed_back()
+                    raise
             error = read_error(exchange) if exchange.status >= 400 else None
             retryable = exchange.status == 503 or (error is not None and error.code in RETRYABLE_CODES)
+            if retryable:
+                self.pace.pushed_back()
+            else:
+                self.pace.answered()
             if not retryable or attempt == MAX_ATTEMPTS:
                 break
             pause = min(4.0, 0.2 * 2**attempt) * random.uniform(0.5, 1.0)
             if self.deadline is not None:  # never sleep past the deadline: the next attempt would not be sent
                 pause = max(0.0, min(pause, self.deadline - time.monotonic()))
-            self.retries.append({"action": action, "attempt": attempt, "status": exchange.status,
-                                 "code": error.code if error else None, "pause_s": round(pause, 2)})
+            with self._lock:
+                self.retries.append({"action": action, "attempt": attempt, "status": exchange.status,
+                                     "code": error.code if error else None, "pause_s": round(pause, 2),
+                                     "in_flight_allowed": self.pace.allowed})
             time.sleep(pause)
         return exchange
 
@@ -369,8 +229,9 @@ class IamClient:
         prepared = self._signed(params, method, identity, signing)
         sent = SentRequest(action=action, params=dict(params), method=method, url=prepared.url,
                            signer=identity.label, region=self.region)
-        allowed_s = self._check_still_talking()
-        self.request_count += 1
+        with self._lock:
+            allowed_s = self._check_still_talking()
+            self.request_count += 1
         started = time.perf_counter()
         failure = None
         with CallBudget(allowed_s) as budget:
@@ -394,12 +255,14 @@ class IamClient:
         if budget.spent:
             failure = f"no complete answer within {allowed_s:.1f} s (connect, status line, headers and body)"
         if failure is not None:
-            self._unanswered_in_a_row += 1
             reason = f"{method} {self.endpoint}: {failure}"
-            if self._unanswered_in_a_row >= GIVE_UP_AFTER:
-                self.gone = f"target stopped answering ({GIVE_UP_AFTER} calls in a row): {reason}"
+            with self._lock:
+                self._unanswered_in_a_row += 1
+                if self._unanswered_in_a_row >= GIVE_UP_AFTER:
+                    self.gone = f"target stopped answering ({GIVE_UP_AFTER} calls in a row): {reason}"
             raise TargetUnreachable(reason)
-        self._unanswered_in_a_row = 0
+        with self._lock:
+            self._unanswered_in_a_row = 0
         return Exchange(
             request=sent,
             status=response.status_code,

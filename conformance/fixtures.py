@@ -15,6 +15,7 @@ import pytest
 from conformance.checks import Judge
 from conformance.checks.pagination import Walk
 from conformance.client import IamClient, Identity
+from conformance.pace import Pace
 from conformance.preflight import AUTH_REFUSALS, caller, monotonic_deadline
 from conformance.seeding import SeededUser, Seeder
 from conformance.settings import RunSettings
@@ -55,8 +56,9 @@ def judge() -> Judge:
 
 @pytest.fixture(scope="session")
 def iam(conformance_target: Target, conformance_process) -> Iterator[IamClient]:
+    settings = conformance_target.settings
     client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity,
-                       monotonic_deadline(conformance_target.settings))
+                       monotonic_deadline(settings), Pace(settings.max_concurrency, settings.max_rps))
     conformance_process.ledger.clients.append(client)
     yield client
     client.close()

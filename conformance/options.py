@@ -33,6 +33,16 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def positive_rate(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of calls per second") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError("must be a positive number of calls per second")
+    return value
+
+
 def seed_value(text: str) -> int:
     try:
         value = int(text)
@@ -90,6 +100,11 @@ OPTIONS: tuple[Option, ...] = (
            type=positive_int, metavar="N"),
     Option("deadline", "seconds after which no more requests are sent; cleanup still runs, within its own bound "
            "(default: 900)", type=positive_seconds, default=900.0, metavar="SECONDS"),
+    Option("max-concurrency", "calls to the target in flight at once (default: 8); halved whenever the target pushes "
+           "back (Throttling, 503, a reset connection), grown back one at a time", type=positive_int, default=8,
+           metavar="N"),
+    Option("max-rps", "at most this many calls per second (default: no limit), for accounts with tight quotas",
+           type=positive_rate, metavar="R"),
     Option("strict-schema", "read the response schemas closed: an element they do not name is a deviation, not a note",
            flag=True),
     Option("keep-resources", "keep the users and certificates the run created (listed at the end; remove them later "

@@ -191,7 +191,7 @@ def test_a_dripping_answer_over_tls_ends_at_the_calls_budget(mode, short_budget,
     import ssl
 
     certificate, key = loopback_tls_certificate(tmp_path)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certificate)  # trusted for this client only
+    monkeypatch.setenv("AWS_CA_BUNDLE", certificate)  # trusted for this client only (botocore's variable first)
     server = HostileServer(mode)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(certificate, key)
