@@ -3,6 +3,9 @@
 Every user lives under /iam-conformance/<run-id>/ with a run-unique name. Cleanup deletes what this run
 recorded, then sweeps that run's path for anything a failed call left half-made; it never touches entities
 outside the run's own path.
+
+IAM is eventually consistent: the Seeder remembers each user's recent writes (the states they went through), so
+that a listing showing an earlier state is listed again, within a bounded and reported wait (`Seeder.settle`).
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from botocore.credentials import Credentials
 from lxml import etree
@@ -28,6 +32,10 @@ SELF_READ_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Resource": "arn:aws:iam::*:user/iam-conformance/*/${aws:username}"}]})
 # IAM is eventually consistent: a user or certificate just created may answer NoSuchEntity for a few seconds.
 VISIBILITY_WAIT_S = 10.0
+# ... and a listing right after an upload, a status change or a delete may show an earlier state: it is listed
+# again until it shows the last write, for at most this long after that write. Beyond it, it is judged as it is.
+CONVERGENCE_WAIT_S = 10.0
+W = TypeVar("W")
 
 
 class SeedingError(RuntimeError):
@@ -63,6 +71,23 @@ class SeededUser:
     def by_id(self) -> dict[str, UploadedCertificate]:
         return {c.certificate_id: c for c in self.certificates}
 
+    def state(self) -> dict[str, str]:
+        """What a listing of this user must show: certificate id -> status."""
+        return {c.certificate_id: c.status for c in self.certificates}
+
+
+@dataclass
+class RecentWrites:
+    """A user's writes within CONVERGENCE_WAIT_S of each other: the states a listing may still show."""
+
+    states: list[dict[str, str]]  # before the first of these writes, then after each one (the last is current)
+    last_at: float  # time.monotonic() of the last write
+    last_what: str
+
+    def explains(self, listed: dict[str, str]) -> bool:
+        """Whether `listed` could be a lagging view: each certificate shown as some recent state had it."""
+        return all(any(state.get(cid) == status for state in self.states) for cid, status in listed.items())
+
 
 class Seeder:
     def __init__(self, client: IamClient, run_id: str,
@@ -73,6 +98,10 @@ class Seeder:
         self.path = f"{SUITE_PATH}{run_id}/"
         self.users: list[SeededUser] = []
         self.waits: list[dict] = []  # every eventual-consistency wait, for the report
+        self.recent: dict[str, RecentWrites] = {}  # user name -> its recent writes
+        # Set when a listing still showed an earlier state after CONVERGENCE_WAIT_S: that listing failed, and later
+        # ones are judged at once (a target that never converges must not cost the bound on every listing).
+        self.stopped_waiting: str | None = None
 
     def _once_visible(self, what: str, send: Callable[[], Exchange]) -> Exchange:
         """`send()` again while it answers NoSuchEntity about something just created, for a bounded time."""
@@ -102,6 +131,7 @@ class Seeder:
     def upload(self, user: SeededUser) -> UploadedCertificate | Exchange:
         """Upload a fresh certificate; the refused exchange is returned when the target says no (quota)."""
         body = new_certificate_pem(user.name)
+        before = user.state()
         user.may_hold.add("certificates")  # before the call: an answer lost on the way must not hide a certificate
         exchange = self._once_visible(f"UploadSigningCertificate for new user {user.name}", lambda: self.client.call(
             "UploadSigningCertificate", {"UserName": user.name, "CertificateBody": body}))
@@ -113,6 +143,7 @@ class Seeder:
             raise SeedingError(f"UploadSigningCertificate for {user.name} returned no CertificateId", exchange)
         uploaded = UploadedCertificate(certificate_id, body, upload_date=text(child(certificate, "UploadDate")))
         user.certificates.append(uploaded)
+        self._wrote(user, f"upload of {certificate_id}", before)
         return uploaded
 
     def fill(self, user: SeededUser, wanted: int) -> SeededUser:
@@ -129,15 +160,60 @@ class Seeder:
 
     def set_status(self, user: SeededUser, certificate: UploadedCertificate, status: str) -> None:
         params = {"UserName": user.name, "CertificateId": certificate.certificate_id, "Status": status}
+        before = user.state()
         self._ok("UpdateSigningCertificate", self._once_visible(
             "UpdateSigningCertificate of a new certificate", lambda: self.client.call("UpdateSigningCertificate", params)))
         certificate.status = status
+        self._wrote(user, f"status change of {certificate.certificate_id} to {status}", before)
 
     def delete_certificate(self, user: SeededUser, certificate: UploadedCertificate) -> None:
         params = {"UserName": user.name, "CertificateId": certificate.certificate_id}
+        before = user.state()
         self._ok("DeleteSigningCertificate", self._once_visible(
             "DeleteSigningCertificate of a new certificate", lambda: self.client.call("DeleteSigningCertificate", params)))
         user.certificates.remove(certificate)
+        self._wrote(user, f"deletion of {certificate.certificate_id}", before)
+
+    # -- eventual consistency of listings ------------------------------------------------------------------
+    def _wrote(self, user: SeededUser, what: str, before: dict[str, str]) -> None:
+        now = time.monotonic()
+        recent = self.recent.get(user.name)
+        if recent is None or now - recent.last_at > CONVERGENCE_WAIT_S:
+            recent = self.recent[user.name] = RecentWrites([before], now, what)
+        recent.states.append(user.state())
+        recent.last_at, recent.last_what = now, what
+
+    def user_of_key(self, access_key_id: str) -> SeededUser | None:
+        return next((u for u in self.users if access_key_id in u.access_keys), None)
+
+    def settle(self, user_name: str, listing: Callable[[], W], listed: Callable[[W], dict[str, str] | None]) -> W:
+        """`listing()`, again while what it shows (`listed`: certificate id -> status, None when unreadable) is an
+        earlier state of the user's recent writes, for at most CONVERGENCE_WAIT_S after the last one. One listing
+        when it already shows the last write (or something no lag explains): a retry costs requests."""
+        started, pause = time.monotonic(), 0.5
+        seen = listing()
+        user = next((u for u in self.users if u.name == user_name), None)
+        recent = self.recent.get(user_name)
+        if user is None or recent is None:
+            return seen
+        tries = 1
+        while self.stopped_waiting is None:
+            shown = listed(seen)
+            if shown is None or shown == user.state() or not recent.explains(shown):
+                break
+            if time.monotonic() - recent.last_at >= CONVERGENCE_WAIT_S:
+                self.stopped_waiting = (f"the listing of {user_name} still showed an earlier state "
+                                        f"{CONVERGENCE_WAIT_S:g} s after its {recent.last_what}")
+                self.waits.append({"what": f"{self.stopped_waiting}: judged as it was; later listings in this "
+                                           "process are not waited for", "seconds": round(time.monotonic() - started, 2)})
+                return seen
+            time.sleep(min(pause, max(0.0, recent.last_at + CONVERGENCE_WAIT_S - time.monotonic())))
+            pause = min(2.0, pause * 2)
+            seen, tries = listing(), tries + 1
+        if tries > 1:
+            self.waits.append({"what": f"listing of {user_name} to show its {recent.last_what} ({tries} listings)",
+                               "seconds": round(time.monotonic() - started, 2)})
+        return seen
 
     def access_key(self, user: SeededUser) -> Identity:
         """A new access key of `user`, allowed (where the target enforces permissions) to read itself."""

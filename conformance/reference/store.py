@@ -14,6 +14,7 @@ import secrets
 import string
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
@@ -138,7 +139,7 @@ class Write:
     """One change to a user's certificates, kept while a listing may still not show it (eventual consistency).
     `certificate` is a copy as it was before the change (the new certificate, for an upload)."""
 
-    at: float  # time.monotonic()
+    at: float  # Store.clock()
     kind: str  # upload | status | delete
     certificate: "Certificate"
 
@@ -163,6 +164,7 @@ class Store:
     # Options: real IAM's manners (see the module's docstring)
     enforce_policies: bool = False
     consistency_lag_s: float = 0.0
+    clock: Callable[[], float] = field(default_factory=lambda: time.monotonic)  # seconds; tests may turn it by hand
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     _unseen: dict[str, list[Write]] = field(default_factory=dict)  # owner id -> writes a listing may not show yet
 
@@ -267,14 +269,14 @@ class Store:
         return now - write.at >= self.consistency_lag_s
 
     def _wrote(self, owner: User, kind: str, certificate: Certificate) -> None:
-        write = Write(time.monotonic(), kind, replace(certificate))
+        write = Write(self.clock(), kind, replace(certificate))
         if not self.seen(write, write.at):  # without a lag every write is seen at once: nothing to keep
             self._unseen.setdefault(owner.user_id, []).append(write)
 
     def listed_certificates(self, owner: User) -> list[Certificate]:
         """What a listing shows: the owner's certificates (upload order) with every write not seen yet undone."""
         with self.lock:
-            now = time.monotonic()
+            now = self.clock()
             unseen = [w for w in self._unseen.get(owner.user_id, []) if not self.seen(w, now)]
             self._unseen[owner.user_id] = unseen
             if not unseen:
