@@ -205,7 +205,8 @@ class Seeder:
                 self.stopped_waiting = (f"the listing of {user_name} still showed an earlier state "
                                         f"{CONVERGENCE_WAIT_S:g} s after its {recent.last_what}")
                 self.waits.append({"what": f"{self.stopped_waiting}: judged as it was; later listings in this "
-                                           "process are not waited for", "seconds": round(time.monotonic() - started, 2)})
+                                           "process are not waited for",
+                                   "seconds": round(time.monotonic() - started, 2)})
                 return seen
             time.sleep(min(pause, max(0.0, recent.last_at + CONVERGENCE_WAIT_S - time.monotonic())))
             pause = min(2.0, pause * 2)

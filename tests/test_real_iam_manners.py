@@ -59,7 +59,7 @@ class Run:
 
     def sent(self) -> Counter:
         """(iam:Action, resource ARN, allowed) -> count, of what the run's own credentials sent."""
-        return Counter({k[1:]: n for k, n in self.app.calls.items() if k[0] == self.caller_arn})
+        return Counter({k[1:]: n for k, n in self.app.call_counts.items() if k[0] == self.caller_arn})
 
 
 def cli(app: ReferenceApp, env: dict[str, str], report_dir: Path, *args: str, command: str = "run") -> tuple:
@@ -112,7 +112,8 @@ def test_the_run_says_it_ran_with_temporary_credentials(role_run):
     assert "temporary credentials with a session token" in run.summary["caller"]
     assert f"as {run.summary['caller']}" in run.stdout
     assert "temporary credentials" in (run.report_dir / "report.html").read_text(encoding="utf-8")
-    outputs = [run.stdout, run.stderr] + [p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file()]
+    outputs = [run.stdout, run.stderr] + [p.read_text(errors="replace") for p in run.report_dir.rglob("*")
+                                          if p.is_file()]
     assert not any(token[:24] in text for text in outputs)
 
 
@@ -297,7 +298,8 @@ def test_the_readme_grants_nothing_that_no_mode_sends(write_run, read_only_run, 
     sent = {action for run in (write_run, read_only_run, cleanup_run) for action, _, allowed in run.sent() if allowed}
     granted = {action for statement in readme_policy()["Statement"]
                for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
-    assert granted == sent, f"granted but never sent: {sorted(granted - sent)}; sent but not granted: {sorted(sent - granted)}"
+    assert granted == sent, (f"granted but never sent: {sorted(granted - sent)}; "
+                             f"sent but not granted: {sorted(sent - granted)}")
     print("actions sent, by mode:")
     for mode, run in (("write", write_run), ("--read-only", read_only_run), ("cleanup", cleanup_run)):
         print(f"  {mode}: {', '.join(sorted({action for action, _, _ in run.sent()}))}")

@@ -172,8 +172,8 @@ def test_every_call_is_counted_with_its_caller_action_resource_and_verdict(enfor
     root.call("ListSigningCertificates", {"UserName": "bob"}, identity=bob)
     root.call("DeleteUser", {"UserName": "bob"}, identity=bob)
     bob_arn = f"arn:aws:iam::{ACCOUNT_ID}:user/team/a/bob"
-    assert server.app.calls[(bob_arn, "iam:ListSigningCertificates", bob_arn, True)] == 2
-    assert server.app.calls[(bob_arn, "iam:DeleteUser", bob_arn, False)] == 1
+    assert server.app.call_counts[(bob_arn, "iam:ListSigningCertificates", bob_arn, True)] == 2
+    assert server.app.call_counts[(bob_arn, "iam:DeleteUser", bob_arn, False)] == 1
 
 
 @pytest.mark.parametrize("statement, action, resource, expected", [

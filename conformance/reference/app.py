@@ -4,7 +4,8 @@ Each step is a method, so a fault can subclass ReferenceApp and change exactly o
 `page_size`, `encode_marker`, `order_certificates` or `validation_message`) while everything else stays
 known-good.
 
-Every authorized call is counted in `calls` (caller ARN, iam:Action, resource ARN, allowed): what a run sent.
+Every call that reaches authorization is counted in `call_counts` (caller ARN, iam:Action, resource ARN, allowed):
+what a run sent, and whether the caller's policies let it through.
 """
 from __future__ import annotations
 
@@ -101,7 +102,7 @@ class ReferenceApp:
         self.store = store or Store()
         self.renderer = Renderer(self.flavour)
         self.requests_served = 0
-        self.calls: collections.Counter[tuple[str, str, str, bool]] = collections.Counter()
+        self.call_counts: collections.Counter[tuple[str, str, str, bool]] = collections.Counter()
         self._counter = threading.Lock()
 
     # -- WSGI ----------------------------------------------------------------------------------------------
@@ -226,11 +227,11 @@ class ReferenceApp:
         return self.store.resource_arn(name, params.get("Path") if action == "CreateUser" else None)
 
     def authorize(self, caller: User | RoleSession, action: str, params: dict[str, str]) -> None:
-        """The caller's identity-based policies (when the store enforces them); every call is counted in `calls`."""
+        """The caller's identity-based policies (when the store enforces them); each call counted in `call_counts`."""
         resource = self.resource_of(caller, action, params)
         allowed = self.store.allows(caller, f"iam:{action}", resource)
         with self._counter:
-            self.calls[(caller.arn, f"iam:{action}", resource, allowed)] += 1
+            self.call_counts[(caller.arn, f"iam:{action}", resource, allowed)] += 1
         if not allowed:  # the recorded message's shape (fixtures/recorded/ls-access-denied.xml)
             raise IamError(403, "AccessDenied",
                            f"User: {caller.arn} is not authorized to perform iam:{action} on resource: {resource}")
