@@ -34,9 +34,13 @@ def console_lines(raw_summary: dict, settings: RunSettings, redactor: Redactor) 
     for requirement_id in data["baseline_entries_now_passing"]:
         strict = " (fails the gate: --strict-baseline)" if data["strict_baseline"] else ""
         lines.append(f"  {'now passing':<15} {requirement_id:<9} listed in the baseline, passed this run{strict}")
-    skipped = [row for row in data["requirements"] if row["status"] == "skipped"]
-    if skipped:
-        lines.append(f"  skipped: {', '.join(row['id'] for row in skipped)} ({skipped[0]['reason']})")
+    by_reason: dict[str, list[str]] = {}
+    for row in data["requirements"]:
+        if row["status"] == "skipped":
+            by_reason.setdefault(row["reason"] or "skipped", []).append(row["id"])
+    for reason, ids in by_reason.items():  # the reason first: the list of ids is long under --read-only
+        lines.append(f"  skipped ({reason}): {len(ids)} requirements")
+        lines += [f"    {', '.join(ids[i:i + 12])}" for i in range(0, len(ids), 12)]
     if data["retries"] or data["consistency_waits"]:
         waited = sum(w["seconds"] for w in data["consistency_waits"])
         lines.append(f"  {data['retries']} retries (Throttling/503), {waited:.1f} s waiting for IAM to catch up "

@@ -21,6 +21,7 @@ from conformance.seeding import SeededUser, Seeder
 from conformance.settings import RunSettings
 from conformance.wire import Exchange, read_error, read_listing
 
+SAME = object()  # a walk's resumed calls ask for the first call's MaxItems
 # Pages a walk may take before it counts as endless: a user holds few certificates.
 WALK_PAGE_LIMIT = 12
 # How long a fresh access key may take to authenticate (IAM is eventually consistent).
@@ -91,20 +92,27 @@ def user_without_certificates(seeder: Seeder) -> SeededUser:
     return seeder.user("none")
 
 
-@pytest.fixture(scope="session")
-def user_with_one_certificate(seeder: Seeder) -> SeededUser:
-    return seeder.fill(seeder.user("one"), 1)
+def settled(walker, user: SeededUser) -> SeededUser:
+    """`user` once a listing shows its certificates (IAM is eventually consistent): the checks that call the target
+    themselves, not through the walker, then see what was written. The walk is cached: the checks reuse it."""
+    walker(user.name, None)
+    return user
 
 
 @pytest.fixture(scope="session")
-def user_with_two_certificates(seeder: Seeder) -> SeededUser:
-    return seeder.fill(seeder.user("two"), 2)
+def user_with_one_certificate(seeder: Seeder, walker) -> SeededUser:
+    return settled(walker, seeder.fill(seeder.user("one"), 1))
 
 
 @pytest.fixture(scope="session")
-def user_with_most_certificates(seeder: Seeder) -> SeededUser:
+def user_with_two_certificates(seeder: Seeder, walker) -> SeededUser:
+    return settled(walker, seeder.fill(seeder.user("two"), 2))
+
+
+@pytest.fixture(scope="session")
+def user_with_most_certificates(seeder: Seeder, walker) -> SeededUser:
     """As many certificates as the target's quota allows, up to 5 (real IAM: 2)."""
-    return seeder.fill(seeder.user("most"), 5)
+    return settled(walker, seeder.fill(seeder.user("most"), 5))
 
 
 @pytest.fixture(scope="session")
@@ -114,23 +122,37 @@ def seeded_users(user_without_certificates, user_with_one_certificate, user_with
             user_with_most_certificates]
 
 
+def listed_state(walk: Walk) -> dict[str, str] | None:
+    """certificate id -> status over a whole walk; None when the walk is no clean listing (a page that is not one,
+    a certificate twice, a walk that stopped early): no lag explains those, the checks judge them."""
+    listings = walk.listings()
+    if walk.stopped_early or len(listings) != len(walk.pages):
+        return None
+    shown = {c.certificate_id: c.status for listing in listings for c in listing.certificates}
+    return shown if len(shown) == len(walk.ids()) else None
+
+
 @pytest.fixture(scope="session")
-def walker(iam: IamClient):
-    """walk(user_name, max_items, identity=None) -> Walk; identical walks of unchanged users are reused."""
+def walker(iam: IamClient, seeder: Seeder):
+    """walk(user_name, max_items, identity=None, cached=True, then_max_items=..., method="POST") -> Walk; identical
+    walks of unchanged users are reused. `then_max_items`: what the calls resumed from a Marker ask for (by default
+    the first call's MaxItems; None omits it); `method`: the query protocol's POST or GET, for every page.
+
+    A walk of a user the run just wrote to (upload, status change, delete) that shows an earlier state is walked
+    again, within a bounded wait reported with the run (IAM is eventually consistent: Seeder.settle)."""
     cache: dict[tuple, Walk] = {}
 
-    def walk(user_name: str | None, max_items: int | None, identity: Identity | None = None,
-             cached: bool = True) -> Walk:
-        key = (user_name, max_items, identity.label if identity else None)
-        if cached and key in cache:
-            return cache[key]
+    def walk_once(user_name: str | None, max_items: int | None, identity: Identity | None, then_max_items,
+                  method: str) -> Walk:
         done = Walk(user_name, max_items)
         marker: str | None = None
         seen_markers: set[str] = set()
         while True:
-            params = {k: v for k, v in (("UserName", user_name), ("MaxItems", max_items), ("Marker", marker))
+            asked = max_items if marker is None else then_max_items
+            params = {k: v for k, v in (("UserName", user_name), ("MaxItems", asked), ("Marker", marker))
                       if v is not None}
-            page = iam.call("ListSigningCertificates", {k: str(v) for k, v in params.items()}, identity=identity)
+            page = iam.call("ListSigningCertificates", {k: str(v) for k, v in params.items()}, identity=identity,
+                            method=method)
             done.pages.append(page)
             listing = read_listing(page)
             if listing is None or not listing.truncated:
@@ -146,6 +168,20 @@ def walker(iam: IamClient):
                 break
             marker = listing.marker
             seen_markers.add(marker)
+        return done
+
+    def walk(user_name: str | None, max_items: int | None, identity: Identity | None = None,
+             cached: bool = True, then_max_items: int | None | object = SAME, method: str = "POST") -> Walk:
+        then_max_items = max_items if then_max_items is SAME else then_max_items
+        key = (user_name, max_items, identity.label if identity else None, then_max_items, method)
+        if cached and key in cache:
+            return cache[key]
+        owner = user_name
+        if owner is None and identity is not None and identity.credentials is not None:
+            signer = seeder.user_of_key(identity.credentials.access_key)  # the user whose certificates it lists
+            owner = signer.name if signer else None
+        once = lambda: walk_once(user_name, max_items, identity, then_max_items, method)  # noqa: E731
+        done = once() if owner is None else seeder.settle(owner, once, listed_state)
         if cached:
             cache[key] = done
         return done
@@ -216,3 +252,20 @@ def history(seeder: Seeder, walker) -> History:
     uploaded = seeder.upload(user)
     walks["upload after deletion"] = walker(user.name, None, cached=False)
     return History(user, inactive, deleted, walks, uploaded)
+
+
+@pytest.fixture(scope="session")
+def validated_user(request: pytest.FixtureRequest, conformance_target: Target, absent_user_name: str) -> str:
+    """The UserName of the parameter checks: an existing user with certificates; under --read-only, which creates
+    nothing, a user that does not exist (validation comes before any lookup, as the auth and error checks rely on)."""
+    if conformance_target.settings.read_only:
+        return absent_user_name
+    return request.getfixturevalue("user_with_two_certificates").name
+
+
+@pytest.fixture(scope="session")
+def created_certificate_ids(request: pytest.FixtureRequest, conformance_target: Target) -> set[str]:
+    """The certificates of the users the suite seeded (none under --read-only, which creates nothing)."""
+    if conformance_target.settings.read_only:
+        return set()
+    return {cid for user in request.getfixturevalue("seeded_users") for cid in user.by_id()}

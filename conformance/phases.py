@@ -48,7 +48,8 @@ def refused_by_policy(error: BaseException) -> str | None:
 
 def _skip_reason(report) -> str:
     longrepr = report.longrepr
-    return str(longrepr[-1]) if isinstance(longrepr, tuple) else str(longrepr or "skipped")
+    reason = str(longrepr[-1]) if isinstance(longrepr, tuple) else str(longrepr or "skipped")
+    return reason.removeprefix("Skipped: ")
 
 
 def classify_phase(when: str, excinfo, ledger: Ledger | None, report, redactor: Redactor,

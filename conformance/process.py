@@ -140,7 +140,7 @@ class RunProcess:
                 raise pytest.UsageError(f"{item.nodeid}: requirement marker must name one catalogued id, "
                                         f"not {[m.args for m in marks]}")
             self._conformance_items = True
-            if self.settings.read_only and "seeder" in getattr(item, "fixturenames", ()):
+            if self.settings.read_only and _creates_something(item):
                 item.add_marker(read_only)
             if allure_labels.enabled(config):
                 allure_labels.label(item, requirement_id)
@@ -187,6 +187,16 @@ class RunProcess:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(0)
+
+
+# Fixtures that create users or certificates on the target; a test using the Seeder itself creates too.
+CREATING_FIXTURES = {"seeded_users", "user_without_certificates", "user_with_one_certificate",
+                     "user_with_two_certificates", "user_with_most_certificates", "history", "identity_of"}
+
+
+def _creates_something(item: pytest.Item) -> bool:
+    direct = getattr(getattr(item, "_fixtureinfo", None), "argnames", ())
+    return bool(CREATING_FIXTURES & set(getattr(item, "fixturenames", ()))) or "seeder" in direct
 
 
 def _cache_dir() -> Path:

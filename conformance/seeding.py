@@ -3,6 +3,9 @@
 Every user lives under /iam-conformance/<run-id>/ with a run-unique name. Cleanup deletes what this run
 recorded, then sweeps that run's path for anything a failed call left half-made; it never touches entities
 outside the run's own path.
+
+IAM is eventually consistent: the Seeder remembers each user's recent writes (the states they went through), so
+that a listing showing an earlier state is listed again, within a bounded and reported wait (`Seeder.settle`).
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from botocore.credentials import Credentials
 from lxml import etree
@@ -38,6 +42,10 @@ CLEANUP_REQUEST_LIMIT = 5000
 CLEANUP_PROBLEM_LIMIT = 50  # refused deletions: past this many the target is not deleting anything
 SWEEP_DEADLINE_S = 600  # `iam-conformance cleanup` as a whole
 FINISH_LATER = "run `iam-conformance cleanup` to delete what is left"
+# ... and a listing right after an upload, a status change or a delete may show an earlier state: it is listed
+# again until it shows the last write, for at most this long after that write. Beyond it, it is judged as it is.
+CONVERGENCE_WAIT_S = 10.0
+W = TypeVar("W")
 
 
 class SeedingError(RuntimeError):
@@ -76,6 +84,23 @@ class SeededUser:
     def by_id(self) -> dict[str, UploadedCertificate]:
         return {c.certificate_id: c for c in self.certificates}
 
+    def state(self) -> dict[str, str]:
+        """What a listing of this user must show: certificate id -> status."""
+        return {c.certificate_id: c.status for c in self.certificates}
+
+
+@dataclass
+class RecentWrites:
+    """A user's writes within CONVERGENCE_WAIT_S of each other: the states a listing may still show."""
+
+    states: list[dict[str, str]]  # before the first of these writes, then after each one (the last is current)
+    last_at: float  # time.monotonic() of the last write
+    last_what: str
+
+    def explains(self, listed: dict[str, str]) -> bool:
+        """Whether `listed` could be a lagging view: each certificate shown as some recent state had it."""
+        return all(any(state.get(cid) == status for state in self.states) for cid, status in listed.items())
+
 
 class Seeder:
     def __init__(self, client: IamClient, run_id: str,
@@ -85,7 +110,12 @@ class Seeder:
         self.learn_secret = learn_secret  # every secret key the run creates goes to the run's redaction
         self.path = f"{SUITE_PATH}{run_id}/"
         self.users: list[SeededUser] = []
+        self.created_anything = False  # set before the first CreateUser: an answer lost on the way leaves a user
         self.waits: list[dict] = []  # every eventual-consistency wait, for the report
+        self.recent: dict[str, RecentWrites] = {}  # user name -> its recent writes
+        # Set when a listing still showed an earlier state after CONVERGENCE_WAIT_S: that listing failed, and later
+        # ones are judged at once (a target that never converges must not cost the bound on every listing).
+        self.stopped_waiting: str | None = None
 
     def _once_visible(self, what: str, send: Callable[[], Exchange]) -> Exchange:
         """`send()` again while it answers NoSuchEntity about something just created, for a bounded time."""
@@ -107,6 +137,7 @@ class Seeder:
 
     def user(self, label: str) -> SeededUser:
         name = f"ic-{self.run_id}-{label}"
+        self.created_anything = True
         self._ok(f"CreateUser {name}", self.client.call("CreateUser", {"UserName": name, "Path": self.path}))
         user = SeededUser(name, may_hold=set())
         self.users.append(user)
@@ -115,6 +146,7 @@ class Seeder:
     def upload(self, user: SeededUser) -> UploadedCertificate | Exchange:
         """Upload a fresh certificate; the refused exchange is returned when the target says no (quota)."""
         body = new_certificate_pem(user.name)
+        before = user.state()
         user.may_hold.add("certificates")  # before the call: an answer lost on the way must not hide a certificate
         sent_at = time.time()
         exchange = self._once_visible(f"UploadSigningCertificate for new user {user.name}", lambda: self.client.call(
@@ -128,6 +160,7 @@ class Seeder:
         uploaded = UploadedCertificate(certificate_id, body, upload_date=text(child(certificate, "UploadDate")),
                                        sent_at=sent_at, answered_at=time.time())
         user.certificates.append(uploaded)
+        self._wrote(user, f"upload of {certificate_id}", before)
         return uploaded
 
     def fill(self, user: SeededUser, wanted: int) -> SeededUser:
@@ -144,15 +177,61 @@ class Seeder:
 
     def set_status(self, user: SeededUser, certificate: UploadedCertificate, status: str) -> None:
         params = {"UserName": user.name, "CertificateId": certificate.certificate_id, "Status": status}
+        before = user.state()
         self._ok("UpdateSigningCertificate", self._once_visible(
             "UpdateSigningCertificate of a new certificate", lambda: self.client.call("UpdateSigningCertificate", params)))
         certificate.status = status
+        self._wrote(user, f"status change of {certificate.certificate_id} to {status}", before)
 
     def delete_certificate(self, user: SeededUser, certificate: UploadedCertificate) -> None:
         params = {"UserName": user.name, "CertificateId": certificate.certificate_id}
+        before = user.state()
         self._ok("DeleteSigningCertificate", self._once_visible(
             "DeleteSigningCertificate of a new certificate", lambda: self.client.call("DeleteSigningCertificate", params)))
         user.certificates.remove(certificate)
+        self._wrote(user, f"deletion of {certificate.certificate_id}", before)
+
+    # -- eventual consistency of listings ------------------------------------------------------------------
+    def _wrote(self, user: SeededUser, what: str, before: dict[str, str]) -> None:
+        now = time.monotonic()
+        recent = self.recent.get(user.name)
+        if recent is None or now - recent.last_at > CONVERGENCE_WAIT_S:
+            recent = self.recent[user.name] = RecentWrites([before], now, what)
+        recent.states.append(user.state())
+        recent.last_at, recent.last_what = now, what
+
+    def user_of_key(self, access_key_id: str) -> SeededUser | None:
+        return next((u for u in self.users if access_key_id in u.access_keys), None)
+
+    def settle(self, user_name: str, listing: Callable[[], W], listed: Callable[[W], dict[str, str] | None]) -> W:
+        """`listing()`, again while what it shows (`listed`: certificate id -> status, None when unreadable) is an
+        earlier state of the user's recent writes, for at most CONVERGENCE_WAIT_S after the last one. One listing
+        when it already shows the last write (or something no lag explains): a retry costs requests."""
+        started, pause = time.monotonic(), 0.5
+        seen = listing()
+        user = next((u for u in self.users if u.name == user_name), None)
+        recent = self.recent.get(user_name)
+        if user is None or recent is None:
+            return seen
+        tries = 1
+        while self.stopped_waiting is None:
+            shown = listed(seen)
+            if shown is None or shown == user.state() or not recent.explains(shown):
+                break
+            if time.monotonic() - recent.last_at >= CONVERGENCE_WAIT_S:
+                self.stopped_waiting = (f"the listing of {user_name} still showed an earlier state "
+                                        f"{CONVERGENCE_WAIT_S:g} s after its {recent.last_what}")
+                self.waits.append({"what": f"{self.stopped_waiting}: judged as it was; later listings in this "
+                                           "process are not waited for",
+                                   "seconds": round(time.monotonic() - started, 2)})
+                return seen
+            time.sleep(min(pause, max(0.0, recent.last_at + CONVERGENCE_WAIT_S - time.monotonic())))
+            pause = min(2.0, pause * 2)
+            seen, tries = listing(), tries + 1
+        if tries > 1:
+            self.waits.append({"what": f"listing of {user_name} to show its {recent.last_what} ({tries} listings)",
+                               "seconds": round(time.monotonic() - started, 2)})
+        return seen
 
     def access_key(self, user: SeededUser) -> Identity:
         """A new access key of `user`, allowed (where the target enforces permissions) to read itself."""
@@ -174,6 +253,8 @@ class Seeder:
 
     def cleanup(self) -> list[str]:
         """Delete everything this run made; returns what could not be deleted (never raises)."""
+        if not self.created_anything:  # --read-only, or nothing needed users: nothing to list or delete
+            return []
         self.client.lift_deadline()  # the run's deadline bounds the checks, never the cleanup
         cleanup = Cleanup(self.client, self.path)
         # What the run recorded, then whatever a failed call left half-made under its path, as it is listed.

@@ -3,11 +3,15 @@
 Each step is a method, so a fault can subclass ReferenceApp and change exactly one behaviour (for example
 `page_size`, `encode_marker`, `order_certificates` or `validation_message`) while everything else stays
 known-good.
+
+Every call that reaches authorization is counted in `call_counts` (caller ARN, iam:Action, resource ARN, allowed):
+what a run sent, and whether the caller's policies let it through.
 """
 from __future__ import annotations
 
 import base64
 import binascii
+import collections
 import functools
 import hashlib
 import hmac
@@ -25,7 +29,7 @@ from conformance.spec import Constraint, Parameter, operation, parse_integer
 
 from . import sigv4
 from .render import Flavour, Node, Renderer, leaf, listing
-from .store import IamError, Store, User
+from .store import ACCOUNT_ID, IamError, RoleSession, Store, User
 
 SPEC = operation()
 VERSION = SPEC.api_version
@@ -38,6 +42,8 @@ ACTIONS = (
 SETTABLE_STATUSES = ("Active", "Inactive")  # the model's enum also lists Expired, which only IAM itself sets
 EXOTIC_PREFIX, EXOTIC_SUFFIX = "é ü+/= ", " Ä ÿ"
 INTERNAL_FAILURE = "The request processing has failed because of an unknown error, exception or failure."
+INVALID_TOKEN = "The security token included in the request is invalid."
+NON_USER_CALLER = "Must specify userName when calling with non-User credentials"  # recorded (DeleteAccessKey)
 CLAUSES = {
     "min_length": "Member must have length greater than or equal to {}",
     "max_length": "Member must have length less than or equal to {}",
@@ -96,6 +102,7 @@ class ReferenceApp:
         self.store = store or Store()
         self.renderer = Renderer(self.flavour)
         self.requests_served = 0
+        self.call_counts: collections.Counter[tuple[str, str, str, bool]] = collections.Counter()
         self._counter = threading.Lock()
 
     # -- WSGI ----------------------------------------------------------------------------------------------
@@ -125,6 +132,7 @@ class ReferenceApp:
         caller = self.authenticate(request, body)
         action = self.resolve_action(params)
         self.validate(action, params)
+        self.authorize(caller, action, params)
         result = getattr(self, f"action_{action}")(caller, params)
         return self.renderer.success(action, result, request_id)
 
@@ -140,15 +148,16 @@ class ReferenceApp:
     def _pairs(encoded: str) -> list[tuple[str, str]]:
         return parse_qsl(encoded, keep_blank_values=True, encoding="utf-8", errors="replace")
 
-    def authenticate(self, request: Request, body: bytes) -> User:
+    def authenticate(self, request: Request, body: bytes) -> User | RoleSession:
         header = request.headers.get("Authorization")
         if not header:
             raise IamError(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
         auth = sigv4.parse_authorization(header)
         found = self.store.principal_for(auth.access_key)
         if found is None:
-            raise IamError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+            raise IamError(403, "InvalidClientTokenId", INVALID_TOKEN)
         principal, secret = found
+        self.check_session_token(request, auth, self.store.session_token_of(auth.access_key))
         raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
         wire = sigv4.WireRequest(
             method=request.method,
@@ -160,6 +169,17 @@ class ReferenceApp:
         )
         sigv4.verify(wire, auth, secret)
         return principal
+
+    def check_session_token(self, request: Request, auth: sigv4.Authorization, token: str | None) -> None:
+        """A temporary key is only known together with its session token, sent and signed (recorded: boto/boto#1279,
+        a temporary key without its token is InvalidClientTokenId). Checked before the signature, so a wrong secret
+        with the right token is SignatureDoesNotMatch."""
+        if token is None:
+            return
+        sent = request.headers.get("X-Amz-Security-Token")
+        if sent is None or "x-amz-security-token" not in auth.signed_headers \
+                or not hmac.compare_digest(sent.encode(), token.encode()):
+            raise IamError(403, "InvalidClientTokenId", INVALID_TOKEN)
 
     def resolve_action(self, params: dict[str, str]) -> str:
         action = params.get("Action")
@@ -196,11 +216,36 @@ class ReferenceApp:
         if clauses:
             raise IamError(400, "ValidationError", self.validation_message(clauses))
 
-    # -- identity ------------------------------------------------------------------------------------------
-    def owner(self, caller: User, params: dict[str, str]) -> User:
-        """The user an action is about: the named one, else the caller (root included), as the page says."""
+    # -- authorization -------------------------------------------------------------------------------------
+    def resource_of(self, caller: User | RoleSession, action: str, params: dict[str, str]) -> str:
+        """The ARN an action is about: the named user (the one being created, for CreateUser), else the caller."""
+        if action == "ListUsers":
+            return f"arn:aws:iam::{ACCOUNT_ID}:user{params.get('PathPrefix', '/')}"
         name = params.get("UserName")
-        return self.store.get_user(name) if name is not None else caller
+        if name is None:
+            return caller.arn
+        return self.store.resource_arn(name, params.get("Path") if action == "CreateUser" else None)
+
+    def authorize(self, caller: User | RoleSession, action: str, params: dict[str, str]) -> None:
+        """The caller's identity-based policies (when the store enforces them); each call counted in `call_counts`."""
+        resource = self.resource_of(caller, action, params)
+        allowed = self.store.allows(caller, f"iam:{action}", resource)
+        with self._counter:
+            self.call_counts[(caller.arn, f"iam:{action}", resource, allowed)] += 1
+        if not allowed:  # the recorded message's shape (fixtures/recorded/ls-access-denied.xml)
+            raise IamError(403, "AccessDenied",
+                           f"User: {caller.arn} is not authorized to perform iam:{action} on resource: {resource}")
+
+    # -- identity ------------------------------------------------------------------------------------------
+    def owner(self, caller: User | RoleSession, params: dict[str, str]) -> User:
+        """The user an action is about: the named one, else the caller (root included), as the page says. A role
+        is no user: without UserName its session has no certificates to speak of (recorded ValidationError)."""
+        name = params.get("UserName")
+        if name is not None:
+            return self.store.get_user(name)
+        if caller.kind == "role":
+            raise IamError(400, "ValidationError", NON_USER_CALLER)
+        return caller
 
     # -- paging (ListSigningCertificates) ------------------------------------------------------------------
     def order_certificates(self, certificates: list) -> list:
@@ -282,7 +327,7 @@ class ReferenceApp:
         owner = self.owner(caller, p)
         max_items = parse_integer(p.get("MaxItems", str(SPEC.parameters["MaxItems"].default)))
         after = self.decode_marker(p["Marker"], owner) if "Marker" in p else None
-        listed = self.order_certificates(self.store.certificates_of(owner))
+        listed = self.order_certificates(self.store.listed_certificates(owner))
         page, truncated = self.paginate(listed, after, self.page_size(max_items))
         marker = self.encode_marker(owner, page[-1].seq) if truncated else None
         return self.renderer.certificate_page(owner, page, truncated, marker)

@@ -2,6 +2,10 @@
 
 Every read and write goes through one re-entrant lock, so a check and the write it guards (quota, duplicate,
 delete conflict) are atomic even when the threaded server handles requests concurrently.
+
+Real IAM's manners, as options: temporary credentials of a role (`issue_session`: an ASIA key id, a secret and a
+session token), identity-based policies enforced for users and roles (`enforce_policies`), and eventual
+consistency (`consistency_lag_s`: a listing shows a user's certificates as they were that long ago).
 """
 from __future__ import annotations
 
@@ -9,10 +13,14 @@ import itertools
 import secrets
 import string
 import threading
-from dataclasses import dataclass, field
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 from conformance.spec import operation
+
+from . import policy
 
 ACCOUNT_ID = "123456789012"
 ROOT_ACCESS_KEY = "AKIAREFERENCEROOT001"
@@ -57,10 +65,51 @@ class User:
     root: bool = False
 
     @property
+    def kind(self) -> str:
+        return "root" if self.root else "user"
+
+    @property
     def arn(self) -> str:
         if self.root:
             return f"arn:aws:iam::{ACCOUNT_ID}:root"
-        return f"arn:aws:iam::{ACCOUNT_ID}:user{self.path}{self.name}"
+        return user_arn(self.path, self.name)
+
+
+def user_arn(path: str, name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT_ID}:user{path}{name}"
+
+
+@dataclass(frozen=True)
+class RoleSession:
+    """The principal of temporary credentials: an assumed role's session. It is no user: an action that falls back
+    on the caller's own user (UserName omitted) has none to fall back on."""
+
+    role_name: str
+    session_name: str
+    role_id: str
+    policy: str | None  # the role's permissions policy, enforced when the store enforces policies
+    root: bool = False
+    kind: str = "role"
+
+    @property
+    def name(self) -> str:
+        return self.session_name
+
+    @property
+    def user_id(self) -> str:
+        return f"{self.role_id}:{self.session_name}"
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{self.role_name}/{self.session_name}"
+
+
+@dataclass(frozen=True)
+class TemporaryCredentials:
+    access_key_id: str  # ASIA...: AWS's documented prefix of temporary access key ids
+    secret: str
+    token: str
+    principal: RoleSession
 
 
 @dataclass
@@ -85,6 +134,16 @@ class AccessKey:
     created: datetime
 
 
+@dataclass(frozen=True)
+class Write:
+    """One change to a user's certificates, kept while a listing may still not show it (eventual consistency).
+    `certificate` is a copy as it was before the change (the new certificate, for an upload)."""
+
+    at: float  # Store.clock()
+    kind: str  # upload | status | delete
+    certificate: "Certificate"
+
+
 # The account root: owns the root credentials; its name is the account id, used where a UserName must be shown.
 ROOT = User(name=ACCOUNT_ID, path="/", user_id=ACCOUNT_ID, created=datetime(2010, 5, 8, tzinfo=timezone.utc), root=True)
 
@@ -101,7 +160,13 @@ class Store:
     access_keys: dict[str, AccessKey] = field(default_factory=dict)
     policies: dict[str, dict[str, str]] = field(default_factory=dict)  # user id -> inline policy name -> document
     marker_key: bytes = field(default_factory=lambda: secrets.token_bytes(32))  # authenticates issued markers
+    sessions: dict[str, TemporaryCredentials] = field(default_factory=dict)
+    # Options: real IAM's manners (see the module's docstring)
+    enforce_policies: bool = False
+    consistency_lag_s: float = 0.0
+    clock: Callable[[], float] = field(default_factory=lambda: time.monotonic)  # seconds; tests may turn it by hand
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _unseen: dict[str, list[Write]] = field(default_factory=dict)  # owner id -> writes a listing may not show yet
 
     # -- users ---------------------------------------------------------------------------------------------
     def create_user(self, name: str, path: str = "/") -> User:
@@ -177,6 +242,7 @@ class Store:
                 seq=next(self._seq),
             )
             self.certificates[certificate.certificate_id] = certificate
+            self._wrote(owner, "upload", certificate)
             return certificate
 
     def get_certificate(self, owner: User, certificate_id: str) -> Certificate:
@@ -188,12 +254,42 @@ class Store:
 
     def update_certificate(self, owner: User, certificate_id: str, status: str) -> None:
         with self.lock:
-            self.get_certificate(owner, certificate_id).status = status
+            certificate = self.get_certificate(owner, certificate_id)
+            self._wrote(owner, "status", certificate)
+            certificate.status = status
 
     def delete_certificate(self, owner: User, certificate_id: str) -> None:
         with self.lock:
-            self.get_certificate(owner, certificate_id)
+            self._wrote(owner, "delete", self.get_certificate(owner, certificate_id))
             del self.certificates[certificate_id]
+
+    # -- eventual consistency ------------------------------------------------------------------------------
+    def seen(self, write: Write, now: float) -> bool:
+        """Whether listings show `write` by `now` (a fault may never show some kind of write)."""
+        return now - write.at >= self.consistency_lag_s
+
+    def _wrote(self, owner: User, kind: str, certificate: Certificate) -> None:
+        write = Write(self.clock(), kind, replace(certificate))
+        if not self.seen(write, write.at):  # without a lag every write is seen at once: nothing to keep
+            self._unseen.setdefault(owner.user_id, []).append(write)
+
+    def listed_certificates(self, owner: User) -> list[Certificate]:
+        """What a listing shows: the owner's certificates (upload order) with every write not seen yet undone."""
+        with self.lock:
+            now = self.clock()
+            unseen = [w for w in self._unseen.get(owner.user_id, []) if not self.seen(w, now)]
+            self._unseen[owner.user_id] = unseen
+            if not unseen:
+                return self.certificates_of(owner)
+            shown = {c.certificate_id: replace(c) for c in self.certificates_of(owner)}
+            for write in reversed(unseen):
+                if write.kind == "upload":
+                    shown.pop(write.certificate.certificate_id, None)
+                elif write.kind == "delete":
+                    shown[write.certificate.certificate_id] = replace(write.certificate)
+                elif write.certificate.certificate_id in shown:
+                    shown[write.certificate.certificate_id].status = write.certificate.status
+            return sorted(shown.values(), key=lambda c: c.seq)
 
     # -- access keys ---------------------------------------------------------------------------------------
     def access_keys_of(self, owner: User) -> list[AccessKey]:
@@ -222,12 +318,51 @@ class Store:
                 raise IamError(404, "NoSuchEntity", f"The Access Key with id {access_key_id} cannot be found.")
             del self.access_keys[access_key_id]
 
+    # -- temporary credentials (a role's session) ---------------------------------------------------------
+    def issue_session(self, role_name: str = "iam-conformance-ci", session_name: str = "ci",
+                      role_policy: str | None = None) -> TemporaryCredentials:
+        """Temporary credentials of an assumed role, as STS hands them out (AssumeRole, SSO, instance roles)."""
+        with self.lock:
+            session = RoleSession(role_name, session_name, random_id("AROA", 21), role_policy)
+            issued = TemporaryCredentials(random_id("ASIA", 20),
+                                          "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40)),
+                                          secrets.token_urlsafe(96), session)
+            self.sessions[issued.access_key_id] = issued
+            return issued
+
+    def session_token_of(self, access_key_id: str) -> str | None:
+        """The token a request signed with this key must carry, or None for a long-term key."""
+        with self.lock:
+            issued = self.sessions.get(access_key_id)
+            return issued.token if issued else None
+
+    # -- authorization -------------------------------------------------------------------------------------
+    def resource_arn(self, name: str, path: str | None = None) -> str:
+        """The ARN of user `name` (with its path when it exists, or `path` for one being created)."""
+        with self.lock:
+            user = self.users.get(name.lower())
+            return user.arn if user is not None else user_arn(path or "/", name)
+
+    def allows(self, principal: User | RoleSession, action: str, resource: str) -> bool:
+        """Whether the principal's identity-based policies allow `action` on `resource` (always, unless enforced;
+        the root always)."""
+        if not self.enforce_policies or principal.root:
+            return True
+        with self.lock:
+            if isinstance(principal, RoleSession):
+                return policy.allows(filter(None, [principal.policy]), action, resource)
+            documents = list(self.policies.get(principal.user_id, {}).values())
+        return policy.allows(documents, action, resource, {"aws:username": principal.name})
+
     # -- authentication ------------------------------------------------------------------------------------
-    def principal_for(self, access_key_id: str) -> tuple[User, str] | None:
+    def principal_for(self, access_key_id: str) -> tuple[User | RoleSession, str] | None:
         """(principal, secret) for an access key id, or None when the key is unknown or inactive."""
         if access_key_id == ROOT_ACCESS_KEY:
             return ROOT, ROOT_SECRET_KEY
         with self.lock:
+            issued = self.sessions.get(access_key_id)
+            if issued is not None:
+                return issued.principal, issued.secret
             key = self.access_keys.get(access_key_id)
             if key is None or key.status != "Active":
                 return None

@@ -13,7 +13,7 @@ __all__ = ["Fault", "by_name", "catalogue"]
 
 def catalogue() -> list[Fault]:
     """Every fault, ordered by its primary requirement as requirements.json orders them (stable within one)."""
-    from conformance.selftest import request_faults, response_faults  # noqa: F401  (registration on import)
+    from conformance.selftest import consistency_faults, request_faults, response_faults  # noqa: F401  (registration on import)
 
     order = {requirement_id: i for i, requirement_id in enumerate(requirements())}
     return sorted(REGISTRY.values(), key=lambda f: order[f.primary])

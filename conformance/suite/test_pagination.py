@@ -8,7 +8,7 @@ from conformance.checks.pagination import (deleted_not_listed, listed_with_statu
                                            upload_refused_only_at_quota, walk_yields_each_certificate_once)
 from conformance.spec import operation
 from conformance.strategies import valid_values
-from conformance.suite import follow, requirement
+from conformance.suite import requirement
 from conformance.wire import Exchange
 
 MAX_ITEMS = operation().parameters["MaxItems"]
@@ -97,8 +97,9 @@ def test_the_same_listing_twice_comes_back_in_the_same_order(user_with_most_cert
 
 
 @requirement("PAG-11")
-def test_resuming_with_another_max_items_continues_where_the_marker_says(user_with_most_certificates, judge, iam):
+def test_resuming_with_another_max_items_continues_where_the_marker_says(user_with_most_certificates, walker, judge):
     # The Marker says where the next call starts, whatever page size that call asks for: a larger one, or none.
     user = user_with_most_certificates
     for then_max_items in (2, None):
-        judge(walk_yields_each_certificate_once, follow(iam, user.name, 1, then_max_items), set(user.by_id()))
+        judge(walk_yields_each_certificate_once, walker(user.name, 1, then_max_items=then_max_items),
+              set(user.by_id()))
