@@ -39,7 +39,7 @@ LOCALSTACK_URL ?= http://localhost:4566/
 LOCALSTACK_VERSION ?= 2026.3.0
 localstack: $(STAMP)
 	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test $(BIN)/iam-conformance run --endpoint-url $(LOCALSTACK_URL) \
-	  --baseline baselines/localstack-$(LOCALSTACK_VERSION).json --report-dir reports/localstack
+	  --baseline localstack-$(LOCALSTACK_VERSION) --report-dir reports/localstack
 
 clean:
 	rm -rf $(VENV) reports/*.json reports/*.html
