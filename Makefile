@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 
-.PHONY: run test selftest determinism bench localstack clean
+.PHONY: run test selftest determinism bench localstack docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,14 @@ LOCALSTACK_URL ?= http://localhost:4566/
 LOCALSTACK_VERSION ?= 2026.3.0
 localstack: $(STAMP)
 	AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test $(BIN)/iam-conformance run --endpoint-url $(LOCALSTACK_URL) \
-	  --baseline baselines/localstack-$(LOCALSTACK_VERSION).json --report-dir reports/localstack
+	  --baseline localstack-$(LOCALSTACK_VERSION) --report-dir reports/localstack
+
+# The README's screenshots (docs/*.png) from real runs in headless Chromium (apt-get install chromium): the embedded
+# moto with its baseline, the reference with one fault, and the matrix over them and the conformant reference. With
+# DOCS_LOCALSTACK_URL (a LocalStack 2026.3.0 you started), the matrix gets its column too. Reports in reports/docs/.
+DOCS_LOCALSTACK_URL ?=
+docs: $(STAMP)
+	$(BIN)/python docs/screenshots.py $(if $(DOCS_LOCALSTACK_URL),--localstack-url $(DOCS_LOCALSTACK_URL))
 
 # Everything a run or a build leaves: the venv and every report (reports/.gitkeep stays).
 clean:

@@ -223,25 +223,54 @@ def sweep(args: argparse.Namespace) -> int:
 
 
 def render_allure(report_dir: Path) -> int:
-    """Allure 3's CLI (npm package `allure`) renders the results the run left; say how to get it when absent."""
+    """Allure 3's CLI (npm package `allure`) renders the run's results as one self-contained file, which opens from
+    disk (its default output loads its data with fetch(), so opened from disk it spins forever). Say how to get the
+    CLI when it is absent."""
     import shutil
     import subprocess
+    import tempfile
 
-    results = report_dir / "allure-results"
+    from conformance.terminal import neutralise
+
+    results, target = report_dir / "allure-results", report_dir / "allure-report"
     if not results.is_dir():
         print(f"iam-conformance: no {results}: run `iam-conformance run --report-dir {report_dir}` first",
               file=sys.stderr)
         return ExitCode.INCOMPLETE
     allure = shutil.which("allure")
     if allure is None:
-        print("iam-conformance: the Allure 3 CLI is not installed: `npm install -g allure` (Node.js 20+), "
-              f"or run `npx allure generate {results} --output {report_dir / 'allure-report'}`", file=sys.stderr)
+        print("iam-conformance: the Allure 3 CLI is not installed: `npm install -g allure` (Node.js 20+), or run "
+              f"`npx allure awesome --single-file {results} --output {target}`", file=sys.stderr)
         return ExitCode.INCOMPLETE
-    done = subprocess.run([allure, "generate", str(results), "--output", str(report_dir / "allure-report")])
-    if done.returncode != 0:
-        print(f"iam-conformance: allure generate failed (exit {done.returncode})", file=sys.stderr)
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        print(f"iam-conformance: {target} is not a directory the suite made; refused", file=sys.stderr)
         return ExitCode.INCOMPLETE
-    print(f"iam-conformance: Allure report in {report_dir / 'allure-report'}/")
+    # A fresh folder: Allure 3 flattens its output to index.html only into an empty one. The subprocess runs in it,
+    # so an allurerc of the caller's working directory does not reshape the report and nothing is written there.
+    staging = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".allure-report-", dir=report_dir))
+        done = subprocess.run([allure, "awesome", "--single-file", str(results.resolve()), "--output", str(staging)],
+                              cwd=staging, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not (staging / "index.html").is_file():
+            said = neutralise((done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1])
+            print(f"iam-conformance: `allure awesome --single-file` failed (exit {done.returncode}: {said}); "
+                  "it needs Allure 3's CLI (npm package allure)", file=sys.stderr)
+            return ExitCode.INCOMPLETE
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # an earlier rendering (rmtree removes a link inside it, never follows one)
+        staging.chmod(0o755)  # mkdtemp made it private; the report is as readable as the others
+        staging.rename(target)
+    except subprocess.TimeoutExpired:
+        print("iam-conformance: allure awesome did not finish within 600 s", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    except OSError as exc:
+        print(f"iam-conformance: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    print(f"iam-conformance: Allure report, one file that opens from disk: {target / 'index.html'}")
     return ExitCode.OK
 
 

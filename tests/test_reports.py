@@ -1,6 +1,7 @@
 """The four reports of a run, the gate's baseline semantics, and the HTML in a real (headless) browser."""
 import json
 import os
+import re
 import shutil
 import sys
 import subprocess
@@ -123,22 +124,84 @@ def test_write_baseline_then_gate_on_it_then_strict_gate(failing_run, run_cli, r
     assert strict.code == 1 and strict.summary["gate"] == "fail" and "--strict-baseline" in strict.stdout
 
 
-def test_report_allure_says_how_to_get_the_cli_when_absent(tmp_path, run_cli):
-    (tmp_path / "reports" / "allure-results").mkdir(parents=True)
-    done = subprocess.run([sys.executable, "-m", "conformance.cli", "report", "--allure", "--report-dir", str(tmp_path / "reports")],
-                          capture_output=True, text=True, env=os.environ | {"PATH": "/usr/bin:/bin"})
-    assert done.returncode == 2 and "npm install -g allure" in done.stderr
+def report_allure(report_dir, path, cwd=None):
+    return subprocess.run([sys.executable, "-m", "conformance.cli", "report", "--allure", "--report-dir", str(report_dir)],
+                          capture_output=True, text=True, env=os.environ | {"PATH": path}, cwd=cwd, timeout=300)
 
 
-def test_report_allure_renders_with_the_cli_when_present(tmp_path):
+def test_report_allure_says_how_to_get_the_cli_when_absent(tmp_path):
     (tmp_path / "reports" / "allure-results").mkdir(parents=True)
+    done = report_allure(tmp_path / "reports", "/usr/bin:/bin")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "npm install -g allure" in done.stderr and "npx allure awesome --single-file" in done.stderr
+
+
+def fake_allure(tmp_path, script: str):
+    """An `allure` on PATH that records its arguments and working folder, then runs `script` (sh)."""
     fake = tmp_path / "bin" / "allure"
     fake.parent.mkdir()
-    fake.write_text(f"#!/bin/sh\necho \"$@\" > {tmp_path / 'args'}\n")
+    fake.write_text(f'#!/bin/sh\necho "$@" > {tmp_path / "args"}\npwd > {tmp_path / "cwd"}\n{script}\n')
     fake.chmod(0o755)
-    env = os.environ | {"PATH": f"{fake.parent}:/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-m", "conformance.cli", "report", "--allure", "--report-dir", str(tmp_path / "reports")],
-                          capture_output=True, text=True, env=env)
+    return f"{fake.parent}:/usr/bin:/bin"
+
+
+def test_report_allure_asks_allure_3_for_one_file_and_replaces_the_earlier_report(tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "allure-results").mkdir(parents=True)
+    (reports / "allure-report" / "data").mkdir(parents=True)  # an earlier multi-file rendering
+    # Allure 3 writes index.html straight into --output only when that folder is empty.
+    path = fake_allure(tmp_path, 'test -z "$(ls -A "$5")" && echo "<html>one file</html>" > "$5/index.html"')
+    user_cwd = tmp_path / "cwd-of-the-user"
+    user_cwd.mkdir()
+    done = report_allure(reports, path, cwd=user_cwd)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "args").read_text().split() == [
-        "generate", str(tmp_path / "reports" / "allure-results"), "--output", str(tmp_path / "reports" / "allure-report")]
+    arguments = (tmp_path / "args").read_text().split()
+    assert arguments[:4] == ["awesome", "--single-file", str(reports / "allure-results"), "--output"]
+    assert (tmp_path / "cwd").read_text().strip() == arguments[4]  # not the user's folder: no allurerc of theirs
+    assert sorted(os.listdir(reports / "allure-report")) == ["index.html"]
+    assert f"opens from disk: {reports / 'allure-report' / 'index.html'}" in done.stdout
+    assert os.listdir(user_cwd) == [] and sorted(os.listdir(reports)) == ["allure-report", "allure-results"]
+
+
+def test_report_allure_failing_says_so_in_one_line_and_keeps_the_earlier_report(tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "allure-results").mkdir(parents=True)
+    (reports / "allure-report").mkdir()
+    (reports / "allure-report" / "index.html").write_text("earlier")
+    done = report_allure(reports, fake_allure(tmp_path, 'echo "Unknown Syntax Error: Command not found" >&2; exit 1'))
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "exit 1: Unknown Syntax Error" in done.stderr and "Allure 3" in done.stderr
+    assert (reports / "allure-report" / "index.html").read_text() == "earlier"
+    assert sorted(os.listdir(reports)) == ["allure-report", "allure-results"]  # no staging folder left
+
+
+def test_report_allure_refuses_a_link_in_place_of_the_report(tmp_path):
+    reports = tmp_path / "reports"
+    (reports / "allure-results").mkdir(parents=True)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep").write_text("x")
+    (reports / "allure-report").symlink_to(victim)
+    done = report_allure(reports, fake_allure(tmp_path, 'echo "<html/>" > "$5/index.html"'))
+    assert done.returncode == 2 and "refused" in done.stderr and os.listdir(victim) == ["keep"]
+
+
+def test_report_allure_output_opens_from_disk_in_chromium(failing_run, tmp_path):
+    """With the real Allure 3 CLI: the single file renders the test tree from file://, no page loader left."""
+    allure = shutil.which("allure")
+    if allure is None or CHROMIUM is None:
+        pytest.skip("needs the Allure 3 CLI (npm install -g allure) and chromium on PATH")
+    run, _ = failing_run
+    reports = tmp_path / "reports"
+    shutil.copytree(run.report_dir / "allure-results", reports / "allure-results")
+    done = report_allure(reports, os.environ["PATH"])
+    assert done.returncode == 0, done.stderr
+    index = reports / "allure-report" / "index.html"
+    assert "test_pagination" not in index.read_text()  # the data is encoded: seen in the DOM only once rendered
+    dom = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=10000", "--dump-dom", index.as_uri()],
+        capture_output=True, text=True, timeout=120).stdout
+    assert 'data-testid="tree-section-title"' in dom and "test_pagination" in dom
+    assert re.search(r'class="[^"]*page-loader', dom) is None  # what a report opened from disk used to show forever
