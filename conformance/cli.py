@@ -85,7 +85,7 @@ def pytest_arguments(values: dict, workers: int | None) -> list[str]:
         "--pyargs", "conformance.suite",
         "-c", str(suite / "pytest.ini"),  # the suite's own settings, never the caller's pytest.ini/conftest
         f"--rootdir={suite}",
-        "-q", "--tb=no", "--no-header", "-rN",  # failures are told by the run's own table
+        "-qq", "--tb=no", "--no-header", "-rN",  # the run's own table tells failures, and its verdict line ends it
         # The CLI itself lives in the package pytest would rewrite; the suite does not rely on assert rewriting.
         "-W", "ignore::pytest.PytestAssertRewriteWarning", "--assert=plain",
         # Those plugins run gc.collect() several times per session to find unraisable exceptions: not ours.
@@ -193,7 +193,7 @@ def sweep(args: argparse.Namespace) -> int:
 
     from conformance.client import IamClient, Identity
     from conformance.redaction import Redactor
-    from conformance.seeding import SWEEP_DEADLINE_S, sweep_leftovers
+    from conformance.cleanup import SWEEP_DEADLINE_S, sweep_leftovers
     from conformance.target import TargetError, caller_credentials, resolve_endpoint, resolve_region
     from conformance.terminal import neutralise
 

@@ -15,6 +15,7 @@ from conformance.wire import Exchange
 SHOWN_HEADERS = ("content-type", "content-length", "x-amzn-requestid")
 EXCERPT_CHARS = 600
 ONE_LINE_CHARS = 500
+EXAMPLE_CHARS = 800  # Hypothesis' falsifying example: the drawn values, not every fixture's repr in full
 # Signer labels (conformance.client.Identity.label) whose curl line signs differently from the caller's own keys.
 WRONG_SECRET, UNKNOWN_KEY, OWN_KEY = "the caller's key with a wrong secret", "an unknown access key", "access key of "
 RESIGNED = "the caller's key, signed "  # signed otherwise than sent (AUTH-05): "... over other parameters", "... ago"
@@ -116,7 +117,7 @@ def from_deviation(deviation: Deviation, redactor: Redactor, run_id: str = "", r
         kind=deviation.kind,
         expected=one_line(deviation.expected, redactor, 2000),
         actual=one_line(deviation.actual, redactor, 2000),
-        example=one_line("\n".join(notes), redactor, 2000) if notes else None,
+        example=one_line("\n".join(notes), redactor, EXAMPLE_CHARS) if notes else None,
         steps=[one_line(step, redactor) for step in deviation.steps],
     )
     if deviation.exchange is not None:

@@ -162,7 +162,7 @@ class RunOwner:
         from botocore.credentials import Credentials
 
         from conformance.client import IamClient, Identity
-        from conformance.seeding import sweep_run
+        from conformance.cleanup import sweep_run
 
         settings = self.settings
         client = IamClient(settings.endpoint, settings.region, Identity("caller", Credentials(

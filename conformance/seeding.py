@@ -9,24 +9,21 @@ that a listing showing an earlier state is listed again, within a bounded and re
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
-import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from botocore.credentials import Credentials
-from lxml import etree
 
 from conformance.certificates import new_certificate_pem
-from conformance.client import IamClient, Identity, TargetUnreachable
+from conformance.cleanup import HOLDING_KINDS, SUITE_PATH, Cleanup, Leftover, suite_users
+from conformance.client import IamClient, Identity
 from conformance.spec import operation
-from conformance.wire import Exchange, child, children, describe, read_error, result_element, text
+from conformance.wire import Exchange, child, describe, read_error, result_element, text
 
-SUITE_PATH = "/iam-conformance/"
 # A new user may do nothing on real IAM: the identity check's user may read itself, nothing more.
 SELF_READ_POLICY_NAME = "iam-conformance-self-read"
 SELF_READ_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
@@ -34,14 +31,6 @@ SELF_READ_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Resource": "arn:aws:iam::*:user/iam-conformance/*/${aws:username}"}]})
 # IAM is eventually consistent: a user or certificate just created may answer NoSuchEntity for a few seconds.
 VISIBILITY_WAIT_S = 10.0
-# What one cleanup (a run's own, or `iam-conformance cleanup`) may ask of the target, whatever it answers. Real IAM
-# lists 100 users per page and answers in ~0.1 s: the time budget (CLEANUP_GRACE_S, SWEEP_DEADLINE_S) binds there
-# first; these bind on a fast target that lists without end.
-CLEANUP_PAGE_LIMIT = 100
-CLEANUP_REQUEST_LIMIT = 5000
-CLEANUP_PROBLEM_LIMIT = 50  # refused deletions: past this many the target is not deleting anything
-SWEEP_DEADLINE_S = 600  # `iam-conformance cleanup` as a whole
-FINISH_LATER = "run `iam-conformance cleanup` to delete what is left"
 # ... and a listing right after an upload, a status change or a delete may show an earlier state: it is listed
 # again until it shows the last write, for at most this long after that write. Beyond it, it is judged as it is.
 CONVERGENCE_WAIT_S = 10.0
@@ -79,10 +68,15 @@ class SeededUser:
     # The kinds of things the target may hold for this user beyond the records above, which cleanup therefore
     # lists before deleting. A user found on the target may hold anything; a user the Seeder made holds only
     # what the Seeder tried to create for it (nothing else ever touches a run's own users).
-    may_hold: set[str] = field(default_factory=lambda: {holding.kind for holding in _HOLDINGS})
+    may_hold: set[str] = field(default_factory=lambda: set(HOLDING_KINDS))
 
     def by_id(self) -> dict[str, UploadedCertificate]:
         return {c.certificate_id: c for c in self.certificates}
+
+    def recorded(self, kind: str) -> list[str]:
+        """What the Seeder made for this user, of one kind of holding (conformance.cleanup.HOLDING_KINDS)."""
+        return {"certificates": [c.certificate_id for c in self.certificates], "access_keys": self.access_keys,
+                "policies": self.policies}[kind]
 
     def state(self) -> dict[str, str]:
         """What a listing of this user must show: certificate id -> status."""
@@ -258,165 +252,6 @@ class Seeder:
         self.client.lift_deadline()  # the run's deadline bounds the checks, never the cleanup
         cleanup = Cleanup(self.client, self.path)
         # What the run recorded, then whatever a failed call left half-made under its path, as it is listed.
-        cleanup.run(itertools.chain(self.users, (SeededUser(name) for name in suite_users(cleanup, self.path))))
+        cleanup.run(itertools.chain(self.users, (Leftover(name) for name in suite_users(cleanup, self.path))))
         self.users.clear()
         return cleanup.problems
-
-
-# A run's own path: /iam-conformance/<8 hex>-<worker>/ (seeding.Seeder); nothing else is ever swept.
-RUN_PATH = re.compile(r"/iam-conformance/[0-9a-f]{8}-[A-Za-z0-9_]+/")
-
-
-# IAM user names: at most 64 characters of [\w+=,.@-]; anything else a target lists is not the suite's.
-SUITE_USER_NAME = re.compile(r"ic-[\w+=,.@-]{1,61}", re.ASCII)
-
-
-class CleanupStopped(Exception):
-    """A cleanup bound was reached, or the target's listing cannot be followed: the rest is left for later."""
-
-
-class Cleanup:
-    """One bounded cleanup: its requests are counted and its problems collected, never raised."""
-
-    def __init__(self, client: IamClient, path: str) -> None:
-        self.client = client
-        self.path = path  # what is being cleaned up, for the problems' wording
-        self.problems: list[str] = []
-        self.deleted: list[str] = []  # users the target said it deleted (or no longer had)
-        self._attempted: set[str] = set()  # at most one name per request made: bounded by the request limit
-        self._stop_at = client.request_count + CLEANUP_REQUEST_LIMIT
-
-    def call(self, action: str, params: dict[str, str]) -> Exchange:
-        if self.client.request_count >= self._stop_at:
-            raise CleanupStopped(f"it reached its bound of {CLEANUP_REQUEST_LIMIT} requests")
-        return self.client.call(action, params)
-
-    def problem(self, text: str) -> None:
-        self.problems.append(text)
-        if len(self.problems) >= CLEANUP_PROBLEM_LIMIT:
-            raise CleanupStopped(f"{CLEANUP_PROBLEM_LIMIT} deletions were refused")
-
-    def run(self, users: Iterable[SeededUser]) -> None:
-        """Delete `users` one by one as they come (each once); a stop or a lost target becomes a problem."""
-        try:
-            for user in users:
-                if user.name in self._attempted:
-                    continue
-                self._attempted.add(user.name)
-                if delete_user(self, user):
-                    self.deleted.append(user.name)
-        except (CleanupStopped, TargetUnreachable) as exc:
-            deadline = self.client.deadline
-            if isinstance(exc, CleanupStopped):
-                why = str(exc)
-            elif deadline is not None and time.monotonic() >= deadline:
-                why = "its time ran out"
-            else:
-                why = f"the target stopped answering ({exc})"
-            self.problems.append(f"cleanup stopped: {why}; {FINISH_LATER} under {self.path}")
-
-
-def suite_users(cleanup: Cleanup, path_prefix: str) -> Iterator[str]:
-    """The suite's users under `path_prefix` whose path is a run path, page by page as ListUsers gives them.
-
-    Only the current page's names and a digest of each Marker seen are held. Raises CleanupStopped on a Marker
-    seen before (a cycle), past CLEANUP_PAGE_LIMIT pages, or when a listing cannot be read.
-    """
-    marker, seen = None, set()
-    for page in range(1, CLEANUP_PAGE_LIMIT + 1):
-        exchange = cleanup.call("ListUsers", {"PathPrefix": path_prefix, **({"Marker": marker} if marker else {})})
-        result = result_element(exchange, "ListUsers")
-        if result is None and marker is not None:
-            # IAM may not honour a Marker once users before it were deleted: start again from the top, where
-            # the users still left now come first.
-            marker, seen = None, set()
-            continue
-        if result is None:
-            error = read_error(exchange)
-            code = f" {error.code[:64]}" if error is not None and error.code else ""
-            raise CleanupStopped(f"ListUsers answered HTTP {exchange.status}{code}, not a listing")
-        names = []
-        for member in children(child(result, "Users"), "member"):
-            name, path = text(child(member, "UserName")) or "", text(child(member, "Path")) or ""
-            if SUITE_USER_NAME.fullmatch(name) and RUN_PATH.fullmatch(path) and path.startswith(path_prefix):
-                names.append(name)
-        truncated, marker = text(child(result, "IsTruncated")) == "true", text(child(result, "Marker"))
-        del exchange, result  # the page's tree goes before its users are deleted
-        yield from names
-        if not truncated:
-            return
-        if not marker:
-            raise CleanupStopped("ListUsers said more users follow but gave no Marker")
-        digest = hashlib.sha256(marker.encode("utf-8", "replace")).digest()
-        if digest in seen:
-            raise CleanupStopped(f"ListUsers gave a Marker it had given before, after {page} pages (a cycle)")
-        seen.add(digest)
-    raise CleanupStopped(f"ListUsers still had more users after {CLEANUP_PAGE_LIMIT} pages")
-
-
-def sweep_run(client: IamClient, run_id: str) -> list[str]:
-    """Delete what is left under one run's own paths (/iam-conformance/<run id>-<worker>/), bounded as every
-    cleanup is; the problems (never raises)."""
-    cleanup = Cleanup(client, f"{SUITE_PATH}{run_id}-*/")
-    cleanup.run(SeededUser(name) for name in suite_users(cleanup, f"{SUITE_PATH}{run_id}-"))
-    return cleanup.problems
-
-
-def sweep_leftovers(client: IamClient) -> tuple[list[str], list[str]]:
-    """`iam-conformance cleanup`: delete every suite user left under /iam-conformance/ by earlier runs.
-
-    Returns the users deleted (as far as the target said) and the problems; never raises."""
-    cleanup = Cleanup(client, SUITE_PATH)
-    cleanup.run(SeededUser(name) for name in suite_users(cleanup, SUITE_PATH))
-    return cleanup.deleted, cleanup.problems
-
-
-@dataclass(frozen=True)
-class _Holding:
-    """One kind of thing a user holds that must go before the user can: how to list it and delete it."""
-
-    kind: str  # as in SeededUser.may_hold
-    list_action: str
-    list_element: str  # the element of the list result whose members name the things
-    member_id: Callable[[etree._Element], str | None]
-    delete_action: str
-    id_parameter: str
-    label: str
-
-
-_HOLDINGS = (
-    _Holding("certificates", "ListSigningCertificates", "Certificates", lambda m: text(child(m, "CertificateId")),
-             "DeleteSigningCertificate", "CertificateId", "certificate"),
-    _Holding("access_keys", "ListAccessKeys", "AccessKeyMetadata", lambda m: text(child(m, "AccessKeyId")),
-             "DeleteAccessKey", "AccessKeyId", "access key"),
-    _Holding("policies", "ListUserPolicies", "PolicyNames", text, "DeleteUserPolicy", "PolicyName", "policy"),
-)
-
-
-def _recorded(user: SeededUser, kind: str) -> list[str]:
-    return {"certificates": [c.certificate_id for c in user.certificates], "access_keys": user.access_keys,
-            "policies": user.policies}[kind]
-
-
-def delete_user(cleanup: Cleanup, user: SeededUser) -> bool:
-    """Delete a suite user's certificates, access keys and policies, then the user: whether the user is gone.
-    Refusals become the cleanup's problems."""
-    name = user.name
-    for holding in _HOLDINGS:
-        # What the run recorded plus what the target lists (a target that under-lists must not leave leftovers),
-        # listed only for the kinds the user may hold: a user the Seeder made without keys needs no ListAccessKeys.
-        # One listing: a suite user holds a handful (IAM lists 100); more is a target's problem, shown as one.
-        held = list(_recorded(user, holding.kind))
-        if holding.kind in user.may_hold:
-            listed = result_element(cleanup.call(holding.list_action, {"UserName": name}), holding.list_action)
-            held += [holding.member_id(m) for m in children(child(listed, holding.list_element), "member")]
-        # IAM's ids and policy names are at most 128 characters: a longer one listed is none the suite made.
-        for thing in dict.fromkeys(thing for thing in held if thing and len(thing) <= 128):
-            done = cleanup.call(holding.delete_action, {"UserName": name, holding.id_parameter: thing})
-            if done.status not in (200, 404):
-                cleanup.problem(f"{holding.label} {thing} of {name}: HTTP {done.status}")
-    done = cleanup.call("DeleteUser", {"UserName": name})
-    if done.status not in (200, 404):
-        cleanup.problem(f"user {name}: HTTP {done.status}")
-        return False
-    return True

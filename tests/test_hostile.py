@@ -15,7 +15,7 @@ import pytest
 
 from conformance.reference import ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
 from conformance.reference.render import branch, leaf, listing
-from conformance.seeding import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
+from conformance.cleanup import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
 from hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
 
 DEADLINE_S = 10

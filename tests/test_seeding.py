@@ -58,6 +58,7 @@ def test_a_user_found_under_the_run_path_but_never_recorded_is_emptied_and_delet
     assert client.call("UploadSigningCertificate", {"UserName": name,
                                                     "CertificateBody": new_certificate_pem(name)}).status == 200
     assert client.call("CreateAccessKey", {"UserName": name}).status == 200
+    seeder.created_anything = True  # the Seeder had tried to create something: its path is listed at cleanup
 
     assert seeder.cleanup() == []
 
@@ -65,3 +66,9 @@ def test_a_user_found_under_the_run_path_but_never_recorded_is_emptied_and_delet
         "ListSigningCertificates", "DeleteSigningCertificate", "ListAccessKeys", "DeleteAccessKey",
         "ListUserPolicies", "DeleteUser"]
     assert app.store.list_users() == []
+
+
+def test_a_seeder_that_created_nothing_asks_nothing_at_cleanup(target):
+    app, client = target
+    assert Seeder(client, "0123abcd-test").cleanup() == []
+    assert app.calls == []  # no ListUsers: --read-only credentials may not list users at all
