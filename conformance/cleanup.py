@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from conformance.client import IamClient, TargetUnreachable
+from conformance.pace import overlapped
 from conformance.wire import Exchange, child, children, read_error, result_element, text
 
 SUITE_PATH = "/iam-conformance/"
@@ -51,6 +53,7 @@ class Cleanup:
         self.deleted: list[str] = []  # users the target said it deleted (or no longer had)
         self._attempted: set[str] = set()  # at most one name per request made: bounded by the request limit
         self._stop_at = client.request_count + CLEANUP_REQUEST_LIMIT
+        self._lock = threading.Lock()  # users are deleted side by side when the list of them is known (`run`)
 
     def call(self, action: str, params: dict[str, str]) -> Exchange:
         if self.client.request_count >= self._stop_at:
@@ -58,19 +61,32 @@ class Cleanup:
         return self.client.call(action, params)
 
     def problem(self, text: str) -> None:
-        self.problems.append(text)
-        if len(self.problems) >= CLEANUP_PROBLEM_LIMIT:
-            raise CleanupStopped(f"{CLEANUP_PROBLEM_LIMIT} deletions were refused")
+        with self._lock:
+            self.problems.append(text)
+            if len(self.problems) >= CLEANUP_PROBLEM_LIMIT:
+                raise CleanupStopped(f"{CLEANUP_PROBLEM_LIMIT} deletions were refused")
 
-    def run(self, users: Iterable) -> None:
-        """Delete `users` one by one as they come (each once); a stop or a lost target becomes a problem."""
+    def _first_time(self, name: str) -> bool:
+        with self._lock:
+            fresh = name not in self._attempted
+            self._attempted.add(name)
+            return fresh
+
+    def _delete(self, user) -> None:
+        if self._first_time(user.name) and delete_user(self, user):
+            with self._lock:
+                self.deleted.append(user.name)
+
+    def run(self, users: Iterable, side_by_side: bool = False) -> None:
+        """Delete `users` (each once): as they come (a listing streamed page by page), or `side_by_side` (a known
+        list, each user's own calls in order, the users' overlapped within the client's pace). A stop or a lost
+        target becomes a problem."""
         try:
-            for user in users:
-                if user.name in self._attempted:
-                    continue
-                self._attempted.add(user.name)
-                if delete_user(self, user):
-                    self.deleted.append(user.name)
+            if side_by_side:
+                overlapped(self.client.pace, self._delete, list(users))
+            else:
+                for user in users:
+                    self._delete(user)
         except (CleanupStopped, TargetUnreachable) as exc:
             deadline = self.client.deadline
             if isinstance(exc, CleanupStopped):
@@ -177,19 +193,27 @@ def delete_user(cleanup: Cleanup, user) -> bool:
     """Delete a suite user's certificates, access keys and policies, then the user: whether the user is gone.
     Refusals become the cleanup's problems."""
     name = user.name
-    for holding in _HOLDINGS:
+    pace = cleanup.client.pace
+
+    def held(holding: _Holding) -> list[tuple[_Holding, str]]:
         # What the run recorded plus what the target lists (a target that under-lists must not leave leftovers),
         # listed only for the kinds the user may hold: a user the Seeder made without keys needs no ListAccessKeys.
         # One listing: a suite user holds a handful (IAM lists 100); more is a target's problem, shown as one.
-        held = list(user.recorded(holding.kind))
+        things = list(user.recorded(holding.kind))
         if holding.kind in user.may_hold:
             listed = result_element(cleanup.call(holding.list_action, {"UserName": name}), holding.list_action)
-            held += [holding.member_id(m) for m in children(child(listed, holding.list_element), "member")]
+            things += [holding.member_id(m) for m in children(child(listed, holding.list_element), "member")]
         # IAM's ids and policy names are at most 128 characters: a longer one listed is none the suite made.
-        for thing in dict.fromkeys(thing for thing in held if thing and len(thing) <= 128):
-            done = cleanup.call(holding.delete_action, {"UserName": name, holding.id_parameter: thing})
-            if done.status not in (200, 404):
-                cleanup.problem(f"{holding.label} {thing} of {name}: HTTP {done.status}")
+        return [(holding, thing) for thing in dict.fromkeys(t for t in things if t and len(t) <= 128)]
+
+    def remove(what: tuple[_Holding, str]) -> None:
+        holding, thing = what
+        done = cleanup.call(holding.delete_action, {"UserName": name, holding.id_parameter: thing})
+        if done.status not in (200, 404):
+            cleanup.problem(f"{holding.label} {thing} of {name}: HTTP {done.status}")
+
+    # The listings side by side, then every deletion side by side, then the user: the only order IAM needs.
+    overlapped(pace, remove, [what for found in overlapped(pace, held, _HOLDINGS) for what in found])
     done = cleanup.call("DeleteUser", {"UserName": name})
     if done.status not in (200, 404):
         cleanup.problem(f"user {name}: HTTP {done.status}")

@@ -4,6 +4,8 @@ Every call returns an Exchange (never raises for an HTTP status); connection fai
 """
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import http.client
 import os
@@ -20,7 +22,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from conformance.budget import CallBudget, WatchedAdapter, no_http_auth
-from conformance.pace import Pace
+from conformance.pace import Pace, overlapped
 from conformance.spec import operation
 from conformance.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
 
@@ -54,6 +56,9 @@ class Identity:
 
 # What a call cut short may raise besides requests' own exceptions: a shut-down socket surfaces from any layer.
 _CALL_FAILURES = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
+
+
+_ATTRIBUTION: contextvars.ContextVar[str | None] = contextvars.ContextVar("iam_conformance_attribution", default=None)
 
 
 def ca_bundle() -> str | None:
@@ -118,8 +123,10 @@ class IamClient:
         self.retries: list[dict] = []  # every retry, for the report
         self.gone: str | None = None  # why the target counts as gone (it stopped answering)
         self.deadline_passed = False
+        self.halted: str | None = None
         self._unanswered_in_a_row = 0
         self._lock = threading.Lock()  # the counters above, from every thread making calls
+        self.attributed_counts: dict[str, int] = {}  # requests sent under each label (tests run beside others)
 
     @property
     def gave_up(self) -> str | None:
@@ -174,10 +181,30 @@ class IamClient:
             time.sleep(pause)
         return exchange
 
+    @contextlib.contextmanager
+    def attributed(self, label: str):
+        """Count the requests sent meanwhile from this context under `label` (a test that runs beside others; the
+        threads it overlaps its own requests in inherit the context: conformance.pace.overlapped)."""
+        token = _ATTRIBUTION.set(label)
+        try:
+            yield
+        finally:
+            _ATTRIBUTION.reset(token)
+
+    def map(self, action: str, many: list[dict[str, str]], **options) -> list[Exchange]:
+        """`call(action, params, **options)` for each params, overlapped within the pace; answers in order."""
+        return overlapped(self.pace, lambda params: self.call(action, params, **options), many)
+
+    def halt(self, why: str | None) -> None:
+        """Send nothing more until halted again with None (the run is being stopped: tests beside the others end)."""
+        self.halted = why
+
     def _check_still_talking(self) -> float:
         """Seconds this call may take in all; raises once the target is given up or the run's deadline passed."""
         if self.gone:
             raise TargetUnreachable(self.gone)
+        if self.halted:
+            raise TargetUnreachable(self.halted)
         allowed = SUSPECT_TIMEOUT_S if self._unanswered_in_a_row else READ_TIMEOUT_S
         if self.deadline is None:
             return allowed
@@ -232,6 +259,9 @@ class IamClient:
         with self._lock:
             allowed_s = self._check_still_talking()
             self.request_count += 1
+            label = _ATTRIBUTION.get()
+            if label is not None:
+                self.attributed_counts[label] = self.attributed_counts.get(label, 0) + 1
         started = time.perf_counter()
         failure = None
         with CallBudget(allowed_s) as budget:

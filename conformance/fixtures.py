@@ -5,17 +5,21 @@ spends or learns (requests, retries, waits, cleanup problems, secrets) goes to t
 """
 from __future__ import annotations
 
+import contextvars
 import os
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pytest
 
+from conformance.background import BesideRuns
 from conformance.checks import Judge
 from conformance.checks.pagination import Walk
 from conformance.client import IamClient, Identity
-from conformance.pace import Pace
+from conformance.pace import Pace, overlapped
 from conformance.preflight import AUTH_REFUSALS, caller, monotonic_deadline
 from conformance.seeding import SeededUser, Seeder
 from conformance.settings import RunSettings
@@ -65,6 +69,20 @@ def iam(conformance_target: Target, conformance_process) -> Iterator[IamClient]:
     client.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def tests_beside(request: pytest.FixtureRequest, iam: IamClient) -> Iterator[BesideRuns]:
+    """Start the tests marked `beside` (conformance.suite), each in a thread of its own, when the session starts.
+    Not in an xdist worker (the workers are the parallelism there), nor with one call in flight at a time."""
+    runs = BesideRuns()
+    items = [item for item in request.session.items if item.get_closest_marker("beside") is not None]
+    if items and iam.pace.ceiling > 1 and not os.environ.get("PYTEST_XDIST_WORKER"):
+        runs.start(request, items, iam)
+    yield runs
+    iam.halt("the run is ending")  # whatever still runs beside (an interrupted run) ends at its next call
+    runs.stop()
+    iam.halt(None)
+
+
 @pytest.fixture(scope="session")
 def run_id(conformance_target: Target) -> str:
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")  # set by xdist itself in each worker
@@ -87,32 +105,41 @@ def seeder(iam: IamClient, run_id: str, conformance_process) -> Iterator[Seeder]
         ledger.cleanup_requests += iam.request_count - before
 
 
-@pytest.fixture(scope="session")
-def user_without_certificates(seeder: Seeder) -> SeededUser:
-    return seeder.user("none")
-
-
-def settled(walker, user: SeededUser) -> SeededUser:
-    """`user` once a listing shows its certificates (IAM is eventually consistent): the checks that call the target
-    themselves, not through the walker, then see what was written. The walk is cached: the checks reuse it."""
-    walker(user.name, None)
-    return user
+# The users most checks list, by label: how many certificates each gets (as many as the quota allows, up to 5:
+# real IAM's is 2). Made at once, each user's own calls in order.
+POPULATION = {"none": 0, "one": 1, "two": 2, "most": 5}
 
 
 @pytest.fixture(scope="session")
-def user_with_one_certificate(seeder: Seeder, walker) -> SeededUser:
-    return settled(walker, seeder.fill(seeder.user("one"), 1))
+def population(seeder: Seeder, walker, iam: IamClient) -> dict[str, SeededUser]:
+    def make(label: str) -> SeededUser:
+        user = seeder.fill(seeder.user(label), POPULATION[label])
+        # Once a listing shows what was uploaded (IAM is eventually consistent), the checks that call the target
+        # themselves, not through the walker, see it too. The walk is cached: the checks reuse it.
+        walker(user.name, None)
+        return user
+
+    return dict(zip(POPULATION, overlapped(iam.pace, make, POPULATION)))
 
 
 @pytest.fixture(scope="session")
-def user_with_two_certificates(seeder: Seeder, walker) -> SeededUser:
-    return settled(walker, seeder.fill(seeder.user("two"), 2))
+def user_without_certificates(population) -> SeededUser:
+    return population["none"]
 
 
 @pytest.fixture(scope="session")
-def user_with_most_certificates(seeder: Seeder, walker) -> SeededUser:
-    """As many certificates as the target's quota allows, up to 5 (real IAM: 2)."""
-    return settled(walker, seeder.fill(seeder.user("most"), 5))
+def user_with_one_certificate(population) -> SeededUser:
+    return population["one"]
+
+
+@pytest.fixture(scope="session")
+def user_with_two_certificates(population) -> SeededUser:
+    return population["two"]
+
+
+@pytest.fixture(scope="session")
+def user_with_most_certificates(population) -> SeededUser:
+    return population["most"]
 
 
 @pytest.fixture(scope="session")
@@ -141,6 +168,8 @@ def walker(iam: IamClient, seeder: Seeder):
     A walk of a user the run just wrote to (upload, status change, delete) that shows an earlier state is walked
     again, within a bounded wait reported with the run (IAM is eventually consistent: Seeder.settle)."""
     cache: dict[tuple, Walk] = {}
+    walking: dict[tuple, threading.Lock] = {}  # one lock per walk being made: tests beside each other share it
+    guard = threading.Lock()
 
     def walk_once(user_name: str | None, max_items: int | None, identity: Identity | None, then_max_items,
                   method: str) -> Walk:
@@ -174,18 +203,30 @@ def walker(iam: IamClient, seeder: Seeder):
              cached: bool = True, then_max_items: int | None | object = SAME, method: str = "POST") -> Walk:
         then_max_items = max_items if then_max_items is SAME else then_max_items
         key = (user_name, max_items, identity.label if identity else None, then_max_items, method)
-        if cached and key in cache:
+        if not cached:
+            return fresh(user_name, max_items, identity, then_max_items, method)
+        with guard:
+            lock = walking.setdefault(key, threading.Lock())
+        with lock:
+            if key not in cache:
+                cache[key] = fresh(user_name, max_items, identity, then_max_items, method)
             return cache[key]
+
+    def fresh(user_name, max_items, identity, then_max_items, method) -> Walk:
         owner = user_name
         if owner is None and identity is not None and identity.credentials is not None:
             signer = seeder.user_of_key(identity.credentials.access_key)  # the user whose certificates it lists
             owner = signer.name if signer else None
         once = lambda: walk_once(user_name, max_items, identity, then_max_items, method)  # noqa: E731
-        done = once() if owner is None else seeder.settle(owner, once, listed_state)
-        if cached:
-            cache[key] = done
-        return done
+        return once() if owner is None else seeder.settle(owner, once, listed_state)
 
+    def many(asks: list[tuple]) -> list[Walk]:
+        """walk(*ask) for each ask (user name, max_items[, identity]), overlapped within the pace; walks in order."""
+        distinct = list(dict.fromkeys(asks))
+        done = dict(zip(distinct, overlapped(iam.pace, lambda ask: walk(*ask), distinct)))
+        return [done[ask] for ask in asks]
+
+    walk.many = many
     return walk
 
 
@@ -220,12 +261,13 @@ def error_samples(iam: IamClient, absent_user_name: str) -> dict[str, Exchange]:
     """One exchange per kind of error the page or the protocol promises, made once per run. They name an absent
     user: validation and authentication come before any lookup, and nothing needs creating (--read-only)."""
     name = absent_user_name
-    return {
-        "no such user": iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
-        "MaxItems=0": iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "0"}),
-        "unknown action": iam.call("IamConformanceNoSuchAction", {}),
-        "unsigned": iam.call("ListSigningCertificates", {"UserName": name}, identity=Identity.unsigned()),
+    asks = {
+        "no such user": lambda: iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
+        "MaxItems=0": lambda: iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "0"}),
+        "unknown action": lambda: iam.call("IamConformanceNoSuchAction", {}),
+        "unsigned": lambda: iam.call("ListSigningCertificates", {"UserName": name}, identity=Identity.unsigned()),
     }
+    return dict(zip(asks, overlapped(iam.pace, lambda ask: ask(), asks.values())))
 
 
 @dataclass
@@ -241,17 +283,27 @@ class History:
 
 
 @pytest.fixture(scope="session")
-def history(seeder: Seeder, walker) -> History:
-    user = seeder.fill(seeder.user("history"), 2)
-    inactive, deleted = user.certificates
-    walks = {}
-    seeder.set_status(user, inactive, "Inactive")
-    walks["status change"] = walker(user.name, None, cached=False)
-    seeder.delete_certificate(user, deleted)
-    walks["deletion"] = walker(user.name, None, cached=False)
-    uploaded = seeder.upload(user)
-    walks["upload after deletion"] = walker(user.name, None, cached=False)
-    return History(user, inactive, deleted, walks, uploaded)
+def history(seeder: Seeder, walker, iam: IamClient) -> Future:
+    """The History, made in a thread of its own from the moment a test asks for it (its writes and walks must come
+    in order, and need not wait for anyone else's): `history.result()` waits for it."""
+
+    def script() -> History:
+        user = seeder.fill(seeder.user("history"), 2)
+        inactive, deleted = user.certificates
+        walks = {}
+        seeder.set_status(user, inactive, "Inactive")
+        walks["status change"] = walker(user.name, None, cached=False)
+        seeder.delete_certificate(user, deleted)
+        walks["deletion"] = walker(user.name, None, cached=False)
+        uploaded = seeder.upload(user)
+        walks["upload after deletion"] = walker(user.name, None, cached=False)
+        return History(user, inactive, deleted, walks, uploaded)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="iam-history") as pool:
+        made = pool.submit(contextvars.copy_context().run, script)
+        yield made
+        iam.halt("the run is ending")  # an interrupted run: the script stops at its next call
+    iam.halt(None)
 
 
 @pytest.fixture(scope="session")

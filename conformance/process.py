@@ -37,20 +37,32 @@ class ProcessLedger:
         self.kept: list[str] = []  # users kept by --keep-resources
         self._new_secrets: list[str] = []
         self._sent = {"requests": 0, "retries": 0, "waits": 0, "cleanup_problems": 0, "cleanup_requests": 0,
-                      "kept": 0}
+                      "kept": 0, "unattributed": 0}
+        self._attributed_taken: set[str] = set()
         self._gave_up_sent = False
 
     def learned(self, secrets: list[str]) -> None:
         self._new_secrets += secrets
 
-    def drain(self) -> dict:
+    def drain(self, test: str | None = None) -> dict:
+        """What happened since the last drain. `test_requests`: the requests of `test`'s own (those sent outside any
+        test run beside the others, plus that test's when it ran beside them)."""
         retries = [r for client in self.clients for r in client.retries]
+        attributed = {}
+        for client in self.clients:
+            for label, count in client.attributed_counts.items():
+                attributed[label] = attributed.get(label, 0) + count
         waits = [w for seeder in self.seeders for w in seeder.waits]
         now = {"requests": sum(client.request_count for client in self.clients), "retries": len(retries),
                "waits": len(waits), "cleanup_problems": len(self.cleanup_problems),
                "cleanup_requests": self.cleanup_requests, "kept": len(self.kept)}
+        now["unattributed"] = now["requests"] - sum(attributed.values())
+        own = 0
+        if test is not None and test in attributed and test not in self._attributed_taken:
+            own, _ = attributed[test], self._attributed_taken.add(test)
         delta = {
             "requests": now["requests"] - self._sent["requests"],
+            "test_requests": now["unattributed"] - self._sent["unattributed"] + own,
             "cleanup_requests": now["cleanup_requests"] - self._sent["cleanup_requests"],
             "retries": retries[self._sent["retries"]:],
             "waits": waits[self._sent["waits"]:],
@@ -85,6 +97,7 @@ class RunProcess:
         config, settings = self.config, self.settings
         config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.json) a test enforces")
         config.addinivalue_line("markers", "runs_long: runs much longer than the other tests; scheduled first")
+        config.addinivalue_line("markers", "beside: runs in a thread of its own from the session's start")
         if settings.seed is not None:  # read by Hypothesis' own plugin, which configures after this one
             config.option.hypothesis_seed = str(settings.seed)
         if settings.allure_staging and any(config.pluginmanager.has_plugin(name) for name in ALLURE_PLUGIN_NAMES):
@@ -127,8 +140,13 @@ class RunProcess:
 
     # -- collection --------------------------------------------------------------------------------------------
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        # Long tests first (a stable sort: the same order on every xdist worker, as xdist requires).
-        items.sort(key=lambda item: item.get_closest_marker("runs_long") is None)
+        # A stable sort (the same order on every xdist worker, as xdist requires). Under xdist the long tests go
+        # first, so that one worker starts them while the others take the rest. In one process the tests that run
+        # beside the others (conformance.background) go last: their items only wait for them, meanwhile the rest ran.
+        if hasattr(config, "workerinput"):
+            items.sort(key=lambda item: item.get_closest_marker("runs_long") is None)
+        else:
+            items.sort(key=lambda item: item.get_closest_marker("beside") is not None)
         catalogue = requirements()
         read_only = pytest.mark.skip(reason="creates IAM users; skipped by --read-only")
         for item in items:
@@ -158,6 +176,12 @@ class RunProcess:
         if requirement_id and allure_labels.enabled(item.config):
             allure_labels.title(requirement_id)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        """A test that ran beside the others (conformance.background): wait for it, report what it did."""
+        runs = pyfuncitem.funcargs.get("tests_beside")
+        return True if runs is not None and runs.finish(pyfuncitem) else None
+
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         outcome = yield
@@ -165,7 +189,8 @@ class RunProcess:
         judge = item.funcargs.get("judge") if call.when == "call" and hasattr(item, "funcargs") else None
         phase = classify_phase(call.when, call.excinfo, judge.ledger if judge else None, report, self.redactor,
                                self.describe)
-        payload = {"requirement": _requirement_of(item), **phase.to_dict(), "stats": self.ledger.drain()}
+        drained = self.ledger.drain(item.nodeid if call.when == "call" else None)
+        payload = {"requirement": _requirement_of(item), **phase.to_dict(), "stats": drained}
         payload = self.redactor.redact_data(payload)
         payload["secrets"] = self.ledger.take_secrets()  # never redacted: the owner needs them to redact with
         setattr(report, PAYLOAD, payload)
@@ -190,7 +215,7 @@ class RunProcess:
 
 
 # Fixtures that create users or certificates on the target; a test using the Seeder itself creates too.
-CREATING_FIXTURES = {"seeded_users", "user_without_certificates", "user_with_one_certificate",
+CREATING_FIXTURES = {"population", "seeded_users", "user_without_certificates", "user_with_one_certificate",
                      "user_with_two_certificates", "user_with_most_certificates", "history", "identity_of"}
 
 

@@ -76,7 +76,7 @@ class RunRecord:
         stats = payload.get("stats", {})
         self.add_stats(stats)
         test = self.tests.setdefault(nodeid, TestRecord(nodeid, payload.get("requirement")))
-        test.requests += stats.get("requests", 0) - stats.get("cleanup_requests", 0)
+        test.requests += stats.get("test_requests", stats.get("requests", 0)) - stats.get("cleanup_requests", 0)
         test.add_phase(when, payload)
 
     def add_crash(self, nodeid: str, why: str) -> None:

@@ -9,7 +9,6 @@ that a listing showing an earlier state is listed again, within a bounded and re
 """
 from __future__ import annotations
 
-import itertools
 import json
 import time
 from collections.abc import Callable
@@ -252,6 +251,7 @@ class Seeder:
         self.client.lift_deadline()  # the run's deadline bounds the checks, never the cleanup
         cleanup = Cleanup(self.client, self.path)
         # What the run recorded, then whatever a failed call left half-made under its path, as it is listed.
-        cleanup.run(itertools.chain(self.users, (Leftover(name) for name in suite_users(cleanup, self.path))))
+        cleanup.run(self.users, side_by_side=True)
+        cleanup.run(Leftover(name) for name in suite_users(cleanup, self.path))
         self.users.clear()
         return cleanup.problems

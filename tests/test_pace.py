@@ -5,11 +5,11 @@ import time
 
 import pytest
 
-from conformance.pace import GROW_AFTER, Pace, overlapped
+from conformance.pace import GROW_AFTER, KEPT_FOR_CHAINS, Pace, overlapped
 
 
-def test_never_more_in_flight_than_allowed():
-    pace, peak, lock = Pace(3), [0], threading.Lock()
+def test_never_more_in_flight_than_allowed_and_fanned_out_calls_leave_room_for_chains():
+    pace, peak, lock = Pace(5), [0], threading.Lock()
 
     def work(_):
         with pace:
@@ -17,8 +17,15 @@ def test_never_more_in_flight_than_allowed():
                 peak[0] = max(peak[0], pace.in_flight)
             time.sleep(0.01)
 
-    overlapped(pace, work, range(20))
-    assert peak[0] == 3 and pace.in_flight == 0
+    overlapped(pace, work, range(20))  # a fan-out: KEPT_FOR_CHAINS slots stay free for calls made in a row
+    assert peak[0] == 5 - KEPT_FOR_CHAINS and pace.in_flight == 0
+    peak[0] = 0
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(20)]  # calls of their own: every slot
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak[0] == 5
 
 
 def test_push_back_halves_and_calm_grows_back_one_at_a_time():
@@ -38,16 +45,20 @@ def test_push_back_halves_and_calm_grows_back_one_at_a_time():
 
 
 def test_a_rate_spaces_the_starts():
-    pace = Pace(8, max_rps=50)
-    starts = []
+    now, slept = [100.0], []
 
-    def work(_):
+    def sleep(seconds):
+        slept.append(seconds)
+
+    pace = Pace(8, max_rps=50, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):  # five calls at the same instant: each waits its turn, 1/50 s after the one before
         with pace:
-            starts.append(time.monotonic())
-
-    overlapped(pace, work, range(10))
-    starts.sort()
-    assert all(b - a >= 0.015 for a, b in zip(starts, starts[1:]))  # 1/50 s apart, less scheduling jitter
+            pass
+    assert slept == pytest.approx([0.02, 0.04, 0.06, 0.08])
+    now[0] = 200.0  # long after: no wait
+    with pace:
+        pass
+    assert len(slept) == 4
 
 
 def test_overlapped_keeps_order_and_raises_after_all_ended():

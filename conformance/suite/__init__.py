@@ -14,4 +14,32 @@ def requirement(requirement_id: str):
 # profile): the plugin schedules it first, so that under xdist one worker starts it while the other works through
 # the short ones, instead of a lone worker finishing it after everything else is done.
 runs_long = pytest.mark.runs_long
+# A test whose work can run beside the others: from the session's start it runs in a thread of its own (its requests
+# overlapping everyone's, within the client's pace), and its test item waits for it and reports it (see
+# conformance.background). Only tests that take session fixtures (and their judge) can: their arguments exist then.
+beside = pytest.mark.beside
 
+
+
+# Values per example of a batched property: sent at once (their requests overlap), judged one by one. Hypothesis
+# draws lists of 1..BATCH values; their mean size sets how many examples make a profile's count of values.
+BATCH = 8
+MEAN_BATCH = 4.5
+
+
+def batched(values, *explicit):
+    """@given for a property over batches of `values`: each example is a list sent at once, so a target far away
+    costs a round trip per batch, not per value; about as many values in all as the profile draws one by one. The
+    page's boundaries (`explicit`) make one example of their own, on every seed. A failing batch shrinks to the one
+    failing value (then each step of shrinking sends one request)."""
+    from hypothesis import example, given, settings
+    from hypothesis import strategies as st
+
+    def decorate(test):
+        drawn = given(values=st.lists(values, min_size=1, max_size=BATCH))
+        # At least two: Hypothesis' first generated example is its simplest; the others are drawn at random.
+        examples = max(2, round(settings.default.max_examples / MEAN_BATCH))
+        test = settings(max_examples=examples)(drawn(test))
+        return example(values=list(explicit))(test) if explicit else test
+
+    return decorate

@@ -8,7 +8,10 @@ from botocore.credentials import Credentials
 from conformance.checks.responses import error_with_code
 from conformance.client import Identity, Signing
 from conformance.evidence import RESIGNED, UNKNOWN_KEY, WRONG_SECRET
-from conformance.suite import requirement
+from conformance.suite import beside, requirement
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
 
 
 def list_as(iam, user_name, identity):
@@ -63,3 +66,4 @@ def test_the_signature_covers_the_parameters_and_the_time(iam, conformance_targe
     expired = iam.call("ListSigningCertificates", {"UserName": absent_user_name},
                        identity=Identity(f"{RESIGNED}an hour ago", credentials), signing=Signing(at=at))
     judge(error_with_code, expired, 403, "SignatureDoesNotMatch")
+

@@ -1,7 +1,11 @@
 """errors: NoSuchEntity, the error envelope's Type and RequestId, and markers the service never issued."""
 from conformance.checks.responses import (client_error_typed_sender, error_carries_request_id, not_found_names_user,
                                           rejected_as_client_error)
-from conformance.suite import requirement
+from conformance.suite import beside, requirement
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
+
 
 
 @requirement("ERR-01")

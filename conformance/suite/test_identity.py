@@ -1,7 +1,10 @@
 """identity: with UserName omitted, the signing access key decides whose certificates are listed."""
 from conformance.checks.pagination import (caller_listing_is_the_callers_own, no_foreign_certificates,
                                            walk_yields_each_certificate_once)
-from conformance.suite import requirement
+from conformance.suite import beside, requirement
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
 
 
 @requirement("ID-01")
@@ -21,3 +24,4 @@ def test_without_user_name_the_callers_own_credentials_list_the_callers_own(crea
     # none of it belongs to the users the suite created.
     judge(caller_listing_is_the_callers_own, walker(None, None), created_certificate_ids,
           conformance_target.settings.caller_kind)
+

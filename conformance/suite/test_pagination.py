@@ -1,5 +1,4 @@
 """pagination: walking pages by sending back each Marker, and what a listing means over time."""
-from hypothesis import example, given
 from hypothesis import strategies as st
 
 from conformance.checks.pagination import (deleted_not_listed, listed_with_status, listing_matches_model,
@@ -8,56 +7,61 @@ from conformance.checks.pagination import (deleted_not_listed, listed_with_statu
                                            upload_refused_only_at_quota, walk_yields_each_certificate_once)
 from conformance.spec import operation
 from conformance.strategies import valid_values
-from conformance.suite import requirement
+from conformance.suite import batched, beside, requirement
 from conformance.wire import Exchange
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
 
 MAX_ITEMS = operation().parameters["MaxItems"]
 # Small page sizes are where paging happens with a handful of certificates; the whole range is drawn too.
 max_items_values = st.one_of(st.integers(1, 3), valid_values(MAX_ITEMS).map(int))
 
 
+def walks_of(seeded_users, walker, values):
+    """(user, walk) for every seeded user and every MaxItems of the batch, walked at once (overlapped)."""
+    asks = [(user, max_items) for max_items in values for user in seeded_users]
+    return zip([user for user, _ in asks], walker.many([(user.name, max_items) for user, max_items in asks]))
+
+
 @requirement("PAG-01")
-@given(max_items=max_items_values)
-@example(max_items=1)
-def test_walking_all_pages_yields_each_certificate_once(max_items, seeded_users, walker, judge):
-    for user in seeded_users:
-        judge(walk_yields_each_certificate_once, walker(user.name, max_items), set(user.by_id()))
+@batched(max_items_values, 1, 2)
+def test_walking_all_pages_yields_each_certificate_once(values, seeded_users, walker, judge):
+    for user, walk in walks_of(seeded_users, walker, values):
+        judge(walk_yields_each_certificate_once, walk, set(user.by_id()))
 
 
 @requirement("PAG-02")
-@given(max_items=max_items_values)
-@example(max_items=1)
-def test_no_page_exceeds_max_items(max_items, seeded_users, walker, judge):
-    for user in seeded_users:
-        judge(pages_within_max_items, walker(user.name, max_items))
+@batched(max_items_values, 1, 2)
+def test_no_page_exceeds_max_items(values, seeded_users, walker, judge):
+    for _, walk in walks_of(seeded_users, walker, values):
+        judge(pages_within_max_items, walk)
 
 
 @requirement("PAG-03")
-@given(max_items=max_items_values)
-@example(max_items=1)
-def test_is_truncated_tells_whether_items_remain(max_items, seeded_users, walker, judge):
-    for user in seeded_users:
-        judge(truncation_flag_tells_the_truth, walker(user.name, max_items), len(user.certificates))
+@batched(max_items_values, 1, 2)
+def test_is_truncated_tells_whether_items_remain(values, seeded_users, walker, judge):
+    for user, walk in walks_of(seeded_users, walker, values):
+        judge(truncation_flag_tells_the_truth, walk, len(user.certificates))
 
 
 @requirement("PAG-04")
-@given(max_items=max_items_values)
-@example(max_items=1)
-def test_truncated_pages_carry_a_valid_marker(max_items, seeded_users, walker, judge):
-    for user in seeded_users:
-        judge(truncated_pages_carry_marker, walker(user.name, max_items))
+@batched(max_items_values, 1)
+def test_truncated_pages_carry_a_valid_marker(values, seeded_users, walker, judge):
+    for _, walk in walks_of(seeded_users, walker, values):
+        judge(truncated_pages_carry_marker, walk)
 
 
 @requirement("PAG-05")
 def test_without_max_items_walking_lists_everything(seeded_users, walker, judge):
-    for user in seeded_users:
-        walk = walker(user.name, None)
+    for user, walk in walks_of(seeded_users, walker, [None]):
         judge(walk_yields_each_certificate_once, walk, set(user.by_id()))
         judge(pages_within_max_items, walk)
 
 
 @requirement("PAG-06")
 def test_an_inactive_certificate_is_listed_as_inactive(history, judge):
+    history = history.result()
     walk = history.walks["status change"]
     judge(listed_with_status, walk, history.inactive.certificate_id, "Inactive")
     judge(listed_with_status, walk, history.deleted.certificate_id, "Active")
@@ -65,6 +69,7 @@ def test_an_inactive_certificate_is_listed_as_inactive(history, judge):
 
 @requirement("PAG-07")
 def test_a_deleted_certificate_is_no_longer_listed(history, judge):
+    history = history.result()
     judge(deleted_not_listed, history.walks["deletion"], history.deleted.certificate_id,
           {history.inactive.certificate_id})
 
@@ -72,6 +77,7 @@ def test_a_deleted_certificate_is_no_longer_listed(history, judge):
 @requirement("PAG-10")
 def test_a_deletion_keeps_the_others_statuses_and_frees_its_quota_slot(history, judge):
     """The sequence where a sibling's deletion rewrites statuses, or a quota counts deleted certificates, shows."""
+    history = history.result()
     inactive = history.inactive.certificate_id
     judge(listing_matches_model, history.walks["deletion"], {inactive: "Inactive"})
     uploaded = history.upload_after_deletion
@@ -82,10 +88,10 @@ def test_a_deletion_keeps_the_others_statuses_and_frees_its_quota_slot(history, 
 
 
 @requirement("PAG-08")
-@given(max_items=max_items_values)
-def test_a_listing_never_shows_another_users_certificates(max_items, seeded_users, walker, judge):
-    for user in seeded_users:
-        judge(no_foreign_certificates, walker(user.name, max_items), set(user.by_id()))
+@batched(max_items_values, 1)
+def test_a_listing_never_shows_another_users_certificates(values, seeded_users, walker, judge):
+    for user, walk in walks_of(seeded_users, walker, values):
+        judge(no_foreign_certificates, walk, set(user.by_id()))
 
 
 @requirement("PAG-09")
@@ -103,3 +109,4 @@ def test_resuming_with_another_max_items_continues_where_the_marker_says(user_wi
     for then_max_items in (2, None):
         judge(walk_yields_each_certificate_once, walker(user.name, 1, then_max_items=then_max_items),
               set(user.by_id()))
+

@@ -1,13 +1,18 @@
-"""parameters: every constraint of the page, valid and invalid values, boundaries included."""
-import pytest
-from hypothesis import example, given
+"""parameters: every constraint of the page, valid and invalid values, boundaries included.
+
+Each property is drawn in batches whose requests overlap (conformance.suite.batched); the page's boundaries are
+explicit examples, sent on every seed.
+"""
 from hypothesis import strategies as st
 
 from conformance.checks.responses import (accepted_with_listing, error_with_code, no_server_error,
                                           rejected_as_client_error, rejected_as_validation_error)
 from conformance.spec import operation
 from conformance.strategies import allowed_special_characters, beyond_32_bits, invalid_values, valid_values
-from conformance.suite import requirement
+from conformance.suite import batched, beside, requirement
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
 
 PARAMETERS = operation().parameters
 MAX_ITEMS, USER_NAME, MARKER = PARAMETERS["MaxItems"], PARAMETERS["UserName"], PARAMETERS["Marker"]
@@ -19,99 +24,74 @@ def absent(name: str, run_id: str) -> str:
     return (name + "." + run_id)[-USER_NAME_MAX:]
 
 
-def list_certificates(iam, **params):
-    return iam.call("ListSigningCertificates", {k: str(v) for k, v in params.items()})
+def list_each(iam, name: str, values: list[str], user_name: str | None = None) -> list:
+    """One ListSigningCertificates per value of parameter `name` (for `user_name`, if given), overlapped."""
+    base = {"UserName": user_name} if user_name is not None else {}
+    return iam.map("ListSigningCertificates", [{**base, name: value} for value in values])
 
 
 @requirement("PARAM-01")
-@given(max_items=valid_values(MAX_ITEMS))
-@example(max_items=str(MAX_ITEMS.bound("minimum")))
-@example(max_items=str(MAX_ITEMS.bound("maximum")))
-def test_every_max_items_in_range_is_accepted(max_items, iam, user_with_two_certificates, judge):
-    judge(accepted_with_listing, list_certificates(iam, UserName=user_with_two_certificates.name, MaxItems=max_items))
+@batched(valid_values(MAX_ITEMS), str(MAX_ITEMS.bound("minimum")), str(MAX_ITEMS.bound("maximum")))
+def test_every_max_items_in_range_is_accepted(values, iam, user_with_two_certificates, judge):
+    judge.each(accepted_with_listing, list_each(iam, "MaxItems", values, user_with_two_certificates.name))
 
 
 @requirement("PARAM-02")
-@given(max_items=st.one_of(invalid_values(MAX_ITEMS, "minimum"), invalid_values(MAX_ITEMS, "maximum")))
-@example(max_items=str(MAX_ITEMS.bound("minimum") - 1))
-@example(max_items=str(MAX_ITEMS.bound("maximum") + 1))
-@example(max_items="-1")
-def test_max_items_out_of_range_is_a_validation_error(max_items, iam, validated_user, judge):
-    exchange = list_certificates(iam, UserName=validated_user, MaxItems=max_items)
-    judge(rejected_as_validation_error, exchange, MAX_ITEMS)
+@batched(st.one_of(invalid_values(MAX_ITEMS, "minimum"), invalid_values(MAX_ITEMS, "maximum")),
+         str(MAX_ITEMS.bound("minimum") - 1), str(MAX_ITEMS.bound("maximum") + 1), "-1")
+def test_max_items_out_of_range_is_a_validation_error(values, iam, validated_user, judge):
+    judge.each(rejected_as_validation_error, list_each(iam, "MaxItems", values, validated_user), MAX_ITEMS)
 
 
 @requirement("PARAM-03")
-@given(max_items=invalid_values(MAX_ITEMS, "type"))
-@example(max_items="abc")
-@example(max_items="1.5")
-@example(max_items="1_000")  # what Python's int() reads as 1000
-@example(max_items="1e3")
-@example(max_items="0x10")
-def test_non_integer_max_items_is_a_client_error(max_items, iam, validated_user, judge):
-    exchange = list_certificates(iam, UserName=validated_user, MaxItems=max_items)
-    judge(rejected_as_client_error, exchange)
+# What Python's int() would read as a number: digit groups, an exponent, hex; and plain non-numbers.
+@batched(invalid_values(MAX_ITEMS, "type"), "abc", "1.5", "1_000", "1e3", "0x10")
+def test_non_integer_max_items_is_a_client_error(values, iam, validated_user, judge):
+    judge.each(rejected_as_client_error, list_each(iam, "MaxItems", values, validated_user))
 
 
 @requirement("PARAM-04")
-@given(name=valid_values(USER_NAME))
-@example(name="x" * USER_NAME_MAX)
-def test_a_valid_name_of_an_absent_user_is_not_found(name, iam, run_id, judge):
-    judge(error_with_code, list_certificates(iam, UserName=absent(name, run_id)), 404, "NoSuchEntity")
-
-
-@requirement("PARAM-04")
-@pytest.mark.parametrize("special", allowed_special_characters(USER_NAME))
-def test_each_allowed_special_character_is_accepted_in_user_name(special, iam, run_id, judge):
-    judge(error_with_code, list_certificates(iam, UserName=absent(f"ic{special}absent", run_id)), 404, "NoSuchEntity")
+@batched(valid_values(USER_NAME), "x" * USER_NAME_MAX, *allowed_special_characters(USER_NAME))
+def test_a_valid_name_of_an_absent_user_is_not_found(values, iam, run_id, judge):
+    # Each allowed special character of the pattern, alone in a name, is among the explicit values.
+    names = [absent(f"ic{value}absent" if len(value) == 1 else value, run_id) for value in values]
+    judge.each(error_with_code, list_each(iam, "UserName", names), 404, "NoSuchEntity")
 
 
 @requirement("PARAM-05")
-@given(name=invalid_values(USER_NAME, "max_length"))
-@example(name="x" * (USER_NAME_MAX + 1))
-def test_a_user_name_over_the_maximum_length_is_a_validation_error(name, iam, judge):
-    judge(rejected_as_validation_error, list_certificates(iam, UserName=name), USER_NAME)
+@batched(invalid_values(USER_NAME, "max_length"), "x" * (USER_NAME_MAX + 1))
+def test_a_user_name_over_the_maximum_length_is_a_validation_error(values, iam, judge):
+    judge.each(rejected_as_validation_error, list_each(iam, "UserName", values), USER_NAME)
 
 
 @requirement("PARAM-06")
-@given(name=invalid_values(USER_NAME, "pattern"))
-@example(name="bad name")
-@example(name="caf\u00e9")
-@example(name="a/b")
-def test_a_user_name_outside_the_pattern_is_a_validation_error(name, iam, judge):
-    judge(rejected_as_validation_error, list_certificates(iam, UserName=name), USER_NAME)
+@batched(invalid_values(USER_NAME, "pattern"), "bad name", "caf\u00e9", "a/b")
+def test_a_user_name_outside_the_pattern_is_a_validation_error(values, iam, judge):
+    judge.each(rejected_as_validation_error, list_each(iam, "UserName", values), USER_NAME)
 
 
 @requirement("PARAM-07")
-@given(marker=st.one_of(invalid_values(MARKER, "max_length"), invalid_values(MARKER, "pattern")))
-@example(marker="x" * (MARKER.bound("max_length") + 1))
-@example(marker="\u0100")
-def test_a_marker_breaking_its_constraints_is_a_validation_error(marker, iam, validated_user, judge):
-    exchange = list_certificates(iam, UserName=validated_user, Marker=marker)
-    judge(rejected_as_validation_error, exchange, MARKER)
-
-
-@requirement("PARAM-09")
-@given(max_items=beyond_32_bits(MAX_ITEMS))
-@example(max_items=str(2**32 + 1))  # wraps around to 1 in 32 bits
-@example(max_items=str(2**64 + 1000))  # wraps around to 1000 in 64 bits
-@example(max_items=str(2**31))
-@example(max_items=str(-(2**31) - 1))
-def test_max_items_beyond_32_bits_is_refused(max_items, iam, validated_user, judge):
-    # Out of the page's range in any reading; which 4xx IAM sends for a number no integer holds is not recorded.
-    exchange = list_certificates(iam, UserName=validated_user, MaxItems=max_items)
-    judge(rejected_as_client_error, exchange)
+@batched(st.one_of(invalid_values(MARKER, "max_length"), invalid_values(MARKER, "pattern")),
+         "x" * (MARKER.bound("max_length") + 1), "\u0100")
+def test_a_marker_breaking_its_constraints_is_a_validation_error(values, iam, validated_user, judge):
+    judge.each(rejected_as_validation_error, list_each(iam, "Marker", values, validated_user), MARKER)
 
 
 @requirement("PARAM-08")
-@given(params=st.fixed_dictionaries({}, optional={
+@batched(st.fixed_dictionaries({}, optional={
     "MaxItems": st.one_of(valid_values(MAX_ITEMS),
                           *(invalid_values(MAX_ITEMS, k) for k in ("minimum", "maximum", "type"))),
     "Marker": st.one_of(valid_values(MARKER), invalid_values(MARKER, "pattern")),
     "UserName": st.one_of(valid_values(USER_NAME), invalid_values(USER_NAME, "pattern")),
-}))
-@example(params={"MaxItems": "abc"})
-@example(params={"UserName": "bad name", "Marker": "\u0100"})
-@example(params={"Marker": "never issued \u00e9 \u00fc \u00ff"})
-def test_no_parameter_value_gets_a_server_error(params, iam, judge):
-    judge(no_server_error, list_certificates(iam, **params))
+
+}), {"MaxItems": "abc"}, {"UserName": "bad name", "Marker": "\u0100"}, {"Marker": "never issued \u00e9 \u00fc \u00ff"})
+def test_no_parameter_value_gets_a_server_error(values, iam, judge):
+    judge.each(no_server_error, iam.map("ListSigningCertificates", values))
+
+
+@requirement("PARAM-09")
+# 4294967297 wraps around to 1 in 32 bits, 2**64 + 1000 to 1000 in 64 bits.
+@batched(beyond_32_bits(MAX_ITEMS), str(2**32 + 1), str(2**64 + 1000), str(2**31), str(-(2**31) - 1))
+def test_max_items_beyond_32_bits_is_refused(values, iam, validated_user, judge):
+    # Out of the page's range in any reading; which 4xx IAM sends for a number no integer holds is not recorded.
+    judge.each(rejected_as_client_error, list_each(iam, "MaxItems", values, validated_user))

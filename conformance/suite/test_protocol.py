@@ -3,7 +3,10 @@ from conformance.checks.pagination import same_walk
 from conformance.checks.responses import accepted_with_listing, error_with_code, same_answer, xml_content_type
 from conformance.spec import operation
 from conformance.strategies import allowed_special_characters
-from conformance.suite import requirement
+from conformance.suite import beside, requirement
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
 
 SPECIALS = "".join(allowed_special_characters(operation().parameters["UserName"]))  # _+=,.@- for UserName
 
@@ -15,6 +18,7 @@ def test_get_and_post_give_the_same_answer(iam, user_with_two_certificates, judg
         posted = iam.call("ListSigningCertificates", params, method="POST")
         got = iam.call("ListSigningCertificates", params, method="GET")
         judge(same_answer, posted, got)
+
 
 
 @requirement("PROTO-01")

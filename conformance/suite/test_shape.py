@@ -5,7 +5,10 @@ from conformance.checks.shape import (body_in_iam_namespace, empty_list_for_user
                                       error_body_matches_schema, members_report_uploaded,
                                       success_body_matches_schema, success_carries_request_id,
                                       upload_date_is_when_uploaded, upload_dates_agree)
-from conformance.suite import requirement
+from conformance.suite import beside, requirement
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
 
 STEP_S = 1.1  # UploadDate has second precision: listings this far apart show a date that moves
 
@@ -19,6 +22,7 @@ def success_pages(seeded_users, walker):
 def test_every_success_body_validates_against_the_response_schema(seeded_users, walker, judge, conformance_target):
     judge.each(success_body_matches_schema, success_pages(seeded_users, walker),
                strict=conformance_target.settings.strict_schema)
+
 
 
 @requirement("SHAPE-02")

@@ -15,8 +15,11 @@ from conformance.checks.pagination import (listing_matches_model, pages_within_m
                                            truncation_flag_tells_the_truth, upload_refused_only_at_quota)
 from conformance.failures import Deviation
 from conformance.profiles import STATEFUL
-from conformance.suite import requirement, runs_long
+from conformance.suite import beside, requirement, runs_long
 from conformance.wire import Exchange
+
+# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+pytestmark = beside
 
 MAX_USERS = 2
 max_items_values = st.integers(1, 3) | st.integers(1, 1000)
@@ -136,3 +139,4 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
         # One bug, shrunk, is the report; hunting several would multiply requests against the target.
         settings=settings(max_examples=sequences, stateful_step_count=steps, deadline=None, report_multiple_bugs=False),
     )
+
