@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextvars
 import os
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,17 +16,16 @@ import pytest
 
 from conformance.background import BesideRuns
 from conformance.checks import Judge
+from conformance import population as populations
 from conformance.checks.pagination import Walk
 from conformance.client import IamClient, Identity
 from conformance.pace import Pace, overlapped
-from conformance.preflight import AUTH_REFUSALS, caller, monotonic_deadline
+from conformance.preflight import AUTH_REFUSALS
 from conformance.seeding import SeededUser, Seeder
 from conformance.settings import RunSettings
-from conformance.wire import Exchange, read_error, read_listing
+from conformance.walking import Walker
+from conformance.wire import Exchange, read_error
 
-SAME = object()  # a walk's resumed calls ask for the first call's MaxItems
-# Pages a walk may take before it counts as endless: a user holds few certificates.
-WALK_PAGE_LIMIT = 12
 # How long a fresh access key may take to authenticate (IAM is eventually consistent).
 KEY_PROPAGATION_S = 15.0
 
@@ -50,7 +48,7 @@ def conformance_process(pytestconfig: pytest.Config):
 @pytest.fixture(scope="session")
 def conformance_target(conformance_process) -> Target:
     settings = conformance_process.settings
-    return Target(settings.endpoint, settings.region, caller(settings), settings.target_label, settings)
+    return Target(settings.endpoint, settings.region, settings.caller(), settings.target_label, settings)
 
 
 @pytest.fixture
@@ -62,8 +60,7 @@ def judge() -> Judge:
 @pytest.fixture(scope="session")
 def iam(conformance_target: Target, conformance_process) -> Iterator[IamClient]:
     settings = conformance_target.settings
-    client = IamClient(conformance_target.endpoint, conformance_target.region, conformance_target.identity,
-                       monotonic_deadline(settings), Pace(settings.max_concurrency, settings.max_rps))
+    client = settings.client(pace=Pace(settings.max_concurrency, settings.max_rps))
     conformance_process.ledger.clients.append(client)
     yield client
     client.close()
@@ -105,21 +102,12 @@ def seeder(iam: IamClient, run_id: str, conformance_process) -> Iterator[Seeder]
         ledger.cleanup_requests += iam.request_count - before
 
 
-# The users most checks list, by label: how many certificates each gets (as many as the quota allows, up to 5:
-# real IAM's is 2). Made at once, each user's own calls in order.
-POPULATION = {"none": 0, "one": 1, "two": 2, "most": 5}
-
-
 @pytest.fixture(scope="session")
-def population(seeder: Seeder, walker, iam: IamClient) -> dict[str, SeededUser]:
-    def make(label: str) -> SeededUser:
-        user = seeder.fill(seeder.user(label), POPULATION[label])
-        # Once a listing shows what was uploaded (IAM is eventually consistent), the checks that call the target
-        # themselves, not through the walker, see it too. The walk is cached: the checks reuse it.
-        walker(user.name, None)
-        return user
-
-    return dict(zip(POPULATION, overlapped(iam.pace, make, POPULATION)))
+def population(seeder: Seeder, walker: Walker, conformance_target: Target) -> dict[str, SeededUser]:
+    """The users most checks list (conformance.population): this process's own, or those the run's owner made
+    for every xdist worker."""
+    shared = conformance_target.settings.population
+    return populations.from_wire(shared) if shared else populations.make(seeder, walker)
 
 
 @pytest.fixture(scope="session")
@@ -149,85 +137,10 @@ def seeded_users(user_without_certificates, user_with_one_certificate, user_with
             user_with_most_certificates]
 
 
-def listed_state(walk: Walk) -> dict[str, str] | None:
-    """certificate id -> status over a whole walk; None when the walk is no clean listing (a page that is not one,
-    a certificate twice, a walk that stopped early): no lag explains those, the checks judge them."""
-    listings = walk.listings()
-    if walk.stopped_early or len(listings) != len(walk.pages):
-        return None
-    shown = {c.certificate_id: c.status for listing in listings for c in listing.certificates}
-    return shown if len(shown) == len(walk.ids()) else None
-
-
 @pytest.fixture(scope="session")
-def walker(iam: IamClient, seeder: Seeder):
-    """walk(user_name, max_items, identity=None, cached=True, then_max_items=..., method="POST") -> Walk; identical
-    walks of unchanged users are reused. `then_max_items`: what the calls resumed from a Marker ask for (by default
-    the first call's MaxItems; None omits it); `method`: the query protocol's POST or GET, for every page.
-
-    A walk of a user the run just wrote to (upload, status change, delete) that shows an earlier state is walked
-    again, within a bounded wait reported with the run (IAM is eventually consistent: Seeder.settle)."""
-    cache: dict[tuple, Walk] = {}
-    walking: dict[tuple, threading.Lock] = {}  # one lock per walk being made: tests beside each other share it
-    guard = threading.Lock()
-
-    def walk_once(user_name: str | None, max_items: int | None, identity: Identity | None, then_max_items,
-                  method: str) -> Walk:
-        done = Walk(user_name, max_items)
-        marker: str | None = None
-        seen_markers: set[str] = set()
-        while True:
-            asked = max_items if marker is None else then_max_items
-            params = {k: v for k, v in (("UserName", user_name), ("MaxItems", asked), ("Marker", marker))
-                      if v is not None}
-            page = iam.call("ListSigningCertificates", {k: str(v) for k, v in params.items()}, identity=identity,
-                            method=method)
-            done.pages.append(page)
-            listing = read_listing(page)
-            if listing is None or not listing.truncated:
-                break
-            if not listing.marker:
-                done.stopped_early = "a truncated page without a Marker: no way to continue"
-                break
-            if listing.marker in seen_markers:
-                done.stopped_early = f"the Marker {listing.marker!r} came back again: the walk goes in circles"
-                break
-            if len(done.pages) >= WALK_PAGE_LIMIT:
-                done.stopped_early = f"still truncated after {WALK_PAGE_LIMIT} pages"
-                break
-            marker = listing.marker
-            seen_markers.add(marker)
-        return done
-
-    def walk(user_name: str | None, max_items: int | None, identity: Identity | None = None,
-             cached: bool = True, then_max_items: int | None | object = SAME, method: str = "POST") -> Walk:
-        then_max_items = max_items if then_max_items is SAME else then_max_items
-        key = (user_name, max_items, identity.label if identity else None, then_max_items, method)
-        if not cached:
-            return fresh(user_name, max_items, identity, then_max_items, method)
-        with guard:
-            lock = walking.setdefault(key, threading.Lock())
-        with lock:
-            if key not in cache:
-                cache[key] = fresh(user_name, max_items, identity, then_max_items, method)
-            return cache[key]
-
-    def fresh(user_name, max_items, identity, then_max_items, method) -> Walk:
-        owner = user_name
-        if owner is None and identity is not None and identity.credentials is not None:
-            signer = seeder.user_of_key(identity.credentials.access_key)  # the user whose certificates it lists
-            owner = signer.name if signer else None
-        once = lambda: walk_once(user_name, max_items, identity, then_max_items, method)  # noqa: E731
-        return once() if owner is None else seeder.settle(owner, once, listed_state)
-
-    def many(asks: list[tuple]) -> list[Walk]:
-        """walk(*ask) for each ask (user name, max_items[, identity]), overlapped within the pace; walks in order."""
-        distinct = list(dict.fromkeys(asks))
-        done = dict(zip(distinct, overlapped(iam.pace, lambda ask: walk(*ask), distinct)))
-        return [done[ask] for ask in asks]
-
-    walk.many = many
-    return walk
+def walker(iam: IamClient, seeder: Seeder) -> Walker:
+    """walker(user_name, max_items, ...) -> Walk (conformance.walking.Walker): walks reused, settled after writes."""
+    return Walker(iam, seeder)
 
 
 @pytest.fixture(scope="session")

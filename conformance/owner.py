@@ -11,13 +11,14 @@ import time
 import pytest
 
 from conformance import result as results
+from conformance.client import TargetUnreachable
 from conformance.outcomes import ExitCode
 from conformance.process import PAYLOAD
 from conformance.record import RunRecord
 from conformance.redaction import Redactor
 from conformance.settings import RunSettings, SettingsError, resolve
-from conformance.terminal import neutralise
 from conformance.target import EMBEDDED_CREDENTIALS, TargetError, caller_credentials
+from conformance.terminal import neutralise
 
 WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
 SWEEP_GRACE_S = 60  # the final sweep of the run's path, after every process has cleaned up after itself
@@ -50,6 +51,7 @@ class RunOwner:
         self._moto = None
         self._preflighted = False
         self._used_workers = False
+        self._shared = None  # conformance.population.Shared: the users the owner made for its workers
 
     # -- settings, before anything else starts ----------------------------------------------------------------
     def start(self, values: dict, seed: int | None, derandomize: bool) -> None:
@@ -69,7 +71,10 @@ class RunOwner:
         """Credentials, the embedded target if one is needed, and the private folder allure-pytest writes into."""
         changes: dict = {"allure_staging": tempfile.mkdtemp(prefix="iam-conformance-allure-")}
         if settings.endpoint is None:
-            from conformance.target import EmbeddedMoto, moto_version  # needs the [moto] extra
+            from conformance.target import (  # needs the [moto] extra
+                EmbeddedMoto,
+                moto_version,
+            )
 
             self._moto = EmbeddedMoto().__enter__()
             changes.update(endpoint=self._moto.url, target_label=f"embedded moto {moto_version()}",
@@ -98,19 +103,47 @@ class RunOwner:
             self.record.crashes.append(f"worker {node.gateway.id} ended unexpectedly: {error}")
 
     # -- the session ---------------------------------------------------------------------------------------------
-    @pytest.hookimpl(trylast=True)  # after xdist has started its workers: their start-up overlaps the preflight
+    @pytest.hookimpl(tryfirst=True)  # before xdist starts its workers: they receive the users the owner made
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if self.record.could_not_run is None and not self._preflighted:
             from conformance.preflight import preflight
 
             self.record.could_not_run = preflight(self.settings, self.record)
+        if self.record.could_not_run is None and self._shares_population():
+            self._make_population()
         if self.record.could_not_run is not None:
             pytest.exit(f"iam-conformance: could not run: {self.record.could_not_run}", returncode=ExitCode.INCOMPLETE)
         if reporter is not None and self.settings is not None and self.handle is None:
             seed = self.settings.seed
             reporter.write_line("iam-conformance: Hypothesis derandomized (CI is set)" if seed is None else
                                 f"iam-conformance: Hypothesis seed {seed} (replay with --iam-seed {seed})")
+
+    def _shares_population(self) -> bool:
+        """With xdist workers, the users most checks list are made once, here, instead of once per worker."""
+        return getattr(self.config.option, "dist", "no") != "no" and not self.settings.read_only
+
+    def _make_population(self) -> None:
+        from conformance.population import Shared
+        from conformance.seeding import SeedingError
+
+        self._shared = Shared(self.settings, self.redactor.add)
+        try:
+            wire = self._shared.make()
+        except (SeedingError, TargetUnreachable) as exc:
+            self.record.could_not_run = f"set-up failed: {exc}"
+            self._end_population()
+            return
+        self.settings = RunSettings.from_wire({**self.settings.to_wire(), "population": wire})
+
+    def _end_population(self) -> None:
+        if self._shared is not None:
+            problems, kept = self._shared.remove()
+            self.record.cleanup_problems += problems
+            self.record.kept += kept
+            self.record.requests += self._shared.client.request_count
+            self._shared.client.close()
+            self._shared = None
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.record.collected.update(item.nodeid for item in session.items)
@@ -136,6 +169,7 @@ class RunOwner:
         if exitstatus == pytest.ExitCode.INTERRUPTED and self.record.interrupted is None \
                 and self.record.could_not_run is None:
             self.record.interrupted = "pytest was interrupted"
+        self._end_population()
         # Worker processes clean up after themselves; one that was lost could not. Not when the target is gone or
         # cleanup already failed: the run says to finish with `iam-conformance cleanup`, without waiting again.
         if self.settings is not None and (self._used_workers or self.record.crashes) \
@@ -159,14 +193,10 @@ class RunOwner:
         """Delete whatever is left under this run's own path (a lost worker's users), bounded."""
         if self.settings.read_only or self.settings.keep_resources:
             return
-        from botocore.credentials import Credentials
-
-        from conformance.client import IamClient, Identity
         from conformance.cleanup import sweep_run
 
         settings = self.settings
-        client = IamClient(settings.endpoint, settings.region, Identity("caller", Credentials(
-            settings.access_key, settings.secret_key, settings.session_token)), time.monotonic() + SWEEP_GRACE_S)
+        client = settings.client(deadline=time.monotonic() + SWEEP_GRACE_S)
         try:
             self.record.cleanup_problems += sweep_run(client, settings.run_id)
         finally:

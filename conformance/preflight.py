@@ -6,11 +6,9 @@ that answers anything else is the suite's to judge.
 """
 from __future__ import annotations
 
-import time
 
-from botocore.credentials import Credentials
 
-from conformance.client import IamClient, Identity, TargetUnreachable
+from conformance.client import TargetUnreachable
 from conformance.settings import RunSettings
 from conformance.wire import read_error
 
@@ -19,18 +17,9 @@ AUTH_REFUSALS = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedC
                  "InvalidAccessKeyId", "MissingAuthenticationToken", "IncompleteSignature"}
 
 
-def caller(settings: RunSettings) -> Identity:
-    return Identity("caller", Credentials(settings.access_key, settings.secret_key, settings.session_token))
-
-
-def monotonic_deadline(settings: RunSettings) -> float:
-    """The run's deadline is wall-clock (shared by every process); clients count in monotonic time."""
-    return time.monotonic() + settings.deadline_epoch - time.time()
-
-
 def preflight(settings: RunSettings, record=None) -> str | None:
     """Why the run cannot start (unreachable target, refused credentials), or None."""
-    client = IamClient(settings.endpoint, settings.region, caller(settings), monotonic_deadline(settings))
+    client = settings.client()
     try:
         exchange = client.call("ListSigningCertificates", {"UserName": f"ic-{settings.run_id}-preflight-absent"})
     except TargetUnreachable as exc:

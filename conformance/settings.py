@@ -12,7 +12,11 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from botocore.credentials import Credentials
+
 from conformance import baseline as baselines
+from conformance.client import IamClient, Identity
+from conformance.pace import Pace
 from conformance.report_files import ReportDir, ReportDirError
 from conformance.target import TargetError, is_real_aws, resolve_endpoint, resolve_region
 
@@ -49,6 +53,7 @@ class RunSettings:
     session_token: str | None = None
     target_label: str = ""
     allure_staging: str | None = None  # where allure-pytest writes before the owner redacts and moves it
+    population: dict | None = None  # the users the owner made for every xdist worker (conformance.population)
 
     def to_wire(self) -> dict[str, Any]:
         """A plain dict for xdist's workerinput."""
@@ -58,6 +63,19 @@ class RunSettings:
     def from_wire(cls, wire: dict[str, Any]) -> "RunSettings":
         known = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in wire.items() if k in known})
+
+    def caller(self) -> Identity:
+        """The caller's identity, signing with the run's credentials."""
+        return Identity("caller", Credentials(self.access_key, self.secret_key, self.session_token))
+
+    def monotonic_deadline(self) -> float:
+        """The run's deadline is wall-clock (shared by every process); clients count in monotonic time."""
+        return time.monotonic() + self.deadline_epoch - time.time()
+
+    def client(self, deadline: float | None = None, pace: Pace | None = None) -> IamClient:
+        """A client of the target signing as the caller, by default bounded by the run's deadline."""
+        return IamClient(self.endpoint, self.region, self.caller(),
+                         self.monotonic_deadline() if deadline is None else deadline, pace)
 
     @property
     def caller_kind(self) -> str:

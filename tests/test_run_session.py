@@ -155,7 +155,7 @@ def children_of(pid: int) -> list[int]:
 
 
 def test_a_worker_that_dies_is_reported_and_its_users_swept(root_credentials_env, tmp_path):
-    app = Reached("UploadSigningCertificate")
+    app = Reached("UpdateSigningCertificate")  # a worker's own writes (the owner makes the shared users before)
     with ReferenceServer(app=app) as server:
         process = subprocess.Popen(
             [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
