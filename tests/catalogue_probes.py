@@ -246,7 +246,7 @@ PROBES = {
     "status_change_not_saved": history, "status_change_applies_to_every_certificate": history,
     "delete_removes_first_of_user": history, "listing_cache_stale_after_delete": history,
     "upload_reactivates_siblings": history, "delete_reactivates_siblings": history, "quota_counts_deleted": history,
-    "resume_forgets_owner_filter": other_user_then_walk,
+    "resume_forgets_owner_filter": other_user_then_walk, "marker_continues_its_own_user": another_users_marker,
     "order_alternates": same_order_twice,
     # parameters
     "max_items_zero_as_default": listing(UserName="{user}", MaxItems="0"),

@@ -95,6 +95,23 @@ class MarkersSingleUse(ReferenceApp):
         return super().decode_marker(marker, owner)
 
 
+@fault("marker_continues_its_own_user", "PAG-08",
+       "a Marker carries its user, and a resumed call lists THAT user whatever UserName says")
+class MarkerContinuesItsOwnUser(ReferenceApp):
+    def owner(self, caller, params: dict[str, str]):
+        named = super().owner(caller, params)
+        marker = params.get("Marker")
+        if marker is None or params.get("Action") != "ListSigningCertificates":
+            return named
+        try:
+            payload = base64.b64decode(marker.encode("ascii"), validate=True)[12:].decode("ascii")
+        except ValueError:
+            return named
+        user_id = payload.partition("/")[0]
+        with self.store.lock:
+            return next((u for u in self.store.users.values() if u.user_id == user_id), named)
+
+
 # -- what the pages say ------------------------------------------------------------------------------------------
 
 
