@@ -64,6 +64,16 @@ class UploadDateHttpFormat(Renderer):
 # -- members -----------------------------------------------------------------------------------------------------
 
 
+@fault("list_members_named_item", "SHAPE-01", "list entries rendered <item> (EC2's query style), not <member>")
+class ListMembersNamedItem(Renderer):
+    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+        nodes = super().certificate_page(owner, page, truncated, marker)
+        for node in nodes:
+            for member in node.children if node.tag == "Certificates" else ():
+                member.tag = "item"
+        return nodes
+
+
 @fault("certificate_list_flattened", "SHAPE-01",
        "the list is flattened: <member> elements directly in the Result, with no <Certificates> wrapper")
 class CertificateListFlattened(Renderer):
