@@ -224,6 +224,7 @@ PROBES = {
     "certificate_body_line_breaks_removed": same_bodies, "certificate_id_uuid": OWN,
     "certificate_id_16_characters": OWN, "listing_ids_lower_cased": OWN, "list_members_named_item": OWN,
     "certificate_list_flattened": OWN, "result_element_missing": OWN, "member_user_name_is_caller": OWN,
+    "result_user_name_none": OWN,
     "upload_date_without_zone": upload_dates, "upload_date_is_not_before": upload_dates,
     "upload_date_is_not_before_everywhere": upload_dates, "upload_date_is_render_time": upload_dates,
     "upload_date_local_time_as_utc": upload_dates, "upload_date_fixed": upload_dates,

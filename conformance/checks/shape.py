@@ -9,7 +9,7 @@ from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge
 from conformance.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, SchemaReading, read_against
 from conformance.seeding import UploadedCertificate
 from conformance.spec import operation
-from conformance.wire import Exchange, describe, local, namespace, read_listing
+from conformance.wire import Exchange, child, describe, local, namespace, read_listing, text
 
 
 def _root(exchange: Exchange):
@@ -95,6 +95,12 @@ def members_report_uploaded(exchange: Exchange, user_name: str, uploaded: dict[s
     listing = read_listing(exchange)
     if listing is None:
         raise NothingToJudge(f"no listing to judge: {describe(exchange)}")
+    # The page's sample also names the user directly in the Result (real captures may leave it out): when present,
+    # it is the user listed.
+    result_user = text(child(child(exchange.root, "ListSigningCertificatesResult"), "UserName"))
+    if result_user is not None and result_user != user_name:
+        raise ContentDeviation(f"ListSigningCertificatesResult/UserName {user_name!r} (or none)", repr(result_user),
+                               exchange)
     if not listing.certificates:
         raise NothingToJudge("no member listed: nothing to compare with the uploads")
     for member in listing.certificates:

@@ -144,6 +144,17 @@ class MemberUserNameIsCaller(ReferenceApp):
         return nodes
 
 
+@fault("result_user_name_none", "SHAPE-05",
+       "the Result's own <UserName> is rendered from an unset attribute: the text 'None', not the listed user")
+class ResultUserNameNone(Renderer):
+    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+        nodes = super().certificate_page(owner, page, truncated, marker)
+        for node in nodes:
+            if node.tag == "UserName":
+                node.text = str(getattr(owner, "user_name", None))
+        return nodes
+
+
 # -- namespace, RequestId, empty listing -------------------------------------------------------------------------
 
 
