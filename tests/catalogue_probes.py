@@ -231,7 +231,7 @@ PROBES = {
     "upload_date_epoch_seconds": upload_dates, "upload_date_http_format": upload_dates,
     "empty_certificates_omitted": empty_user, "empty_listing_not_found": empty_user,
     "empty_listing_blank_member": empty_user, "error_type_lower_case_element": ABSENT_USER,
-    "error_body_without_namespace": ABSENT_USER,
+    "error_body_without_namespace": ABSENT_USER, "error_fields_without_error_wrapper": ABSENT_USER,
     # pagination
     "is_truncated_python_bool": OWN, "is_truncated_numeric": OWN, "is_truncated_omitted_when_false": OWN,
     "truncated_page_flagged_false": walk(1), "truncated_page_without_marker": walk(1), "marker_over_320": walk(1),
@@ -280,6 +280,7 @@ PROBES = {
     "marker_not_validated": listing(UserName="{user}", Marker="\u0100"),
     "marker_violation_invalid_input": listing(UserName="{user}", Marker="x" * 321),
     "latin1_marker_crash": listing(UserName="{user}", Marker="never issued \u00e9"),
+    "non_ascii_parameter_crash": listing(UserName="{user}", Marker="never issued \u00e9"),
     # errors
     "absent_user_400": ABSENT_USER, "absent_user_empty_list": ABSENT_USER, "not_found_message_generic": ABSENT_USER,
     "absent_user_code_no_such_user": ABSENT_USER, "absent_user_lookup_crash": ABSENT_USER,

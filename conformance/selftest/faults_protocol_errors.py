@@ -217,3 +217,19 @@ class UnknownMarkerEmptyPage(ReferenceApp):
             return super().decode_marker(marker, owner)
         except IamError:
             return 1 << 62
+
+
+@fault("error_fields_without_error_wrapper", ("SHAPE-02", "ERR-02"),
+       "error bodies put Type, Code and Message directly under ErrorResponse, with no <Error> element")
+class ErrorFieldsWithoutErrorWrapper(Renderer):
+    def error(self, error: IamError, request_id: str) -> bytes:
+        return self.serialize(branch("ErrorResponse", leaf("Type", error.type), leaf("Code", error.code),
+                                     leaf("Message", error.message), leaf("RequestId", request_id)))
+
+
+@fault("non_ascii_parameter_crash", ("PARAM-08", "ERR-04"),
+       "every parameter is logged as ASCII before validation: a legal Latin-1 Marker ('\\u00e9') crashes it (500)")
+class NonAsciiParameterCrash(ReferenceApp):
+    def validate(self, action: str, params: dict[str, str]) -> None:
+        " ".join(f"{k}={v}" for k, v in params.items()).encode("ascii")  # UnicodeEncodeError: the unguarded log line
+        super().validate(action, params)
