@@ -131,8 +131,9 @@ class WrongSecretInvalidClientToken(ReferenceApp):
 class UnknownKeyCrash(ReferenceApp):
     def authenticate(self, request, body: bytes):
         header = request.headers.get("Authorization")
-        if header and self.store.principal_for(sigv4.parse_authorization(header).access_key) is None:
-            raise KeyError(sigv4.parse_authorization(header).access_key)
+        key_id = sigv4.parse_authorization(header).access_key if header else None
+        if key_id is not None and self.store.principal_for(key_id) is None:
+            raise KeyError(key_id)  # what keys[key_id] raises: the unguarded lookup
         return super().authenticate(request, body)
 
 
