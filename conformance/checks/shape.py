@@ -9,7 +9,7 @@ from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge
 from conformance.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, SchemaReading, read_against
 from conformance.seeding import UploadedCertificate
 from conformance.spec import operation
-from conformance.wire import Exchange, describe, local, namespace, read_listing
+from conformance.wire import Exchange, child, describe, local, namespace, read_listing, text
 
 
 def _root(exchange: Exchange):
@@ -36,6 +36,14 @@ def success_body_matches_schema(exchange: Exchange, strict: bool = False) -> lis
     root = _root(exchange)
     if local(root) != "ListSigningCertificatesResponse":
         raise BodyDeviation("root element ListSigningCertificatesResponse", f"root element {local(root)}", exchange)
+    # The open reading sets unknown elements aside as future fields, but a query-protocol list holds <member>
+    # entries and nothing else: <item> entries are a list SDKs read as empty, not a new field.
+    for wrapper in root.iter():
+        entries = [e for e in wrapper if isinstance(e.tag, str)] if local(wrapper) == "Certificates" else []
+        strangers = sorted({local(e) for e in entries if local(e) != "member"})
+        if strangers:
+            raise BodyDeviation("<Certificates> holding <member> entries only", f"<{'>, <'.join(strangers)}>",
+                                exchange)
     return _judged(exchange, SUCCESS_SCHEMA, strict)
 
 
@@ -87,6 +95,12 @@ def members_report_uploaded(exchange: Exchange, user_name: str, uploaded: dict[s
     listing = read_listing(exchange)
     if listing is None:
         raise NothingToJudge(f"no listing to judge: {describe(exchange)}")
+    # The page's sample also names the user directly in the Result (real captures may leave it out): when present,
+    # it is the user listed.
+    result_user = text(child(child(exchange.root, "ListSigningCertificatesResult"), "UserName"))
+    if result_user is not None and result_user != user_name:
+        raise ContentDeviation(f"ListSigningCertificatesResult/UserName {user_name!r} (or none)", repr(result_user),
+                               exchange)
     if not listing.certificates:
         raise NothingToJudge("no member listed: nothing to compare with the uploads")
     for member in listing.certificates:

@@ -1,7 +1,9 @@
 """The fault catalogue: single-mistake variants of the reference IAM, each expected to trip named requirements.
 
 The faults themselves live in `response_faults` (shape, pagination) and `request_faults` (parameters, errors,
-identity, protocol, auth), each declared with `conformance.selftest.registry.fault`; `catalogue()` imports them.
+identity, protocol, auth), grown per family in `faults_pagination`, `faults_parameters`, `faults_identity_auth`,
+`faults_shape_dates` and `faults_protocol_errors`; each is declared with `conformance.selftest.registry.fault` and
+`catalogue()` imports them.
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ __all__ = ["Fault", "by_name", "catalogue"]
 
 def catalogue() -> list[Fault]:
     """Every fault, ordered by its primary requirement as requirements.json orders them (stable within one)."""
-    from conformance.selftest import consistency_faults, request_faults, response_faults  # noqa: F401  (registration on import)
+    from conformance.selftest import (consistency_faults, faults_identity_auth, faults_pagination,  # noqa: F401
+                                      faults_parameters, faults_protocol_errors, faults_shape_dates, request_faults,
+                                      response_faults)  # (registration on import)
 
     order = {requirement_id: i for i, requirement_id in enumerate(requirements())}
     return sorted(REGISTRY.values(), key=lambda f: order[f.primary])

@@ -1,0 +1,185 @@
+"""Identity faults (ID-*: whose certificates an omitted UserName lists, root and user keys) and authentication
+faults (AUTH-*: which error a bad credential gets, what is checked before it, and the signature's clock).
+
+Each class overrides exactly one behaviour of the reference; the override is the mistake itself.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from botocore.auth import SIGV4_TIMESTAMP
+
+from conformance.reference import IamError, ReferenceApp, Store, sigv4
+from conformance.reference.store import no_such_user
+from conformance.selftest.registry import fault
+
+# -- identity: UserName omitted ----------------------------------------------------------------------------------
+
+
+@fault("root_lists_every_certificate", "ID-02",
+       "UserName omitted with the root's key: every certificate of the account (an admin view), not the root's own")
+class RootListsEveryCertificate(Store):
+    def certificates_of(self, owner):
+        if not owner.root:
+            return super().certificates_of(owner)
+        with self.lock:
+            return sorted(self.certificates.values(), key=lambda c: c.seq)
+
+
+@fault("root_not_found", "ID-02",
+       "UserName omitted with the root's key: the root is looked up as a user by its name and is not found (404)")
+class RootNotFound(ReferenceApp):
+    def owner(self, caller, params: dict[str, str]):
+        if params.get("UserName") is None and caller.root:
+            return self.store.get_user(caller.name)
+        return super().owner(caller, params)
+
+
+@fault("omitted_user_name_not_found", "ID-01",
+       "UserName omitted with a user's key: 404 'The user with name None cannot be found.' (moto)")
+class OmittedUserNameNotFound(ReferenceApp):
+    def owner(self, caller, params: dict[str, str]):
+        if params.get("UserName") is None and not caller.root:
+            raise no_such_user(str(params.get("UserName")))
+        return super().owner(caller, params)
+
+
+@fault("access_key_owner_inverted", ("ID-01", "PAG-10"),
+       "an access key's owner looked up with != instead of ==: a user's key signs as another user")
+class AccessKeyOwnerInverted(Store):
+    def principal_for(self, access_key_id: str):
+        found = super().principal_for(access_key_id)
+        if found is None or found[0].root:
+            return found
+        with self.lock:
+            other = next((u for u in self.users.values() if u.user_id != found[0].user_id), None)
+        return None if other is None else (other, found[1])
+
+
+# -- auth: what comes first --------------------------------------------------------------------------------------
+
+
+@fault("validation_before_authentication", "AUTH-04",
+       "parameters are validated before the signature is checked: an unsigned MaxItems=0 gets 400 ValidationError")
+class ValidationBeforeAuthentication(ReferenceApp):
+    def handle(self, request, request_id: str) -> bytes:
+        body = request.get_data(cache=True)
+        params = self.read_params(request, body)
+        action = self.resolve_action(params)
+        self.validate(action, params)
+        caller = self.authenticate(request, body)
+        result = getattr(self, f"action_{action}")(caller, params)
+        return self.renderer.success(action, result, request_id)
+
+
+@fault("lookup_before_authentication", ("AUTH-04", "AUTH-02", "AUTH-03"),
+       "the named user is looked up before the signature is checked: a bad credential for an absent user gets 404")
+class LookupBeforeAuthentication(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        params = self.read_params(request, body)
+        if params.get("Action") == "ListSigningCertificates" and params.get("UserName") is not None:
+            self.store.get_user(params["UserName"])
+        return super().authenticate(request, body)
+
+
+# -- auth: which error ------------------------------------------------------------------------------------------
+
+
+def _recoded(app: ReferenceApp, request, body: bytes, code: str, status: int, replacement: IamError):
+    try:
+        return ReferenceApp.authenticate(app, request, body)
+    except IamError as error:
+        if error.code == code and error.status == status:
+            raise replacement from None
+        raise
+
+
+@fault("unsigned_access_denied", ("AUTH-01", "AUTH-04"),
+       "a request without Authorization gets 403 AccessDenied, not MissingAuthenticationToken")
+class UnsignedAccessDenied(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        return _recoded(self, request, body, "MissingAuthenticationToken", 403,
+                        IamError(403, "AccessDenied", "Anonymous access is forbidden for this operation"))
+
+
+@fault("unsigned_incomplete_signature", ("AUTH-01", "AUTH-04"),
+       "a request without Authorization is parsed as an empty header: 400 IncompleteSignature")
+class UnsignedIncompleteSignature(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        return _recoded(self, request, body, "MissingAuthenticationToken", 403,
+                        sigv4.incomplete("Unsupported AWS 'algorithm': ''. Authorization="))
+
+
+@fault("wrong_secret_access_denied", ("AUTH-02", "AUTH-04"),
+       "a signature that does not match gets 403 AccessDenied, not SignatureDoesNotMatch")
+class WrongSecretAccessDenied(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        return _recoded(self, request, body, "SignatureDoesNotMatch", 403,
+                        IamError(403, "AccessDenied", "Access denied: the request signature is invalid"))
+
+
+@fault("wrong_secret_invalid_client_token", ("AUTH-02", "AUTH-04"),
+       "a signature that does not match gets 403 InvalidClientTokenId, as if the key were unknown")
+class WrongSecretInvalidClientToken(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        return _recoded(self, request, body, "SignatureDoesNotMatch", 403,
+                        IamError(403, "InvalidClientTokenId", "The security token included in the request is invalid."))
+
+
+@fault("unknown_key_crash", ("AUTH-03", "AUTH-04"),
+       "an unknown access key is looked up with keys[key_id]: the KeyError is a 500 InternalFailure")
+class UnknownKeyCrash(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        header = request.headers.get("Authorization")
+        key_id = sigv4.parse_authorization(header).access_key if header else None
+        if key_id is not None and self.store.principal_for(key_id) is None:
+            raise KeyError(key_id)  # what keys[key_id] raises: the unguarded lookup
+        return super().authenticate(request, body)
+
+
+# -- auth: the signature's clock ---------------------------------------------------------------------------------
+
+
+def _wire(request, body: bytes) -> sigv4.WireRequest:
+    raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
+    return sigv4.WireRequest(method=request.method, host=request.headers.get("Host", ""),
+                             path=raw_uri.split("?", 1)[0], query=request.environ.get("QUERY_STRING", ""),
+                             headers=request.headers, body=body)
+
+
+class _ClockLenient(ReferenceApp):
+    """The mistake: a signature refused only for its age is verified again as of the moment it claims."""
+
+    def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
+        raise NotImplementedError
+
+    def authenticate(self, request, body: bytes):
+        try:
+            return super().authenticate(request, body)
+        except IamError as error:
+            if not error.message.startswith(("Signature expired", "Signature not yet current")):
+                raise
+            auth = sigv4.parse_authorization(request.headers["Authorization"])
+            signed_at = datetime.strptime(sigv4.request_timestamp(request.headers, auth), SIGV4_TIMESTAMP)
+            signed_at = signed_at.replace(tzinfo=timezone.utc)
+            if not self.clock_accepts(auth, signed_at):
+                raise
+            principal, secret = self.store.principal_for(auth.access_key)
+            sigv4.verify(_wire(request, body), auth, secret, now=signed_at)
+            return principal
+
+
+@fault("signature_expiry_not_checked", "AUTH-05",
+       "the signature is verified but its X-Amz-Date never compared with the clock: an hour-old request is served")
+class SignatureExpiryNotChecked(_ClockLenient):
+    def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
+        return True
+
+
+@fault("signature_clock_by_scope_day", "AUTH-05",
+       "the clock check compares only the credential scope's day (today +- 1): a signature hours old is served")
+class SignatureClockByScopeDay(_ClockLenient):
+    def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
+        today = datetime.now(timezone.utc)
+        days = {(today + timedelta(days=d)).strftime("%Y%m%d") for d in (-1, 0, 1)}
+        return auth.date in days
