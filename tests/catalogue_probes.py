@@ -249,6 +249,9 @@ PROBES = {
     "upload_reactivates_siblings": history, "delete_reactivates_siblings": history, "quota_counts_deleted": history,
     "resume_forgets_owner_filter": other_user_then_walk, "marker_continues_its_own_user": another_users_marker,
     "order_alternates": same_order_twice,
+    # eventual consistency that never converges (or not within the suite's bound)
+    "status_change_never_listed": history, "delete_never_listed": history, "upload_never_listed": history,
+    "lags_beyond_the_bound": history,
     # parameters
     "max_items_zero_as_default": listing(UserName="{user}", MaxItems="0"),
     "max_items_minimum_unchecked": listing(UserName="{user}", MaxItems="0"),
@@ -262,7 +265,6 @@ PROBES = {
     "max_items_1_refused": listing(UserName="{user}", MaxItems="1"),
     "non_integer_max_items_crash": listing(UserName="{user}", MaxItems="abc"),
     "max_items_python_int": listing(UserName="{user}", MaxItems="1_000"),
-    "max_items_unicode_digits": listing(UserName="{user}", MaxItems="\uff11\uff10"),
     "max_items_via_float": listing(UserName="{user}", MaxItems="1e3"),
     "max_items_leading_digits": listing(UserName="{user}", MaxItems="1.5"),
     "max_items_any_base": listing(UserName="{user}", MaxItems="0x10"),

@@ -247,3 +247,11 @@ def test_a_policy_refusal_of_the_suites_own_credentials_is_never_judged():
                         403, {"content-type": "text/xml"}, denied.body)
     with pytest.raises(Deviation):  # an unsigned request is not the policy's business: AccessDenied is wrong there
         judge(rs.error_with_code, unsigned, 403, "MissingAuthenticationToken")
+
+
+def test_a_foreign_marker_may_be_refused_or_ignored_but_never_followed():
+    pg.foreign_marker_not_followed(error("ValidationError", 400, "Invalid Marker."), {A}, {B})
+    pg.foreign_marker_not_followed(listing([A]), {A}, {B})  # the named user's own listing, from its start
+    assert fails(pg.foreign_marker_not_followed, listing([B]), {A}, {B}).kind == "content"
+    assert fails(pg.foreign_marker_not_followed, error("InternalFailure", 500, type_="Receiver"), {A}, {B}).kind == \
+        "status"

@@ -114,6 +114,8 @@ def _situation(file: str) -> list[Judgement]:
         judged.append(Judgement(file, "not_found_names_user", lambda: (ex(), entry["names_user"])))
     if "names_member" in entry:  # PARAM-02/05/06/07: the message names the member at fault
         judged.append(Judgement(file, "rejected_as_validation_error", lambda: (ex(), parameter_named(entry["names_member"]))))
+    if file == "ls-mfa-invalid-marker.xml":  # PAG-08: a Marker IAM did not issue for this listing is refused
+        judged.append(Judgement(file, "foreign_marker_not_followed", lambda: (ex(), set(), set())))
     if "held" in entry:  # the quota: refused only when the user already holds two
         judged.append(Judgement(file, "upload_refused_only_at_quota", lambda: (ex(), entry["held"])))
     if file == "ls-delete-access-key-non-user-credentials.xml":  # ID-02: UserName omitted, non-user credentials

@@ -211,3 +211,20 @@ def same_walk(first: Walk, second: Walk) -> None:
                                f"{[[c[0] for c in page] for page in pages]}",
                                f"{[[c[0] for c in page] for page in again]}"
                                + (f" ({second.stopped_early})" if second.stopped_early else ""), second.last)
+
+
+@check
+def foreign_marker_not_followed(exchange: Exchange, own_ids: set[str], their_ids: set[str]) -> None:
+    """A Marker from another user's listing, sent with this user's name: refusing it (any client error) or listing
+    this user's own certificates are both legal (IAM's answer is not recorded); continuing the other listing is not."""
+    if 400 <= exchange.status < 500 and read_error(exchange) is not None:
+        return
+    listing = read_listing(exchange)
+    if listing is None:
+        raise StatusDeviation("a client error, or a listing of the named user's own certificates",
+                              describe(exchange), exchange)
+    foreign = sorted(set(listing.ids) - own_ids)
+    if foreign:
+        shown = [f"{cid} (the other user's)" if cid in their_ids else cid for cid in foreign]
+        raise ContentDeviation("only the named user's certificates, whatever Marker came with the name",
+                               f"{shown}", exchange)

@@ -82,13 +82,6 @@ class MaxItemsPythonInt(_MaxItemsReadAs):
             return None
 
 
-@fault("max_items_unicode_digits", "PARAM-03",
-       "MaxItems checked with the regex \\d+ without re.ASCII: digits of other scripts (fullwidth '\\uff11\\uff10') pass")
-class MaxItemsUnicodeDigits(_MaxItemsReadAs):
-    def read(self, raw: str) -> int | None:
-        return int(raw) if re.fullmatch(r"[+-]?\d+", raw) else None
-
-
 @fault("max_items_via_float", "PARAM-03", "MaxItems read through float(): '1e3' is 1000 and '1.5' is 1")
 class MaxItemsViaFloat(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
