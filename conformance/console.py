@@ -52,6 +52,11 @@ def console_lines(raw_summary: dict, settings: RunSettings, redactor: Redactor) 
                      f"`iam-conformance cleanup --endpoint-url {data['target']}`")
     for reason in data["incomplete_reasons"]:
         lines.append(f"  INCOMPLETE: {reason}")
+    if data.get("baseline_written"):
+        failed = len(data["unexpected_failures"]) + len(data["known_deviations"])
+        lines.append(f"  baseline written to {data['baseline_written']} ({failed} failed requirements)")
+    elif settings.write_baseline:
+        lines.append(f"  baseline not written to {settings.write_baseline}: an incomplete run is no baseline")
     lines.append(f"{data['request_count']} requests in {data['duration_s']} s; reports in {settings.report_dir}/")
     lines.append(verdict_line(data))
     return [shown(line) for line in lines]

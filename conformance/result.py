@@ -144,6 +144,8 @@ def build(record: RunRecord, settings: RunSettings | None, started: float, calle
         "baseline_entries_now_passing": gate.now_passing,
         "cleanup_problems": record.cleanup_problems,
         "kept_resources": record.kept,
+        "baseline_written": (settings.write_baseline if settings and settings.write_baseline and not reasons
+                             else None),
         "counts": counts_by_category(rows),
         "requests_by_category": requests_by_category(record),
         "requirements": rows,

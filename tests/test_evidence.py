@@ -102,3 +102,20 @@ def test_evidence_says_when_a_curl_line_cannot_replay_as_is():
     assert "replay" not in kept
     own_key = from_deviation(deviation_with(b"<x/>", signer="access key of ic-0123abcd-gw-two"), Redactor(), "0123abcd")
     assert "a key the run created" in own_key["replay"]
+
+
+def test_each_failure_of_a_group_keeps_its_own_request_response_and_curl_line():
+    from types import SimpleNamespace
+
+    from conformance.evidence import from_deviation
+    from conformance.phases import classify_phase
+
+    first = deviation_with(b"<x/>", params={"UserName": "alice"})
+    second = deviation_with(b"<y/>", params={"UserName": "bob"})
+    group = ExceptionGroup("Hypothesis found 2 distinct failures", [first, second])
+    redactor = Redactor()
+    phase = classify_phase("call", SimpleNamespace(value=group), None, SimpleNamespace(skipped=False), redactor,
+                           lambda d: from_deviation(d, redactor))
+    assert phase.outcome == "failed" and len(phase.deviations) == 2
+    assert [d["request"]["params"]["UserName"] for d in phase.deviations] == ["alice", "bob"]
+    assert all("curl" in d and d["response"]["body_excerpt"] for d in phase.deviations)
