@@ -1,5 +1,7 @@
 """Safe against a real account, robust against a hostile endpoint: each over real sockets on loopback."""
+import collections
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -201,3 +203,50 @@ def test_repeated_runs_with_fresh_seeds_give_one_verdict(capsys):
 
     assert main(["--runs", "2"]) == 0
     assert "determinism: 2 runs, identical verdicts: 2 conformant" in capsys.readouterr().out
+
+
+class RecordsRequests(ReferenceApp):
+    """The reference, noting each request's parameters with what varies between runs by design made alike: the run
+    id in names and paths, the markers, certificate and access key ids the target issued, fresh certificate bodies."""
+
+    def __init__(self) -> None:
+        super().__init__(Flavour())
+        self.seen: list[tuple] = []
+        self.issued: set[str] = set()
+
+    def handle(self, request, request_id):
+        try:
+            self.seen.append(self.read_params(request, request.get_data(cache=True)))
+        except IamError:
+            self.seen.append({"unreadable": "parameters"})
+        body = super().handle(request, request_id)  # errors raise past here: they issue nothing
+        self.issued.update(re.findall(rb"<(?:Marker|CertificateId|AccessKeyId)>([^<]*)<", body))
+        return body
+
+    def normalised(self) -> collections.Counter:
+        issued = {value.decode() for value in self.issued}
+        alike = {"CertificateBody": "body", "PolicyDocument": "policy"}
+        run_id = re.search(r"ic-([0-9a-f]{8})-", repr(self.seen))[1]
+
+        def value(key, text):
+            if key in alike:
+                return alike[key]
+            if text in issued:
+                return "issued"
+            return text.replace(run_id, "RUN")
+
+        return collections.Counter(tuple(sorted((k, value(k, v)) for k, v in params.items())) for params in self.seen)
+
+
+def test_the_same_seed_sends_the_same_requests_whatever_the_overlap(run_cli, root_credentials_env):
+    runs = []
+    for concurrency in ("8", "8", "1"):
+        with ReferenceServer(app=RecordsRequests()) as server:
+            run = run_cli("run", "--endpoint-url", server.url, "--seed", "11", "--max-concurrency", concurrency,
+                          env=root_credentials_env)
+        assert run.code == 0, run.stdout[-2000:]
+        runs.append((server.app.normalised(), run.summary["request_count"]))
+    (first, count), (again, _), (one_at_a_time, _) = runs
+    assert sum(first.values()) == count
+    assert first == again, first - again | again - first
+    assert first == one_at_a_time, first - one_at_a_time | one_at_a_time - first
