@@ -15,6 +15,7 @@ from conformance.wire import Exchange, read_listing
 pytestmark = beside
 
 MAX_ITEMS = operation().parameters["MaxItems"]
+ORDER_SAMPLES = 8  # PAG-09: how many times one listing is asked for, to see an order that changes per call
 # Small page sizes are where paging happens with a handful of certificates; the whole range is drawn too.
 max_items_values = st.one_of(st.integers(1, 3), valid_values(MAX_ITEMS).map(int))
 
@@ -109,10 +110,13 @@ def test_a_marker_from_another_users_listing_never_shows_that_user(user_with_one
 
 @requirement("PAG-09")
 def test_the_same_listing_twice_comes_back_in_the_same_order(user_with_most_certificates, walker, judge):
-    for max_items in (None, 1):
-        first = walker(user_with_most_certificates.name, max_items, cached=False)
-        second = walker(user_with_most_certificates.name, max_items, cached=False)
-        judge(same_order_twice, first, second)
+    # An order that changes from call to call (a hash, replicas behind a balancer) agrees with itself half the time
+    # on two certificates, and other tests' requests land between these: a one-page listing asked ORDER_SAMPLES
+    # times misses such a target once in 2**(ORDER_SAMPLES-1) runs; the paged walk is asked twice.
+    for max_items, times in ((None, ORDER_SAMPLES), (1, 2)):
+        first, *later = (walker(user_with_most_certificates.name, max_items, cached=False) for _ in range(times))
+        for again in later:
+            judge(same_order_twice, first, again)
 
 
 @requirement("PAG-11")
