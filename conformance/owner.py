@@ -159,6 +159,15 @@ class RunOwner:
         if report.longrepr is not None and not report.skipped:
             report.longrepr = _Redacted(str(report.longrepr), self.redactor)
 
+    @pytest.hookimpl(tryfirst=True)  # before pytest's terminal reporter prints it
+    def pytest_internalerror(self, excrepr, excinfo) -> None:
+        """A bug of the suite's own, outside any test: the run says so (incomplete), and its traceback reaches the
+        terminal redacted and neutralised, as everything else the run prints."""
+        last = excinfo.exconly().strip().splitlines()[-1:] or [excinfo.typename]
+        self.record.internal_errors.append(neutralise(self.redactor.redact(last[0]))[:300])
+        lines = [neutralise(line) for line in self.redactor.redact(str(excrepr)).splitlines()]
+        excrepr.toterminal = lambda writer: [writer.line(line) for line in lines]  # what every printer renders
+
     def pytest_keyboard_interrupt(self, excinfo) -> None:
         if excinfo.errisinstance(KeyboardInterrupt):
             signal_name = self.process.signal_received if self.process is not None else None

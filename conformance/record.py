@@ -59,6 +59,7 @@ class RunRecord:
     kept: list[str] = field(default_factory=list)
     gave_up: str | None = None
     crashes: list[str] = field(default_factory=list)
+    internal_errors: list[str] = field(default_factory=list)  # the suite's own bugs, caught by pytest
     interrupted: str | None = None
     could_not_run: str | None = None
     preflight_notes: list[str] = field(default_factory=list)

@@ -69,6 +69,8 @@ def incomplete_reasons(record: RunRecord, rows: list[dict]) -> list[str]:
     if record.gave_up:
         reasons.append(record.gave_up)
     reasons += [f"a worker was lost: {crash}" for crash in record.crashes]
+    reasons += [f"suite error (pytest INTERNALERROR, not the target's deviation): {error}"
+                for error in record.internal_errors]
     errors = [row for row in rows if row["status"] == "error"]
     if errors:
         reasons.append(f"suite error (not the target's deviation) in {', '.join(r['id'] for r in errors)}: "

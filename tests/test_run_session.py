@@ -229,3 +229,33 @@ def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_cr
         for start in range(0, len(secret) - PIECE + 1):
             piece = secret[start:start + PIECE]
             assert not any(piece in output for output in outputs), f"a piece of a secret leaked: {piece}"
+
+
+# -- a bug of the suite's own, outside any test ----------------------------------------------------------------------
+BUG = '''
+def pytest_runtest_logfinish(nodeid, location):
+    if "test_auth" in nodeid:  # after the first test: the session stops with INTERNALERROR
+        raise RuntimeError("a bug of the suite's ReferenceRootSecretKey/00000000000000001 \\x1b]0;title\\x07")
+'''
+
+
+def test_an_internal_error_is_incomplete_says_so_and_shows_its_traceback_redacted(root_credentials_env, tmp_path):
+    from conftest import CliRun
+    from conformance.reference import ROOT_SECRET_KEY
+
+    (tmp_path / "suite_bug.py").write_text(BUG)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
+    with ReferenceServer() as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "suite_bug", "-p", "no:cacheprovider", "--pyargs",
+             "conformance.suite", "--iam-conformance", "--iam-endpoint-url", server.url, "--iam-profile", "quick",
+             "--iam-report-dir", str(tmp_path / "reports")],
+            capture_output=True, text=True, env=env | {"PYTHONPATH": str(tmp_path)}, timeout=300, cwd=tmp_path)
+        leftovers = server.store.list_users("/iam-conformance/")
+    run = CliRun(done.returncode, done.stdout, done.stderr, tmp_path / "reports")
+    assert run.code == pytest.ExitCode.INTERNAL_ERROR and leftovers == []
+    assert run.summary["verdict"] == "incomplete"
+    assert any("INTERNALERROR" in reason and "RuntimeError: a bug of the suite's (redacted)" in reason
+               for reason in run.summary["incomplete_reasons"]), run.summary["incomplete_reasons"]
+    assert "INTERNALERROR> " in run.stdout and "suite_bug.py" in run.stdout  # where the bug is, for its report
+    assert not any(ROOT_SECRET_KEY[:PIECE] in output or "\x1b" in output for output in outputs_of(run))
