@@ -89,7 +89,7 @@ class RunSettings:
         """The caller's kind of credentials, for reports."""
         return {"temporary": "temporary credentials with a session token (a role, SSO or federated session)",
                 "long-term": "a long-term access key (an IAM user's or the account root's)",
-                "unknown": f"an access key of no AWS kind ({self.access_key[:4]}…): an emulator's"}[self.caller_kind]
+                "unknown": f"an access key of no AWS kind ({self.access_key[:4]}…), as emulators accept"}[self.caller_kind]
 
 
 def check_options(values: dict[str, Any]) -> None:
