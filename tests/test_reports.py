@@ -131,7 +131,8 @@ def report_allure(report_dir, path, cwd=None):
 
 def test_report_allure_says_how_to_get_the_cli_when_absent(tmp_path):
     (tmp_path / "reports" / "allure-results").mkdir(parents=True)
-    done = report_allure(tmp_path / "reports", "/usr/bin:/bin")
+    (tmp_path / "nothing").mkdir()
+    done = report_allure(tmp_path / "reports", str(tmp_path / "nothing"))  # no allure on PATH, wherever installed
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "npm install -g allure" in done.stderr and "npx allure awesome --single-file" in done.stderr
 
