@@ -82,6 +82,8 @@ class Difference:
 
 
 class Diverged(Exception):
+    """Raised inside the sequence to stop it at the first difference."""
+
     def __init__(self, difference: Difference) -> None:
         super().__init__(f"probe step {difference.index} differs")
         self.difference = difference
@@ -92,8 +94,10 @@ class Normaliser:
 
     def __init__(self, started: datetime) -> None:
         self.started = started
-        self.tokens: dict[str, str] = {}
+        self.tokens: dict[str, str] = {}  # value -> placeholder
         self.counts: Counter[str] = Counter()
+        self._replacements: list[tuple[str, str]] = []  # (text as sent or XML-escaped, placeholder), longest first
+        self._transient: list[tuple[str, str]] = []  # this answer's request ids: no later answer repeats them
         days = (started + timedelta(days=d) for d in (-1, 0, 1))
         self.scope_days = {day.strftime("%Y%m%d") for day in days}
 
@@ -103,15 +107,27 @@ class Normaliser:
         self.counts[kind] += 1
         number = self.counts[kind]
         if VOLATILE_FORMS[kind].fullmatch(value):
-            self.tokens[value] = f"<{kind}-{number}>"
+            placeholder = f"<{kind}-{number}>"
         elif kind == "Marker":  # opaque, but out of the page's bounds: that much is kept
-            self.tokens[value] = f"<Marker-{number} invalid: {len(value)} chars>"
+            placeholder = f"<Marker-{number} invalid: {len(value)} chars>"
         else:  # an unexpected form: keep the value itself, so the difference shows
-            self.tokens[value] = f"<{kind}-{number} unexpected form {value!r}>"
+            placeholder = f"<{kind}-{number} unexpected form {value!r}>"
+        self._add(value, placeholder, transient=kind == "RequestId")
+
+    def _add(self, value: str, placeholder: str, transient: bool = False) -> None:
+        self.tokens[value] = placeholder
+        forms = {value, escape(value, {'"': "&quot;"})}
+        (self._transient if transient else self._replacements).extend((form, placeholder) for form in forms)
+        self._replacements.sort(key=lambda pair: len(pair[0]), reverse=True)
+
+    def next_answer(self) -> None:
+        """Request ids belong to one answer each: forget the previous answer's."""
+        self._transient.clear()
 
     def alias(self, value: str, placeholder: str) -> None:
         """A fixed value shown by name (the probe's own certificate bodies), for readable excerpts."""
-        self.tokens.setdefault(value, placeholder)
+        if value not in self.tokens:
+            self._add(value, placeholder)
 
     def _date(self, match: re.Match) -> str:
         text = match.group(0)
@@ -127,12 +143,9 @@ class Normaliser:
         return f"<now{'.' + str(len(fraction) - 1) if fraction else ''}{match.group(2) or ''}>"
 
     def text(self, value: str) -> str:
-        for token in sorted(self.tokens, key=len, reverse=True):
-            placeholder = self.tokens[token]
-            value = value.replace(token, placeholder)
-            escaped = escape(token, {'"': "&quot;"})
-            if escaped != token:
-                value = value.replace(escaped, placeholder)
+        for token, placeholder in self._transient + self._replacements:
+            if token in value:
+                value = value.replace(token, placeholder)
         value = _ISO_DATE.sub(self._date, value)
         value = _AMZ_TIMESTAMP.sub("<amz-timestamp>", value)
         value = _HEX_SIGNATURE.sub("<hex64>", value)
@@ -141,64 +154,111 @@ class Normaliser:
         return value
 
 
-def _first_divergence(expected: list[Step] | None, actual: list[Step]) -> Difference | None:
-    if expected is None:
-        return None
-    index = len(actual) - 1
-    if index >= len(expected):
-        return Difference(index, None, actual[index], "the mutant's sequence is longer than the reference's")
-    if expected[index] != actual[index]:
-        return Difference(index, expected[index], actual[index])
-    return None
+LIST_REQUEST = "Action=ListSigningCertificates,"
+
+
+class Comparison:
+    """Steps of a run matched to the reference's by label and occurrence (so a page missing from one walk does
+    not shift every later step), the first difference overall and the first on a ListSigningCertificates call."""
+
+    def __init__(self, expected: list[Step] | None, exhaustive: bool) -> None:
+        self.expected: dict[tuple[str, int], tuple[int, Step]] = {}
+        for index, (key, step) in enumerate(zip(_keys(expected or []), expected or [])):
+            self.expected[key] = (index, step)
+        self.active = expected is not None
+        self.exhaustive = exhaustive
+        self.seen: Counter[str] = Counter()
+        self.first: Difference | None = None
+        self.first_listing: Difference | None = None
+        self.differing = 0
+
+    def observe(self, steps: list[Step]) -> None:
+        if not self.active:
+            return
+        step = steps[-1]
+        self.seen[step.label] += 1
+        index, expected = self.expected.get((step.label, self.seen[step.label]), (len(steps) - 1, None))
+        if expected == step:
+            return
+        reason = "" if expected is not None else "a request the reference's sequence does not make"
+        self._note(Difference(index, expected, step, reason))
+
+    def _note(self, difference: Difference) -> None:
+        self.differing += 1
+        self.first = self.first or difference
+        request = (difference.expected or difference.actual).request
+        if self.first_listing is None and LIST_REQUEST in request:
+            self.first_listing = difference
+        if not self.exhaustive:
+            raise Diverged(difference)
+
+    def finish(self, reason: str = "") -> None:
+        """Reference steps the run never made count as differences (why: `reason`, else the sequence ended)."""
+        if not self.active:
+            return
+        made = {(label, n) for label, count in self.seen.items() for n in range(1, count + 1)}
+        for key, (index, step) in sorted(self.expected.items(), key=lambda item: item[1][0]):
+            if key not in made:
+                self._note(Difference(index, step, None, reason or "the mutant's sequence ended before this"))
+
+
+def _keys(steps: list[Step]) -> list[tuple[str, int]]:
+    seen: Counter[str] = Counter()
+    keys = []
+    for step in steps:
+        seen[step.label] += 1
+        keys.append((step.label, seen[step.label]))
+    return keys
 
 
 @dataclass
 class ProbeResult:
     steps: list[Step]
-    difference: Difference | None
-    finished: bool  # the whole sequence ran (or it stopped at the first difference)
+    difference: Difference | None  # the first request whose answer differs
+    finished: bool  # the sequence ran to its end, or stopped at a difference it was asked to stop at
+    listing_difference: Difference | None = None  # the first differing ListSigningCertificates call
+    differing: int = 0  # differing steps (exhaustive runs count them all)
+    problem: str = ""  # why the sequence stopped early, when it did
 
     def summary(self) -> dict:
-        return {"requests": len(self.steps), "finished": self.finished,
-                "difference": self.difference.as_dict() if self.difference else None}
+        return {"requests": len(self.steps), "finished": self.finished, "differing_requests": self.differing,
+                "difference": self.difference.as_dict() if self.difference else None,
+                "listing_difference": self.listing_difference.as_dict() if self.listing_difference else None,
+                "problem": self.problem}
 
 
-def run_probe(app: Callable | None, expected: list[Step] | None = None, url: str | None = None) -> ProbeResult:
-    """Send the probe's sequence to `app` (in-process; or to the server at `url`). With `expected` (the
-    reference's steps), stop at the first difference."""
+def run_probe(app: Callable | None, expected: list[Step] | None = None, url: str | None = None,
+              exhaustive: bool = False) -> ProbeResult:
+    """Send the probe's sequence to `app` (in-process; or to the server at `url`) and compare each answer with
+    `expected` (the reference's steps): stop at the first difference, or with `exhaustive` go on to the end."""
     from mutation.probe_sequence import Prober, walk
 
-    prober = Prober(app, check=lambda steps: _check(expected, steps), url=url)
+    comparison = Comparison(expected, exhaustive)
+    prober = Prober(app, check=comparison.observe, url=url)
+    problem = ""
     try:
         walk(prober)
-    except Diverged as stop:
-        return ProbeResult(prober.steps, stop.difference, True)
+        comparison.finish()
+    except Diverged:
+        pass
     except Exception as exc:  # the sequence could not go on (an answer it needs is missing or unreadable)
-        reason = f"the probe could not go on: {type(exc).__name__}: {exc}"[:300]
-        step = len(prober.steps)
-        if expected is not None and step < len(expected):
-            return ProbeResult(prober.steps, Difference(step, expected[step], None, reason), True)
-        return ProbeResult(prober.steps, Difference(step, None, None, reason), False)
+        problem = f"the probe could not go on: {type(exc).__name__}: {exc}"[:300]
+        try:
+            comparison.finish(problem)
+        except Diverged:
+            pass
     finally:
         prober.close()
-    if expected is not None and len(prober.steps) < len(expected):
-        step = len(prober.steps)
-        return ProbeResult(prober.steps, Difference(step, expected[step], None, "the mutant's sequence ended early"),
-                           True)
-    return ProbeResult(prober.steps, None, True)
-
-
-def _check(expected: list[Step] | None, steps: list[Step]) -> None:
-    difference = _first_divergence(expected, steps)
-    if difference is not None:
-        raise Diverged(difference)
+    finished = not problem or comparison.first is not None
+    return ProbeResult(prober.steps, comparison.first, finished, comparison.first_listing, comparison.differing,
+                       problem)
 
 
 def compare(build_reference: Callable[[], Callable], build_other: Callable[[], Callable]) -> Difference | None:
     """The first difference the probe sees between two fresh apps, or None."""
     baseline = run_probe(build_reference())
-    if baseline.difference is not None:
-        raise RuntimeError(f"the probe cannot run against the reference: {baseline.difference.reason}")
+    if baseline.problem:
+        raise RuntimeError(f"the probe cannot run against the reference: {baseline.problem}")
     return run_probe(build_other(), expected=baseline.steps).difference
 
 

@@ -143,6 +143,7 @@ class Prober:
     def _record(self, label: str, method: str, params: dict[str, str], query: str, signer: str | None,
                 response, answer: Answer) -> None:
         norm = self.normaliser
+        norm.next_answer()
         norm.register("RequestId", response.headers.get("x-amzn-RequestId"))
         for kind in ("RequestId", "CertificateId", "UserId", "AccessKeyId", "SecretAccessKey", "Marker"):
             for value in answer.all(kind):

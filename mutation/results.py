@@ -20,6 +20,8 @@ MUTMUT_TIMEOUTS = {36, -24, 24, 152, 255, -9}  # SIGXCPU from the CPU limit, SIG
 
 def classify(mutmut_exit: int | None, record: dict | None) -> tuple[str, str]:
     """(status, note) of one mutant from mutmut's exit code and the harness's record (None: no record)."""
+    if mutmut_exit is None:  # mutmut recorded no verdict: stopped at the budget, even if a record was begun
+        return "not_run", "the time budget ran out before this mutant finished"
     if record is not None and record.get("startup_error"):
         return "incomplete", f"the reference did not start: {record['startup_error']}"
     suite = (record or {}).get("suite")
@@ -35,8 +37,6 @@ def classify(mutmut_exit: int | None, record: dict | None) -> tuple[str, str]:
         if probe.get("difference") is None and probe.get("finished"):
             return "survived_equivalent", f"the probe's {probe['requests']} requests saw no difference"
         return "survived_non_equivalent", "the suite passed; the probe saw a difference"
-    if mutmut_exit is None:
-        return "not_run", "the time budget ran out before this mutant"
     if mutmut_exit == MUTMUT_NO_TESTS:
         return "survived_equivalent", "unreached: neither the suite nor the probe calls this function"
     if mutmut_exit in MUTMUT_TIMEOUTS:
@@ -75,25 +75,35 @@ def durations(values: list[float]) -> dict:
             "max": round(ordered[-1], 3)}
 
 
-def difference_line(probe: dict | None) -> str:
-    """'<label>: <request> -> expected <status> ..., got <status> ...' for the summary."""
-    difference = (probe or {}).get("difference")
+def wire_scope(probe: dict | None) -> str | None:
+    """Where a survivor's difference shows: on ListSigningCertificates answers (the page's operation) or only
+    on the supporting actions the suite uses for setup (CreateUser, UploadSigningCertificate...)."""
+    if not probe or not probe.get("difference"):
+        return None
+    return "ListSigningCertificates" if probe.get("listing_difference") else "other actions only"
+
+
+def difference_line(difference: dict | None) -> str:
+    """'<label>: expected <status> [<code>], got <status> [<code>]' for the summary."""
     if not difference:
-        return "the probe did not finish" if probe is None or not probe.get("finished") else ""
-    expected, actual = difference.get("expected"), difference.get("actual")
+        return "no difference recorded"
 
     def brief(step: dict | None) -> str:
         if step is None:
-            return "nothing"
+            return "no answer"
         code = re.search(r"<Code>(.*?)</Code>", step["body"])
         return f"{step['status']}" + (f" {code.group(1)}" if code else "")
 
+    expected, actual = difference.get("expected"), difference.get("actual")
     said = f"{difference.get('label', '')}: expected {brief(expected)}, got {brief(actual)}"
-    return said + (f" ({difference['reason']})" if difference.get("reason") else "")
+    if expected and actual and (expected["status"], brief(expected)) == (actual["status"], brief(actual)):
+        said += " (the bodies differ)"
+    return said + (f" [{difference['reason']}]" if difference.get("reason") else "")
 
 
 def summary_lines(results: dict) -> list[str]:
     counts, scored = results["counts"], results["score"]
+    power = results["probe_power"]
     lines = [
         f"mutation: {results['tool']} over conformance/reference ({', '.join(results['files'])}); suite "
         f"profile {results['profile']}, seed {results['seed']}",
@@ -102,8 +112,8 @@ def summary_lines(results: dict) -> list[str]:
         f"wall time: {results['wall_seconds']:.0f} s (mutmut phase {results['mutmut_seconds']:.0f} s, "
         f"{results['workers']} workers); per mutant: median {results['per_mutant_seconds'].get('median')} s, "
         f"mean {results['per_mutant_seconds'].get('mean')} s, max {results['per_mutant_seconds'].get('max')} s",
-        f"probe: {results['probe_requests']} requests; it saw a difference for {results['probe_power']['seen']}/"
-        f"{results['probe_power']['killed']} killed mutants",
+        f"probe: {results['probe_requests']} requests; on a sample of killed mutants it saw a difference for "
+        f"{power['seen']}/{power['probed']}",
         f"score: {scored['killed']}/{scored['denominator']} = {scored['percent']}% ({scored['formula']})",
     ]
     survivors = [m for m in results["mutants"] if m["status"] == "survived_non_equivalent"]
@@ -111,12 +121,17 @@ def summary_lines(results: dict) -> list[str]:
     for mutant in survivors:
         by_function[mutant["function"]].append(mutant)
     if survivors:
-        lines.append(f"non-equivalent survivors ({len(survivors)}), by reference function:")
+        on_listing = sum(1 for m in survivors if m.get("wire") == "ListSigningCertificates")
+        lines.append(f"non-equivalent survivors: {len(survivors)}, {on_listing} of them visible on "
+                     "ListSigningCertificates answers; by reference function:")
     for function, group in sorted(by_function.items(), key=lambda item: (-len(item[1]), item[0])):
-        lines.append(f"  {function} ({len(group)})")
-        for mutant in group:
-            lines.append(f"    #{mutant['number']}: {mutant['change']}")
-            lines.append(f"        {difference_line(mutant.get('probe'))}")
+        listing = sum(1 for m in group if m.get("wire") == "ListSigningCertificates")
+        lines.append(f"  {function}: {len(group)} ({listing} visible on ListSigningCertificates)")
+        for mutant in sorted(group, key=lambda m: m["number"]):
+            probe = mutant.get("probe") or {}
+            lines.append(f"    #{mutant['number']} {mutant.get('change', '')}")
+            shown = probe.get("listing_difference") or probe.get("difference")
+            lines.append(f"        {difference_line(shown) if shown else mutant['note']}")
     others = Counter(m["status"] for m in results["mutants"] if m["status"] in ("incomplete", "timeout", "error"))
     if others:
         lines.append("incomplete, timeouts and errors: " + ", ".join(f"{k} {v}" for k, v in sorted(others.items()))

@@ -50,8 +50,8 @@ def write_baseline(path: Path) -> int:
     from mutation import probe
 
     first = probe.run_probe(ReferenceApp(Flavour()))
-    if first.difference is not None or not first.finished:
-        raise CouldNotRun(f"the probe cannot run against the reference: {first.summary()}")
+    if first.problem:
+        raise CouldNotRun(f"the probe cannot run against the reference: {first.problem}")
     again = probe.run_probe(ReferenceApp(Flavour()), expected=first.steps)
     if again.difference is not None:
         raise CouldNotRun(f"the probe is not deterministic: {json.dumps(again.difference.as_dict())[:800]}")
@@ -124,6 +124,7 @@ def collect(work: Path) -> list[dict]:
                          "function": classification.function_of(mutant), "status": status, "note": note,
                          "mutmut_exit_code": exit_code, "seconds": durations.get(mutant),
                          "suite": (record or {}).get("suite"), "probe": (record or {}).get("probe")}
+                entry["wire"] = classification.wire_scope(entry["probe"]) if status.startswith("survived") else None
                 if status != "killed":
                     try:
                         diff = get_diff_for_mutant(mutant, path=source)
@@ -141,14 +142,14 @@ def build_results(mutants: list[dict], started: float, mutmut_s: float, workers:
     counts = {status: 0 for status in classification.STATUSES}
     for mutant in mutants:
         counts[mutant["status"]] += 1
-    killed = [m for m in mutants if m["status"] == "killed"]
-    seen = sum(1 for m in killed if (m.get("probe") or {}).get("difference"))
+    probed = [m for m in mutants if m["status"] == "killed" and m.get("probe")]
+    seen = sum(1 for m in probed if m["probe"].get("difference"))
     return {
         "tool": f"mutmut {version('mutmut')}", "files": list(FILES), "profile": profile, "seed": seed,
         "workers": workers, "wall_seconds": round(time.monotonic() - started, 1), "mutmut_seconds": round(mutmut_s, 1),
         "per_mutant_seconds": classification.durations([m["seconds"] for m in mutants if m["seconds"]]),
         "suite_seconds": classification.durations([m["suite"]["seconds"] for m in mutants if m.get("suite")]),
-        "probe_requests": probe_requests, "probe_power": {"killed": len(killed), "seen": seen},
+        "probe_requests": probe_requests, "probe_power": {"probed": len(probed), "seen": seen},
         "counts": counts, "score": classification.score(counts), "mutants": mutants,
     }
 

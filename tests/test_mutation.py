@@ -66,6 +66,7 @@ def _record(exit_code: int, failed=(), difference=None, finished=True) -> dict:
     (-24, None, "timeout"),
     (-11, None, "error"),
     (None, None, "not_run"),
+    (None, _record(2), "not_run"),  # interrupted at the budget: its record holds no verdict
 ])
 def test_classification(mutmut_exit, record, status) -> None:
     assert results.classify(mutmut_exit, record)[0] == status

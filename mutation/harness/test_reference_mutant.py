@@ -4,8 +4,9 @@ mutmut forks this process per mutant and selects the mutant through MUTANT_UNDER
 here, in the same process, so its trampolines see the selection. The test fails exactly when the suite finds a
 failed requirement (mutmut: killed), passes when the suite passes (survived), and ends the session with exit 2
 when the suite could not run (incomplete). What the runner needs beyond that verdict goes to a record file per
-mutant in $MUTATION_RECORDS: the suite's exit code and failed requirements, then the probe's first difference.
-The record is written before the probe starts, so a probe that hangs (mutmut's timeout) keeps the verdict.
+mutant in $MUTATION_RECORDS: the suite's exit code and failed requirements, then for a survivor the probe's
+differences (the first overall, the first on a ListSigningCertificates call). The record is written before the
+probe starts, so a probe that hangs (mutmut's timeout) keeps the verdict.
 
 mutmut's own phases use other values of MUTANT_UNDER_TEST: "" (the clean run: the suite must pass and the probe
 must agree with the baseline, else the measurement itself is unsound), "stats" (which reference functions the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,9 @@ from mutation import probe
 from mutation.suite_run import run_suite
 
 MUTMUT_PHASES = ("", "stats", "fail")
+# Killed mutants need no probe for their verdict; one in this many (a fixed choice by name) gets one anyway, to
+# measure how often the probe sees what the suite caught: the evidence that "the probe saw nothing" means much.
+PROBE_KILLED_SAMPLE = 4
 
 
 def _build():
@@ -62,7 +67,10 @@ def test_suite_verdict_on_mutated_reference() -> None:
     record_path = Path(os.environ["MUTATION_RECORDS"]) / f"{mutant}.json"
     record = {"suite": outcome.as_dict()}
     _write(record_path, record)
-    record["probe"] = probe.run_probe(_build(), expected=baseline).summary()
+    if outcome.exit_code == 0:  # a survivor: every difference the probe can find, ListSigningCertificates' first
+        record["probe"] = probe.run_probe(_build(), expected=baseline, exhaustive=True).summary()
+    elif outcome.exit_code == 1 and zlib.crc32(mutant.encode()) % PROBE_KILLED_SAMPLE == 0:
+        record["probe"] = probe.run_probe(_build(), expected=baseline).summary()  # does the probe see it too?
     _write(record_path, record)
     if outcome.exit_code == 2:
         pytest.exit(f"the suite could not run: {outcome.reason}", returncode=2)
