@@ -7,7 +7,9 @@ two runs replaced by placeholders numbered in order of first appearance, so iden
 certificate id twice is the same placeholder twice):
 
 - ids, request ids and secrets (CertificateId, UserId, AccessKeyId, SecretAccessKey, RequestId): placeholder
-  when the value has the reference's form; otherwise the raw value stays in, so a changed format shows;
+  when the value has the reference's form; otherwise the raw value stays in, so a changed format shows. Values
+  are found by their shape anywhere in an answer (not only in their element), so an element renamed or dropped
+  in one answer does not leave its value unnormalised in every later answer;
 - markers: opaque, so only whether one satisfies the page's constraints (1-320 chars of \\u0020-\\u00FF) is kept;
 - dates: ISO dates within the probe's run become `<now>` (their fraction digits kept as a count), SigV4
   timestamps, today's credential-scope day and hex signatures (echoed in some error messages) are replaced.
@@ -29,6 +31,9 @@ VOLATILE_FORMS = {  # element (or header) -> the form the reference gives it
     "SecretAccessKey": re.compile(r"[A-Za-z0-9+/]{40}"),
     "Marker": re.compile("[\u0020-\u00ff]{1,320}"),  # the page's constraints, nothing about the contents
 }
+_SHAPES = re.compile(  # id-shaped values anywhere in a text, in the order they appear
+    r"\b(?P<RequestId>[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})\b"
+    r"|\b(?P<UserId>AIDA[A-Z0-9]{17})\b|\b(?P<AccessKeyId>AKIA[A-Z0-9]{16})\b|\b(?P<CertificateId>[A-Z0-9]{32})\b")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?")
 _AMZ_TIMESTAMP = re.compile(r"\b\d{8}T\d{6}Z\b")
 _HEX_SIGNATURE = re.compile(r"\b[0-9a-f]{64}\b")
@@ -98,21 +103,25 @@ class Normaliser:
         self.counts: Counter[str] = Counter()
         self._replacements: list[tuple[str, str]] = []  # (text as sent or XML-escaped, placeholder), longest first
         self._transient: list[tuple[str, str]] = []  # this answer's request ids: no later answer repeats them
+        self.fixed: set[str] = set()  # values the probe itself chose (its unknown keys): compared as they are
         days = (started + timedelta(days=d) for d in (-1, 0, 1))
         self.scope_days = {day.strftime("%Y%m%d") for day in days}
 
     def register(self, kind: str, value: str | None) -> None:
-        if not value or value in self.tokens:
+        if not value or value in self.tokens or value in self.fixed:
             return
-        self.counts[kind] += 1
-        number = self.counts[kind]
         if VOLATILE_FORMS[kind].fullmatch(value):
-            placeholder = f"<{kind}-{number}>"
+            self.counts[kind] += 1
+            self._add(value, f"<{kind}-{self.counts[kind]}>", transient=kind == "RequestId")
         elif kind == "Marker":  # opaque, but out of the page's bounds: that much is kept
-            placeholder = f"<Marker-{number} invalid: {len(value)} chars>"
-        else:  # an unexpected form: keep the value itself, so the difference shows
-            placeholder = f"<{kind}-{number} unexpected form {value!r}>"
-        self._add(value, placeholder, transient=kind == "RequestId")
+            self.counts[kind] += 1
+            self._add(value, f"<Marker-{self.counts[kind]} invalid: {len(value)} chars>")
+        # any other unexpected form stays as it is: a changed format shows as a difference
+
+    def scan(self, text: str) -> None:
+        """Register every id-shaped value in `text`, in order of appearance."""
+        for match in _SHAPES.finditer(text):
+            self.register(match.lastgroup, match.group(0))
 
     def _add(self, value: str, placeholder: str, transient: bool = False) -> None:
         self.tokens[value] = placeholder

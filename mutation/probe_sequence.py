@@ -106,6 +106,7 @@ class Prober:
             "wrong-secret": Credentials(ROOT_ACCESS_KEY, "WrongSecretKey/000000000000000000000000000"),
             "unknown-key": Credentials("AKIAPROBEUNKNOWN0001", "UnknownSecretKey/0000000000000000000000000"),
         }
+        self.normaliser.fixed.update({ROOT_ACCESS_KEY, "AKIAPROBEUNKNOWN0001", "AKIAPROBEUNKNOWN0002"})
 
     def close(self) -> None:
         self.session.close()
@@ -145,12 +146,13 @@ class Prober:
         norm = self.normaliser
         norm.next_answer()
         norm.register("RequestId", response.headers.get("x-amzn-RequestId"))
-        for kind in ("RequestId", "CertificateId", "UserId", "AccessKeyId", "SecretAccessKey", "Marker"):
+        body = response.content.decode("utf-8", errors="replace")
+        norm.scan(body)
+        for kind in ("SecretAccessKey", "Marker"):  # no shape of their own: found by their element
             for value in answer.all(kind):
                 norm.register(kind, value)
         shown = ", ".join(f"{k}={_short(norm.text(v))}" for k, v in params.items())
         request = f"{method} {shown}" + (f" + query {query}" if query else "") + f" as {signer}"
-        body = response.content.decode("utf-8", errors="replace")
         self.steps.append(Step(label, request, str(response.status_code),
                                response.headers.get("Content-Type", "<none>"),
                                norm.text(response.headers.get("x-amzn-RequestId", "<none>")), norm.text(body)))

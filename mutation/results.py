@@ -112,6 +112,8 @@ def summary_lines(results: dict) -> list[str]:
         f"wall time: {results['wall_seconds']:.0f} s (mutmut phase {results['mutmut_seconds']:.0f} s, "
         f"{results['workers']} workers); per mutant: median {results['per_mutant_seconds'].get('median')} s, "
         f"mean {results['per_mutant_seconds'].get('mean')} s, max {results['per_mutant_seconds'].get('max')} s",
+        *(f"  invocation {i}: {run['wall_seconds']:.0f} s, {run['measured_after']} mutants measured after it, mean "
+          f"load average {run['mean_load_average']}" for i, run in enumerate(results.get("invocations", []), start=1)),
         f"probe: {results['probe_requests']} requests; on a sample of killed mutants it saw a difference for "
         f"{power['seen']}/{power['probed']}",
         f"score: {scored['killed']}/{scored['denominator']} = {scored['percent']}% ({scored['formula']})",

@@ -6,7 +6,8 @@ deterministic; (3) `mutmut run` in the work folder under a time budget (SIGINT, 
 group, when it runs out); (4) mutmut's verdicts, the harness's records and mutmut's diffs merged, classified
 (`mutation.results`) and written to mutation/results.json, with a summary on stdout.
 
-Exit 0: every mutant measured; 1: the budget ran out first (partial results written); 2: could not run.
+Exit 0: every mutant measured; 1: the budget ran out first (partial results written; `--resume` measures the
+rest in another run); 2: could not run.
 """
 from __future__ import annotations
 
@@ -59,8 +60,9 @@ def write_baseline(path: Path) -> int:
     return len(first.steps)
 
 
-def run_mutmut(work: Path, workers: int, patterns: list[str], budget_s: float) -> tuple[int | None, float]:
-    """`mutmut run` in `work`; (its exit code or None when stopped at the budget, seconds)."""
+def run_mutmut(work: Path, workers: int, patterns: list[str], budget_s: float) -> tuple[int | None, float, float]:
+    """`mutmut run` in `work`: its exit code (None when stopped at the budget), seconds, the machine's mean load
+    average meanwhile (other work on the machine slows every mutant down)."""
     mutmut = Path(sys.executable).with_name("mutmut")
     env = dict(os.environ, MUTATION_RECORDS=str(work / "records"), MUTATION_BASELINE=str(work / "baseline.json"))
     started = time.monotonic()
@@ -68,18 +70,21 @@ def run_mutmut(work: Path, workers: int, patterns: list[str], budget_s: float) -
         process = subprocess.Popen([str(mutmut), "run", "--max-children", str(workers), *patterns], cwd=work, env=env,
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         next_report = started + 60
+        loads = [os.getloadavg()[0]]
         while process.poll() is None:
             now = time.monotonic()
             if now - started > budget_s:
                 print(f"mutation: time budget reached after {now - started:.0f} s; stopping mutmut", flush=True)
                 _stop(process)
-                return None, time.monotonic() - started
+                return None, time.monotonic() - started, sum(loads) / len(loads)
             if now >= next_report:
                 done = len(list((work / "records").glob("*.json")))
-                print(f"mutation: {now - started:.0f} s, {done} mutants measured", flush=True)
+                loads.append(os.getloadavg()[0])
+                print(f"mutation: {now - started:.0f} s, {done} mutants measured, load average {loads[-1]:.1f}",
+                      flush=True)
                 next_report = now + 60
             time.sleep(1)
-    return process.returncode, time.monotonic() - started
+    return process.returncode, time.monotonic() - started, sum(loads) / len(loads)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -154,6 +159,16 @@ def build_results(mutants: list[dict], started: float, mutmut_s: float, workers:
     }
 
 
+def _history(path: Path, results: dict, resumed: bool, load: float) -> list[dict]:
+    """Every invocation that measured into this work folder (more than one only with --resume)."""
+    history = json.loads(path.read_text(encoding="utf-8")) if resumed and path.exists() else []
+    measured = sum(n for status, n in results["counts"].items() if status != "not_run")
+    history.append({"wall_seconds": results["wall_seconds"], "mutmut_seconds": results["mutmut_seconds"],
+                    "measured_after": measured, "resumed": resumed, "mean_load_average": round(load, 1)})
+    path.write_text(json.dumps(history), encoding="utf-8")
+    return history
+
+
 def main(argv: list[str] | None = None) -> int:
     from mutation.suite_run import PROFILE, SEED
 
@@ -161,16 +176,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget-minutes", type=float, default=27.0, help="whole-run time budget (default 27)")
     parser.add_argument("--workers", type=int, default=2, help="mutants at a time (default 2)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json", help="results file")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep mutation/.work: mutants measured by an earlier run (stopped at its budget) keep "
+                             "their verdicts and only the rest run; the sources must be unchanged since")
     parser.add_argument("mutants", nargs="*", help="mutmut name patterns to run only those (default: all)")
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
-        prepare(WORK)
+        if args.resume and (WORK / "mutants").is_dir():
+            print("mutation: resuming in mutation/.work (earlier verdicts kept)", flush=True)
+        else:
+            prepare(WORK)
         probe_requests = write_baseline(WORK / "baseline.json")
         print(f"mutation: probe baseline of {probe_requests} requests, deterministic over two fresh references",
               flush=True)
         budget_s = args.budget_minutes * 60 - (time.monotonic() - started) - COLLECT_RESERVE_S
-        code, mutmut_s = run_mutmut(WORK, args.workers, args.mutants, budget_s)
+        code, mutmut_s, load = run_mutmut(WORK, args.workers, args.mutants, budget_s)
         if code not in (0, None):
             tail = (WORK / "mutmut.log").read_text(errors="replace")[-1500:]
             raise CouldNotRun(f"mutmut exited {code}; the end of {WORK / 'mutmut.log'}:\n{tail}")
@@ -181,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.mutants:  # a partial run names only the mutants it was asked for
         mutants = [m for m in mutants if m["status"] != "not_run"]
     results = build_results(mutants, started, mutmut_s, args.workers, SEED, PROFILE, probe_requests)
+    results["invocations"] = _history(WORK / "invocations.json", results, args.resume, load)
     args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
     print("\n".join(classification.summary_lines(results)))
     print(f"mutation: results in {args.out}")

@@ -26,6 +26,17 @@ def test_probe_sees_a_page_size_off_by_one() -> None:
     assert "<IsTruncated>false</IsTruncated>" in shown["actual"]["body"]
 
 
+def test_exhaustive_probe_finds_every_differing_listing() -> None:
+    """For survivors the probe goes on past the first difference: how many answers differ, and the first one on
+    a ListSigningCertificates call, are what the survivor list shows."""
+    baseline = probe.run_probe(ReferenceApp(Flavour()))
+    found = probe.run_probe(by_name("page_size_off_by_one").build(), expected=baseline.steps, exhaustive=True)
+    assert found.finished and found.listing_difference is not None
+    assert found.difference.index == found.listing_difference.index  # the first difference is a listing
+    assert found.differing > 10  # every MaxItems walk, POST and GET, differs
+    assert found.summary()["differing_requests"] == found.differing
+
+
 def test_in_process_transport_answers_as_the_socket_server_does() -> None:
     """The suite and the probe reach mutants without sockets; that must not change a single answer."""
     in_process = probe.run_probe(ReferenceApp(Flavour()))
@@ -40,12 +51,13 @@ def test_normaliser_keeps_identity_and_form_of_volatile_values() -> None:
 
     normaliser = probe.Normaliser(datetime.now(timezone.utc))
     normaliser.register("CertificateId", "A" * 32)
-    normaliser.register("CertificateId", "B" * 31)  # not the reference's form: shown as it is
+    normaliser.register("CertificateId", "B" * 31)  # not the reference's form: stays as it is
     normaliser.register("Marker", "x" * 321)  # beyond the page's 320 characters
+    normaliser.scan("<Renamed>AIDA" + "C" * 17 + "</Renamed>")  # found by its shape, whatever the element
     now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    text = normaliser.text(f"{'A' * 32} {'A' * 32} {'B' * 31} {'x' * 321} {now} 2010-05-08T00:00:00Z")
-    assert text == (f"<CertificateId-1> <CertificateId-1> <CertificateId-2 unexpected form '{'B' * 31}'> "
-                    "<Marker-1 invalid: 321 chars> <nowZ> 2010-05-08T00:00:00Z")
+    text = normaliser.text(f"{'A' * 32} {'A' * 32} {'B' * 31} {'x' * 321} AIDA{'C' * 17} {now} 2010-05-08T00:00:00Z")
+    assert text == (f"<CertificateId-1> <CertificateId-1> {'B' * 31} <Marker-1 invalid: 321 chars> <UserId-1> "
+                    "<nowZ> 2010-05-08T00:00:00Z")
 
 
 def _record(exit_code: int, failed=(), difference=None, finished=True) -> dict:
