@@ -11,7 +11,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,28 @@ RUN_DEADLINE_S = 120  # the suite stops sending requests after this; the per-mut
 # Settings that would point the suite elsewhere, sign with other credentials, or derandomize away the seed.
 _SCRUBBED_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
                  "AWS_ENDPOINT_URL_IAM", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "CI")
+
+
+@contextlib.contextmanager
+def instant_waits() -> Iterator[None]:
+    """`time.sleep` returns at once and moves `time.monotonic` on by what it would have slept.
+
+    The suite waits out real IAM's eventual consistency (a user just created, a key just made) with
+    monotonic-bounded sleeps. The mutated reference answers in-process, synchronously: nothing changes while the
+    suite sleeps, so a mutant that hides a new key made every run of it sleep ~60 s for the same verdict.
+    Wall-clock time (`time.time`, datetime) is left alone: dates in answers stay comparable with it."""
+    real_sleep, real_monotonic = time.sleep, time.monotonic
+    slept = 0.0
+
+    def sleep(seconds: float) -> None:
+        nonlocal slept
+        slept += max(0.0, seconds)
+
+    time.sleep, time.monotonic = sleep, lambda: real_monotonic() + slept
+    try:
+        yield
+    finally:
+        time.sleep, time.monotonic = real_sleep, real_monotonic
 
 
 @dataclass
@@ -54,7 +76,7 @@ def run_suite(app: Callable, seed: int = SEED, profile: str = PROFILE) -> SuiteO
     os.environ.update(AWS_ACCESS_KEY_ID=ROOT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET_KEY)
     started = time.monotonic()
     said = io.StringIO()  # the CLI's console output: only its "could not run: <why>" line is kept
-    with tempfile.TemporaryDirectory(prefix="iam-mutation-") as tmp, routed(app) as endpoint, \
+    with tempfile.TemporaryDirectory(prefix="iam-mutation-") as tmp, routed(app) as endpoint, instant_waits(), \
             contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
         report_dir = Path(tmp)
         code = cli.main(["run", "--endpoint-url", endpoint, "--region", "us-east-1", "--profile", profile,

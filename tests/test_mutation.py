@@ -60,6 +60,20 @@ def test_normaliser_keeps_identity_and_form_of_volatile_values() -> None:
                     "<nowZ> 2010-05-08T00:00:00Z")
 
 
+def test_instant_waits_skip_sleeps_on_the_monotonic_clock_only() -> None:
+    import time
+
+    from mutation.suite_run import instant_waits
+
+    real_sleep, real_monotonic = time.sleep, time.monotonic
+    with instant_waits():
+        before, wall_before = time.monotonic(), time.time()
+        time.sleep(30)
+        assert time.monotonic() - before >= 30  # the suite's bounded waits see their time pass
+        assert time.time() - wall_before < 5  # dates and signatures keep the real clock
+    assert (time.sleep, time.monotonic) == (real_sleep, real_monotonic)
+
+
 def _record(exit_code: int, failed=(), difference=None, finished=True) -> dict:
     suite = {"exit_code": exit_code, "failed": list(failed), "reason": None, "seconds": 1.0}
     return {"suite": suite, "probe": {"requests": 262, "finished": finished, "difference": difference}}
