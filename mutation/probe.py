@@ -196,7 +196,8 @@ class Comparison:
         self.differing += 1
         self.first = self.first or difference
         request = (difference.expected or difference.actual).request
-        if self.first_listing is None and LIST_REQUEST in request:
+        # A call the run never made (the sequence broke off) says nothing about how the target answers it.
+        if self.first_listing is None and LIST_REQUEST in request and difference.actual is not None:
             self.first_listing = difference
         if not self.exhaustive:
             raise Diverged(difference)

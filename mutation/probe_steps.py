@@ -40,7 +40,7 @@ def users_and_uploads(p: Prober) -> dict[str, list[str]]:
     for prefix in (None, "/probe/", "/nothing/"):
         p.send(f"ListUsers {prefix}", "ListUsers", {"PathPrefix": prefix} if prefix else {})
 
-    ids: dict[str, list[str]] = {ALICE: [], BOB: [], "root": []}
+    ids: dict[str, list[str]] = {ALICE: [], BOB: [], CAROL: [], "root": []}  # carol: the reference refuses hers
 
     def upload(label: str, body: str, user: str | None, owner: str) -> None:
         answer = p.send(label, "UploadSigningCertificate",
@@ -64,7 +64,8 @@ def users_and_uploads(p: Prober) -> dict[str, list[str]]:
 
 
 def listings(p: Prober, method: str) -> None:
-    for label, params in (("alice", {"UserName": ALICE}), ("bob", {"UserName": BOB}), ("carol (none)", {"UserName": CAROL}),
+    for label, params in (("alice", {"UserName": ALICE}), ("bob", {"UserName": BOB}),
+                          ("carol (none)", {"UserName": CAROL}),
                           ("root (no UserName)", {}), ("alice in upper case", {"UserName": "PROBE-ALICE"}),
                           ("a missing user", {"UserName": "probe-nobody"})):
         p.send(f"{method} list {label}", LIST, params, method=method)
@@ -153,8 +154,10 @@ def auth(p: Prober) -> None:
     if second is not None:
         p.send("DeleteAccessKey alice-2", "DeleteAccessKey", {"UserName": ALICE, "AccessKeyId": second.access_key})
         p.send("list alice with the deleted key", LIST, alice, signer="alice-2")
-        p.send("DeleteAccessKey alice-2 again", "DeleteAccessKey", {"UserName": ALICE, "AccessKeyId": second.access_key})
-    p.send("DeleteAccessKey, an unknown id", "DeleteAccessKey", {"UserName": ALICE, "AccessKeyId": "AKIAPROBEUNKNOWN0002"})
+        p.send("DeleteAccessKey alice-2 again", "DeleteAccessKey",
+               {"UserName": ALICE, "AccessKeyId": second.access_key})
+    p.send("DeleteAccessKey, an unknown id", "DeleteAccessKey",
+           {"UserName": ALICE, "AccessKeyId": "AKIAPROBEUNKNOWN0002"})
 
 
 def _set(name: str, value: str):
@@ -211,7 +214,8 @@ def status_and_deletes(p: Prober, ids: dict[str, list[str]]) -> None:
     p.send("update a too short id", "UpdateSigningCertificate",
            {"UserName": ALICE, "CertificateId": "SHORT", "Status": "Inactive"})
     root_ids = ids["root"] + ["MISSING0MISSING0MISSING0"]
-    p.send("set root's certificate Inactive", "UpdateSigningCertificate", {"CertificateId": root_ids[0], "Status": "Inactive"})
+    p.send("set root's certificate Inactive", "UpdateSigningCertificate",
+           {"CertificateId": root_ids[0], "Status": "Inactive"})
     p.send("list root", LIST, {})
     for method in ("POST", "GET"):
         p.send(f"{method} walk alice MaxItems=1 over an Inactive certificate", LIST,
@@ -243,7 +247,8 @@ def teardown(p: Prober, ids: dict[str, list[str]]) -> None:
         p.send("delete a bob certificate", "DeleteSigningCertificate", {**bob, "CertificateId": certificate_id})
     p.send("DeleteUser bob, access key left", "DeleteUser", bob)
     bob_key = p.keys.get("bob")
-    p.send("DeleteAccessKey bob", "DeleteAccessKey", {**bob, "AccessKeyId": bob_key.access_key if bob_key else "x" * 16})
+    p.send("DeleteAccessKey bob", "DeleteAccessKey",
+           {**bob, "AccessKeyId": bob_key.access_key if bob_key else "x" * 16})
     p.send("DeleteUser bob, policy left", "DeleteUser", bob)
     p.send("DeleteUserPolicy bob", "DeleteUserPolicy", {**bob, "PolicyName": "probe"})
     p.send("DeleteUserPolicy bob again", "DeleteUserPolicy", {**bob, "PolicyName": "probe"})

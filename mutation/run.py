@@ -64,7 +64,10 @@ def run_mutmut(work: Path, workers: int, patterns: list[str], budget_s: float) -
     """`mutmut run` in `work`: its exit code (None when stopped at the budget), seconds, the machine's mean load
     average meanwhile (other work on the machine slows every mutant down)."""
     mutmut = Path(sys.executable).with_name("mutmut")
-    env = dict(os.environ, MUTATION_RECORDS=str(work / "records"), MUTATION_BASELINE=str(work / "baseline.json"))
+    env = dict(os.environ, MUTATION_RECORDS=str(work / "records"), MUTATION_BASELINE=str(work / "baseline.json"),
+               # mutmut's own pytest sessions (one per mutant) need no plugin from the environment; the suite's
+               # session names the plugins it uses (conformance.cli does the same)
+               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
     started = time.monotonic()
     with open(work / "mutmut.log", "w") as log:
         process = subprocess.Popen([str(mutmut), "run", "--max-children", str(workers), *patterns], cwd=work, env=env,

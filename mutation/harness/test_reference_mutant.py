@@ -32,10 +32,16 @@ PROBE_KILLED_SAMPLE = 4
 
 
 def _build():
-    from conformance.reference import Flavour, ReferenceApp, app
+    from conformance.reference import Flavour, ReferenceApp, app, render, sigv4, store
 
     # Measuring the unmutated package by mistake would make every mutant survive: refuse it.
     assert "mutants" in Path(app.__file__).parts, f"the reference was imported from {app.__file__}, not mutants/"
+    # mutmut forks each mutant from a process that already ran the reference: a functools cache filled there
+    # (parameters_for) would answer without ever calling the mutated function behind it.
+    for module in (app, render, sigv4, store):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
     return ReferenceApp(Flavour())
 
 
