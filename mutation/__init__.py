@@ -30,6 +30,11 @@ How it works
   answers (excerpts) are recorded per mutant.
 - Classification and score: mutation/results.py. Score = killed / (measured - equivalent - incomplete).
 
+Measured (make mutation, 2 workers, machine load average 2.2): 1949 mutants in 1118 s, median 1.12 s and at
+most 5.4 s per mutant; killed 1002, equivalent 282, non-equivalent survivors 608 (173 of them visible on
+ListSigningCertificates answers), incomplete 57, no timeouts; score 62.2%. Under a load average of 6.5 (other
+sessions) one run measured 1575 mutants within the budget; `--resume` measured the rest with the same verdicts.
+
 Not covered: the reference under non-default Flavours (code only they reach shows up as equivalent), and
 server.py (the socket server) and the Flavour defaults themselves.
 """
