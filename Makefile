@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 
-.PHONY: run test selftest determinism bench localstack docs clean
+.PHONY: run test selftest determinism bench localstack mutation docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ determinism: $(STAMP)
 # (see bench/bench.py; about 5 minutes); figures in bench/results.json.
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Mutation testing of the reference (mutation/): mutmut mutates conformance/reference, the suite (standard profile,
+# fixed seed) runs against every mutant, a differential probe decides equivalence. Results in mutation/results.json,
+# a summary on stdout; budget 27 minutes on 2 cores.
+MUTATION_STAMP := $(VENV)/.mutation-installed
+$(MUTATION_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,mutation]'
+	touch $(MUTATION_STAMP)
+
+mutation: $(MUTATION_STAMP)
+	$(BIN)/python -m mutation
 
 # The suite against a LocalStack you started (docker run --rm -p 4566:4566 localstack/localstack, or
 # examples/localstack-host-mode.sh), gated by that version's baseline. LocalStack accepts any key: test/test.

@@ -1,0 +1,4 @@
+"""`python -m mutation`: see mutation/run.py."""
+from mutation.run import main
+
+raise SystemExit(main())
