@@ -28,6 +28,8 @@ def classify(mutmut_exit: int | None, record: dict | None) -> tuple[str, str]:
     if suite is not None:
         if suite["exit_code"] == 1:
             return "killed", "failed " + ", ".join(suite["failed"])
+        if suite["exit_code"] == 2 and suite["failed"]:  # deviations seen and reported, in a run that also stopped
+            return "killed", "failed " + ", ".join(suite["failed"]) + " (in an incomplete run)"
         if suite["exit_code"] == 2:
             return "incomplete", f"the suite could not run: {suite.get('reason') or 'exit 2'}"
         probe = record.get("probe")

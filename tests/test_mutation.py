@@ -87,6 +87,7 @@ def _record(exit_code: int, failed=(), difference=None, finished=True) -> dict:
     (-24, {"suite": _record(0)["suite"]}, "survived_non_equivalent"),  # the probe hung: the wire differs
     (-24, {"suite": _record(1, ["ERR-01"])["suite"]}, "killed"),  # the verdict came before the hang
     (2, _record(2), "incomplete"),
+    (2, _record(2, ["AUTH-01"]), "killed"),  # incomplete, but a deviation was seen and reported: the gate fails on it
     (2, {"suite": None, "startup_error": "ValueError: Flavour.element_order"}, "incomplete"),
     (33, None, "survived_equivalent"),  # no test reaches the function
     (-24, None, "timeout"),
