@@ -78,6 +78,8 @@ def _arguments(request: pytest.FixtureRequest, item: pytest.Item) -> dict | None
             return None
         try:
             arguments[name] = request.getfixturevalue(name)
+        except (KeyboardInterrupt, SystemExit, pytest.exit.Exception):
+            raise  # Ctrl-C, SIGTERM or pytest.exit while a fixture was being made: the run stops, and says so
         except BaseException:  # the item, run normally, meets the same failure as its own setup error
             return None
     return arguments

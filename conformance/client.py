@@ -12,6 +12,7 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -79,17 +80,20 @@ def _tls_reason(error: Exception) -> str:
 @dataclass(frozen=True)
 class Signing:
     """How the auth checks sign a request otherwise than it is sent: over other parameters than the request
-    carries, or as of an earlier moment (UTC). Everything else is botocore's SigV4."""
+    carries, as of another moment (UTC), for another service's scope, or with its Authorization header rewritten.
+    Everything else is botocore's SigV4."""
 
     params: dict[str, str] | None = None
     at: datetime.datetime | None = None
+    authorization: Callable[[str], str] | None = None  # rewrites the signed Authorization header (a malformed one)
+    service: str = "iam"  # the credential scope's service: a correct signature for another service is no IAM one
 
 
 class _SigV4At(SigV4Auth):
     """botocore's SigV4Auth.add_auth, with the signing moment given instead of read from the clock."""
 
-    def __init__(self, credentials: Credentials, region: str, at: datetime.datetime) -> None:
-        super().__init__(credentials, "iam", region)
+    def __init__(self, credentials: Credentials, service: str, region: str, at: datetime.datetime) -> None:
+        super().__init__(credentials, service, region)
         self._at = at
 
     def add_auth(self, request: AWSRequest) -> None:
@@ -240,15 +244,19 @@ class IamClient:
         if identity.credentials is None:
             return aws.prepare()
         signing = signing or Signing()
-        signer = (_SigV4At(identity.credentials, self.region, signing.at) if signing.at is not None
-                  else SigV4Auth(identity.credentials, "iam", self.region))
+        signer = (_SigV4At(identity.credentials, signing.service, self.region, signing.at) if signing.at is not None
+                  else SigV4Auth(identity.credentials, signing.service, self.region))
         if signing.params is None:
             signer.add_auth(aws)
-            return aws.prepare()
-        signed = self._request({"Action": params["Action"], "Version": params["Version"], **signing.params}, method)
-        signer.add_auth(signed)
-        prepared = aws.prepare()  # the request as sent, with the headers signed for other parameters
-        prepared.headers.update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
+            prepared = aws.prepare()
+        else:
+            signed = self._request({"Action": params["Action"], "Version": params["Version"], **signing.params},
+                                   method)
+            signer.add_auth(signed)
+            prepared = aws.prepare()  # the request as sent, with the headers signed for other parameters
+            prepared.headers.update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
+        if signing.authorization is not None:
+            prepared.headers["Authorization"] = signing.authorization(prepared.headers["Authorization"])
         return prepared
 
     def _send(self, action: str, params: dict[str, str], method: str, identity: Identity,

@@ -72,12 +72,14 @@ def tests_beside(request: pytest.FixtureRequest, iam: IamClient) -> Iterator[Bes
     Not in an xdist worker (the workers are the parallelism there), nor with one call in flight at a time."""
     runs = BesideRuns()
     items = [item for item in request.session.items if item.get_closest_marker("beside") is not None]
-    if items and iam.pace.ceiling > 1 and not os.environ.get("PYTEST_XDIST_WORKER"):
-        runs.start(request, items, iam)
-    yield runs
-    iam.halt("the run is ending")  # whatever still runs beside (an interrupted run) ends at its next call
-    runs.stop()
-    iam.halt(None)
+    try:
+        if items and iam.pace.ceiling > 1 and not os.environ.get("PYTEST_XDIST_WORKER"):
+            runs.start(request, items, iam)  # may be interrupted while making a fixture: the started ones stop too
+        yield runs
+    finally:
+        iam.halt("the run is ending")  # whatever still runs beside (an interrupted run) ends at its next call
+        runs.stop()
+        iam.halt(None)
 
 
 @pytest.fixture(scope="session")
@@ -170,13 +172,19 @@ def absent_user_name(run_id: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def error_samples(iam: IamClient, absent_user_name: str) -> dict[str, Exchange]:
+def error_samples(iam: IamClient, absent_user_name: str, validated_user: str, run_id: str) -> dict[str, Exchange]:
     """One exchange per kind of error the page or the protocol promises, made once per run. They name an absent
-    user: validation and authentication come before any lookup, and nothing needs creating (--read-only)."""
+    user (validation and authentication come before any lookup, and nothing needs creating: --read-only), but for a
+    Marker never issued, asked of a user holding certificates (the absent one under --read-only)."""
     name = absent_user_name
     asks = {
         "no such user": lambda: iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
         "MaxItems=0": lambda: iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "0"}),
+        "MaxItems=abc": lambda: iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "abc"}),
+        "UserName over 128": lambda: iam.call("ListSigningCertificates", {"UserName": "u" * 129}),
+        "Marker over 320": lambda: iam.call("ListSigningCertificates", {"UserName": name, "Marker": "m" * 321}),
+        "Marker never issued": lambda: iam.call("ListSigningCertificates", {
+            "UserName": validated_user, "MaxItems": "1", "Marker": f"iam-conformance-never-issued-{run_id}"}),
         "unknown action": lambda: iam.call("IamConformanceNoSuchAction", {}),
         "unsigned": lambda: iam.call("ListSigningCertificates", {"UserName": name}, identity=Identity.unsigned()),
     }

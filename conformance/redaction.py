@@ -17,7 +17,8 @@ PIECE = 16  # a run of this many characters of a secret counts as the secret
 _SHAPES = (
     re.compile(r"(<(?:\w+:)?SecretAccessKey>)[^<]*(</)"),
     re.compile(r"((?:X-Amz-Signature|Signature)=)[0-9a-fA-F]{16,}()"),
-    re.compile(r"((?:X-Amz-Security-Token|SessionToken)[=>:]\s*)[^&<\s\"']+()", re.IGNORECASE),
+    # (a reference to the shell variable, as in the curl lines, names no secret)
+    re.compile(r"((?:X-Amz-Security-Token|SessionToken)[=>:]\s*)(?!\$AWS_SESSION_TOKEN\b)[^&<\s\"']+()", re.IGNORECASE),
     re.compile(r"((?i:authorization)[\"']?\s*[:=]\s*)[^\n]+()"),  # an Authorization header: its whole value
     re.compile(r"()(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F])()"),  # a bare SigV4 signature (HMAC-SHA256, hex)
 )

@@ -149,6 +149,13 @@ def operation() -> OperationSpec:
 
 
 @functools.cache
+def error_codes() -> frozenset[str]:
+    """schemas/error_codes.json: every error code IAM answers with, as IAM spells it."""
+    raw = json.loads((data_dir("schemas") / "error_codes.json").read_text(encoding="utf-8"))
+    return frozenset(code for group in raw["groups"] for code in group["codes"])
+
+
+@functools.cache
 def coverage() -> dict:
     """schemas/coverage.json: the page's clauses x the conditions they are checked under -> requirement ids."""
     return json.loads((data_dir("schemas") / "coverage.json").read_text(encoding="utf-8"))

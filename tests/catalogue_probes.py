@@ -127,9 +127,9 @@ def walk(first: int | None, then: int | None = None, method: str = "POST", twice
 
 
 @functools.cache
-def as_identity(kind: str, **params: str):
-    """The seeded user's listing (or `params`) signed otherwise: unsigned, wrong secret, unknown key, an hour ago,
-    or with the seeded user's own new access key (UserName omitted)."""
+def as_identity(kind: str, method: str = "POST", **params: str):
+    """The seeded user's listing (or `params`) signed otherwise: unsigned, wrong secret, unknown key, an hour ago or
+    ahead, without its Signature, or with the seeded user's own new access key (UserName omitted)."""
     def probe(c: Context):
         signing = None
         if kind == "unsigned":
@@ -142,13 +142,27 @@ def as_identity(kind: str, **params: str):
             identity = ROOT
             at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(hours=1)
             signing = Signing(at=at)
+        elif kind == "an hour ahead":
+            identity = ROOT
+            at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
+            signing = Signing(at=at)
+        elif kind == "scoped to sts":
+            identity, signing = ROOT, Signing(service="sts")
+        elif kind == "without signature":
+            identity, signing = ROOT, Signing(authorization=lambda header: header.split(", Signature=")[0])
         else:  # "own key"
             key = child(result_element(c.call("CreateAccessKey", UserName=USER), "CreateAccessKey"), "AccessKey")
             identity = Identity("own key", Credentials(text(child(key, "AccessKeyId")),
                                                       text(child(key, "SecretAccessKey"))))
         asked = params if kind == "own key" or params else {"UserName": USER}
-        return c.seen(c.call(identity=identity, signing=signing, **asked))
+        return c.seen(c.call(identity=identity, signing=signing, method=method, **asked))
     return probe
+
+
+def request_ids_differ(c: Context):
+    """Whether two answers to the same listing carry different RequestIds (the normalised view hides them)."""
+    ids = [read_listing(c.call(UserName=USER)).request_id for _ in range(2)]
+    return ids[0] != ids[1]
 
 
 def empty_user(c: Context):
@@ -311,4 +325,13 @@ PROBES = {
     "validation_before_authentication": as_identity("unsigned", MaxItems="0"),
     "lookup_before_authentication": as_identity("wrong secret", UserName=ABSENT),
     "signature_expiry_not_checked": as_identity("an hour ago"), "signature_clock_by_scope_day": as_identity("an hour ago"),
+    "signature_future_not_checked": as_identity("an hour ahead"),
+    "signature_scope_service_unchecked": as_identity("scoped to sts"),
+    "signature_without_signature_served": as_identity("without signature"),
+    "signature_without_signature_crash": as_identity("without signature"),
+    "get_signature_not_verified": as_identity("wrong secret", "GET"),
+    "success_request_id_constant": request_ids_differ,
+    "unknown_marker_not_found": NEVER_ISSUED, "unknown_marker_own_code": NEVER_ISSUED,
+    "non_integer_max_items_own_code": listing(UserName="{user}", MaxItems="abc"),
+    "validation_error_code_lower_case": listing(UserName="{user}", MaxItems="0"),
 }

@@ -142,6 +142,9 @@ def test_response_checks():
     fails(rs.rejected_as_validation_error, error("NoSuchEntity", 404), max_items)
     fails(rs.rejected_as_validation_error, listing([A]), max_items)
     rs.rejected_as_client_error(error("MalformedInput", 400))
+    rs.rejected_as_bad_request(error("ValidationError", 400, "Invalid Marker."))
+    fails(rs.rejected_as_bad_request, error("NoSuchEntity", 404))
+    fails(rs.rejected_as_bad_request, listing([A]))
     fails(rs.rejected_as_client_error, exchange(b"<!doctype html><p>500", 500, "text/html"))
     rs.no_server_error(error("ValidationError", 400))
     fails(rs.no_server_error, error("InternalFailure", 500, type_="Receiver"))
@@ -255,3 +258,39 @@ def test_a_foreign_marker_may_be_refused_or_ignored_but_never_followed():
     assert fails(pg.foreign_marker_not_followed, listing([B]), {A}, {B}).kind == "content"
     assert fails(pg.foreign_marker_not_followed, error("InternalFailure", 500, type_="Receiver"), {A}, {B}).kind == \
         "status"
+
+
+def test_error_codes_are_judged_against_iams_vocabulary_exactly():
+    for code in ("NoSuchEntity", "ValidationError", "SignatureDoesNotMatch", "InvalidClientTokenId", "AccessDenied",
+                 "Throttling", "ServiceFailure"):
+        rs.error_code_is_iams(error(code, 400))
+    assert "InvalidMaxItems" in str(fails(rs.error_code_is_iams, error("InvalidMaxItems", 400)).actual)
+    fails(rs.error_code_is_iams, error("validationError", 400))  # SDKs match the case too
+    fails(rs.error_code_is_iams, error("NoSuchEntityException", 404))  # boto3's class name, not the wire code
+    fails(rs.error_code_is_iams, error("InternalError", 500, type_="Receiver"))
+    assert "no XML error" in nothing_to_judge(rs.error_code_is_iams, listing([A]))
+    assert "no XML error" in nothing_to_judge(rs.error_code_is_iams, exchange(b"<!doctype html><p>500", 500,
+                                                                             "text/html"))
+
+
+def test_a_malformed_signature_is_incomplete_with_a_lenient_status():
+    rs.malformed_signature_is_incomplete(error("IncompleteSignature", 400))
+    rs.malformed_signature_is_incomplete(error("IncompleteSignature", 403))
+    fails(rs.malformed_signature_is_incomplete, error("IncompleteSignature", 500, type_="Receiver"))
+    fails(rs.malformed_signature_is_incomplete, error("SignatureDoesNotMatch", 403))
+    fails(rs.malformed_signature_is_incomplete, error("InternalFailure", 500, type_="Receiver"))
+    fails(rs.malformed_signature_is_incomplete, listing([A]))
+
+
+def _with_request_id(request_id: str) -> Exchange:
+    return exchange(listing([A]).body.replace(b"<RequestId>r</RequestId>", f"<RequestId>{request_id}</RequestId>".encode()))
+
+
+def test_request_ids_differ_between_answers():
+    sh.request_ids_differ([_with_request_id("a"), _with_request_id("b"), _with_request_id("c")])
+    same = _with_request_id("a")
+    sh.request_ids_differ([same, same, _with_request_id("b")])  # one answer judged twice is one answer
+    deviation = fails(sh.request_ids_differ, [_with_request_id("a"), _with_request_id("b"), _with_request_id("a")])
+    assert "'a'" in deviation.actual
+    assert "fewer than two" in nothing_to_judge(sh.request_ids_differ, [_with_request_id("a"), error("X", 400)])
+    assert "fewer than two" in nothing_to_judge(sh.request_ids_differ, [_with_request_id(""), _with_request_id(" ")])

@@ -94,6 +94,13 @@ def test_curl_lines_sign_as_the_request_was_signed():
     assert "--aws-sigv4" not in curl_command(Exchange(sent("unsigned"), 403, {}, b""))
 
 
+def test_a_curl_line_keeps_its_session_token_reference_through_redaction_but_no_token():
+    line = curl_command(Exchange(sent("caller"), 200, {}, b""))
+    assert Redactor().redact(line) == line  # "$AWS_SESSION_TOKEN" names the user's variable, not a secret
+    echoed = Redactor().redact("X-Amz-Security-Token: FQoGZXIvYXdzEJr//////////wEaDO1token")
+    assert "FQoGZXIvYXdz" not in echoed and MASK in echoed
+
+
 def test_evidence_says_when_a_curl_line_cannot_replay_as_is():
     mine = from_deviation(deviation_with(b"<x/>", params={"UserName": "ic-0123abcd-gw-two"}), Redactor(), "0123abcd")
     assert "deleted" in mine["replay"] and "--keep-resources" in mine["replay"]

@@ -259,3 +259,26 @@ def test_an_internal_error_is_incomplete_says_so_and_shows_its_traceback_redacte
                for reason in run.summary["incomplete_reasons"]), run.summary["incomplete_reasons"]
     assert "INTERNALERROR> " in run.stdout and "suite_bug.py" in run.stdout  # where the bug is, for its report
     assert not any(ROOT_SECRET_KEY[:PIECE] in output or "\x1b" in output for output in outputs_of(run))
+
+
+def test_an_interrupt_while_a_shared_fixture_is_made_stops_the_run_instead_of_skipping_the_test():
+    """Ctrl-C or SIGTERM reaching a test that runs beside the others while its session fixture is being made (the
+    seeding, say) must stop the run: swallowed there, the run went on to exit 0 with set-up errors."""
+    from types import SimpleNamespace
+
+    from conformance.background import _arguments
+
+    definition = SimpleNamespace(scope="session")
+    item = SimpleNamespace(get_closest_marker=lambda name: None, _fixtureinfo=SimpleNamespace(
+        argnames=("population", "judge"), name2fixturedefs={"population": [definition]}))
+
+    def raising(error):
+        def getfixturevalue(name):
+            raise error
+        return SimpleNamespace(getfixturevalue=getfixturevalue)
+
+    for stop in (KeyboardInterrupt("SIGTERM"), SystemExit(2), pytest.exit.Exception("bye")):
+        with pytest.raises(type(stop)):
+            _arguments(raising(stop), item)
+    assert _arguments(raising(RuntimeError("seeding refused")), item) is None  # the item meets it as its own error
+    assert _arguments(SimpleNamespace(getfixturevalue=lambda name: "users"), item) == {"population": "users"}

@@ -7,7 +7,7 @@ import re
 import pytest
 from botocore.loaders import Loader
 
-from conformance.spec import CATEGORIES, EVIDENCE_LEVELS, Requirement, data_dir, operation, requirements
+from conformance.spec import CATEGORIES, EVIDENCE_LEVELS, Requirement, data_dir, error_codes, operation, requirements
 
 MODEL = Loader().load_service_model("iam", "service-2")
 SHAPES = MODEL["shapes"]
@@ -140,3 +140,11 @@ def test_the_coverage_matrix_covers_the_page_and_names_real_requirements():
     assert len(prose) == 5
     for sentence in prose:  # every sentence of the page's description is a clause's source
         assert any(sentence in clause["source"] for clause in clauses), sentence
+
+
+def test_every_error_code_of_botocores_iam_model_and_of_the_page_is_in_the_vocabulary():
+    modelled = {shape.get("error", {}).get("code", name) for name, shape in SHAPES.items() if shape.get("exception")}
+    assert modelled and modelled <= error_codes(), sorted(modelled - error_codes())
+    assert {"NoSuchEntity", "ServiceFailure"} <= error_codes()  # the page's Errors section
+    # Near misses stay out: the vocabulary is exact, case and suffix included.
+    assert not {"NoSuchEntityException", "validationError", "InternalError"} & error_codes()

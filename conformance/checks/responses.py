@@ -5,7 +5,7 @@ import re
 
 from conformance.checks import check
 from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
-from conformance.spec import Parameter
+from conformance.spec import Parameter, error_codes
 from conformance.wire import Exchange, Listing, describe, read_error, read_listing
 
 
@@ -57,6 +57,16 @@ def rejected_as_client_error(exchange: Exchange) -> None:
 
 
 @check
+def rejected_as_bad_request(exchange: Exchange) -> None:
+    """HTTP 400 with an XML ErrorResponse, any code (the code is error_code_is_iams' business): for a bad input
+    real IAM was recorded refusing with 400 in another action of the same family."""
+    expected = "HTTP 400 with an XML ErrorResponse"
+    _error_or_deviation(exchange, expected)
+    if exchange.status != 400:
+        raise StatusDeviation(expected, describe(exchange), exchange)
+
+
+@check
 def no_server_error(exchange: Exchange) -> None:
     """A 5xx of any kind breaks it; only an IAM answer (a listing or an ErrorResponse) is judged to keep it."""
     if exchange.status >= 500:
@@ -99,6 +109,28 @@ def error_carries_request_id(exchange: Exchange) -> None:
     if not (error.request_id or "").strip():
         raise BodyDeviation("ErrorResponse/RequestId with a value", "no RequestId directly under ErrorResponse",
                             exchange)
+
+
+@check
+def malformed_signature_is_incomplete(exchange: Exchange) -> None:
+    """IncompleteSignature, exact. Its status is lenient: IAM's Common Errors page lists it as 400, the newer lists of
+    other AWS services as 403, and no IAM answer to a malformed header is recorded with its status."""
+    expected = "HTTP 400 or 403 IncompleteSignature"
+    error = _error_or_deviation(exchange, expected)
+    if exchange.status not in (400, 403) or error.code != "IncompleteSignature":
+        raise StatusDeviation(expected, describe(exchange), exchange)
+
+
+@check
+def error_code_is_iams(exchange: Exchange) -> None:
+    """Judges XML errors only: their Code must be one IAM uses (schemas/error_codes.json), spelled exactly. Which
+    code fits which request is for the other checks; a code no IAM action answers with is no IAM answer at all."""
+    error = read_error(exchange)
+    if exchange.status < 400 or error is None:
+        raise NothingToJudge(f"no XML error to judge: {describe(exchange)}")
+    if error.code not in error_codes():
+        raise ContentDeviation("an error Code IAM uses, spelled as IAM spells it (schemas/error_codes.json)",
+                               f"Code {error.code!r}", exchange)
 
 
 @check

@@ -81,6 +81,24 @@ def success_carries_request_id(exchange: Exchange) -> None:
         raise BodyDeviation("ResponseMetadata/RequestId with a value", "no RequestId", exchange)
 
 
+@check
+def request_ids_differ(exchanges: list[Exchange]) -> None:
+    """A RequestId names one request (it is what AWS support asks for): two answers never share one. Judges the
+    listings with a RequestId among distinct exchanges; a missing one is success_carries_request_id's business."""
+    seen: dict[str, Exchange] = {}
+    for exchange in {id(e): e for e in exchanges}.values():
+        listing = read_listing(exchange)
+        request_id = (listing.request_id or "").strip() if listing else ""
+        if not request_id:
+            continue
+        if request_id in seen:
+            raise ContentDeviation("a RequestId of its own for every answer",
+                                   f"RequestId {request_id!r} on two answers", exchange)
+        seen[request_id] = exchange
+    if len(seen) < 2:
+        raise NothingToJudge("fewer than two listings with a RequestId to compare")
+
+
 def _parse_timestamp(value: str) -> datetime.datetime | None:
     try:
         parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from botocore.auth import SIGV4_TIMESTAMP
+from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.credentials import Credentials
 
 from conformance.reference import IamError, ReferenceApp, Store, sigv4
 from conformance.reference.store import no_such_user
@@ -137,6 +138,41 @@ class UnknownKeyCrash(ReferenceApp):
         return super().authenticate(request, body)
 
 
+@fault("signature_without_signature_served", "AUTH-06",
+       "an Authorization header without its Signature is served: the key is looked up, the missing signature skipped")
+class SignatureWithoutSignatureServed(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        header = request.headers.get("Authorization") or ""
+        if header and "Signature=" not in header:
+            credential = header.split("Credential=", 1)[-1].split("/", 1)[0]
+            found = self.store.principal_for(credential)
+            if found is not None:
+                return found[0]
+        return super().authenticate(request, body)
+
+
+@fault("signature_without_signature_crash", "AUTH-06",
+       "an Authorization header without its Signature raises KeyError('Signature'): 500 InternalFailure")
+class SignatureWithoutSignatureCrash(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        header = request.headers.get("Authorization") or ""
+        if header and "Signature=" not in header:
+            raise KeyError("Signature")
+        return super().authenticate(request, body)
+
+
+@fault("get_signature_not_verified", "AUTH-02",
+       "a GET's signature is never verified (only form bodies are): a GET with the wrong secret is served")
+class GetSignatureNotVerified(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        if request.method != "GET" or not request.headers.get("Authorization"):
+            return super().authenticate(request, body)
+        found = self.store.principal_for(sigv4.parse_authorization(request.headers["Authorization"]).access_key)
+        if found is None:
+            raise IamError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+        return found[0]
+
+
 # -- auth: the signature's clock ---------------------------------------------------------------------------------
 
 
@@ -183,3 +219,32 @@ class SignatureClockByScopeDay(_ClockLenient):
         today = datetime.now(timezone.utc)
         days = {(today + timedelta(days=d)).strftime("%Y%m%d") for d in (-1, 0, 1)}
         return auth.date in days
+
+
+@fault("signature_future_not_checked", "AUTH-05",
+       "only a signature's age is checked: one dated an hour ahead of the clock is served")
+class SignatureFutureNotChecked(_ClockLenient):
+    def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
+        return signed_at > datetime.now(timezone.utc)
+
+
+@fault("signature_scope_service_unchecked", "AUTH-05",
+       "the signature is recomputed for the service its Credential scope names: one scoped to sts is served")
+class SignatureScopeServiceUnchecked(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        try:
+            return super().authenticate(request, body)
+        except IamError as error:
+            if not error.message.startswith("Credential should be scoped to correct service"):
+                raise
+            auth = sigv4.parse_authorization(request.headers["Authorization"])
+            principal, secret = self.store.principal_for(auth.access_key)
+            wire, timestamp = _wire(request, body), sigv4.request_timestamp(request.headers, auth)
+            signed = sigv4.signed_header_map(wire, auth)
+            signer = SigV4Auth(Credentials(auth.access_key, secret), auth.service, auth.region)
+            signer.headers_to_sign = lambda _request: signed
+            for candidate in sigv4.candidate_requests(wire, signed, timestamp):
+                if signer.signature(signer.string_to_sign(candidate, signer.canonical_request(candidate)),
+                                    candidate) == auth.signature:
+                    return principal
+            raise

@@ -233,3 +233,49 @@ class NonAsciiParameterCrash(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         " ".join(f"{k}={v}" for k, v in params.items()).encode("ascii")  # UnicodeEncodeError: the unguarded log line
         super().validate(action, params)
+
+
+@fault("non_integer_max_items_own_code", "ERR-05",
+       "a non-integer MaxItems gets 400 with a code of the implementer's own, InvalidMaxItems (no IAM code)")
+class NonIntegerMaxItemsOwnCode(ReferenceApp):
+    def validate(self, action: str, params: dict[str, str]) -> None:
+        raw = params.get("MaxItems")
+        if raw is not None and not raw.strip().lstrip("+-").isdigit():
+            raise IamError(400, "InvalidMaxItems", f"MaxItems must be an integer, not {raw!r}")
+        super().validate(action, params)
+
+
+@fault("validation_error_code_lower_case", ("ERR-05", "PARAM-02", "PARAM-05", "PARAM-06", "PARAM-07"),
+       "every ValidationError is coded validationError (the code's case is wrong; SDKs match it exactly)")
+class ValidationErrorCodeLowerCase(ReferenceApp):
+    def validate(self, action: str, params: dict[str, str]) -> None:
+        try:
+            super().validate(action, params)
+        except IamError as error:
+            if error.code != "ValidationError":
+                raise
+            raise IamError(error.status, "validationError", error.message) from None
+
+
+class _MarkerRefusedAs(ReferenceApp):
+    """The mistake: a Marker the service never issued is refused, but with `refusal` instead of 400 ValidationError."""
+
+    refusal: IamError
+
+    def decode_marker(self, marker: str, owner) -> int:
+        try:
+            return super().decode_marker(marker, owner)
+        except IamError:
+            raise self.refusal from None
+
+
+@fault("unknown_marker_not_found", "ERR-04",
+       "a Marker never issued is answered 404 NoSuchEntity, as if it named a missing entity, not 400")
+class UnknownMarkerNotFound(_MarkerRefusedAs):
+    refusal = IamError(404, "NoSuchEntity", "The marker cannot be found.")
+
+
+@fault("unknown_marker_own_code", "ERR-05",
+       "a Marker never issued is refused with 400 InvalidMarker, a code of the implementer's own")
+class UnknownMarkerOwnCode(_MarkerRefusedAs):
+    refusal = IamError(400, "InvalidMarker", "Invalid Marker.")

@@ -184,6 +184,13 @@ class SuccessRequestIdEmpty(Renderer):
         return super().success(action, result, "")
 
 
+@fault("success_request_id_constant", "SHAPE-04",
+       "every success carries the same RequestId (the page's sample id, served as a constant)")
+class SuccessRequestIdConstant(Renderer):
+    def success(self, action: str, result: list[Node] | None, request_id: str) -> bytes:
+        return super().success(action, result, "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")
+
+
 @fault("success_request_id_outside_metadata", ("SHAPE-04", "SHAPE-01"),
        "a listing's RequestId sits directly in the Response, without <ResponseMetadata>")
 class SuccessRequestIdOutsideMetadata(Renderer):

@@ -5,7 +5,7 @@ import string
 
 from botocore.credentials import Credentials
 
-from conformance.checks.responses import error_with_code
+from conformance.checks.responses import error_with_code, malformed_signature_is_incomplete
 from conformance.client import Identity, Signing
 from conformance.evidence import RESIGNED, UNKNOWN_KEY, WRONG_SECRET
 from conformance.suite import beside, requirement
@@ -14,9 +14,9 @@ from conformance.suite import beside, requirement
 pytestmark = beside
 
 
-def list_as(iam, user_name, identity):
+def list_as(iam, user_name, identity, method="POST"):
     # Authentication comes before any lookup: an absent user keeps these checks read-only.
-    return iam.call("ListSigningCertificates", {"UserName": user_name}, identity=identity)
+    return iam.call("ListSigningCertificates", {"UserName": user_name}, identity=identity, method=method)
 
 
 @requirement("AUTH-01")
@@ -30,14 +30,17 @@ def test_a_wrong_secret_does_not_match(iam, conformance_target, absent_user_name
     # that is not theirs: for every kind of credentials, AWS answers SignatureDoesNotMatch.
     real = conformance_target.identity.credentials
     wrong = Identity(WRONG_SECRET, Credentials(real.access_key, real.secret_key[::-1] + "x", real.token))
-    judge(error_with_code, list_as(iam, absent_user_name, wrong), 403, "SignatureDoesNotMatch")
+    # SigV4 signs a query string as it signs a form body: GET is checked as well as POST.
+    for method in ("POST", "GET"):
+        judge(error_with_code, list_as(iam, absent_user_name, wrong, method), 403, "SignatureDoesNotMatch")
 
 
 @requirement("AUTH-03")
 def test_an_unknown_access_key_is_an_invalid_token(iam, absent_user_name, judge):
     key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
     unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
-    judge(error_with_code, list_as(iam, absent_user_name, unknown), 403, "InvalidClientTokenId")
+    for method in ("POST", "GET"):
+        judge(error_with_code, list_as(iam, absent_user_name, unknown, method), 403, "InvalidClientTokenId")
 
 
 @requirement("AUTH-04")
@@ -57,13 +60,38 @@ def test_authentication_comes_before_validation(iam, conformance_target, judge):
 def test_the_signature_covers_the_parameters_and_the_time(iam, conformance_target, absent_user_name, judge):
     credentials = conformance_target.identity.credentials
     asked = {"UserName": absent_user_name, "MaxItems": "2"}
-    changed = iam.call("ListSigningCertificates", asked, identity=Identity(f"{RESIGNED}over other parameters",
-                       credentials), signing=Signing(params={**asked, "MaxItems": "1"}))
-    judge(error_with_code, changed, 403, "SignatureDoesNotMatch")
+    for method in ("POST", "GET"):  # the form body, and the query string, are both signed
+        changed = iam.call("ListSigningCertificates", asked, method=method,
+                           identity=Identity(f"{RESIGNED}over other parameters", credentials),
+                           signing=Signing(params={**asked, "MaxItems": "1"}))
+        judge(error_with_code, changed, 403, "SignatureDoesNotMatch")
+    # A signature right in every other respect, scoped to another service: AWS answers "Credential should be scoped
+    # to correct service: 'iam'." A verifier that takes the service from the header accepts it.
+    other_service = iam.call("ListSigningCertificates", {"UserName": absent_user_name}, signing=Signing(service="sts"),
+                             identity=Identity(f"{RESIGNED}for another service (sts)", credentials))
+    judge(error_with_code, other_service, 403, "SignatureDoesNotMatch")
     # SigV4 allows 15 minutes of clock difference. A target that accepts the suite's other requests keeps a clock
     # within 15 minutes of the suite's, so a signature an hour old is at least 45 minutes off its clock.
     at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(hours=1)
     expired = iam.call("ListSigningCertificates", {"UserName": absent_user_name},
                        identity=Identity(f"{RESIGNED}an hour ago", credentials), signing=Signing(at=at))
     judge(error_with_code, expired, 403, "SignatureDoesNotMatch")
+    # An hour ahead is as far outside the 15 minutes as an hour behind.
+    ahead = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
+    future = iam.call("ListSigningCertificates", {"UserName": absent_user_name},
+                      identity=Identity(f"{RESIGNED}an hour ahead", credentials), signing=Signing(at=ahead))
+    judge(error_with_code, future, 403, "SignatureDoesNotMatch")
+
+
+@requirement("AUTH-06")
+def test_a_signature_without_its_signature_is_incomplete(iam, conformance_target, absent_user_name, judge):
+    # The caller's own, correctly signed request with ", Signature=..." cut from its Authorization header.
+    def without_signature(authorization: str) -> str:
+        return authorization.split(", Signature=")[0]
+
+    for method in ("POST", "GET"):
+        cut = iam.call("ListSigningCertificates", {"UserName": absent_user_name}, method=method,
+                       identity=Identity(f"{RESIGNED}without its Signature", conformance_target.identity.credentials),
+                       signing=Signing(authorization=without_signature))
+        judge(malformed_signature_is_incomplete, cut)
 

@@ -1,11 +1,10 @@
 """errors: NoSuchEntity, the error envelope's Type and RequestId, and markers the service never issued."""
-from conformance.checks.responses import (client_error_typed_sender, error_carries_request_id, not_found_names_user,
-                                          rejected_as_client_error)
+from conformance.checks.responses import (client_error_typed_sender, error_carries_request_id, error_code_is_iams,
+                                          not_found_names_user, rejected_as_bad_request)
 from conformance.suite import beside, requirement
 
 # Every test here runs beside the others (conformance.background): its requests overlap theirs.
 pytestmark = beside
-
 
 
 @requirement("ERR-01")
@@ -28,4 +27,9 @@ def test_a_marker_never_issued_is_a_client_error(iam, user_with_two_certificates
     # Plain ASCII, and with spaces and Latin-1 letters (legal per the pattern [\u0020-\u00FF]+).
     for marker in (f"iam-conformance-never-issued-{run_id}", f"iam-conformance never issued \u00e9 \u00fc \u00ff {run_id}"):
         params = {"UserName": user_with_two_certificates.name, "MaxItems": "1", "Marker": marker}
-        judge(rejected_as_client_error, iam.call("ListSigningCertificates", params))
+        judge(rejected_as_bad_request, iam.call("ListSigningCertificates", params))
+
+
+@requirement("ERR-05")
+def test_every_error_code_is_one_iam_uses(error_samples, judge):
+    judge.each(error_code_is_iams, error_samples.values())

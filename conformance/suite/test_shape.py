@@ -3,7 +3,7 @@ import time
 
 from conformance.checks.shape import (body_in_iam_namespace, empty_list_for_user_without_certificates,
                                       error_body_matches_schema, members_report_uploaded,
-                                      success_body_matches_schema, success_carries_request_id,
+                                      request_ids_differ, success_body_matches_schema, success_carries_request_id,
                                       upload_date_is_when_uploaded, upload_dates_agree)
 from conformance.suite import beside, requirement
 
@@ -37,7 +37,9 @@ def test_bodies_use_the_iam_namespace(seeded_users, walker, error_samples, judge
 
 @requirement("SHAPE-04")
 def test_every_success_carries_a_request_id(seeded_users, walker, judge):
-    judge.each(success_carries_request_id, success_pages(seeded_users, walker))
+    pages = success_pages(seeded_users, walker)
+    judge.each(success_carries_request_id, pages)
+    judge(request_ids_differ, pages)
 
 
 @requirement("SHAPE-05")
