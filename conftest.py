@@ -37,6 +37,15 @@ class CliRun:
         return {r["id"]: r["status"] for r in self.summary["requirements"]}
 
 
+@pytest.fixture(autouse=True)
+def a_users_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a test runs (the CLI in a subprocess, the plugin in-process) sees a user's environment, not the xdist
+    worker's: with PYTEST_XDIST_WORKER inherited, a run took itself for one of its own workers (run ids,
+    sequential tests) and the tests checked another mode than users get."""
+    for name in [name for name in os.environ if name.startswith("PYTEST_XDIST_")]:
+        monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def run_cli(tmp_path: Path):
     """run_cli(*args, env=None) runs `iam-conformance` in a subprocess, reports under tmp_path."""

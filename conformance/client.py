@@ -87,6 +87,7 @@ class Signing:
     at: datetime.datetime | None = None
     authorization: Callable[[str], str] | None = None  # rewrites the signed Authorization header (a malformed one)
     service: str = "iam"  # the credential scope's service: a correct signature for another service is no IAM one
+    drop_headers: tuple[str, ...] = ()  # signed headers left out of the request as sent (X-Amz-Date, say)
 
 
 class _SigV4At(SigV4Auth):
@@ -257,6 +258,8 @@ class IamClient:
             prepared.headers.update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
         if signing.authorization is not None:
             prepared.headers["Authorization"] = signing.authorization(prepared.headers["Authorization"])
+        for name in signing.drop_headers:
+            prepared.headers.pop(name, None)
         return prepared
 
     def _send(self, action: str, params: dict[str, str], method: str, identity: Identity,

@@ -178,6 +178,8 @@ class RunOwner:
         if exitstatus == pytest.ExitCode.INTERRUPTED and self.record.interrupted is None \
                 and self.record.could_not_run is None:
             self.record.interrupted = "pytest was interrupted"
+        if self.record.interrupted is None and self.process is not None and self.process.signal_received:
+            self.record.interrupted = self.process.signal_received  # its KeyboardInterrupt was swallowed on the way
         self._end_population()
         # Worker processes clean up after themselves; one that was lost could not. Not when the target is gone or
         # cleanup already failed: the run says to finish with `iam-conformance cleanup`, without waiting again.

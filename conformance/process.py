@@ -89,7 +89,7 @@ class RunProcess:
         self.ledger = ProcessLedger()
         self.runs_tests = runs_tests
         self.signal_received: str | None = None
-        self._previous_handler = None
+        self._previous_handlers: dict = {}
         self._conformance_items = False
 
     # -- set-up, before any other plugin configures (conformance.plugin calls it from a tryfirst hook) -------------
@@ -104,7 +104,7 @@ class RunProcess:
             # allure-pytest writes into a private folder; the run's owner redacts and moves the results
             config.option.allure_report_dir = settings.allure_staging
             config.option.clean_alluredir = False
-        self._handle_sigterm()
+        self._handle_interrupts()
         if self.runs_tests:
             from hypothesis.configuration import set_hypothesis_home_dir
 
@@ -121,22 +121,27 @@ class RunProcess:
     def learn_secret(self, *secrets: str | None) -> None:
         self.ledger.learned(self.redactor.add(*secrets))
 
-    def _handle_sigterm(self) -> None:
+    def _handle_interrupts(self) -> None:
         """SIGTERM (a CI job cancelled, a container stopped) unwinds like Ctrl-C: pytest's teardown still deletes
-        what the run created, and the report says the run was interrupted."""
+        what the run created, and the report says the run was interrupted. Both are also remembered apart from the
+        KeyboardInterrupt they raise: Python runs a signal's handler wherever the main thread next checks, and one
+        that lands in a finaliser is swallowed there (an unraisable exception), while the run goes on."""
         if threading.current_thread() is not threading.main_thread():
             return
 
         def interrupt(signum, frame):
-            self.signal_received = signal.Signals(signum).name
-            raise KeyboardInterrupt(self.signal_received)
+            name = signal.Signals(signum).name
+            self.signal_received = "SIGINT (Ctrl-C)" if signum == signal.SIGINT else name
+            raise KeyboardInterrupt(name)
 
-        self._previous_handler = signal.signal(signal.SIGTERM, interrupt)
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            self._previous_handlers[signum] = signal.signal(signum, interrupt)
 
     def unconfigure(self) -> None:
-        if self._previous_handler is not None and threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, self._previous_handler)
-            self._previous_handler = None
+        if self._previous_handlers and threading.current_thread() is threading.main_thread():
+            for signum, previous in self._previous_handlers.items():
+                signal.signal(signum, previous)
+            self._previous_handlers = {}
 
     # -- collection --------------------------------------------------------------------------------------------
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -6,6 +6,13 @@ prove there is none), `incomplete` (the suite could not run: exit 2, or the refe
 `timeout`, `error` (the harness crashed), `not_run` (the time budget ran out first).
 Score = killed / (measured - equivalent - incomplete), measured = every mutant except `not_run`; timeouts and
 errors stay in the denominator (a mutant nobody classified is not counted as caught).
+
+Outside the contract: a non-equivalent survivor whose difference the page does not constrain, with the reason
+(`outside_contract`): it shows only in the answers of the set-up actions (CreateUser, UploadSigningCertificate...),
+only in an error's Message (IAM fixes codes, not wording), or it is one of the hand-checked entries of
+mutation/accepted.json (a legal variation of the page, a leniency on purpose). The contract score leaves them out:
+killed / (killed + survivors without a reason + timeouts + errors). No survivor is silent: each is either counted
+against the contract score or listed with its reason.
 """
 from __future__ import annotations
 
@@ -53,6 +60,43 @@ def score(counts: dict[str, int]) -> dict:
     return {"killed": killed, "denominator": denominator,
             "percent": round(100.0 * killed / denominator, 1) if denominator else None,
             "formula": "killed / (measured - survived_equivalent - incomplete)"}
+
+
+SUPPORT_ONLY = ("shows only in the answers of the actions the suite uses to set up and clean up (CreateUser, "
+                "UploadSigningCertificate, CreateAccessKey...): the page is ListSigningCertificates' contract")
+MESSAGE_ONLY = "only an error's Message differs (same status, same Code): IAM's contract is the code, not the wording"
+_MESSAGE = re.compile(r"<((?:\w+:)?)Message>.*?</\1Message>", re.DOTALL)
+
+
+def _message_only(difference: dict) -> bool:
+    expected, actual = difference.get("expected"), difference.get("actual")
+    if not expected or not actual or expected["status"] != actual["status"]:
+        return False
+    return _MESSAGE.sub("<Message/>", expected["body"]) == _MESSAGE.sub("<Message/>", actual["body"]) \
+        and expected["body"] != actual["body"]
+
+
+def outside_contract(mutant: dict, accepted: dict[str, str]) -> str | None:
+    """Why a non-equivalent survivor lies outside the contract, or None (it counts against the contract score).
+    `accepted`: "<function>: <change>" -> the reason, from mutation/accepted.json."""
+    if mutant.get("status") != "survived_non_equivalent":
+        return None
+    if mutant.get("wire") == "other actions only":
+        return SUPPORT_ONLY
+    shown = (mutant.get("probe") or {}).get("listing_difference")
+    if shown and _message_only(shown):
+        return MESSAGE_ONLY
+    return accepted.get(f"{mutant['function']}: {mutant.get('change', '')}")
+
+
+def contract_score(mutants: list[dict]) -> dict:
+    killed = sum(1 for m in mutants if m["status"] == "killed")
+    against = sum(1 for m in mutants if m["status"] in ("timeout", "error")
+                  or (m["status"] == "survived_non_equivalent" and not m.get("outside_contract")))
+    denominator = killed + against
+    return {"killed": killed, "denominator": denominator,
+            "percent": round(100.0 * killed / denominator, 1) if denominator else None,
+            "formula": "killed / (killed + survivors inside the contract + timeouts + errors)"}
 
 
 def function_of(mutant: str) -> str:
@@ -120,17 +164,23 @@ def summary_lines(results: dict) -> list[str]:
         f"{power['seen']}/{power['probed']}",
         f"score: {scored['killed']}/{scored['denominator']} = {scored['percent']}% ({scored['formula']})",
     ]
+    contract = results.get("contract_score")
+    if contract:
+        lines.append(f"contract score: {contract['killed']}/{contract['denominator']} = {contract['percent']}% "
+                     f"({contract['formula']})")
     survivors = [m for m in results["mutants"] if m["status"] == "survived_non_equivalent"]
+    reasons = Counter(m["outside_contract"] for m in survivors if m.get("outside_contract"))
+    if reasons:
+        lines.append(f"outside the contract: {sum(reasons.values())} survivors, by reason:")
+        lines += [f"  {n} {reason}" for reason, n in reasons.most_common()]
+    inside = [m for m in survivors if not m.get("outside_contract")]
     by_function: dict[str, list[dict]] = defaultdict(list)
-    for mutant in survivors:
+    for mutant in inside:
         by_function[mutant["function"]].append(mutant)
-    if survivors:
-        on_listing = sum(1 for m in survivors if m.get("wire") == "ListSigningCertificates")
-        lines.append(f"non-equivalent survivors: {len(survivors)}, {on_listing} of them visible on "
-                     "ListSigningCertificates answers; by reference function:")
+    if inside:
+        lines.append(f"survivors inside the contract: {len(inside)}; by reference function:")
     for function, group in sorted(by_function.items(), key=lambda item: (-len(item[1]), item[0])):
-        listing = sum(1 for m in group if m.get("wire") == "ListSigningCertificates")
-        lines.append(f"  {function}: {len(group)} ({listing} visible on ListSigningCertificates)")
+        lines.append(f"  {function}: {len(group)}")
         for mutant in sorted(group, key=lambda m: m["number"]):
             probe = mutant.get("probe") or {}
             lines.append(f"    #{mutant['number']} {mutant.get('change', '')}")

@@ -150,6 +150,10 @@ def build_results(mutants: list[dict], started: float, mutmut_s: float, workers:
     counts = {status: 0 for status in classification.STATUSES}
     for mutant in mutants:
         counts[mutant["status"]] += 1
+    accepted = {f"{entry['function']}: {entry['change']}": entry["reason"]
+                for entry in json.loads((HERE / "accepted.json").read_text(encoding="utf-8"))["accepted"]}
+    for mutant in mutants:
+        mutant["outside_contract"] = classification.outside_contract(mutant, accepted)
     probed = [m for m in mutants if m["status"] == "killed" and m.get("probe")]
     seen = sum(1 for m in probed if m["probe"].get("difference"))
     return {
@@ -158,7 +162,8 @@ def build_results(mutants: list[dict], started: float, mutmut_s: float, workers:
         "per_mutant_seconds": classification.durations([m["seconds"] for m in mutants if m["seconds"]]),
         "suite_seconds": classification.durations([m["suite"]["seconds"] for m in mutants if m.get("suite")]),
         "probe_requests": probe_requests, "probe_power": {"probed": len(probed), "seen": seen},
-        "counts": counts, "score": classification.score(counts), "mutants": mutants,
+        "counts": counts, "score": classification.score(counts),
+        "contract_score": classification.contract_score(mutants), "mutants": mutants,
     }
 
 

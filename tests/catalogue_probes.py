@@ -22,7 +22,7 @@ from conformance.certificates import new_certificate_pem, same_body
 from conformance.client import IamClient, Identity, Signing
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
 from conformance.spec import operation
-from conformance.wire import Exchange, child, read_listing, result_element, text
+from conformance.wire import Exchange, child, read_error, read_listing, result_element, text
 
 ROOT = Identity("root", Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY))
 USER = "selftest-user"
@@ -68,6 +68,7 @@ class Context:
         """(status, media type, body) with everything random replaced by what it stands for."""
         body = exchange.body.decode("utf-8", "replace")
         body = _REQUEST_ID.sub(r"\1<request-id>\2", body)
+        body = re.sub(r"Signature=[0-9a-f]{64}", "Signature=<signature>", body)  # echoed in IncompleteSignature
         body = _MARKER.sub(lambda m: m.group(1) + _marker_shape(m.group(2)) + m.group(3), body)
         for n, certificate_id in enumerate(self.ids, 1):
             if _ID.fullmatch(certificate_id or ""):
@@ -148,6 +149,8 @@ def as_identity(kind: str, method: str = "POST", **params: str):
             signing = Signing(at=at)
         elif kind == "scoped to sts":
             identity, signing = ROOT, Signing(service="sts")
+        elif kind == "without date":
+            identity, signing = ROOT, Signing(drop_headers=("X-Amz-Date",))
         elif kind == "without signature":
             identity, signing = ROOT, Signing(authorization=lambda header: header.split(", Signature=")[0])
         else:  # "own key"
@@ -160,9 +163,11 @@ def as_identity(kind: str, method: str = "POST", **params: str):
 
 
 def request_ids_differ(c: Context):
-    """Whether two answers to the same listing carry different RequestIds (the normalised view hides them)."""
+    """Whether two answers to the same listing, and two errors, carry different RequestIds (the normalised view
+    hides them)."""
     ids = [read_listing(c.call(UserName=USER)).request_id for _ in range(2)]
-    return ids[0] != ids[1]
+    errors = [read_error(c.call(UserName=ABSENT)).request_id for _ in range(2)]
+    return ids[0] != ids[1], errors[0] != errors[1]
 
 
 def empty_user(c: Context):
@@ -329,8 +334,9 @@ PROBES = {
     "signature_scope_service_unchecked": as_identity("scoped to sts"),
     "signature_without_signature_served": as_identity("without signature"),
     "signature_without_signature_crash": as_identity("without signature"),
+    "missing_date_crash": as_identity("without date"), "marker_on_last_page": OWN,
     "get_signature_not_verified": as_identity("wrong secret", "GET"),
-    "success_request_id_constant": request_ids_differ,
+    "success_request_id_constant": request_ids_differ, "error_request_id_constant": request_ids_differ,
     "unknown_marker_not_found": NEVER_ISSUED, "unknown_marker_own_code": NEVER_ISSUED,
     "non_integer_max_items_own_code": listing(UserName="{user}", MaxItems="abc"),
     "validation_error_code_lower_case": listing(UserName="{user}", MaxItems="0"),

@@ -292,5 +292,17 @@ def test_request_ids_differ_between_answers():
     sh.request_ids_differ([same, same, _with_request_id("b")])  # one answer judged twice is one answer
     deviation = fails(sh.request_ids_differ, [_with_request_id("a"), _with_request_id("b"), _with_request_id("a")])
     assert "'a'" in deviation.actual
-    assert "fewer than two" in nothing_to_judge(sh.request_ids_differ, [_with_request_id("a"), error("X", 400)])
+    sh.request_ids_differ([_with_request_id("a"), error("X", 400, request_id="<RequestId>b</RequestId>")])
+    fails(sh.request_ids_differ, [error("X", 400), error("Y", 404)])  # both "r": errors are judged too
+    assert "fewer than two" in nothing_to_judge(sh.request_ids_differ, [_with_request_id("a"), error("X", 400,
+                                                                                                  request_id="")])
     assert "fewer than two" in nothing_to_judge(sh.request_ids_differ, [_with_request_id(""), _with_request_id(" ")])
+
+
+def test_the_last_page_carries_no_marker():
+    pg.last_page_carries_no_marker(walk(listing([A], "true", "m"), listing([B], "false")))
+    deviation = fails(pg.last_page_carries_no_marker, walk(listing([A], "true", "m"), listing([B], "false", "m2")))
+    assert "'m2'" in deviation.actual
+    fails(pg.last_page_carries_no_marker, walk(listing([A, B], "false", "")))  # an empty Marker is still one
+    assert "no page said IsTruncated false" in nothing_to_judge(pg.last_page_carries_no_marker,
+                                                                walk(listing([A], "true", "m")))

@@ -4,6 +4,9 @@ No mutmut run here (`make mutation` does that); these keep the parts it relies o
 """
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from conformance.reference import Flavour, ReferenceApp, ReferenceServer
@@ -113,3 +116,37 @@ def test_mutant_names_and_diffs_read_as_source() -> None:
     assert results.function_of("conformance.reference.sigv4.x_check_scope__mutmut_12") == "sigv4.check_scope"
     diff = "--- a\n+++ a\n@@ -1,2 +1,2 @@\n def f():\n-    return a < b\n+    return a <= b"
     assert results.changed_lines(diff) == "return a < b => return a <= b"
+
+
+def _survivor(wire: str | None, expected: dict | None = None, actual: dict | None = None, **extra) -> dict:
+    probe = {"difference": {"label": "x"}, "listing_difference": {"expected": expected, "actual": actual}
+             if expected else None}
+    return {"status": "survived_non_equivalent", "function": "app.f", "change": "a => b", "wire": wire,
+            "probe": probe, **extra}
+
+
+def test_survivors_outside_the_contract_say_why_and_leave_the_contract_score() -> None:
+    error = '<ErrorResponse><Error><Code>ValidationError</Code><Message>{}</Message></Error></ErrorResponse>'
+    worded = _survivor("ListSigningCertificates", {"status": 400, "body": error.format("Invalid Marker.")},
+                       {"status": 400, "body": error.format("invalid marker.")})
+    recoded = _survivor("ListSigningCertificates", {"status": 400, "body": error.format("m")},
+                        {"status": 400, "body": error.format("m").replace("ValidationError", "Validation")})
+    restatused = _survivor("ListSigningCertificates", {"status": 400, "body": error.format("m")},
+                           {"status": 401, "body": error.format("m")})
+    support = _survivor("other actions only")
+    assert results.outside_contract(support, {}) == results.SUPPORT_ONLY
+    assert results.outside_contract(worded, {}) == results.MESSAGE_ONLY
+    assert results.outside_contract(recoded, {}) is None and results.outside_contract(restatused, {}) is None
+    assert results.outside_contract(recoded, {"app.f: a => b": "a legal variation"}) == "a legal variation"
+    assert results.outside_contract({"status": "killed"}, {"app.f: a => b": "x"}) is None
+
+    mutants = [{"status": "killed"}] * 8 + [{**support, "outside_contract": results.SUPPORT_ONLY},
+                                           {**recoded, "outside_contract": None}, {"status": "timeout"}]
+    scored = results.contract_score(mutants)
+    assert (scored["killed"], scored["denominator"], scored["percent"]) == (8, 10, 80.0)
+
+
+def test_every_accepted_survivor_names_a_function_a_change_and_a_reason() -> None:
+    accepted = json.loads((Path(results.__file__).parent / "accepted.json").read_text())["accepted"]
+    assert accepted and all(e["function"] and " => " in e["change"] and len(e["reason"]) > 20 for e in accepted)
+    assert len({(e["function"], e["change"]) for e in accepted}) == len(accepted)

@@ -138,6 +138,7 @@ def _listing(file: str) -> list[Judgement]:
         Judgement(file, "pages_within_max_items", lambda: (walk(),)),
         Judgement(file, "truncation_flag_tells_the_truth", lambda: (walk(), len(listed_ids(file)))),
         Judgement(file, "truncated_pages_carry_marker", lambda: (walk(),)),
+        Judgement(file, "last_page_carries_no_marker", lambda: (walk(),)),
         Judgement(file, "no_foreign_certificates", lambda: (walk(), listed_ids(file))),
         Judgement(file, "listing_matches_model", lambda: (walk(), statuses())),
     ]

@@ -27,6 +27,11 @@ def outputs_of(run) -> list[str]:
     return [run.stdout, run.stderr, *(p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file())]
 
 
+def with_path(folder: Path) -> dict[str, str]:
+    """PYTHONPATH with `folder` in front (a test-only plugin there), keeping whatever the tests run with."""
+    return {"PYTHONPATH": os.pathsep.join(filter(None, (str(folder), os.environ.get("PYTHONPATH"))))}
+
+
 def say_incomplete(run, why: str) -> None:
     assert run.code == 2, run.stdout[-3000:] + run.stderr[-2000:]
     summary = run.summary
@@ -250,7 +255,7 @@ def test_an_internal_error_is_incomplete_says_so_and_shows_its_traceback_redacte
             [sys.executable, "-m", "pytest", "-p", "suite_bug", "-p", "no:cacheprovider", "--pyargs",
              "conformance.suite", "--iam-conformance", "--iam-endpoint-url", server.url, "--iam-profile", "quick",
              "--iam-report-dir", str(tmp_path / "reports")],
-            capture_output=True, text=True, env=env | {"PYTHONPATH": str(tmp_path)}, timeout=300, cwd=tmp_path)
+            capture_output=True, text=True, env=env | with_path(tmp_path), timeout=300, cwd=tmp_path)
         leftovers = server.store.list_users("/iam-conformance/")
     run = CliRun(done.returncode, done.stdout, done.stderr, tmp_path / "reports")
     assert run.code == pytest.ExitCode.INTERNAL_ERROR and leftovers == []
@@ -282,3 +287,39 @@ def test_an_interrupt_while_a_shared_fixture_is_made_stops_the_run_instead_of_sk
             _arguments(raising(stop), item)
     assert _arguments(raising(RuntimeError("seeding refused")), item) is None  # the item meets it as its own error
     assert _arguments(SimpleNamespace(getfixturevalue=lambda name: "users"), item) == {"population": "users"}
+
+
+SWALLOWED = '''
+import gc, os, signal, time
+
+class _Finaliser:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)  # the handler runs here, inside a finaliser: Python swallows what it raises
+
+def pytest_runtest_call(item):
+    if "test_every_error_body_validates" in item.nodeid:
+        _Finaliser()
+        gc.collect()
+'''
+
+
+def test_an_interrupt_whose_keyboardinterrupt_was_swallowed_still_makes_the_run_incomplete(root_credentials_env,
+                                                                                           tmp_path):
+    """Ctrl-C lands wherever the main thread next checks for signals; inside a finaliser, the KeyboardInterrupt is
+    printed as unraisable and dropped, and the run goes on to its end. It still was interrupted: exit 2, never 0."""
+    from conftest import CliRun
+
+    (tmp_path / "swallowed_interrupt.py").write_text(SWALLOWED)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
+    with ReferenceServer() as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "swallowed_interrupt", "-p", "no:cacheprovider", "--pyargs",
+             "conformance.suite", "--iam-conformance", "--iam-endpoint-url", server.url, "--iam-profile", "quick",
+             "--iam-report-dir", str(tmp_path / "reports")],
+            capture_output=True, text=True, env=env | with_path(tmp_path), timeout=300, cwd=tmp_path)
+        leftovers = server.store.list_users("/iam-conformance/")
+    run = CliRun(done.returncode, done.stdout, done.stderr, tmp_path / "reports")
+    assert run.code != 0 and leftovers == []
+    assert run.summary["verdict"] == "incomplete" and run.summary["gate"] == "fail"
+    assert any("interrupted (SIGINT (Ctrl-C))" in reason for reason in run.summary["incomplete_reasons"])

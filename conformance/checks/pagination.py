@@ -72,8 +72,8 @@ def truncation_flag_tells_the_truth(walk: Walk, total: int) -> list[str]:
 
     Short pages are legal ("IAM might return fewer results, even when there are more results available"), so a
     page holding fewer than MaxItems may say true while items remain. But IsTruncated "indicates whether there are
-    more items to return": a page after which nothing remains says false. A Marker on a page that says false is
-    only noted: the page requires a Marker when IsTruncated is true and says nothing of the other case.
+    more items to return": a page after which nothing remains says false. (A Marker on such a page is
+    last_page_carries_no_marker's business.)
     """
     _all_pages_are_listings(walk)
     seen, notes = 0, []
@@ -87,11 +87,23 @@ def truncation_flag_tells_the_truth(walk: Walk, total: int) -> list[str]:
         if seen >= total and listing.truncated:
             raise ContentDeviation(f"IsTruncated false on the page that completes the listing ({total} "
                                    "certificate(s) listed, none remain)", "IsTruncated true", page)
-        if not listing.truncated and listing.marker is not None:
-            notes.append("a Marker on a page that says IsTruncated false (SDKs ignore it; real IAM sends none)")
     if walk.stopped_early:
         raise ContentDeviation("a last page with IsTruncated false", walk.stopped_early, walk.last)
     return notes
+
+
+@check
+def last_page_carries_no_marker(walk: Walk) -> None:
+    """A page that says IsTruncated false carries no Marker, as every recorded IAM listing shows: a client that
+    pages while a Marker comes back (boto's old get_all_* loops, many scripts) would never stop."""
+    finished = [page for page in walk.pages if (listing := read_listing(page)) is not None
+                and listing.is_truncated == "false"]
+    if not finished:
+        raise NothingToJudge("no page said IsTruncated false: no last page to judge")
+    for page in finished:
+        marker = read_listing(page).marker
+        if marker is not None:
+            raise BodyDeviation("no Marker on a page that says IsTruncated false", f"Marker {marker!r}", page)
 
 
 @check

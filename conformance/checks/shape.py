@@ -9,7 +9,7 @@ from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge
 from conformance.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, SchemaReading, read_against
 from conformance.seeding import UploadedCertificate
 from conformance.spec import operation
-from conformance.wire import Exchange, child, describe, local, namespace, read_listing, text
+from conformance.wire import Exchange, child, describe, local, namespace, read_error, read_listing, text
 
 
 def _root(exchange: Exchange):
@@ -84,11 +84,12 @@ def success_carries_request_id(exchange: Exchange) -> None:
 @check
 def request_ids_differ(exchanges: list[Exchange]) -> None:
     """A RequestId names one request (it is what AWS support asks for): two answers never share one. Judges the
-    listings with a RequestId among distinct exchanges; a missing one is success_carries_request_id's business."""
+    answers with a RequestId (a listing's or an error's) among distinct exchanges; a missing one is
+    success_carries_request_id's and error_carries_request_id's business."""
     seen: dict[str, Exchange] = {}
     for exchange in {id(e): e for e in exchanges}.values():
-        listing = read_listing(exchange)
-        request_id = (listing.request_id or "").strip() if listing else ""
+        answer = read_listing(exchange) or read_error(exchange)
+        request_id = (answer.request_id or "").strip() if answer else ""
         if not request_id:
             continue
         if request_id in seen:
@@ -96,7 +97,7 @@ def request_ids_differ(exchanges: list[Exchange]) -> None:
                                    f"RequestId {request_id!r} on two answers", exchange)
         seen[request_id] = exchange
     if len(seen) < 2:
-        raise NothingToJudge("fewer than two listings with a RequestId to compare")
+        raise NothingToJudge("fewer than two answers with a RequestId to compare")
 
 
 def _parse_timestamp(value: str) -> datetime.datetime | None:

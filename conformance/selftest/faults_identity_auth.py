@@ -161,6 +161,16 @@ class SignatureWithoutSignatureCrash(ReferenceApp):
         return super().authenticate(request, body)
 
 
+@fault("missing_date_crash", "AUTH-06",
+       "a signed request without X-Amz-Date (or Date) is read with headers['X-Amz-Date']: 500 InternalFailure")
+class MissingDateCrash(ReferenceApp):
+    def authenticate(self, request, body: bytes):
+        if request.headers.get("Authorization") and not (request.headers.get("X-Amz-Date")
+                                                         or request.headers.get("Date")):
+            raise KeyError("X-Amz-Date")
+        return super().authenticate(request, body)
+
+
 @fault("get_signature_not_verified", "AUTH-02",
        "a GET's signature is never verified (only form bodies are): a GET with the wrong secret is served")
 class GetSignatureNotVerified(ReferenceApp):

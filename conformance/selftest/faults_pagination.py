@@ -236,3 +236,16 @@ class UploadReactivatesSiblings(Store):
             for certificate in self.certificates_of(owner):
                 certificate.status = "Active"
             return uploaded
+
+
+@fault("marker_on_last_page", "PAG-12",
+       "every page carries the Marker of its last certificate, the last page (IsTruncated false) too")
+class MarkerOnLastPage(ReferenceApp):
+    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+        owner = self.owner(caller, p)
+        after = self.decode_marker(p["Marker"], owner) if "Marker" in p else None
+        listed = self.order_certificates(self.store.listed_certificates(owner))
+        page, truncated = self.paginate(listed, after, self.page_size(_max_items(p)))
+        marker = self.encode_marker(owner, page[-1].seq) if page else None
+        return self.renderer.certificate_page(owner, page, truncated, marker) + (
+            [] if truncated or marker is None else [Node("Marker", text=marker)])

@@ -279,3 +279,9 @@ class UnknownMarkerNotFound(_MarkerRefusedAs):
        "a Marker never issued is refused with 400 InvalidMarker, a code of the implementer's own")
 class UnknownMarkerOwnCode(_MarkerRefusedAs):
     refusal = IamError(400, "InvalidMarker", "Invalid Marker.")
+
+
+@fault("error_request_id_constant", "ERR-03", "every error carries the same RequestId (a constant left in the error path)")
+class ErrorRequestIdConstant(Renderer):
+    def error(self, error: IamError, request_id: str) -> bytes:
+        return super().error(error, "00000000-0000-0000-0000-000000000000")

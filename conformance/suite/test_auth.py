@@ -1,5 +1,6 @@
 """auth: the common errors for a missing, wrong or unknown SigV4 credential."""
 import datetime
+import re
 import secrets
 import string
 
@@ -84,14 +85,24 @@ def test_the_signature_covers_the_parameters_and_the_time(iam, conformance_targe
 
 
 @requirement("AUTH-06")
-def test_a_signature_without_its_signature_is_incomplete(iam, conformance_target, absent_user_name, judge):
-    # The caller's own, correctly signed request with ", Signature=..." cut from its Authorization header.
+def test_a_malformed_signature_is_incomplete(iam, conformance_target, absent_user_name, judge):
+    # The caller's own, correctly signed request, then made malformed as AWS's signature parser sees it: the header
+    # without its Signature (POST and GET), a credential scope of four parts, no X-Amz-Date. AWS answers each with
+    # IncompleteSignature ("Authorization header requires 'Signature' parameter", "Credential must have exactly 5
+    # slash-delimited elements", "... requires existence of either a 'X-Amz-Date' or a 'Date' header").
     def without_signature(authorization: str) -> str:
         return authorization.split(", Signature=")[0]
 
-    for method in ("POST", "GET"):
-        cut = iam.call("ListSigningCertificates", {"UserName": absent_user_name}, method=method,
-                       identity=Identity(f"{RESIGNED}without its Signature", conformance_target.identity.credentials),
-                       signing=Signing(authorization=without_signature))
-        judge(malformed_signature_is_incomplete, cut)
+    def four_part_scope(authorization: str) -> str:  # keyid/date/region/service/aws4_request less its region
+        credential = re.search(r"Credential=([^,]+)", authorization).group(1)
+        key_id, day, _region, service, terminator = credential.split("/")
+        return authorization.replace(credential, "/".join((key_id, day, service, terminator)))
 
+    malformed = [("without its Signature", "POST", Signing(authorization=without_signature)),
+                 ("without its Signature", "GET", Signing(authorization=without_signature)),
+                 ("with a credential scope of four parts", "POST", Signing(authorization=four_part_scope)),
+                 ("without its X-Amz-Date", "POST", Signing(drop_headers=("X-Amz-Date",)))]
+    for how, method, signing in malformed:
+        answer = iam.call("ListSigningCertificates", {"UserName": absent_user_name}, method=method, signing=signing,
+                          identity=Identity(f"{RESIGNED}{how}", conformance_target.identity.credentials))
+        judge(malformed_signature_is_incomplete, answer)

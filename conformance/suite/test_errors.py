@@ -1,6 +1,10 @@
 """errors: NoSuchEntity, the error envelope's Type and RequestId, and markers the service never issued."""
+import base64
+import hashlib
+
 from conformance.checks.responses import (client_error_typed_sender, error_carries_request_id, error_code_is_iams,
                                           not_found_names_user, rejected_as_bad_request)
+from conformance.checks.shape import request_ids_differ
 from conformance.suite import beside, requirement
 
 # Every test here runs beside the others (conformance.background): its requests overlap theirs.
@@ -20,14 +24,20 @@ def test_client_errors_are_typed_sender(error_samples, judge):
 @requirement("ERR-03")
 def test_every_error_carries_a_request_id(error_samples, judge):
     judge.each(error_carries_request_id, error_samples.values())
+    judge(request_ids_differ, error_samples.values())
 
 
 @requirement("ERR-04")
-def test_a_marker_never_issued_is_a_client_error(iam, user_with_two_certificates, run_id, judge):
-    # Plain ASCII, and with spaces and Latin-1 letters (legal per the pattern [\u0020-\u00FF]+).
-    for marker in (f"iam-conformance-never-issued-{run_id}", f"iam-conformance never issued \u00e9 \u00fc \u00ff {run_id}"):
+def test_a_marker_never_issued_is_a_bad_request(iam, user_with_two_certificates, run_id, judge):
+    # Plain ASCII; with spaces and Latin-1 letters (legal per the pattern [\u0020-\u00FF]+), by POST and by GET (a
+    # query string carries its spaces as '+'); and base64 of arbitrary bytes, as opaque markers often look (it
+    # decodes, to nothing the service issued).
+    opaque = base64.b64encode(hashlib.sha256(b"iam-conformance: a Marker never issued").digest() * 2).decode()
+    latin1 = f"iam-conformance never issued \u00e9 \u00fc \u00ff {run_id}"
+    for marker, method in ((f"iam-conformance-never-issued-{run_id}", "POST"), (latin1, "POST"), (latin1, "GET"),
+                           (opaque, "POST")):
         params = {"UserName": user_with_two_certificates.name, "MaxItems": "1", "Marker": marker}
-        judge(rejected_as_bad_request, iam.call("ListSigningCertificates", params))
+        judge(rejected_as_bad_request, iam.call("ListSigningCertificates", params, method=method))
 
 
 @requirement("ERR-05")

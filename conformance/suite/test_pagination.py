@@ -1,11 +1,11 @@
 """pagination: walking pages by sending back each Marker, and what a listing means over time."""
 from hypothesis import strategies as st
 
-from conformance.checks.pagination import (deleted_not_listed, foreign_marker_not_followed, listed_with_status,
-                                           listing_matches_model, no_foreign_certificates, pages_within_max_items,
-                                           same_order_twice, truncated_pages_carry_marker,
-                                           truncation_flag_tells_the_truth, upload_refused_only_at_quota,
-                                           walk_yields_each_certificate_once)
+from conformance.checks.pagination import (deleted_not_listed, foreign_marker_not_followed,
+                                           last_page_carries_no_marker, listed_with_status, listing_matches_model,
+                                           no_foreign_certificates, pages_within_max_items, same_order_twice,
+                                           truncated_pages_carry_marker, truncation_flag_tells_the_truth,
+                                           upload_refused_only_at_quota, walk_yields_each_certificate_once)
 from conformance.spec import operation
 from conformance.strategies import valid_values
 from conformance.suite import batched, beside, requirement
@@ -52,6 +52,13 @@ def test_is_truncated_tells_whether_items_remain(values, seeded_users, walker, j
 def test_truncated_pages_carry_a_valid_marker(values, seeded_users, walker, judge):
     for _, walk in walks_of(seeded_users, walker, values):
         judge(truncated_pages_carry_marker, walk)
+
+
+@requirement("PAG-12")
+@batched(max_items_values, 1)
+def test_the_last_page_carries_no_marker(values, seeded_users, walker, judge):
+    for _, walk in walks_of(seeded_users, walker, values):
+        judge(last_page_carries_no_marker, walk)
 
 
 @requirement("PAG-05")
