@@ -35,7 +35,7 @@ bench: $(STAMP)
 
 # Mutation testing of the reference (mutation/): mutmut mutates conformance/reference, the suite (standard profile,
 # fixed seed) runs against every mutant, a differential probe decides equivalence. Results in mutation/results.json,
-# a summary on stdout; budget 27 minutes on 2 cores.
+# a summary on stdout; budget 29 minutes on 2 cores.
 MUTATION_STAMP := $(VENV)/.mutation-installed
 $(MUTATION_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,mutation]'

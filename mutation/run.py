@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     from mutation.suite_run import PROFILE, SEED
 
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
-    parser.add_argument("--budget-minutes", type=float, default=27.0, help="whole-run time budget (default 27)")
+    parser.add_argument("--budget-minutes", type=float, default=29.0, help="whole-run time budget (default 29)")
     parser.add_argument("--workers", type=int, default=2, help="mutants at a time (default 2)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json", help="results file")
     parser.add_argument("--resume", action="store_true",

@@ -27,9 +27,22 @@ def outputs_of(run) -> list[str]:
     return [run.stdout, run.stderr, *(p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file())]
 
 
-def with_path(folder: Path) -> dict[str, str]:
-    """PYTHONPATH with `folder` in front (a test-only plugin there), keeping whatever the tests run with."""
-    return {"PYTHONPATH": os.pathsep.join(filter(None, (str(folder), os.environ.get("PYTHONPATH"))))}
+def plugin_run_with(plugin: str, source: str, root_credentials_env, tmp_path: Path):
+    """The suite in plugin mode against a reference, with a test-only pytest plugin `plugin` (its `source`) loaded:
+    (the run, the users it left behind)."""
+    from conftest import CliRun
+
+    (tmp_path / f"{plugin}.py").write_text(source)
+    path = os.pathsep.join(filter(None, (str(tmp_path), os.environ.get("PYTHONPATH"))))  # the plugin, then ours
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
+    with ReferenceServer() as server:
+        done = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", plugin, "-p", "no:cacheprovider", "--pyargs", "conformance.suite",
+             "--iam-conformance", "--iam-endpoint-url", server.url, "--iam-profile", "quick",
+             "--iam-report-dir", str(tmp_path / "reports")],
+            capture_output=True, text=True, env=env | {"PYTHONPATH": path}, timeout=300, cwd=tmp_path)
+        leftovers = server.store.list_users("/iam-conformance/")
+    return CliRun(done.returncode, done.stdout, done.stderr, tmp_path / "reports"), leftovers
 
 
 def say_incomplete(run, why: str) -> None:
@@ -245,19 +258,9 @@ def pytest_runtest_logfinish(nodeid, location):
 
 
 def test_an_internal_error_is_incomplete_says_so_and_shows_its_traceback_redacted(root_credentials_env, tmp_path):
-    from conftest import CliRun
     from conformance.reference import ROOT_SECRET_KEY
 
-    (tmp_path / "suite_bug.py").write_text(BUG)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
-    with ReferenceServer() as server:
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "suite_bug", "-p", "no:cacheprovider", "--pyargs",
-             "conformance.suite", "--iam-conformance", "--iam-endpoint-url", server.url, "--iam-profile", "quick",
-             "--iam-report-dir", str(tmp_path / "reports")],
-            capture_output=True, text=True, env=env | with_path(tmp_path), timeout=300, cwd=tmp_path)
-        leftovers = server.store.list_users("/iam-conformance/")
-    run = CliRun(done.returncode, done.stdout, done.stderr, tmp_path / "reports")
+    run, leftovers = plugin_run_with("suite_bug", BUG, root_credentials_env, tmp_path)
     assert run.code == pytest.ExitCode.INTERNAL_ERROR and leftovers == []
     assert run.summary["verdict"] == "incomplete"
     assert any("INTERNALERROR" in reason and "RuntimeError: a bug of the suite's (redacted)" in reason
@@ -308,18 +311,7 @@ def test_an_interrupt_whose_keyboardinterrupt_was_swallowed_still_makes_the_run_
                                                                                            tmp_path):
     """Ctrl-C lands wherever the main thread next checks for signals; inside a finaliser, the KeyboardInterrupt is
     printed as unraisable and dropped, and the run goes on to its end. It still was interrupted: exit 2, never 0."""
-    from conftest import CliRun
-
-    (tmp_path / "swallowed_interrupt.py").write_text(SWALLOWED)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
-    with ReferenceServer() as server:
-        done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", "swallowed_interrupt", "-p", "no:cacheprovider", "--pyargs",
-             "conformance.suite", "--iam-conformance", "--iam-endpoint-url", server.url, "--iam-profile", "quick",
-             "--iam-report-dir", str(tmp_path / "reports")],
-            capture_output=True, text=True, env=env | with_path(tmp_path), timeout=300, cwd=tmp_path)
-        leftovers = server.store.list_users("/iam-conformance/")
-    run = CliRun(done.returncode, done.stdout, done.stderr, tmp_path / "reports")
+    run, leftovers = plugin_run_with("swallowed_interrupt", SWALLOWED, root_credentials_env, tmp_path)
     assert run.code != 0 and leftovers == []
     assert run.summary["verdict"] == "incomplete" and run.summary["gate"] == "fail"
     assert any("interrupted (SIGINT (Ctrl-C))" in reason for reason in run.summary["incomplete_reasons"])
