@@ -172,10 +172,11 @@ def absent_user_name(run_id: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def error_samples(iam: IamClient, absent_user_name: str, validated_user: str, run_id: str) -> dict[str, Exchange]:
-    """One exchange per kind of error the page or the protocol promises, made once per run. They name an absent
-    user (validation and authentication come before any lookup, and nothing needs creating: --read-only), but for a
-    Marker never issued, asked of a user holding certificates (the absent one under --read-only)."""
+def error_samples(iam: IamClient, absent_user_name: str, run_id: str) -> dict[str, Exchange]:
+    """One exchange per kind of error the page or the protocol promises, made once per run, needing nothing created
+    (--read-only, and a target whose set-up fails still has its errors judged). They name an absent user
+    (validation and authentication come before any lookup), but for a Marker never issued: that one lists the
+    caller's own certificates (UserName omitted), so that the Marker, not the name, is what gets refused."""
     name = absent_user_name
     asks = {
         "no such user": lambda: iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
@@ -184,7 +185,7 @@ def error_samples(iam: IamClient, absent_user_name: str, validated_user: str, ru
         "UserName over 128": lambda: iam.call("ListSigningCertificates", {"UserName": "u" * 129}),
         "Marker over 320": lambda: iam.call("ListSigningCertificates", {"UserName": name, "Marker": "m" * 321}),
         "Marker never issued": lambda: iam.call("ListSigningCertificates", {
-            "UserName": validated_user, "MaxItems": "1", "Marker": f"iam-conformance-never-issued-{run_id}"}),
+            "MaxItems": "1", "Marker": f"iam-conformance-never-issued-{run_id}"}),
         "unknown action": lambda: iam.call("IamConformanceNoSuchAction", {}),
         "unsigned": lambda: iam.call("ListSigningCertificates", {"UserName": name}, identity=Identity.unsigned()),
     }
