@@ -5,6 +5,7 @@ Each class overrides exactly one behaviour of the reference; the override is the
 """
 from __future__ import annotations
 
+import abc
 from datetime import datetime, timedelta, timezone
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
@@ -193,11 +194,12 @@ def _wire(request, body: bytes) -> sigv4.WireRequest:
                              headers=request.headers, body=body)
 
 
-class _ClockLenient(ReferenceApp):
+class _ClockLenient(ReferenceApp, abc.ABC):
     """The mistake: a signature refused only for its age is verified again as of the moment it claims."""
 
+    @abc.abstractmethod
     def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
-        raise NotImplementedError
+        """Whether the fault accepts a signature as of `signed_at`."""
 
     def authenticate(self, request, body: bytes):
         try:

@@ -7,6 +7,7 @@ with keep the reference's validation.
 """
 from __future__ import annotations
 
+import abc
 import re
 import struct
 
@@ -21,12 +22,13 @@ MAX_ITEMS, USER_NAME = PAGE["MaxItems"], PAGE["UserName"]
 NOT_AN_INTEGER = Constraint("type", "integer", "Type: Integer")
 
 
-class _MaxItemsReadAs(ReferenceApp):
+class _MaxItemsReadAs(ReferenceApp, abc.ABC):
     """The mistake: MaxItems' wire value is read by `read` (the fault's own integer parser), for validation and
     for the page size alike."""
 
+    @abc.abstractmethod
     def read(self, raw: str) -> int | None:
-        raise NotImplementedError
+        """MaxItems as the fault reads it (None: not an integer)."""
 
     def violations(self, parameter: Parameter, raw: str, enum) -> list[Constraint]:
         if parameter is not MAX_ITEMS:
@@ -42,11 +44,12 @@ class _MaxItemsReadAs(ReferenceApp):
         return super().action_ListSigningCertificates(caller, p)
 
 
-class _UserNameCheckedAs(ReferenceApp):
+class _UserNameCheckedAs(ReferenceApp, abc.ABC):
     """The mistake: ListSigningCertificates' UserName is validated by `broken` (the fault's own rule)."""
 
+    @abc.abstractmethod
     def broken(self, raw: str) -> list[Constraint]:
-        raise NotImplementedError
+        """The constraints the fault finds broken."""
 
     def violations(self, parameter: Parameter, raw: str, enum) -> list[Constraint]:
         if parameter is not USER_NAME:

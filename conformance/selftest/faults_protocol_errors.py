@@ -6,6 +6,7 @@ change how a GET's query string is read, never a POST's body: PROTO-01 compares 
 """
 from __future__ import annotations
 
+import abc
 import threading
 from urllib.parse import parse_qsl, unquote, unquote_plus
 
@@ -16,11 +17,12 @@ from conformance.selftest.registry import fault
 EXOTIC = Flavour(marker_style="exotic")  # markers with spaces, '+', '/', '=' and Latin-1 letters (legal)
 
 
-class _GetReadAs(ReferenceApp):
+class _GetReadAs(ReferenceApp, abc.ABC):
     """The mistake: a GET's query string is split into parameters by `pairs` (the fault's own decoding)."""
 
+    @abc.abstractmethod
     def pairs(self, query: str) -> list[tuple[str, str]]:
-        raise NotImplementedError
+        """The query string split into (name, value) pairs, the fault's way."""
 
     def read_params(self, request, body: bytes) -> dict[str, str]:
         if request.method != "GET":
@@ -122,13 +124,14 @@ class UnknownActionListsCertificates(ReferenceApp):
             return "ListSigningCertificates"
 
 
-class _ContentTypeFor(ReferenceApp):
+class _ContentTypeFor(ReferenceApp, abc.ABC):
     """The mistake: answers whose status `relabels` get Content-Type `media_type`."""
 
     media_type: str
 
+    @abc.abstractmethod
     def relabels(self, status: int) -> bool:
-        raise NotImplementedError
+        """Whether an answer with this status gets the wrong Content-Type."""
 
     def __call__(self, environ: dict, start_response):
         def relabel(status, headers, exc_info=None):
