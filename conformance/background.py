@@ -7,8 +7,12 @@ evidence (the judge the thread used is merged into the item's). Requests are cou
 """
 from __future__ import annotations
 
+import ast
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import pytest
 
@@ -21,16 +25,37 @@ class Beside:
     judge: Judge
 
 
+@contextmanager
+def ast_parsing_serialised() -> Iterator[None]:
+    """One `ast.parse` at a time while tests run in threads. CPython 3.11 (before 3.11.8) keeps the AST
+    constructor's recursion depth in one per-interpreter counter (python/cpython#106905): two threads parsing at
+    once (pytest rendering a failure's source, Hypothesis describing a rule, traceback's carets) can end in
+    `SystemError: AST constructor recursion depth mismatch`, a crash of the run instead of its verdict."""
+    parse, lock = ast.parse, threading.RLock()
+
+    def serialised(*args, **kwargs):
+        with lock:
+            return parse(*args, **kwargs)
+
+    ast.parse = serialised
+    try:
+        yield
+    finally:
+        ast.parse = parse
+
+
 class BesideRuns:
     """The tests of this process that run beside the others, started once, each awaited by its own item."""
 
     def __init__(self) -> None:
         self.runs: dict[str, Beside] = {}
         self._pool: ThreadPoolExecutor | None = None
+        self._while_running = ExitStack()
 
     def start(self, request: pytest.FixtureRequest, items: list[pytest.Item], client) -> None:
         """Start every item of `items` whose test takes session fixtures only (and its judge); their fixtures are
         resolved here, in the calling thread, as pytest requires."""
+        self._while_running.enter_context(ast_parsing_serialised())
         self._pool = ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="iam-beside")
         # The longest first, and each as soon as its own fixtures exist: the state machine (its own users) starts
         # while the users the others share are still being made.
@@ -60,8 +85,11 @@ class BesideRuns:
         return True
 
     def stop(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            self._while_running.close()
 
 
 def _arguments(request: pytest.FixtureRequest, item: pytest.Item) -> dict | None:

@@ -180,7 +180,13 @@ def run(args: argparse.Namespace) -> int:
     from conformance.owner import RunHandle
 
     handle = RunHandle(settings, requests_before=record.requests)
-    code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle])
+    try:
+        code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle])
+    except Exception as crash:  # pytest itself failed (its own hooks, the interpreter): a suite error, never a pass
+        # The type only: the message may quote what the target sent, or a secret, and nothing redacts it here.
+        print(f"iam-conformance: the run crashed inside pytest ({type(crash).__name__}); it vouches for nothing "
+              "(exit 2)", file=sys.stderr)
+        return ExitCode.INCOMPLETE
     if handle.result is None:
         print(f"iam-conformance: could not run (pytest exit {int(code)})", file=sys.stderr)
         return ExitCode.INCOMPLETE

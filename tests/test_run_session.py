@@ -158,9 +158,39 @@ def test_an_interrupted_run_is_incomplete_says_why_and_cleans_up(action, signum,
 
 
 def test_an_interrupted_cleanup_still_writes_reports_that_say_so(root_credentials_env, tmp_path):
-    run, _, _ = interrupt_at("DeleteSigningCertificate", signal.SIGTERM, root_credentials_env, tmp_path)
+    # DeleteUser is cleanup's alone (the state machine's teardown deletes certificates too, mid-run)
+    run, _, _ = interrupt_at("DeleteUser", signal.SIGTERM, root_credentials_env, tmp_path)
     assert run.code == 2 and run.summary["verdict"] == "incomplete"
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_an_interrupt_in_the_state_machines_teardown_is_incomplete_not_a_crash(root_credentials_env, tmp_path):
+    run, _, _ = interrupt_at("DeleteSigningCertificate", signal.SIGTERM, root_credentials_env, tmp_path)
+    assert run.code == 2 and run.summary["verdict"] == "incomplete", run.stdout[-3000:] + run.stderr[-3000:]
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+CRASHES_PYTEST = """
+import pytest
+
+def pytest_runtest_call(item):
+    raise KeyboardInterrupt("a test's interrupt")
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_keyboard_interrupt(excinfo):
+    raise SystemError("AST constructor recursion depth mismatch (before=87, after=30)")
+"""
+
+
+def test_pytest_crashing_under_the_run_is_incomplete_in_one_line(run_cli, root_credentials_env, tmp_path):
+    (tmp_path / "crashes_pytest.py").write_text(CRASHES_PYTEST)
+    path = os.pathsep.join(filter(None, (str(tmp_path), os.environ.get("PYTHONPATH"))))
+    with ReferenceServer() as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick",
+                      env=root_credentials_env | {"PYTEST_PLUGINS": "crashes_pytest", "PYTHONPATH": path})
+    assert run.code == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    assert "Traceback" not in run.stderr and "crashed inside pytest (SystemError)" in run.stderr
+    assert run.summary["verdict"] == "incomplete"
 
 
 # -- a worker lost --------------------------------------------------------------------------------------------------
