@@ -14,6 +14,7 @@ from collections.abc import Iterable
 MASK = "(redacted)"
 MIN_SECRET = 8  # shorter values are too likely to be ordinary words to mask wherever they appear
 PIECE = 16  # a run of this many characters of a secret counts as the secret
+BLOCK = PIECE // 2
 _SHAPES = (
     re.compile(r"(<(?:\w+:)?SecretAccessKey>)[^<]*(</)"),
     re.compile(r"((?:X-Amz-Signature|Signature)=)[0-9a-fA-F]{16,}()"),
@@ -22,6 +23,8 @@ _SHAPES = (
     re.compile(r"((?i:authorization)[\"']?\s*[:=]\s*)[^\n]+()"),  # an Authorization header: its whole value
     re.compile(r"()(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F])()"),  # a bare SigV4 signature (HMAC-SHA256, hex)
 )
+# Shorter text holds no secret (MIN_SECRET), no piece (PIECE) and no shape: the shortest is "SessionToken=x".
+SHORTEST_REDACTED = min(MIN_SECRET, PIECE, len("SessionToken=x"))
 
 
 class Redactor:
@@ -29,7 +32,9 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: set[str] = set()
+        self._longest_first: list[str] = []
         self._pieces: set[str] = set()
+        self._blocks: re.Pattern[str] | None = None
         self.add(*secrets)
 
     @property
@@ -42,12 +47,26 @@ class Redactor:
         for secret in new:
             self._secrets.add(secret)
             self._pieces.update(secret[i:i + PIECE] for i in range(len(secret) - PIECE + 1))
+        if new:
+            self._longest_first = sorted(self._secrets, key=len, reverse=True)
+            self._blocks = None  # built again when next needed: keys are learned one by one during a run
         return new
 
+    def _block_search(self) -> re.Pattern[str]:
+        if self._blocks is None:
+            # Every PIECE-long run of a secret contains one of its blocks of BLOCK characters at a multiple of BLOCK
+            # (a run starting at i holds the block starting at the next multiple, at most BLOCK - 1 further on): text
+            # holding none of them holds no piece, and most text is passed over by one search of the regex engine.
+            blocks = {s[i:i + BLOCK] for s in self._secrets for i in range(0, len(s) - BLOCK + 1, BLOCK)}
+            self._blocks = re.compile("|".join(map(re.escape, sorted(blocks))))
+        return self._blocks
+
     def redact(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        if len(text) < SHORTEST_REDACTED:
+            return text
+        for secret in self._longest_first:
             text = text.replace(secret, MASK)
-        if self._pieces and len(text) >= PIECE:
+        if self._pieces and len(text) >= PIECE and self._block_search().search(text):
             text = self._mask_pieces(text)
         for shape in _SHAPES:
             text = shape.sub(rf"\1{MASK}\2", text)

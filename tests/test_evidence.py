@@ -3,6 +3,8 @@ part, before anything is cut to an excerpt."""
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from conformance.checks.responses import accepted_with_listing
 from conformance.evidence import curl_command, excerpt, from_deviation, one_line
@@ -52,6 +54,28 @@ def test_pieces_of_a_secret_are_redacted_wherever_they_are_cut():
         for secret in (SECRET, TOKEN):
             assert not any(secret[i:i + PIECE] in redacted for i in range(len(secret) - PIECE + 1))
     assert redactor.redact("nothing secret here, just words") == "nothing secret here, just words"
+
+
+SECRET_CHARACTERS = st.characters(codec="ascii", categories=["L", "N"], include_characters="/+=")
+
+
+@st.composite
+def secret_and_piece(draw) -> tuple[str, str]:
+    """A secret, and a run of PIECE or more of its characters starting anywhere in it."""
+    secret = draw(st.text(SECRET_CHARACTERS, min_size=PIECE, max_size=120))
+    start = draw(st.integers(0, len(secret) - PIECE))
+    return secret, secret[start:draw(st.integers(start + PIECE, len(secret)))]
+
+
+@given(secret_and_piece=secret_and_piece(), before=st.text(max_size=40), after=st.text(max_size=40),
+       earlier=st.lists(st.text(min_size=8, max_size=60), max_size=3))
+def test_any_piece_of_any_secret_between_any_text_is_redacted(secret_and_piece, before, after, earlier):
+    secret, piece = secret_and_piece
+    redactor = Redactor(earlier)
+    redactor.redact("searched once before the secret arrives")
+    redactor.add(secret)
+    redacted = redactor.redact(before + piece + after)
+    assert not any(secret[i:i + PIECE] in redacted for i in range(len(secret) - PIECE + 1)), redacted
 
 
 def test_signatures_and_authorization_are_redacted_by_shape():
