@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import functools
 import secrets
+import threading
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -15,9 +16,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 
+_KEY_LOCK = threading.Lock()
+
+
 @functools.cache
-def _key() -> rsa.RSAPrivateKey:
+def _generated_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _key() -> rsa.RSAPrivateKey:
+    with _KEY_LOCK:  # tests beside each other seed at once: one key made, not one per thread that got there first
+        return _generated_key()
 
 
 def new_certificate_pem(common_name: str = "iam-conformance") -> str:

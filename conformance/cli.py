@@ -77,6 +77,11 @@ def add_release_commands(commands) -> None:
 
 
 PLUGINS = ("-p", "conformance.plugin", "-p", "_hypothesis_pytestplugin", "-p", "allure_pytest.plugin")
+# pytest's own plugins the suite never uses (its reports are its own, it has no doctests, unittest classes, temporary
+# folders or logs): not imported at all, a few tens of milliseconds of every run.
+UNUSED_BUILTIN_PLUGINS = tuple(argument for name in (
+    "doctest", "legacypath", "pastebin", "junitxml", "subtests", "setuponly", "setupplan", "stepwise", "tmpdir",
+    "monkeypatch", "recwarn", "unittest", "logging") for argument in ("-p", f"no:{name}"))
 
 
 def pytest_arguments(values: dict, workers: int | None) -> list[str]:
@@ -90,6 +95,7 @@ def pytest_arguments(values: dict, workers: int | None) -> list[str]:
         "-W", "ignore::pytest.PytestAssertRewriteWarning", "--assert=plain",
         # Those plugins run gc.collect() several times per session to find unraisable exceptions: not ours.
         "-p", "no:unraisableexception", "-p", "no:threadexception",
+        *UNUSED_BUILTIN_PLUGINS,
         # Exactly the plugins the suite uses: none of whatever else the environment has installed, and no xdist
         # (execnet) in a run without workers. xdist's workers parse the same arguments.
         "--disable-plugin-autoload", *PLUGINS, *(("-p", "xdist.plugin") if workers else ()),
@@ -106,7 +112,7 @@ def _prepare(values: dict, record):
     """Settings resolved, credentials found and the target preflighted before pytest starts: a run that cannot
     start says why in one line, fast. Returns (settings, None) or (None, reason)."""
     from conformance.client import TargetUnreachable
-    from conformance.preflight import preflight
+    from conformance.preflight import paced, preflight
     from conformance.settings import SettingsError, resolve
     from conformance.target import TargetError, caller_credentials
 
@@ -120,6 +126,7 @@ def _prepare(values: dict, record):
             reason = preflight(settings, record)
             if reason:
                 return None, reason
+            settings = paced(settings, record.preflight_ms)
     except (SettingsError, TargetError, TargetUnreachable) as exc:
         return None, str(exc)
     except KeyboardInterrupt as interrupted:

@@ -41,6 +41,8 @@ def console_lines(raw_summary: dict, settings: RunSettings, redactor: Redactor) 
     for reason, ids in by_reason.items():  # the reason first: the list of ids is long under --read-only
         lines.append(f"  skipped ({reason}): {len(ids)} requirements")
         lines += [f"    {', '.join(ids[i:i + 12])}" for i in range(0, len(ids), 12)]
+    if data.get("pace_note"):
+        lines.append(f"  {data['pace_note']}")
     if data["retries"] or data["consistency_waits"]:
         waited = sum(w["seconds"] for w in data["consistency_waits"])
         lines.append(f"  {data['retries']} retries (Throttling/503), {waited:.1f} s waiting for IAM to catch up "

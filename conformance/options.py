@@ -100,9 +100,9 @@ OPTIONS: tuple[Option, ...] = (
            type=positive_int, metavar="N"),
     Option("deadline", "seconds after which no more requests are sent; cleanup still runs, within its own bound "
            "(default: 900)", type=positive_seconds, default=900.0, metavar="SECONDS"),
-    Option("max-concurrency", "calls to the target in flight at once (default: 8); halved whenever the target pushes "
-           "back (Throttling, 503, a reset connection), grown back one at a time", type=positive_int, default=8,
-           metavar="N"),
+    Option("max-concurrency", "calls to the target in flight at once (default: 8, or 1 for a target that answers "
+           "within 10 ms, where overlapping saves no time); halved whenever the target pushes back (Throttling, 503, "
+           "a reset connection), grown back one at a time", type=positive_int, metavar="N"),
     Option("max-rps", "at most this many calls per second (default: no limit), for accounts with tight quotas",
            type=positive_rate, metavar="R"),
     Option("strict-schema", "read the response schemas closed: an element they do not name is a deviation, not a note",

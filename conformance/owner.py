@@ -107,9 +107,12 @@ class RunOwner:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if self.record.could_not_run is None and not self._preflighted:
-            from conformance.preflight import preflight
+            from conformance.preflight import paced, preflight
 
             self.record.could_not_run = preflight(self.settings, self.record)
+            self.settings = paced(self.settings, self.record.preflight_ms)
+            if self.process is not None:  # this process runs the tests (no workers): its clients are not made yet
+                self.process.settings = self.settings
         if self.record.could_not_run is None and self._shares_population():
             self._make_population()
         if self.record.could_not_run is not None:

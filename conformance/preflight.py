@@ -6,7 +6,7 @@ that answers anything else is the suite's to judge.
 """
 from __future__ import annotations
 
-
+import dataclasses
 
 from conformance.client import TargetUnreachable
 from conformance.settings import RunSettings
@@ -29,6 +29,8 @@ def preflight(settings: RunSettings, record=None) -> str | None:
         if record is not None:
             record.requests += client.request_count
         client.close()
+    if record is not None:
+        record.preflight_ms = exchange.elapsed_ms
     error = read_error(exchange)
     code = error.code if error is not None else None
     if code in AUTH_REFUSALS or (exchange.status == 401):
@@ -37,3 +39,20 @@ def preflight(settings: RunSettings, record=None) -> str | None:
         return ("the credentials may not call iam:ListSigningCertificates on this target (AccessDenied): grant it "
                 "(README, 'Running against real AWS')")
     return None
+
+
+# A target that answers within this, its first connection included, runs on this machine or next to it: overlapping
+# calls to it saves no time (this machine's CPU is the limit, the target's and the suite's) and costs the suite's
+# threads about a third more CPU. Real IAM and any target across a network answer slower.
+FAST_ROUND_TRIP_MS = 10.0
+
+
+def paced(settings: RunSettings, round_trip_ms: float | None) -> RunSettings:
+    """`settings` with one call in flight when the target answered the preflight within FAST_ROUND_TRIP_MS and
+    nobody chose --max-concurrency; the same requests either way (the seed decides them, not the pace)."""
+    if settings.concurrency_chosen or settings.max_concurrency == 1 or round_trip_ms is None \
+            or round_trip_ms >= FAST_ROUND_TRIP_MS:
+        return settings
+    note = (f"one call in flight: the target answered in {round_trip_ms:.1f} ms, too fast for overlapping calls to "
+            "save time (--max-concurrency N overlaps them anyway)")
+    return dataclasses.replace(settings, max_concurrency=1, pace_note=note)

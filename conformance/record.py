@@ -63,6 +63,7 @@ class RunRecord:
     interrupted: str | None = None
     could_not_run: str | None = None
     preflight_notes: list[str] = field(default_factory=list)
+    preflight_ms: float | None = None  # the preflight's round trip, connection included
 
     def add_stats(self, stats: dict) -> None:
         self.requests += stats.get("requests", 0)

@@ -23,6 +23,8 @@ _SHAPES = (
     re.compile(r"((?i:authorization)[\"']?\s*[:=]\s*)[^\n]+()"),  # an Authorization header: its whole value
     re.compile(r"()(?<![0-9a-fA-F])[0-9a-f]{64}(?![0-9a-fA-F])()"),  # a bare SigV4 signature (HMAC-SHA256, hex)
 )
+# What every shape's match holds (case aside): text without any of these is passed over in one search.
+_ANY_SHAPE = re.compile(r"secretaccesskey|signature|token|authorization|[0-9a-f]{64}", re.IGNORECASE)
 # Shorter text holds no secret (MIN_SECRET), no piece (PIECE) and no shape: the shortest is "SessionToken=x".
 SHORTEST_REDACTED = min(MIN_SECRET, PIECE, len("SessionToken=x"))
 
@@ -64,12 +66,14 @@ class Redactor:
     def redact(self, text: str) -> str:
         if len(text) < SHORTEST_REDACTED:
             return text
-        for secret in self._longest_first:
-            text = text.replace(secret, MASK)
-        if self._pieces and len(text) >= PIECE and self._block_search().search(text):
-            text = self._mask_pieces(text)
-        for shape in _SHAPES:
-            text = shape.sub(rf"\1{MASK}\2", text)
+        if self._secrets and self._block_search().search(text):  # a whole secret holds a block too
+            for secret in self._longest_first:
+                text = text.replace(secret, MASK)
+            if len(text) >= PIECE:
+                text = self._mask_pieces(text)
+        if _ANY_SHAPE.search(text):
+            for shape in _SHAPES:
+                text = shape.sub(rf"\1{MASK}\2", text)
         return text
 
     def _mask_pieces(self, text: str) -> str:

@@ -135,6 +135,8 @@ def build(record: RunRecord, settings: RunSettings | None, started: float, calle
         "duration_s": round(time.time() - started, 2),
         "request_count": record.requests,
         "retries": len(record.retries),
+        "calls_in_flight": settings.max_concurrency if settings else 1,
+        "pace_note": settings.pace_note if settings else "",
         "retry_log": record.retries[:200],
         "consistency_waits": record.waits[:200],
         "aborted": record.gave_up,

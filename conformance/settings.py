@@ -54,6 +54,8 @@ class RunSettings:
     target_label: str = ""
     allure_staging: str | None = None  # where allure-pytest writes before the owner redacts and moves it
     population: dict | None = None  # the users the owner made for every xdist worker (conformance.population)
+    concurrency_chosen: bool = False  # --max-concurrency given: the preflight's round trip decides nothing
+    pace_note: str = ""  # why the run sends one call at a time although nobody asked (conformance.preflight)
 
     def to_wire(self) -> dict[str, Any]:
         """A plain dict for xdist's workerinput."""
@@ -147,6 +149,7 @@ def resolve(values: dict[str, Any], *, seed: int | None, derandomize: bool) -> R
         strict_schema=bool(values.get("strict_schema")),
         keep_resources=bool(values.get("keep_resources")),
         max_concurrency=int(values.get("max_concurrency") or 8),
+        concurrency_chosen=values.get("max_concurrency") is not None,
         max_rps=values.get("max_rps"),
         endpoint=endpoint,
         endpoint_origin=origin,

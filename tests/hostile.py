@@ -57,6 +57,7 @@ class HostileServer:
     def __init__(self, mode: str) -> None:
         self.mode = mode
         self.calls = 0
+        self.actions: list[str] = []
         self.list_pages = 0
         self.authorizations: list[str | None] = []
         self.stopped = threading.Event()
@@ -71,6 +72,7 @@ class HostileServer:
                 form = parse_qs(self.rfile.read(length).decode() or urlsplit(self.path).query)
                 owner.calls += 1
                 owner.authorizations.append(self.headers.get("Authorization"))
+                owner.actions.append(form.get("Action", [""])[0])
                 owner.answer(self, form.get("Action", [""])[0])
 
             do_GET = do_POST

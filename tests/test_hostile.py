@@ -75,9 +75,10 @@ def assert_bounded_and_clean(done: Finished, within_s: float) -> None:
     assert done.peak_rss_mb < PEAK_RSS_BOUND_MB, done.peak_rss_mb
 
 
-def run_against(url: str, env: dict[str, str], tmp_path, deadline_s: int = DEADLINE_S, **kwargs) -> Finished:
+def run_against(url: str, env: dict[str, str], tmp_path, *extra: str, deadline_s: int = DEADLINE_S,
+                **kwargs) -> Finished:
     return iam_conformance("run", "--endpoint-url", url, "--profile", "quick", "--deadline", str(deadline_s),
-                           "--report-dir", str(tmp_path / "reports"), env=env, **kwargs)
+                           "--report-dir", str(tmp_path / "reports"), *extra, env=env, **kwargs)
 
 
 @pytest.mark.parametrize("mode", ["slow-body", "slow-head"])
@@ -107,11 +108,13 @@ def test_sigterm_during_a_dripping_answer_still_ends_with_a_bounded_cleanup(root
                 dripping_since.append(time.monotonic())
             return bool(dripping_since) and time.monotonic() - dripping_since[0] > 1
 
-        done = run_against(server.url, root_credentials_env, tmp_path, deadline_s=600,
+        # Calls overlapped (this target answers fast: the run would otherwise send one at a time), so that users
+        # are being created, their answers dripped too, when the signal comes.
+        done = run_against(server.url, root_credentials_env, tmp_path, "--max-concurrency", "8", deadline_s=600,
                            interrupt_when=dripping_for_a_second, timeout=3 * GRACE_S)
-    # After the signal the dripping call is abandoned, and cleanup's first call (a third request) gets one call's
-    # budget (30 s) before it is given up; the run's --deadline 600 plays no part.
-    assert dripping_since and server.calls >= 3
+    # After the signal the dripping calls are abandoned, and cleanup gets one call's budget (30 s) before it is given
+    # up; the run's --deadline 600 plays no part.
+    assert dripping_since and server.calls >= 3 and "CreateUser" in server.actions
     assert_bounded_and_clean(done, 2 * GRACE_S)
     assert time.monotonic() - dripping_since[0] < GRACE_S
     assert done.code == 2

@@ -6,6 +6,7 @@ import time
 import pytest
 
 from conformance.pace import GROW_AFTER, KEPT_FOR_CHAINS, Pace, overlapped
+from conformance.preflight import FAST_ROUND_TRIP_MS, paced
 
 
 def test_never_more_in_flight_than_allowed_and_fanned_out_calls_leave_room_for_chains():
@@ -80,3 +81,44 @@ def test_overlapped_keeps_order_and_raises_after_all_ended():
 def test_one_at_a_time_runs_in_the_callers_thread():
     callers = overlapped(Pace(1), lambda _: threading.current_thread(), range(3))
     assert set(callers) == {threading.current_thread()}
+
+
+# -- the pace a run chooses from the preflight's round trip ------------------------------------------------------
+def settings_with(**values):
+    from conformance.options import OPTIONS
+    from conformance.settings import resolve
+
+    return resolve({o.dest: o.default for o in OPTIONS} | {"endpoint_url": "http://127.0.0.1:1/"} | values,
+                   seed=1, derandomize=False)
+
+
+@pytest.mark.parametrize("round_trip_ms,given,expected", [
+    (2.5, None, 1),  # an emulator on this machine: one call at a time, and the run says why
+    (FAST_ROUND_TRIP_MS, None, 8),  # as slow as that, overlapping pays
+    (120.0, None, 8),  # a target across a network
+    (None, None, 8),  # no round trip measured (the embedded target not started yet, a failed preflight)
+    (2.5, 4, 4),  # --max-concurrency given: the user's choice stands
+    (2.5, 8, 8),
+])
+def test_the_preflights_round_trip_decides_the_calls_in_flight_unless_the_user_did(round_trip_ms, given, expected):
+    settings = paced(settings_with(max_concurrency=given), round_trip_ms)
+    assert settings.max_concurrency == expected
+    assert ("one call in flight" in settings.pace_note) == (expected == 1 and given is None)
+
+
+def test_a_run_against_a_target_on_this_machine_sends_one_call_at_a_time_and_says_why(run_cli, root_credentials_env):
+    from conformance.reference import ReferenceServer
+
+    with ReferenceServer() as server:
+        chosen = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
+                         env=root_credentials_env)
+        html, first = (chosen.report_dir / "report.html").read_text(), chosen.summary
+        overlapped_run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
+                                 "--max-concurrency", "4", env=root_credentials_env)
+    second = overlapped_run.summary
+    assert chosen.code == 0 and first["calls_in_flight"] == 1
+    assert "one call in flight: the target answered in" in chosen.stdout
+    assert first["pace_note"] in chosen.stdout and first["pace_note"] in html
+    assert overlapped_run.code == 0 and second["calls_in_flight"] == 4
+    assert second["pace_note"] == "" and "one call in flight" not in overlapped_run.stdout
+    assert second["request_count"] == first["request_count"]  # the pace changes no request
