@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import os
 from collections.abc import Iterator
@@ -58,8 +59,18 @@ def is_real_aws(endpoint: str) -> bool:
     """An AWS-operated endpoint, where creating users costs a real account: any IAM hostname botocore knows, or
     any host under one of its partitions' DNS suffixes (regional, FIPS, dual-stack and VPC endpoints included)."""
     host = (urlsplit(endpoint).hostname or "").lower().rstrip(".")
+    if host == "localhost" or _is_ip_address(host):  # AWS endpoints are names: no need to read botocore's data
+        return False
     hostnames, suffixes = aws_names()
     return host in hostnames or any(host == suffix or host.endswith("." + suffix) for suffix in suffixes)
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 @functools.cache
