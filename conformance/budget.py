@@ -162,8 +162,3 @@ class WatchedAdapter(requests.adapters.HTTPAdapter):
 
     def proxy_manager_for(self, proxy: str, **proxy_kwargs):
         return _watch_pools_of(super().proxy_manager_for(proxy, **proxy_kwargs))
-
-
-def no_http_auth(request: requests.PreparedRequest) -> requests.PreparedRequest:
-    """The session's auth: requests then never derives Basic auth from the URL or ~/.netrc. SigV4 only."""
-    return request

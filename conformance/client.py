@@ -8,6 +8,7 @@ import contextlib
 import contextvars
 import datetime
 import http.client
+import http.cookiejar
 import os
 import random
 import threading
@@ -22,7 +23,7 @@ from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from conformance.budget import CallBudget, WatchedAdapter, no_http_auth
+from conformance.budget import CallBudget, WatchedAdapter
 from conformance.pace import Pace, overlapped
 from conformance.spec import operation
 from conformance.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
@@ -122,8 +123,9 @@ class IamClient:
         # The environment's proxy and CA settings, read once: requests would rescan os.environ on every call.
         self.session.proxies = requests.utils.get_environ_proxies(self.endpoint)
         self.session.verify = ca_bundle() or True
-        self.session.trust_env = False  # no ~/.netrc, no proxy settings re-read per call
-        self.session.auth = no_http_auth
+        self.session.trust_env = False  # no proxy settings re-read per call
+        # A target's cookies are never kept, so never sent back: the suite's requests are what it signed.
+        self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self.request_count = 0
         self.retries: list[dict] = []  # every retry, for the report
         self.gone: str | None = None  # why the target counts as gone (it stopped answering)
@@ -262,6 +264,16 @@ class IamClient:
             prepared.headers.pop(name, None)
         return prepared
 
+    def _outgoing(self, prepared) -> requests.PreparedRequest:
+        """botocore's prepared request sent as it was signed: requests does not prepare it again (re-quote its URL,
+        merge cookies), it only adds its default headers (User-Agent, Accept...) under the signed ones."""
+        outgoing = requests.PreparedRequest()
+        outgoing.method, outgoing.url, outgoing.body = prepared.method, prepared.url, prepared.body
+        outgoing.headers = requests.structures.CaseInsensitiveDict(self.session.headers)
+        outgoing.headers.update(prepared.headers)
+        outgoing.hooks = requests.hooks.default_hooks()
+        return outgoing
+
     def _send(self, action: str, params: dict[str, str], method: str, identity: Identity,
               signing: Signing | None = None) -> Exchange:
         prepared = self._signed(params, method, identity, signing)
@@ -277,11 +289,8 @@ class IamClient:
         failure = None
         with CallBudget(allowed_s) as budget:
             try:
-                response = self.session.request(
-                    prepared.method,
-                    prepared.url,
-                    headers=dict(prepared.headers),
-                    data=prepared.body,
+                response = self.session.send(
+                    self._outgoing(prepared),
                     timeout=(min(CONNECT_TIMEOUT_S, allowed_s), allowed_s),
                     allow_redirects=False,
                     stream=True,

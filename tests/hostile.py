@@ -51,8 +51,8 @@ def list_users_page(mode: str, page: int) -> bytes:
 
 
 class HostileServer:
-    """`mode`: a key of BODIES, one of SLOW_MODES or LIST_MODES, or 'silent-after-preflight' (answers the first
-    call, then never again). `calls` counts requests; `authorizations` keeps each request's Authorization header."""
+    """`mode`: a key of BODIES, one of SLOW_MODES or LIST_MODES, 'sets-cookie', or 'silent-after-preflight' (answers
+    the first call, then never again). `calls` counts requests; `authorizations` keeps each request's Authorization header."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -60,6 +60,7 @@ class HostileServer:
         self.actions: list[str] = []
         self.list_pages = 0
         self.authorizations: list[str | None] = []
+        self.cookies: list[str | None] = []  # each request's Cookie header
         self.stopped = threading.Event()
         owner = self
 
@@ -72,6 +73,7 @@ class HostileServer:
                 form = parse_qs(self.rfile.read(length).decode() or urlsplit(self.path).query)
                 owner.calls += 1
                 owner.authorizations.append(self.headers.get("Authorization"))
+                owner.cookies.append(self.headers.get("Cookie"))
                 owner.actions.append(form.get("Action", [""])[0])
                 owner.answer(self, form.get("Action", [""])[0])
 
@@ -95,6 +97,14 @@ class HostileServer:
             else:
                 body = success(action)
             return self._send(handler, 200, "text/xml", body)
+        if mode == "sets-cookie":  # a session cookie, as a load balancer's stickiness would
+            handler.send_response(200)
+            handler.send_header("Set-Cookie", "sticky=s3cr3t; Path=/")
+            handler.send_header("Content-Type", "text/xml")
+            handler.send_header("Content-Length", str(len(LIST_USERS_OK)))
+            handler.end_headers()
+            handler.wfile.write(LIST_USERS_OK)
+            return
         if mode.startswith("slow-"):
             return self._drip(handler, head_too=mode.startswith("slow-head"), sized=not mode.startswith("slow-unsized"))
         status, kind, body = (200, "text/xml", LIST_USERS_OK) if mode == "first-call" else BODIES[mode]

@@ -160,6 +160,17 @@ def test_netrc_never_turns_into_basic_auth(tmp_path, monkeypatch):
     assert signed.startswith("AWS4-HMAC-SHA256 ") and none is None
 
 
+def test_a_targets_cookie_is_never_sent_back():
+    with HostileServer("sets-cookie") as server:
+        client = signed_client(server.url)
+        try:
+            for _ in range(3):
+                assert client.call("ListUsers").status == 200
+        finally:
+            client.close()
+    assert server.cookies == [None, None, None]
+
+
 def loopback_tls_certificate(folder) -> tuple[str, str]:
     """A self-signed certificate for 127.0.0.1 and its key, as PEM files: (certificate, key)."""
     import datetime
