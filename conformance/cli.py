@@ -76,7 +76,8 @@ def add_release_commands(commands) -> None:
     commands.add_parser("baselines", help="list the bundled baselines, usable by name: --baseline NAME")
 
 
-PLUGINS = ("-p", "conformance.plugin", "-p", "_hypothesis_pytestplugin", "-p", "allure_pytest.plugin")
+PLUGINS = ("-p", "conformance.plugin", "-p", "_hypothesis_pytestplugin")
+ALLURE_PLUGIN = ("-p", "allure_pytest.plugin")  # only with --allure: a tenth of a run's CPU, imports included
 # pytest's own plugins the suite never uses (its reports are its own, it has no doctests, unittest classes, temporary
 # folders or logs): not imported at all, a few tens of milliseconds of every run.
 UNUSED_BUILTIN_PLUGINS = tuple(argument for name in (
@@ -98,7 +99,8 @@ def pytest_arguments(values: dict, workers: int | None) -> list[str]:
         *UNUSED_BUILTIN_PLUGINS,
         # Exactly the plugins the suite uses: none of whatever else the environment has installed, and no xdist
         # (execnet) in a run without workers. xdist's workers parse the same arguments.
-        "--disable-plugin-autoload", *PLUGINS, *(("-p", "xdist.plugin") if workers else ()),
+        "--disable-plugin-autoload", *PLUGINS, *(ALLURE_PLUGIN if values.get("allure") else ()),
+        *(("-p", "xdist.plugin") if workers else ()),
         "--iam-conformance", *options.as_arguments(values),
     ]
     if workers:
@@ -247,7 +249,7 @@ def render_allure(report_dir: Path) -> int:
 
     results, target = report_dir / "allure-results", report_dir / "allure-report"
     if not results.is_dir():
-        print(f"iam-conformance: no {results}: run `iam-conformance run --report-dir {report_dir}` first",
+        print(f"iam-conformance: no {results}: run `iam-conformance run --allure --report-dir {report_dir}` first",
               file=sys.stderr)
         return ExitCode.INCOMPLETE
     allure = shutil.which("allure")

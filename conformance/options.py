@@ -81,8 +81,10 @@ OPTIONS: tuple[Option, ...] = (
     Option("endpoint-url", "IAM endpoint; else AWS_ENDPOINT_URL_IAM, else AWS_ENDPOINT_URL, else an embedded moto "
            "server on loopback (needs the [moto] extra)", metavar="URL"),
     Option("region", "signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, else us-east-1)"),
-    Option("report-dir", "folder for summary.json, report.html, junit.xml and allure-results/ (default: reports)",
+    Option("report-dir", "folder for summary.json, report.html and junit.xml (default: reports)",
            default="reports", metavar="DIR"),
+    Option("allure", "also write allure-pytest's results, redacted, into DIR/allure-results/ (render them with "
+           "`iam-conformance report --allure DIR`); off by default: Allure costs a tenth of a run's CPU", flag=True),
     Option("profile", f"how hard Hypothesis searches: {', '.join(f'{k} ({v} examples per property)' for k, v in PROFILES.items())}"
            f" (default: {DEFAULT_PROFILE})", default=DEFAULT_PROFILE, choices=tuple(PROFILES)),
     Option("baseline", "known deviations of this target: a bundled baseline's name (see `iam-conformance baselines`) "

@@ -68,8 +68,10 @@ class RunOwner:
         self.redactor.add(self.settings.secret_key, self.settings.session_token)
 
     def _complete(self, settings: RunSettings) -> RunSettings:
-        """Credentials, the embedded target if one is needed, and the private folder allure-pytest writes into."""
-        changes: dict = {"allure_staging": tempfile.mkdtemp(prefix="iam-conformance-allure-")}
+        """Credentials, the embedded target if one is needed, and (--allure) the private folder allure-pytest writes
+        into."""
+        staging = tempfile.mkdtemp(prefix="iam-conformance-allure-") if settings.allure else None
+        changes: dict = {"allure_staging": staging}
         if settings.endpoint is None:
             from conformance.target import (  # needs the [moto] extra
                 EmbeddedMoto,

@@ -100,7 +100,10 @@ class RunProcess:
         config.addinivalue_line("markers", "beside: runs in a thread of its own from the session's start")
         if settings.seed is not None:  # read by Hypothesis' own plugin, which configures after this one
             config.option.hypothesis_seed = str(settings.seed)
-        if settings.allure_staging and any(config.pluginmanager.has_plugin(name) for name in ALLURE_PLUGIN_NAMES):
+        if settings.allure_staging:
+            if not any(config.pluginmanager.has_plugin(name) for name in ALLURE_PLUGIN_NAMES):
+                raise pytest.UsageError("--iam-allure needs the allure-pytest plugin, which is not loaded "
+                                        "(installed with iam-conformance; was it disabled with -p no:allure_pytest?)")
             # allure-pytest writes into a private folder; the run's owner redacts and moves the results
             config.option.allure_report_dir = settings.allure_staging
             config.option.clean_alluredir = False

@@ -1,4 +1,4 @@
-"""Writing a run's reports: summary.json, report.html, junit.xml and allure-results/, all from one RunResult.
+"""Writing a run's reports: summary.json, report.html, junit.xml and (--allure) allure-results/, all from one RunResult.
 
 Every report is rendered from the summary after the run's Redactor has redacted it as data; Allure's files (written
 by allure-pytest into a private staging folder) are redacted the same way as they are moved into the report folder.
@@ -40,9 +40,12 @@ def write_all(result: RunResult, settings: RunSettings, redactor: Redactor) -> s
             html = _TEMPLATES.get_template("report.html.j2").render(summary=summary, categories=CATEGORIES)
             folder.write_text("report.html", html)
             folder.write_text("junit.xml", junit.render(summary))
-            with folder.subdir("allure-results") as allure:
-                allure.clear()  # never mixed with an earlier run's
-                move_results(settings.allure_staging and Path(settings.allure_staging), allure, summary, redactor)
+            if settings.allure_staging:
+                with folder.subdir("allure-results") as allure:
+                    allure.clear()  # never mixed with an earlier run's
+                    move_results(Path(settings.allure_staging), allure, summary, redactor)
+            else:  # an earlier run's results would be rendered as this run's
+                folder.remove_subdir("allure-results")
         if settings.write_baseline and summary["verdict"] != "incomplete":
             failures = {row["id"]: failure_line(row)[:300] for row in summary["requirements"]
                         if row["status"] == "failed"}

@@ -52,6 +52,22 @@ class ReportDir:
             raise ReportDirError(f"cannot create {self.path / name}: {exc.strerror}") from None
         return ReportDir(self.path / name, _open_directory(name, self._fd, str(self.path / name)))
 
+    def remove_subdir(self, name: str) -> None:
+        """An earlier run's directory `name` emptied of its files and removed, if there is one (a link in its place
+        is left alone: reports never follow one; a directory holding directories is only emptied of files)."""
+        _check_name(name)
+        try:
+            if not stat.S_ISDIR(os.lstat(name, dir_fd=self._fd).st_mode):
+                return
+        except FileNotFoundError:
+            return
+        with ReportDir(self.path / name, _open_directory(name, self._fd, str(self.path / name))) as stale:
+            stale.clear()
+        try:
+            os.rmdir(name, dir_fd=self._fd)
+        except OSError:
+            pass
+
     def write_text(self, name: str, text: str, encoding: str = "utf-8") -> Path:
         return self.write_bytes(name, text.encode(encoding))
 

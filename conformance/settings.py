@@ -39,6 +39,7 @@ class RunSettings:
     deadline: float
     strict_schema: bool
     keep_resources: bool
+    allure: bool  # write allure-results/ (allure-pytest loaded, its results staged, redacted and moved)
     max_concurrency: int
     max_rps: float | None
     # What the run resolved, once
@@ -148,6 +149,7 @@ def resolve(values: dict[str, Any], *, seed: int | None, derandomize: bool) -> R
         deadline=float(values["deadline"]),
         strict_schema=bool(values.get("strict_schema")),
         keep_resources=bool(values.get("keep_resources")),
+        allure=bool(values.get("allure")),
         max_concurrency=int(values.get("max_concurrency") or 8),
         concurrency_chosen=values.get("max_concurrency") is not None,
         max_rps=values.get("max_rps"),
@@ -168,5 +170,5 @@ def unstarted(values: dict[str, Any], endpoint: str | None = None) -> RunSetting
         report_dir=str(Path(values.get("report_dir") or "reports").resolve()), profile=values["profile"],
         baseline=None, strict_baseline=False, write_baseline=None, read_only=bool(values.get("read_only")),
         allow_writes=bool(values.get("allow_writes")), stateful_sequences=None, deadline=float(values["deadline"]),
-        strict_schema=False, keep_resources=False, max_concurrency=1, max_rps=None, endpoint=endpoint, endpoint_origin="", region="", run_id="",
+        strict_schema=False, keep_resources=False, allure=False, max_concurrency=1, max_rps=None, endpoint=endpoint, endpoint_origin="", region="", run_id="",
         deadline_epoch=0.0, seed=values.get("seed"), target_label=endpoint or "")

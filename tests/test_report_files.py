@@ -100,3 +100,18 @@ def test_an_unwritable_directory_is_a_one_line_error(tmp_path):
     with pytest.raises(ReportDirError, match="cannot create the report directory") as caught:
         ReportDir.open(locked / "reports")
     assert "\n" not in str(caught.value)
+
+
+def test_an_earlier_runs_subdirectory_is_removed_but_a_planted_link_is_left_alone(tmp_path, victim):
+    reports = tmp_path / "reports"
+    (reports / "allure-results" / "nested").mkdir(parents=True)
+    (reports / "allure-results" / "old-result.json").write_text("{}")
+    (reports / "elsewhere").symlink_to(victim)
+    with ReportDir.open(reports) as opened:
+        opened.remove_subdir("allure-results")  # emptied of files; the directory in it keeps it
+        assert os.listdir(reports / "allure-results") == ["nested"]
+        os.rmdir(reports / "allure-results" / "nested")
+        opened.remove_subdir("allure-results")
+        opened.remove_subdir("elsewhere")
+        opened.remove_subdir("never-there")
+    assert sorted(os.listdir(reports)) == ["elsewhere"] and untouched(victim)

@@ -31,7 +31,7 @@ def failing_run(tmp_path_factory, root_credentials_env):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
     with ReferenceServer(app=ListsEverythingOnOnePage(Flavour())) as server:
         done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
-                               "--report-dir", str(report_dir)], capture_output=True, text=True, env=env, timeout=300)
+                               "--allure", "--report-dir", str(report_dir)], capture_output=True, text=True, env=env, timeout=300)
         yield CliRun(done.returncode, done.stdout, done.stderr, report_dir), server.url
 
 
@@ -42,6 +42,28 @@ def test_a_failing_run_leaves_all_four_reports(failing_run):
     for name in ("summary.json", "report.html", "junit.xml"):
         assert (run.report_dir / name).stat().st_size > 0
     assert any(p.name.endswith("-result.json") for p in (run.report_dir / "allure-results").iterdir())
+
+
+def test_allure_results_are_written_only_when_asked_and_an_earlier_runs_are_removed(tmp_path, root_credentials_env):
+    stale = tmp_path / "reports" / "allure-results"
+    stale.mkdir(parents=True)
+    (stale / "earlier-result.json").write_text("{}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
+    with ReferenceServer() as server:
+        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile",
+                               "quick", "--report-dir", str(tmp_path / "reports")], capture_output=True, text=True,
+                              env=env, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert sorted(os.listdir(tmp_path / "reports")) == ["junit.xml", "report.html", "summary.json"]
+
+
+def test_allure_pytest_is_loaded_only_for_allure_results():
+    from conformance.cli import pytest_arguments
+    from conformance.options import OPTIONS
+
+    defaults = {option.dest: option.default for option in OPTIONS}
+    assert "allure_pytest.plugin" not in pytest_arguments(defaults, None)
+    assert "allure_pytest.plugin" in pytest_arguments(defaults | {"allure": True}, None)
 
 
 def test_junit_names_each_test_by_requirement_id(failing_run):

@@ -267,8 +267,8 @@ def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_cr
     app = EchoesSecrets(Flavour())
     env = root_credentials_env | {"AWS_SESSION_TOKEN": LONG_TOKEN}
     with ReferenceServer(app=app) as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", *(("-n", workers) if workers else ()),
-                      env=env)
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--allure",
+                      *(("-n", workers) if workers else ()), env=env)
     secrets = [root_credentials_env["AWS_SECRET_ACCESS_KEY"], LONG_TOKEN, *EchoesSecrets.issued]
     assert len(secrets) >= 3 and run.code in (1, 2) and run.statuses()["ERR-01"] == "failed"
     outputs = outputs_of(run)

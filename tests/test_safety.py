@@ -81,11 +81,12 @@ class EchoesSecrets(ReferenceApp):
 def test_no_secret_reaches_the_console_or_any_report(run_cli, root_credentials_env):
     app = EchoesSecrets(Flavour())
     with ReferenceServer(app=app) as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", env=root_credentials_env)
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--allure", env=root_credentials_env)
     secrets = [root_credentials_env["AWS_SECRET_ACCESS_KEY"], *app.issued]
     assert len(secrets) >= 2 and run.code == 1 and run.statuses()["ERR-01"] == "failed"
     outputs = [run.stdout, run.stderr, *(p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file())]
     assert len(outputs) > 10
+    assert any(p.name.endswith("-result.json") for p in (run.report_dir / "allure-results").iterdir())
     for secret in secrets:
         assert not any(secret in output for output in outputs), "a secret leaked"
     assert any("(redacted)" in output for output in outputs)  # the echoes were there, and were masked
