@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conformance import allure_labels, evidence
+from conformance.caches import cache_dir
 from conformance.phases import classify_phase
 from conformance.redaction import Redactor
 from conformance.settings import RunSettings
@@ -114,7 +115,7 @@ class RunProcess:
             from conformance import fixtures, profiles
 
             # Hypothesis' caches (its unicode tables) go to the user's cache folder, never into the working directory.
-            set_hypothesis_home_dir(_cache_dir() / "hypothesis")
+            set_hypothesis_home_dir(cache_dir() / "hypothesis")
             profiles.load(settings.profile, derandomize=settings.seed is None)
             config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
 
@@ -230,10 +231,6 @@ CREATING_FIXTURES = {"population", "seeded_users", "user_without_certificates", 
 def _creates_something(item: pytest.Item) -> bool:
     direct = getattr(getattr(item, "_fixtureinfo", None), "argnames", ())
     return bool(CREATING_FIXTURES & set(getattr(item, "fixturenames", ()))) or "seeder" in direct
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "iam-conformance"
 
 
 def _requirement_of(item: pytest.Item) -> str | None:

@@ -8,19 +8,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jinja2
-
 from conformance import baseline as baselines
-from conformance import junit
+from conformance import junit, summaries
 from conformance.redaction import Redactor
 from conformance.report_files import ReportDir, ReportDirError
 from conformance.result import RunResult
 from conformance.settings import RunSettings
 from conformance.spec import CATEGORIES
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("conformance", "templates"), autoescape=True, trim_blocks=True, lstrip_blocks=True
-)
 
 
 def failure_line(row: dict) -> str:
@@ -37,7 +32,7 @@ def write_all(result: RunResult, settings: RunSettings, redactor: Redactor) -> s
     try:
         with ReportDir.open(settings.report_dir) as folder:
             folder.write_text("summary.json", json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
-            html = _TEMPLATES.get_template("report.html.j2").render(summary=summary, categories=CATEGORIES)
+            html = summaries.template("report.html.j2", strict=False).render(summary=summary, categories=CATEGORIES)
             folder.write_text("report.html", html)
             folder.write_text("junit.xml", junit.render(summary))
             if settings.allure_staging:

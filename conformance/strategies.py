@@ -37,9 +37,13 @@ def valid_values(parameter: Parameter) -> st.SearchStrategy[str]:
     return _pattern_strings(parameter, low, high)
 
 
+# Surrogates (category Cs, exactly this range) cannot be sent as UTF-8, and NUL is refused by HTTP stacks before IAM
+# sees it. Named as characters, not as the category: Hypothesis then need not union every other category's table.
+_UNSENDABLE = "\x00" + "".join(map(chr, range(0xD800, 0xE000)))
+
+
 def _outside_pattern_characters(parameter: Parameter) -> st.SearchStrategy[str]:
-    # Surrogates cannot be sent as UTF-8 and NUL is refused by HTTP stacks before IAM sees it.
-    return st.characters(exclude_categories=("Cs",), exclude_characters="\x00").filter(
+    return st.characters(exclude_characters=_UNSENDABLE).filter(
         lambda c: parameter.regex.fullmatch(c) is None
     )
 

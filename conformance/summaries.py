@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.caches import template_bytecode
+
 STATUSES = ("passed", "failed", "error", "skipped", "untested")
 BODY_EXCERPT = 600  # characters of a response body shown beside a failure
 
@@ -130,10 +132,13 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def template(name: str):
-    """A template of conformance/templates, HTML-escaped everywhere (summaries quote what targets sent)."""
+def template(name: str, *, strict: bool = True):
+    """A template of conformance/templates, HTML-escaped everywhere (summaries quote what targets sent). `strict`:
+    an undefined name fails the rendering (the run's own report reads optional members leniently)."""
     import jinja2
 
     environment = jinja2.Environment(loader=jinja2.PackageLoader("conformance", "templates"), autoescape=True,
-                                     trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                                     trim_blocks=True, lstrip_blocks=True,
+                                     undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
+                                     bytecode_cache=template_bytecode())
     return environment.get_template(name)
