@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceServer
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID=ROOT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET_KEY, CI="1")  # derandomized
+    env.update(AWS_ACCESS_KEY_ID=ROOT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET_KEY, CI="1")  # CI's seed: the same requests every run
     with ReferenceServer() as server:
         suite_run(server.url, env, "--profile", "quick")  # warm-up: file caches, compiled regexes on disk
         standard, floor = [], []

@@ -119,8 +119,7 @@ def _prepare(values: dict, record):
     from conformance.target import TargetError, caller_credentials
 
     try:
-        settings = resolve(values, seed=values.get("seed"), derandomize=values.get("seed") is None
-                           and bool(os.environ.get("CI")))
+        settings = resolve(values, seed=values.get("seed"), in_ci=bool(os.environ.get("CI")))
         if settings.endpoint is not None:
             credentials = caller_credentials()
             settings = dataclasses.replace(settings, access_key=credentials.access_key,
@@ -182,8 +181,9 @@ def run(args: argparse.Namespace) -> int:
     settings, reason = _prepare(values, record)
     if reason:
         return _could_not_run(values, record, reason)
-    print("iam-conformance: Hypothesis derandomized (CI is set)" if settings.seed is None else
-          f"iam-conformance: Hypothesis seed {settings.seed} (replay with --seed {settings.seed})", flush=True)
+    from conformance.settings import seed_line
+
+    print(f"iam-conformance: {seed_line(settings, '--seed')}", flush=True)
     import pytest
 
     from conformance.owner import RunHandle

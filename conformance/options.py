@@ -92,7 +92,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("strict-baseline", "also fail the gate when a baseline entry now passes (a stale baseline)", flag=True),
     Option("write-baseline", "record this run's failures as a baseline file (not for an incomplete run)",
            metavar="FILE"),
-    Option("seed", "Hypothesis seed, to replay a run exactly (default: random, printed; derandomized when CI is set)",
+    Option("seed", "Hypothesis seed, to replay a run exactly (default: random, printed; 0 when CI is set)",
            type=seed_value, metavar="N"),
     Option("read-only", "run only the checks that create nothing on the target; the others are reported skipped",
            flag=True),

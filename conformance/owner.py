@@ -16,7 +16,7 @@ from conformance.outcomes import ExitCode
 from conformance.process import PAYLOAD
 from conformance.record import RunRecord
 from conformance.redaction import Redactor
-from conformance.settings import RunSettings, SettingsError, resolve
+from conformance.settings import RunSettings, SettingsError, resolve, seed_line
 from conformance.target import EMBEDDED_CREDENTIALS, TargetError, caller_credentials
 from conformance.terminal import neutralise
 
@@ -54,13 +54,13 @@ class RunOwner:
         self._shared = None  # conformance.population.Shared: the users the owner made for its workers
 
     # -- settings, before anything else starts ----------------------------------------------------------------
-    def start(self, values: dict, seed: int | None, derandomize: bool) -> None:
+    def start(self, values: dict, seed: int | None, in_ci: bool) -> None:
         try:
             if self.handle is not None and self.handle.settings is not None:
                 settings, self._preflighted = self.handle.settings, True
                 self.record.requests += self.handle.requests_before
             else:
-                settings = resolve(values, seed=seed, derandomize=derandomize)
+                settings = resolve(values, seed=seed, in_ci=in_ci)
             self.settings = self._complete(settings)
         except (SettingsError, TargetError) as exc:
             self.record.could_not_run = str(exc)
@@ -120,9 +120,7 @@ class RunOwner:
         if self.record.could_not_run is not None:
             pytest.exit(f"iam-conformance: could not run: {self.record.could_not_run}", returncode=ExitCode.INCOMPLETE)
         if reporter is not None and self.settings is not None and self.handle is None:
-            seed = self.settings.seed
-            reporter.write_line("iam-conformance: Hypothesis derandomized (CI is set)" if seed is None else
-                                f"iam-conformance: Hypothesis seed {seed} (replay with --iam-seed {seed})")
+            reporter.write_line(f"iam-conformance: {seed_line(self.settings, '--iam-seed')}")
 
     def _shares_population(self) -> bool:
         """With xdist workers, the users most checks list are made once, here, instead of once per worker."""

@@ -54,7 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     owner = RunOwner(config)
     owner.start(options.values_from_pytest(config), seed=_explicit_seed(config),
-                derandomize=bool(os.environ.get("CI")))
+                in_ci=bool(os.environ.get("CI")))
     config.pluginmanager.register(owner, "iam-conformance-owner")
     if owner.settings is not None:
         xdist_controller = getattr(config.option, "dist", "no") != "no"

@@ -116,7 +116,7 @@ class RunProcess:
 
             # Hypothesis' caches (its unicode tables) go to the user's cache folder, never into the working directory.
             set_hypothesis_home_dir(cache_dir() / "hypothesis")
-            profiles.load(settings.profile, derandomize=settings.seed is None)
+            profiles.load(settings.profile)
             config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
 
     def describe(self, deviation) -> dict:

@@ -118,7 +118,7 @@ def build(record: RunRecord, settings: RunSettings | None, started: float, calle
     else:
         verdict = "nonconformant" if any(r["status"] == "failed" for r in rows) else "conformant"
         exit_code = ExitCode(gate.exit_code)
-    seed = "derandomized" if settings and settings.seed is None else str(settings.seed) if settings else "unknown"
+    seed = str(settings.seed) if settings and settings.seed is not None else "unknown"
     summary = {
         "format": 2,
         "verdict": verdict,

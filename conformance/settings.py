@@ -25,6 +25,11 @@ class SettingsError(ValueError):
     """The run cannot start with these options or this environment: exit 2 with this one-line reason."""
 
 
+# The seed of a run in CI (CI set, no --seed): every CI run draws the same examples, and any machine replays them with
+# --seed 0. A fixed seed rather than Hypothesis' derandomize, which hashes each test's source twice per test.
+CI_SEED = 0
+
+
 @dataclass(frozen=True)
 class RunSettings:
     # What the user asked for (conformance.options)
@@ -48,7 +53,8 @@ class RunSettings:
     region: str
     run_id: str  # 8 hex digits: every user the run creates is named and pathed after it
     deadline_epoch: float  # wall clock (shared by every process) after which no request is sent
-    seed: int | None  # None: derandomized (CI)
+    seed: int | None  # None: none chosen (a run that could not start)
+    seed_from_ci: bool = False  # CI_SEED, because CI is set and no seed was given
     access_key: str = ""
     secret_key: str = ""
     session_token: str | None = None
@@ -130,13 +136,14 @@ def check_options(values: dict[str, Any]) -> None:
             raise SettingsError(f"--write-baseline {write_to}: folder {folder} is not writable")
 
 
-def resolve(values: dict[str, Any], *, seed: int | None, derandomize: bool) -> RunSettings:
-    """Settings for a run starting now. `seed`: an explicit seed (--seed or --hypothesis-seed), else a random one,
-    unless `derandomize` (CI). Credentials and the target's label are filled in by the run's owner."""
+def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSettings:
+    """Settings for a run starting now. `seed`: an explicit seed (--seed or --hypothesis-seed), else CI_SEED when
+    `in_ci`, else a random one. Credentials and the target's label are filled in by the run's owner."""
     check_options(values)
     endpoint, origin = resolve_endpoint(values.get("endpoint_url"))
-    if seed is None and not derandomize:
-        seed = random.getrandbits(32)
+    seed_from_ci = seed is None and in_ci
+    if seed is None:
+        seed = CI_SEED if in_ci else random.getrandbits(32)
     return RunSettings(
         report_dir=str(Path(values.get("report_dir") or "reports").resolve()),
         profile=values["profile"],
@@ -159,8 +166,15 @@ def resolve(values: dict[str, Any], *, seed: int | None, derandomize: bool) -> R
         run_id=secrets.token_hex(4),
         deadline_epoch=time.time() + float(values["deadline"]),
         seed=seed,
+        seed_from_ci=seed_from_ci,
         target_label=endpoint or "",
     )
+
+
+def seed_line(settings: RunSettings, flag: str) -> str:
+    """What the run says about its seed before it starts; `flag` replays it (--seed, or the plugin's --iam-seed)."""
+    why = "CI is set: every CI run draws the same examples; " if settings.seed_from_ci else ""
+    return f"Hypothesis seed {settings.seed} ({why}replay with {flag} {settings.seed})"
 
 
 def unstarted(values: dict[str, Any], endpoint: str | None = None) -> RunSettings:

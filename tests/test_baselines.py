@@ -69,4 +69,4 @@ def test_run_settings_keep_a_name_as_a_name_and_make_a_path_absolute(tmp_path, m
     for value, expected in (("moto", "moto"), ("moto.json", str(data_dir("baselines") / "moto.json"))):
         args = build_parser().parse_args(["run", "--baseline", value, "--endpoint-url", "http://127.0.0.1:1/"])
         values = {option.dest: getattr(args, option.dest) for option in options.OPTIONS}
-        assert resolve(values, seed=1, derandomize=False).baseline == expected
+        assert resolve(values, seed=1, in_ci=False).baseline == expected

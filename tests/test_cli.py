@@ -22,7 +22,8 @@ def test_a_conformant_reference_passes_every_requirement_and_leaves_nothing(flav
     assert (run.report_dir / "report.html").read_text().count("</tr>") > 30
     assert leftovers == []
     assert "verdict: conformant" in run.stdout
-    assert "Hypothesis seed" in run.stdout or "Hypothesis derandomized (CI is set)" in run.stdout
+    seed = run.summary["hypothesis_seed"]
+    assert f"Hypothesis seed {seed} (" in run.stdout and f"replay with --seed {seed})" in run.stdout
     secret = root_credentials_env["AWS_SECRET_ACCESS_KEY"]
     for output in (run.stdout, run.stderr, *(p.read_text() for p in run.report_dir.rglob("*") if p.is_file())):
         assert secret not in output

@@ -89,7 +89,7 @@ def settings_with(**values):
     from conformance.settings import resolve
 
     return resolve({o.dest: o.default for o in OPTIONS} | {"endpoint_url": "http://127.0.0.1:1/"} | values,
-                   seed=1, derandomize=False)
+                   seed=1, in_ci=False)
 
 
 @pytest.mark.parametrize("round_trip_ms,given,expected", [

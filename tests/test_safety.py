@@ -251,3 +251,17 @@ def test_the_same_seed_sends_the_same_requests_whatever_the_overlap(run_cli, roo
     assert sum(first.values()) == count
     assert first == again, first - again | again - first
     assert first == one_at_a_time, first - one_at_a_time | one_at_a_time - first
+
+
+def test_in_ci_the_run_uses_seed_0_unless_given_one_and_the_seed_decides(run_cli, root_credentials_env):
+    """Hypothesis' own CI profile derandomizes, which would make every seed draw alike: the run's seed must win."""
+    sent = {}
+    for seed in (None, "0", "1"):
+        with ReferenceServer(app=RecordsRequests()) as server:
+            run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", *(("--seed", seed) if seed else ()),
+                          env=root_credentials_env | {"CI": "true"})
+        assert run.code == 0, run.stdout[-2000:]
+        assert run.summary["hypothesis_seed"] == (seed or "0")
+        assert ("Hypothesis seed 0 (CI is set" in run.stdout) == (seed is None)
+        sent[seed] = server.app.normalised()
+    assert sent[None] == sent["0"] and sent["0"] != sent["1"]

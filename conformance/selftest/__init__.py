@@ -22,7 +22,7 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     parser.add_argument("-n", "--workers", type=positive_int, default=2, help="suite runs at a time (default: 2)")
     parser.add_argument("--seeds", type=int, default=5, metavar="N",
                         help="run every fault and variant under Hypothesis seeds 1..N (default: 5; 0: once, "
-                             "derandomized)")
+                             "with CI's fixed seed)")
     return parser
 
 

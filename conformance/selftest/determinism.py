@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="iam-conformance-determinism-") as workdir, \
             ThreadPoolExecutor(args.workers) as pool:
         futures = [pool.submit(run_suite, f"run {i + 1}", lambda: ReferenceApp(Flavour()),
-                               Path(workdir) / f"run-{i + 1}", args.profile, derandomize=False)
+                               Path(workdir) / f"run-{i + 1}", args.profile, ci_seed=False)
                    for i in range(args.runs)]
         results = [future.result() for future in futures]
     for result in results:

@@ -41,10 +41,10 @@ class RunResult:
     seed: int | None = None
 
 
-def _environment(derandomize: bool = True) -> dict[str, str]:
+def _environment(ci_seed: bool = True) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED_ENV and k != "CI"}
     env.update(AWS_ACCESS_KEY_ID=ROOT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET_KEY)
-    if derandomize:  # CI=1 derandomizes Hypothesis: the same catalogue gives the same verdicts every time
+    if ci_seed:  # CI=1 fixes Hypothesis' seed: the same catalogue gives the same verdicts every time
         env["CI"] = "1"
     return env
 
@@ -74,10 +74,10 @@ def _first_failure(row: dict) -> str:
 
 
 def run_suite(name: str, build: Callable[[], ReferenceApp], report_dir: Path, profile: str = "quick",
-              timeout_s: float = RUN_TIMEOUT_S, derandomize: bool = True, suite_args: tuple[str, ...] = (),
+              timeout_s: float = RUN_TIMEOUT_S, ci_seed: bool = True, suite_args: tuple[str, ...] = (),
               seed: int | None = None) -> RunResult:
     """One `iam-conformance run` against a fresh app served on loopback: the requirements it reports failed, and
-    why it was incomplete if it was. `seed`: replay that Hypothesis seed (else derandomized, or a fresh one)."""
+    why it was incomplete if it was. `seed`: replay that Hypothesis seed (else CI's fixed one, or a fresh one)."""
     started = time.monotonic()
     command = [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(report_dir),
                "--profile", profile, "--region", "us-east-1", *suite_args,
@@ -85,7 +85,7 @@ def run_suite(name: str, build: Callable[[], ReferenceApp], report_dir: Path, pr
     with ReferenceServer(app=build()) as server:
         try:
             completed = subprocess.run([*command, "--endpoint-url", server.url],
-                                       env=_environment(derandomize and seed is None),
+                                       env=_environment(ci_seed and seed is None),
                                        capture_output=True, text=True, timeout=timeout_s, check=False)
         except subprocess.TimeoutExpired:
             return RunResult(name, ExitCode.INCOMPLETE, reason=f"timed out after {timeout_s:.0f} s",
@@ -131,7 +131,7 @@ def false_positives(result: RunResult) -> int:
 
 def seeds_for(count: int, first: int = 1) -> list[int | None]:
     """The Hypothesis seeds of each run: `count` fixed ones (every fault must be caught on each), or None once:
-    derandomized."""
+    CI's seed."""
     return list(range(first, first + count)) if count > 0 else [None]
 
 
