@@ -128,6 +128,10 @@ class Exchange:
     def root(self) -> etree._Element | None:
         return self._parsed[0]
 
+    @functools.cached_property
+    def _listing(self) -> Listing | None:  # read once: every check of a walk reads its pages again
+        return _parse_listing(self)
+
     @property
     def unreadable_reason(self) -> str | None:
         return self._parsed[1]
@@ -176,6 +180,10 @@ class ErrorInfo:
 
 def read_listing(exchange: Exchange) -> Listing | None:
     """The ListSigningCertificates result in a success body, or None when there is none to read."""
+    return exchange._listing
+
+
+def _parse_listing(exchange: Exchange) -> Listing | None:
     root = exchange.root
     if root is None or local(root) != "ListSigningCertificatesResponse":
         return None
