@@ -4,6 +4,7 @@ when a conformance run asked for it.
 """
 from __future__ import annotations
 
+import gc
 import shutil
 import tempfile
 import time
@@ -32,6 +33,10 @@ class RunHandle:
         self.settings = settings
         self.requests_before = requests_before  # what the CLI's preflight sent
         self.result: results.RunResult | None = None
+
+    @pytest.hookimpl(tryfirst=True)  # once the tests are collected (and frozen: conformance.process), or xdist's starts
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        gc.enable()  # the CLI runs without cyclic garbage collection until the tests are collected
 
 
 def _handle(config: pytest.Config) -> RunHandle | None:

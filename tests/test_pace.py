@@ -122,3 +122,34 @@ def test_a_run_against_a_target_on_this_machine_sends_one_call_at_a_time_and_say
     assert overlapped_run.code == 0 and second["calls_in_flight"] == 4
     assert second["pace_note"] == "" and "one call in flight" not in overlapped_run.stdout
     assert second["request_count"] == first["request_count"]  # the pace changes no request
+
+
+WATCHES_GC = '''
+import gc, os, pathlib
+seen = []
+def pytest_configure(config):
+    seen.append(("configure", gc.isenabled()))
+def pytest_runtest_call(item):
+    seen.append(("test", gc.isenabled()))
+def pytest_unconfigure(config):
+    pathlib.Path(os.environ["GC_SEEN"]).write_text(repr(seen))
+'''
+
+
+def test_the_cli_collects_no_garbage_while_starting_and_does_while_tests_run(run_cli, root_credentials_env, tmp_path):
+    import ast
+    import os
+
+    from conformance.reference import ReferenceServer
+
+    (tmp_path / "watches_gc.py").write_text(WATCHES_GC)
+    path = os.pathsep.join(filter(None, (str(tmp_path), os.environ.get("PYTHONPATH"))))
+    seen_file = tmp_path / "gc-seen.txt"
+    with ReferenceServer() as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick",
+                      env=root_credentials_env | {"PYTEST_PLUGINS": "watches_gc", "PYTHONPATH": path,
+                                                  "GC_SEEN": str(seen_file)})
+    assert run.code == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    seen = ast.literal_eval(seen_file.read_text())
+    assert seen[0] == ("configure", False)
+    assert len(seen) > 30 and all(enabled for phase, enabled in seen[1:])
