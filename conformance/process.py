@@ -99,6 +99,7 @@ class RunProcess:
         config.addinivalue_line("markers", "requirement(id): the requirement (schemas/requirements.json) a test enforces")
         config.addinivalue_line("markers", "runs_long: runs much longer than the other tests; scheduled first")
         config.addinivalue_line("markers", "beside: runs in a thread of its own from the session's start")
+        config.addinivalue_line("markers", "waits_on_the_clock: waits for a moment after the seeding; runs last")
         if settings.seed is not None:  # read by Hypothesis' own plugin, which configures after this one
             config.option.hypothesis_seed = str(settings.seed)
         if settings.allure_staging:
@@ -151,11 +152,15 @@ class RunProcess:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         # A stable sort (the same order on every xdist worker, as xdist requires). Under xdist the long tests go
         # first, so that one worker starts them while the others take the rest. In one process the tests that run
-        # beside the others (conformance.background) go last: their items only wait for them, meanwhile the rest ran.
+        # beside the others (conformance.background) go last: their items only wait for them, meanwhile the rest ran;
+        # and after them a test that waits on the clock (a second past the seeding), whose moment has mostly passed
+        # by then, the more so as the tests that seed go first.
         if hasattr(config, "workerinput"):
             items.sort(key=lambda item: item.get_closest_marker("runs_long") is None)
         else:
-            items.sort(key=lambda item: item.get_closest_marker("beside") is not None)
+            items.sort(key=lambda item: (item.get_closest_marker("beside") is not None,
+                                         item.get_closest_marker("waits_on_the_clock") is not None,
+                                         not _creates_something(item)))
         catalogue = requirements()
         read_only = pytest.mark.skip(reason="creates IAM users; skipped by --read-only")
         for item in items:

@@ -18,6 +18,9 @@ runs_long = pytest.mark.runs_long
 # overlapping everyone's, within the client's pace), and its test item waits for it and reports it (see
 # conformance.background). Only tests that take session fixtures (and their judge) can: their arguments exist then.
 beside = pytest.mark.beside
+# A test that waits for a moment after the seeding (a second past an upload): in one process it runs last, by when
+# that moment has mostly passed, instead of sleeping while the tests after it could have run.
+waits_on_the_clock = pytest.mark.waits_on_the_clock
 
 
 
