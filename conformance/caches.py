@@ -15,6 +15,8 @@ def private_dir(name: str) -> Path | None:
     """cache_dir()/name, made if missing (0700); None unless it is a real folder of this user that nobody else may
     write into (compiled code is loaded from it)."""
     folder = cache_dir() / name
+    if not folder.is_absolute():  # no home to expand "~" to: never a folder relative to where the run was started
+        return None
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         seen = os.lstat(folder)

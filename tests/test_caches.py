@@ -43,3 +43,10 @@ def test_a_cache_that_cannot_be_written_costs_no_report(tmp_path, monkeypatch):
     os.rmdir(tmp_path / "cache" / "iam-conformance" / "templates")  # gone when the compiled template is written
     monkeypatch.setattr("conformance.summaries.template_bytecode", lambda: bytecode)
     assert "PAG-02" in comparison_page(tmp_path)
+
+
+def test_without_a_home_nothing_is_cached_in_the_working_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(caches.Path, "home", classmethod(lambda cls: caches.Path("~")))
+    monkeypatch.chdir(tmp_path)
+    assert caches.private_dir("templates") is None and os.listdir(tmp_path) == []
