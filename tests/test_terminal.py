@@ -57,3 +57,11 @@ def test_xml_safe_keeps_every_character_xml_can_carry(text):
 
 def test_xml_safe_shows_what_it_replaced():
     assert xml_safe("a\x00b\x1bc\ufffed\ud800") == "a\\x00b\\x1bc\\ufffed\\ud800"
+
+
+def test_xml_safe_escapes_exactly_what_xml_10_cannot_carry_at_every_boundary():
+    allowed = ((0x9, 0x9), (0xA, 0xA), (0xD, 0xD), (0x20, 0xD7FF), (0xE000, 0xFFFD), (0x10000, 0x10FFFF))
+    edges = {edge + step for low, high in allowed for edge in (low, high) for step in (-1, 0, 1)}
+    for code in sorted(c for c in edges if 0 <= c <= 0x10FFFF):
+        carried = any(low <= code <= high for low, high in allowed)
+        assert (xml_safe(chr(code)) == chr(code)) == carried, hex(code)
