@@ -34,10 +34,18 @@ class _Parser(argparse.ArgumentParser):
         self.exit(ExitCode.INCOMPLETE, f"iam-conformance: error: {message}\n")
 
 
+class _Version(argparse.Action):
+    """--version: the installed version, looked up when asked (reading the package metadata costs every run)."""
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(f"iam-conformance {version('iam-conformance')}")  # on stdout, as argparse's own version action
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="iam-conformance", description="Conformance suite for IAM ListSigningCertificates. "
                      "Run `iam-conformance run --help` for the verdicts and exit codes.")
-    parser.add_argument("--version", action="version", version=f"iam-conformance {version('iam-conformance')}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the installed version and exit")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     run = commands.add_parser("run", help="run the suite against a target (default: an embedded moto server)",
                               description=RUN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -170,10 +178,12 @@ def run(args: argparse.Namespace) -> int:
     # No cyclic garbage collection while the run starts: the imports and the collected tests make objects that live
     # as long as the run, and collecting among them cost a twentieth of a standard run's CPU. It resumes once the
     # tests run (RunHandle), after the run has frozen that heap out of every later collection.
+    thresholds = gc.get_threshold()
     gc.disable()
     try:
         return _run(args)
     finally:
+        gc.set_threshold(*thresholds)
         gc.enable()
 
 
