@@ -1,4 +1,4 @@
-"""Writing a run's reports: summary.json, report.html, junit.xml and (--allure) allure-results/, all from one RunResult.
+"""Writing a run's reports: summary.json, report.html, junit.xml and (--allure) allure-results/, from one RunResult.
 
 Every report is rendered from the summary after the run's Redactor has redacted it as data; Allure's files (written
 by allure-pytest into a private staging folder) are redacted the same way as they are moved into the report folder.
@@ -15,7 +15,6 @@ from conformance.report_files import ReportDir, ReportDirError
 from conformance.result import RunResult
 from conformance.settings import RunSettings
 from conformance.spec import CATEGORIES
-
 
 
 def failure_line(row: dict) -> str:
