@@ -184,5 +184,6 @@ def unstarted(values: dict[str, Any], endpoint: str | None = None) -> RunSetting
         report_dir=str(Path(values.get("report_dir") or "reports").resolve()), profile=values["profile"],
         baseline=None, strict_baseline=False, write_baseline=None, read_only=bool(values.get("read_only")),
         allow_writes=bool(values.get("allow_writes")), stateful_sequences=None, deadline=float(values["deadline"]),
-        strict_schema=False, keep_resources=False, allure=False, max_concurrency=1, max_rps=None, endpoint=endpoint, endpoint_origin="", region="", run_id="",
+        strict_schema=False, keep_resources=False, allure=False, max_concurrency=1, max_rps=None, endpoint=endpoint,
+        endpoint_origin="", region="", run_id="",
         deadline_epoch=0.0, seed=values.get("seed"), target_label=endpoint or "")
