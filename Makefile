@@ -5,16 +5,38 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 
-.PHONY: run test selftest determinism bench localstack mutation docs clean
+.PHONY: run test selftest determinism bench localstack mutation docs clean lock drift
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet -e '.[moto,test]'
+LOCK := requirements/dev.txt
+
+# Every environment installs from a lock (requirements/*.txt, hashes of every file): the same packages on every
+# machine, whatever was released since. The package itself goes in last, editable, built by the locked backend.
+$(STAMP): pyproject.toml $(LOCK)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# The locks, refreshed to the newest releases the package's ranges admit (uv: one universal lock, with the hashes of
+# every file of every pinned version, for Python 3.11+ on any platform; pip installs it). Run it when pyproject.toml's
+# dependencies change, or to take new releases on purpose once `make drift` has shown what they change.
+LOCK_VENV := .venv-lock
+COMPILE = $(LOCK_VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-header --upgrade
+lock:
+	$(PYTHON) -m venv --clear $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet --require-hashes --no-deps -r requirements/lock-tool.txt
+	$(COMPILE) pyproject.toml --extra dev -o requirements/dev.txt
+	$(COMPILE) pyproject.toml --extra dev --extra mutation -c requirements/dev.txt -o requirements/mutation.txt
+	rm -rf $(LOCK_VENV)
+
+# What today's newest releases would change (not a gate): a venv of the newest versions of everything, its tests, and
+# a run against the embedded moto beside the same run from the locked venv; see tools/drift.py.
+drift: $(STAMP)
+	$(BIN)/python tools/drift.py
 
 # The suite against the embedded moto, gated by moto's baseline: exit 0 when only its known deviations show.
 run: $(STAMP)
-	$(BIN)/iam-conformance run --profile $(PROFILE) --baseline baselines/moto.json
+	$(BIN)/iam-conformance run --profile $(PROFILE) --baseline moto
 
 # The architecture contracts (pyproject.toml [tool.importlinter]) first, then the tests.
 test: $(STAMP)
@@ -37,8 +59,8 @@ bench: $(STAMP)
 # fixed seed) runs against every mutant, a differential probe decides equivalence. Results in mutation/results.json,
 # a summary on stdout; budget 29 minutes on 2 cores.
 MUTATION_STAMP := $(VENV)/.mutation-installed
-$(MUTATION_STAMP): $(STAMP)
-	$(BIN)/pip install --quiet -e '.[test,mutation]'
+$(MUTATION_STAMP): $(STAMP) requirements/mutation.txt
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/mutation.txt
 	touch $(MUTATION_STAMP)
 
 mutation: $(MUTATION_STAMP)
@@ -61,5 +83,5 @@ docs: $(STAMP)
 
 # Everything a run or a build leaves: the venv and every report (reports/.gitkeep stays).
 clean:
-	rm -rf $(VENV) build dist *.egg-info bench/results.json
+	rm -rf $(VENV) .venv-drift .venv-lock build dist *.egg-info bench/results.json
 	find reports -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
