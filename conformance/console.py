@@ -34,6 +34,12 @@ def console_lines(raw_summary: dict, settings: RunSettings, redactor: Redactor) 
     for requirement_id in data["baseline_entries_now_passing"]:
         strict = " (fails the gate: --strict-baseline)" if data["strict_baseline"] else ""
         lines.append(f"  {'now passing':<15} {requirement_id:<9} listed in the baseline, passed this run{strict}")
+    for drift in data.get("baseline_drift") or ():
+        strict = " (fails the gate: --strict-baseline)" if data["strict_baseline"] else ""
+        lines.append(f"  {'DRIFT':<15} {drift['id']:<9} a known deviation that now fails otherwise than the baseline "
+                     f"recorded{strict}")
+        lines += [f"  {'':<15} {'':<9} now:      {seen['text']}" for seen in drift["seen"][:3]]
+        lines += [f"  {'':<15} {'':<9} recorded: {old['text']}" for old in drift["recorded"][:3]]
     by_reason: dict[str, list[str]] = {}
     for row in data["requirements"]:
         if row["status"] == "skipped":
@@ -72,5 +78,6 @@ def verdict_line(data: dict) -> str:
     if data["baseline"]:
         return (f"verdict: {data['verdict']} — gate: {data['gate']} ({known} known deviations, {unexpected} unexpected"
                 + (f", {len(data['baseline_entries_now_passing'])} baseline entries now passing"
-                   if data["baseline_entries_now_passing"] else "") + ")")
+                   if data["baseline_entries_now_passing"] else "")
+                + (f", {len(data['baseline_drift'])} drifted" if data.get("baseline_drift") else "") + ")")
     return f"verdict: {data['verdict']} — gate: {data['gate']} ({unexpected} requirements failed, no baseline)"

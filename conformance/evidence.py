@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 from conformance.failures import Deviation
 from conformance.redaction import Redactor
-from conformance.wire import Exchange
+from conformance.signatures import Signature, fingerprint
+from conformance.wire import Exchange, read_error
 
 # Response headers worth showing; everything else (and every request header: they carry the signature) is left out.
 SHOWN_HEADERS = ("content-type", "content-length", "x-amzn-requestid")
@@ -33,6 +34,7 @@ class Evidence:
     response: dict | None = None
     curl: str | None = None
     replay: str | None = None  # why the curl line does not reproduce the exchange as it ran, and what would
+    signature: dict | None = None  # what a baseline records of it (conformance.signatures)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v not in (None, [])}
@@ -109,6 +111,17 @@ def describe_exchange(exchange: Exchange, redactor: Redactor) -> dict:
     }
 
 
+def signature_of(deviation: Deviation) -> Signature:
+    """The deviation's signature: its check, and the status, error code and message of the answer it judged."""
+    exchange = deviation.exchange
+    if exchange is None:
+        return Signature(deviation.check or type(deviation).__name__, None, None, fingerprint(""))
+    error = read_error(exchange)
+    message = (error.message or "") if error is not None else (exchange.unreadable_reason or "")
+    return Signature(deviation.check or type(deviation).__name__, exchange.status, error.code if error else None,
+                     fingerprint(message, exchange.request.params.values()))
+
+
 def from_deviation(deviation: Deviation, redactor: Redactor, run_id: str = "", resources_kept: bool = False) -> dict:
     """The evidence of one deviation, as a plain dict with every secret `redactor` knows of redacted."""
     notes = [n for n in getattr(deviation, "__notes__", ()) if n.strip()]
@@ -119,6 +132,7 @@ def from_deviation(deviation: Deviation, redactor: Redactor, run_id: str = "", r
         actual=one_line(deviation.actual, redactor, 2000),
         example=one_line("\n".join(notes), redactor, EXAMPLE_CHARS) if notes else None,
         steps=[one_line(step, redactor) for step in deviation.steps],
+        signature=signature_of(deviation).to_dict(),
     )
     if deviation.exchange is not None:
         exchange = deviation.exchange

@@ -12,7 +12,7 @@ from conformance import baseline as baselines
 from conformance import junit, summaries
 from conformance.redaction import Redactor
 from conformance.report_files import ReportDir, ReportDirError
-from conformance.result import RunResult
+from conformance.result import RunResult, signatures_seen
 from conformance.settings import RunSettings
 from conformance.spec import CATEGORIES
 
@@ -41,9 +41,11 @@ def write_all(result: RunResult, settings: RunSettings, redactor: Redactor) -> s
             else:  # an earlier run's results would be rendered as this run's
                 folder.remove_subdir("allure-results")
         if settings.write_baseline and summary["verdict"] != "incomplete":
-            failures = {row["id"]: failure_line(row)[:300] for row in summary["requirements"]
-                        if row["status"] == "failed"}
-            baselines.write(settings.write_baseline, summary["target"], failures)
+            seen = signatures_seen(summary["requirements"])
+            failures = {row["id"]: (failure_line(row)[:300], sorted(seen.get(row["id"], ())))
+                        for row in summary["requirements"] if row["status"] == "failed"}
+            target = (settings.target_name, settings.target_version, summary["target"])
+            baselines.write(settings.write_baseline, target, failures)
     except (OSError, ReportDirError) as exc:
         return f"cannot write the reports into {settings.report_dir}: {exc}"
     return None

@@ -8,7 +8,9 @@ user's own choice and may be links.)
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -123,9 +125,11 @@ def _check_name(name: str) -> None:
         raise ReportDirError(f"{name!r} is not a plain file name")
 
 
-def _open_directory(name: str | Path, dir_fd: int | None, shown: str) -> int:
+def _open_directory(name: str | Path, dir_fd: int | None, shown: str, follow: bool = False) -> int:
+    """`follow`: the folder of a single file the user named may be reached through a link (as a shell would); a
+    report directory the suite fills may not."""
     try:
-        seen = os.lstat(name, dir_fd=dir_fd)
+        seen = os.stat(name, dir_fd=dir_fd) if follow else os.lstat(name, dir_fd=dir_fd)
     except OSError as exc:
         raise ReportDirError(f"cannot use {shown}: {exc.strerror}") from None
     if stat.S_ISLNK(seen.st_mode):
@@ -134,7 +138,8 @@ def _open_directory(name: str | Path, dir_fd: int | None, shown: str) -> int:
     if not stat.S_ISDIR(seen.st_mode):
         raise ReportDirError(f"{shown} exists and is not a directory")
     try:
-        fd = os.open(name, _DIRECTORY_FLAGS, dir_fd=dir_fd)  # O_NOFOLLOW: a link swapped in since lstat fails here
+        flags = _DIRECTORY_FLAGS & ~os.O_NOFOLLOW if follow else _DIRECTORY_FLAGS
+        fd = os.open(name, flags, dir_fd=dir_fd)  # O_NOFOLLOW: a link swapped in since lstat fails here
     except OSError as exc:
         raise ReportDirError(f"cannot open {shown}: {exc.strerror}") from None
     opened = os.fstat(fd)
@@ -142,3 +147,71 @@ def _open_directory(name: str | Path, dir_fd: int | None, shown: str) -> int:
         os.close(fd)
         raise ReportDirError(f"{shown} changed while it was opened; refused")
     return fd
+
+
+# -- any file the suite writes or reads back outside a run's report folder -------------------------------------------
+def write_file(path: str | os.PathLike[str], text: str) -> Path:
+    """Write `path` whole without following a link: its folder (which the user named, and may reach through links)
+    is opened once, and the file itself goes through ReportDir.write_bytes (a fresh temporary name, renamed over
+    any earlier regular file; a link or anything else in its place is refused)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ReportDirError(f"cannot write {path}: folder {folder} does not exist")
+    with ReportDir(folder, _open_directory(folder, None, str(folder), follow=True)) as directory:
+        return directory.write_bytes(path.name, text.encode("utf-8"))
+
+
+class ReportFileError(ValueError):
+    """A file of the suite's own kind (summary.json, a baseline) that cannot be read or is not one; one line."""
+
+
+MAX_JSON_BYTES = 32 << 20  # a summary of every requirement with its evidence is well under 2 MiB
+MAX_JSON_DEPTH = 64  # a summary nests about 8 deep
+MAX_NUMBER_CHARS = 40  # no field of a summary or baseline is a number longer than this
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def read_json(path: str | os.PathLike[str], *, limit: int = MAX_JSON_BYTES, depth: int = MAX_JSON_DEPTH):
+    """A JSON file the user gave (a summary, a baseline): bounded in size, nesting and number length before it is
+    parsed, so that no file makes a reader crash or spin; anything else is ReportFileError with a one-line reason."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as file:
+            data = file.read(limit + 1)
+    except OSError as exc:
+        raise ReportFileError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise ReportFileError(f"{path} is larger than {limit} bytes: not one of the suite's files")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReportFileError(f"{path} is not UTF-8 text") from None
+    nesting = deepest = 0
+    for token in _JSON_TOKENS.finditer(text):
+        char = token.group()
+        if char in "[{":
+            nesting += 1
+            deepest = max(deepest, nesting)
+            if deepest > depth:
+                raise ReportFileError(f"{path} nests deeper than {depth} levels: not one of the suite's files")
+        elif char in "]}":
+            nesting -= 1
+    try:
+        return json.loads(text, parse_int=_bounded(int), parse_float=_bounded(float), parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc).splitlines()[0][:200] if isinstance(exc, ValueError) else "nested too deeply"
+        raise ReportFileError(f"{path} is not JSON the suite can read: {reason}") from None
+
+
+def _bounded(kind):
+    def parse(text: str):
+        if len(text) > MAX_NUMBER_CHARS:
+            raise ValueError(f"a number of {len(text)} characters")
+        return kind(text)
+
+    return parse
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not JSON")

@@ -17,6 +17,7 @@ from conformance import baseline as baselines
 from conformance.outcomes import STATUSES, ExitCode
 from conformance.record import STRENGTH, RunRecord, TestRecord
 from conformance.settings import RunSettings
+from conformance.signatures import Signature
 from conformance.spec import CATEGORIES, coverage, operation, requirements
 
 
@@ -88,6 +89,17 @@ def incomplete_reasons(record: RunRecord, rows: list[dict]) -> list[str]:
     return reasons
 
 
+def signatures_seen(rows: list[dict]) -> dict[str, set[Signature]]:
+    """Each failed requirement's deviation signatures (conformance.signatures), as its evidence recorded them."""
+    seen: dict[str, set[Signature]] = {}
+    for row in rows:
+        for failure in row["failures"]:
+            signature = Signature.from_dict((failure.get("evidence") or {}).get("signature"))
+            if signature is not None:
+                seen.setdefault(row["id"], set()).add(signature)
+    return seen
+
+
 def counts_by_category(rows: list[dict]) -> dict[str, dict[str, int]]:
     counts = {c: {status: 0 for status in STATUSES} for c in CATEGORIES}
     for row in rows:
@@ -112,7 +124,8 @@ def build(record: RunRecord, settings: RunSettings | None, started: float, calle
                f"not run: {record.could_not_run}" if record.could_not_run else "not run")
     rows = requirement_rows(list(record.tests.values()), baseline.expected_failures if baseline else {}, not_run)
     reasons = incomplete_reasons(record, rows)
-    gate = baselines.gate({r["id"]: r["status"] for r in rows}, baseline, strict=bool(settings and settings.strict_baseline))
+    gate = baselines.gate({r["id"]: r["status"] for r in rows}, baseline, strict=bool(settings and settings.strict_baseline),
+                          seen=signatures_seen(rows))
     if reasons:
         verdict, exit_code = "incomplete", ExitCode.INCOMPLETE
     else:
@@ -146,6 +159,7 @@ def build(record: RunRecord, settings: RunSettings | None, started: float, calle
         "unexpected_failures": gate.unexpected,
         "known_deviations": gate.known,
         "baseline_entries_now_passing": gate.now_passing,
+        "baseline_drift": [drift.to_dict() for drift in gate.drift],
         "cleanup_problems": record.cleanup_problems,
         "kept_resources": record.kept,
         "baseline_written": (settings.write_baseline if settings and settings.write_baseline and not reasons

@@ -59,6 +59,8 @@ class RunSettings:
     secret_key: str = ""
     session_token: str | None = None
     target_label: str = ""
+    target_name: str | None = None  # what the target is and which version, when the suite can tell (the embedded
+    target_version: str | None = None  # moto): a family baseline (--baseline moto) picks that version's
     allure_staging: str | None = None  # where allure-pytest writes before the owner redacts and moves it
     population: dict | None = None  # the users the owner made for every xdist worker (conformance.population)
     concurrency_chosen: bool = False  # --max-concurrency given: the preflight's round trip decides nothing
@@ -110,7 +112,7 @@ def check_options(values: dict[str, Any]) -> None:
                             "to test the embedded moto")
     try:
         endpoint, origin = resolve_endpoint(values.get("endpoint_url"))
-        baselines.load(values.get("baseline"))
+        baselines.load(values.get("baseline"), known_target(endpoint))
     except (TargetError, baselines.BaselineError) as exc:
         raise SettingsError(str(exc)) from None
     if endpoint is None and importlib.util.find_spec("moto") is None:
@@ -136,18 +138,30 @@ def check_options(values: dict[str, Any]) -> None:
             raise SettingsError(f"--write-baseline {write_to}: folder {folder} is not writable")
 
 
+def known_target(endpoint: str | None) -> tuple[str, str] | None:
+    """(name, version) of the target, when the suite can tell: the embedded moto it starts itself. A target it did
+    not start is whatever answers there."""
+    if endpoint is not None or importlib.util.find_spec("moto") is None:
+        return None
+    from conformance.target import moto_version
+
+    return "moto", moto_version()
+
+
 def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSettings:
     """Settings for a run starting now. `seed`: an explicit seed (--seed or --hypothesis-seed), else CI_SEED when
     `in_ci`, else a random one. Credentials and the target's label are filled in by the run's owner."""
     check_options(values)
     endpoint, origin = resolve_endpoint(values.get("endpoint_url"))
     seed_from_ci = seed is None and in_ci
+    target = known_target(endpoint)
     if seed is None:
         seed = CI_SEED if in_ci else random.getrandbits(32)
     return RunSettings(
         report_dir=str(Path(values.get("report_dir") or "reports").resolve()),
         profile=values["profile"],
-        baseline=values.get("baseline") and baselines.argument(values["baseline"]),  # a name as is, a path absolute
+        # a bundled name (a family's, resolved to the target's version), or a path made absolute
+        baseline=values.get("baseline") and baselines.argument(values["baseline"], target),
         strict_baseline=bool(values.get("strict_baseline")),
         write_baseline=values.get("write_baseline") and str(Path(values["write_baseline"]).resolve()),
         read_only=bool(values.get("read_only")),
@@ -168,6 +182,8 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
         seed=seed,
         seed_from_ci=seed_from_ci,
         target_label=endpoint or "",
+        target_name=target[0] if target else None,
+        target_version=target[1] if target else None,
     )
 
 

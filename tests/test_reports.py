@@ -135,8 +135,9 @@ def test_write_baseline_then_gate_on_it_then_strict_gate(failing_run, run_cli, r
                         "--baseline", str(baseline), env=root_credentials_env)
     recorded = json.loads(baseline.read_text())
     assert written.code == 1 and "PAG-02" in recorded["expected_failures"]
-    assert recorded["target"] == url and recorded["written"]
-    assert gated.code == 0 and gated.summary["gate"] == "pass"
+    assert recorded["format"] == 2 and recorded["target"]["description"] == url and recorded["written"]
+    assert all(entry["signatures"] for entry in recorded["expected_failures"].values())
+    assert gated.code == 0 and gated.summary["gate"] == "pass" and gated.summary["baseline_drift"] == []
     with ReferenceServer() as fixed:  # the deviation is gone: lenient gate passes, strict gate fails
         lenient = run_cli("run", "--endpoint-url", fixed.url, "--profile", "quick", "--baseline", str(baseline),
                           env=root_credentials_env)
