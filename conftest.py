@@ -68,3 +68,44 @@ def root_credentials_env() -> dict[str, str]:
     from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
 
     return {"AWS_ACCESS_KEY_ID": ROOT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_KEY}
+
+
+@dataclass
+class Installed:
+    """The package as another project installs it: a wheel built from this checkout, in a venv of its own."""
+
+    dist: Path  # the wheel and the sdist
+    wheel: Path
+    venv: Path
+
+    @property
+    def bin(self) -> Path:
+        return self.venv / "bin"
+
+
+@pytest.fixture(scope="session")
+def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A wheel and an sdist of this checkout, built by the locked backend (no isolation: no package index needed)."""
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)],
+                   check=True, capture_output=True, timeout=300)
+    return dist
+
+
+@pytest.fixture(scope="session")
+def installable(built_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """A new venv that sees the packages of the one running the tests (a .pth file: installing dependencies needs no
+    network) but not this checkout: its pip installs the built wheel itself, as `pip install` from an index would."""
+    import site
+
+    venv = tmp_path_factory.mktemp("venv")
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--clear", str(venv)], check=True, timeout=120)
+    found = list(venv.glob("lib/python*/site-packages"))
+    assert len(found) == 1, found
+    dependencies = [path for path in site.getsitepackages() if Path(path).is_dir()]
+    (found[0] / "_dependencies_of_the_test_venv.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
+    pip = venv / "bin" / "pip"  # `pip` as a CI step types it: the venv's python with the pip it sees
+    pip.write_text('#!/bin/sh\nexec "$(dirname "$0")/python" -m pip --disable-pip-version-check "$@"\n')
+    pip.chmod(0o755)
+    wheel = next(built_package.glob("*.whl"))
+    return Installed(built_package, wheel, venv)

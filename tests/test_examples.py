@@ -1,7 +1,7 @@
 """The CI examples work as copied: each one's commands run verbatim in an empty folder, against the moto server the
-example itself starts, to exit 0 — all but the install line, which cannot reach a package index here: its pin is
-checked against this checkout's version instead, and this checkout (installed in the venv running the tests) stands
-in for the pinned release."""
+example itself starts, to exit 0 — the install line included, with the suite's source (IAM_CONFORMANCE_SOURCE, a git
+URL at a release tag) pointed at a wheel built from this checkout, and no package index: the dependencies are those of
+the venv running the tests (conftest.installable)."""
 import json
 import os
 import re
@@ -16,11 +16,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from importlib.metadata import version
+
 from conformance.spec import data_dir
 
 ROOT = data_dir("schemas").parent
 EXAMPLES = ROOT / "examples"
-INSTALL = re.compile(r'^pip install "iam-conformance\[moto\]==(?P<version>[^"]+)"$')
+INSTALL = 'pip install "iam-conformance[moto] @ ${IAM_CONFORMANCE_SOURCE}"'
+SOURCE = re.compile(r"git\+https://[^@\s]+@v(?P<version>[0-9][^\s]*)")
 EXAMPLE_PORT = "5000"
 
 
@@ -34,11 +37,11 @@ def free_port() -> str:
         return str(probe.getsockname()[1])
 
 
-def split_install(scripts: list[str]) -> tuple[str, list[str]]:
-    """The one install line, and every other command as the example has it."""
+def the_install(scripts: list[str]) -> str:
+    """The one install line, which stays among the commands: it runs too."""
     installs = [s for s in scripts if "pip install" in s]
     assert len(installs) == 1 and installs[0].count("\n") == 0, installs
-    return installs[0], [s for s in scripts if s is not installs[0]]
+    return installs[0]
 
 
 def on_port(script: str, port: str) -> str:
@@ -76,23 +79,31 @@ def run_verbatim(shell_scripts: list[str], env: dict[str, str], work: Path, scra
 
 
 def ci_env(example_env: dict, marker: str) -> dict[str, str]:
-    """A clean CI-like environment: this venv's commands on PATH (standing in for the pinned install), the
-    example's own variables, CI set as every CI service sets it; nothing else of the caller's (no AWS_*)."""
+    """A clean CI-like environment: the example's own variables, CI set as every CI service sets it; nothing else of
+    the caller's (no AWS_*). Where the example installs (`installed_into`) comes first on PATH; moto_server is the
+    test venv's (its moto is what the installed package sees)."""
     venv_bin = str(Path(sys.executable).parent)
     env = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"),
            "LANG": "C.UTF-8", "CI": "true", marker: "true"}
     return env | {name: str(value) for name, value in example_env.items()}
 
 
-def assert_pinned(install_line: str) -> None:
-    pinned = INSTALL.match(install_line)
-    assert pinned, f"the install line must be exactly pip install \"iam-conformance[moto]==VERSION\": {install_line}"
+def installed_into(env: dict[str, str], installable) -> dict[str, str]:
+    """`env` with the example's source pointed at the wheel (no index: nothing is fetched), its commands first."""
+    assert_pinned(env["IAM_CONFORMANCE_SOURCE"])
+    return env | {"IAM_CONFORMANCE_SOURCE": installable.wheel.as_uri(), "PIP_NO_INDEX": "1",
+                  "PATH": f"{installable.bin}:{env['PATH']}"}
+
+
+def assert_pinned(source: str) -> None:
+    pinned = SOURCE.fullmatch(source)
+    assert pinned, f"IAM_CONFORMANCE_SOURCE must be a git URL at a release tag (git+https://...@vVERSION): {source}"
     assert pinned["version"] == project_version()
 
 
 def assert_gates(script: str) -> None:
     run_line = next(line for line in script.splitlines() if "iam-conformance run" in line)
-    assert "--baseline moto " in run_line and "--report-dir reports" in run_line
+    assert '--baseline "moto-$moto_version" ' in run_line and "--report-dir reports" in run_line
     # Nothing may swallow the exit code: it is the gate.
     assert "|| true" not in run_line and "; true" not in run_line and "set +e" not in script
 
@@ -106,8 +117,8 @@ def github_actions() -> tuple[str, list[str], dict]:
     assert "continue-on-error" not in gate and "continue-on-error" not in job
     upload = next(step for step in job["steps"] if step.get("uses", "").startswith("actions/upload-artifact"))
     assert upload["if"] == "always()" and upload["with"]["path"] == "reports/"
-    install, commands = split_install([step["run"].strip() for step in steps])
-    return install, commands, ci_env(job["env"], "GITHUB_ACTIONS")
+    commands = [step["run"].strip() for step in steps]
+    return the_install(commands), commands, ci_env(job["env"], "GITHUB_ACTIONS")
 
 
 def gitlab_ci() -> tuple[str, list[str], dict]:
@@ -115,9 +126,8 @@ def gitlab_ci() -> tuple[str, list[str], dict]:
     assert "allow_failure" not in job
     assert job["artifacts"]["when"] == "always" and "reports/" in job["artifacts"]["paths"]
     assert job["artifacts"]["reports"]["junit"] == "reports/junit.xml"
-    install, commands = split_install(job["script"])
     # GitLab runs the script's lines one after another in one shell.
-    return install, ["\n".join(commands)], ci_env(job["variables"], "GITLAB_CI")
+    return the_install(job["script"]), ["\n".join(job["script"])], ci_env(job["variables"], "GITLAB_CI")
 
 
 @dataclass
@@ -129,16 +139,16 @@ class ExampleRun:
 
 
 @pytest.fixture(scope="module", params=[github_actions, gitlab_ci], ids=["github-actions", "gitlab-ci"])
-def example_run(request, tmp_path_factory) -> ExampleRun:
+def example_run(request, tmp_path_factory, installable) -> ExampleRun:
     install, commands, env = request.param()
     work, scratch = tmp_path_factory.mktemp("work"), tmp_path_factory.mktemp("scratch")
     port = free_port()
-    codes = run_verbatim([on_port(c, port) for c in commands], env, work, scratch)
+    codes = run_verbatim([on_port(c, port) for c in commands], installed_into(env, installable), work, scratch)
     return ExampleRun(install, commands, codes, work)
 
 
-def test_the_install_line_pins_this_version_with_the_moto_extra(example_run):
-    assert_pinned(example_run.install)
+def test_the_install_line_installs_this_version_from_its_pinned_source_with_the_moto_extra(example_run):
+    assert example_run.install == INSTALL
 
 
 def test_the_commands_run_as_copied_to_exit_0_and_gate_on_the_bundled_moto_baseline(example_run):
@@ -146,7 +156,8 @@ def test_the_commands_run_as_copied_to_exit_0_and_gate_on_the_bundled_moto_basel
     assert example_run.codes == [0] * len(example_run.commands), example_run.codes
     reports = example_run.work / "reports"
     summary = json.loads((reports / "summary.json").read_text(encoding="utf-8"))
-    assert summary["gate"] == "pass" and summary["baseline"] == "moto" and summary["unexpected_failures"] == []
+    assert summary["gate"] == "pass" and summary["unexpected_failures"] == []
+    assert summary["baseline"] == f"moto-{version('moto')}"
     assert len(summary["known_deviations"]) > 10 and summary["request_count"] > 50
     assert {"junit.xml", "report.html"} <= {p.name for p in reports.iterdir()}
     assert (example_run.work / "moto.log").is_file()
