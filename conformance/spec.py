@@ -150,9 +150,20 @@ def operation() -> OperationSpec:
 
 @functools.cache
 def error_codes() -> frozenset[str]:
-    """schemas/error_codes.json: every error code IAM answers with, as IAM spells it."""
+    """Every error code IAM answers with, as IAM spells it: schemas/error_codes.json (the page, IAM's common errors,
+    recordings) and every error code of the installed botocore's IAM model (read, never copied: a newer botocore
+    knows newer codes)."""
     raw = json.loads((data_dir("schemas") / "error_codes.json").read_text(encoding="utf-8"))
-    return frozenset(code for group in raw["groups"] for code in group["codes"])
+    return frozenset(code for group in raw["groups"] for code in group["codes"]) | modelled_error_codes()
+
+
+@functools.cache
+def modelled_error_codes() -> frozenset[str]:
+    """The error codes of every IAM action in botocore's service model (an error shape's code, else its name)."""
+    from botocore.loaders import create_loader
+
+    shapes = create_loader().load_service_model("iam", "service-2")["shapes"]
+    return frozenset(shape.get("error", {}).get("code", name) for name, shape in shapes.items() if shape.get("exception"))
 
 
 @functools.cache

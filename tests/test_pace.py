@@ -106,7 +106,10 @@ def test_the_preflights_round_trip_decides_the_calls_in_flight_unless_the_user_d
     assert ("one call in flight" in settings.pace_note) == (expected == 1 and given is None)
 
 
-def test_a_run_against_a_target_on_this_machine_sends_one_call_at_a_time_and_says_why(run_cli, root_credentials_env):
+def test_a_run_says_why_it_sends_one_call_at_a_time_and_the_pace_changes_no_request(run_cli, root_credentials_env):
+    """Which pace a run on loopback gets depends on how fast the preflight was answered (a loaded machine may take
+    longer than FAST_ROUND_TRIP_MS; test_the_preflights_round_trip_decides... pins that rule): whichever it got, the
+    console, summary and HTML say the same, and the requests do not depend on it."""
     from conformance.reference import ReferenceServer
 
     with ReferenceServer() as server:
@@ -116,9 +119,12 @@ def test_a_run_against_a_target_on_this_machine_sends_one_call_at_a_time_and_say
         overlapped_run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
                                  "--max-concurrency", "4", env=root_credentials_env)
     second = overlapped_run.summary
-    assert chosen.code == 0 and first["calls_in_flight"] == 1
-    assert "one call in flight: the target answered in" in chosen.stdout
-    assert first["pace_note"] in chosen.stdout and first["pace_note"] in html
+    assert chosen.code == 0 and first["calls_in_flight"] in (1, 8)
+    if first["calls_in_flight"] == 1:  # the preflight was answered fast: one call at a time, and the run says why
+        assert first["pace_note"].startswith("one call in flight: the target answered in")
+        assert first["pace_note"] in chosen.stdout and first["pace_note"] in html
+    else:
+        assert first["pace_note"] == "" and "one call in flight" not in chosen.stdout
     assert overlapped_run.code == 0 and second["calls_in_flight"] == 4
     assert second["pace_note"] == "" and "one call in flight" not in overlapped_run.stdout
     assert second["request_count"] == first["request_count"]  # the pace changes no request
