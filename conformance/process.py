@@ -112,11 +112,12 @@ class RunProcess:
         if self.runs_tests:
             from hypothesis.configuration import set_hypothesis_home_dir
 
-            from conformance import fixtures, profiles
+            from conformance import fixtures, profiles, strategies
 
             # Hypothesis' caches (its unicode tables) go to the user's cache folder, never into the working directory.
             set_hypothesis_home_dir(cache_dir() / "hypothesis")
             profiles.load(settings.profile)
+            strategies.warm_up()
             config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
 
     def describe(self, deviation) -> dict:

@@ -3,6 +3,11 @@
 `valid_values(p)` draws wire values satisfying every constraint of p; `invalid_values(p, kind)` draws values
 that break constraint `kind` and no other (so the expected error names exactly one member). Values are built
 by construction from the page's pattern (hypothesis `from_regex`) and checked by the spec's own validator.
+
+Every alphabet is explicit (the page's patterns admit Latin-1 only: tests/test_strategies.py checks it), so no
+strategy needs Hypothesis' table of what UTF-8 encodes, which costs a second of CPU to build in every process whose
+cache is empty (a CI runner's, every time). The one table left, Unicode's categories, is built once by `warm_up`
+before tests run side by side, instead of once per test that gets there first.
 """
 from __future__ import annotations
 
@@ -26,8 +31,20 @@ def allowed_special_characters(parameter: Parameter) -> tuple[str, ...]:
     return tuple(c for c in string.punctuation if regex is not None and regex.fullmatch(c))
 
 
+# What the page's patterns can match, character by character: Latin-1.
+PAGE_ALPHABET = "".join(map(chr, range(0x100)))
+ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def warm_up() -> None:
+    """Build Hypothesis' table of Unicode categories now, in this thread (its disk cache, when there is one, is read
+    instead): every from_regex needs it, and tests starting side by side would each build their own."""
+    st.characters(max_codepoint=0x7F).validate()
+
+
 def _pattern_strings(parameter: Parameter, min_size: int, max_size: int) -> st.SearchStrategy[str]:
-    return st.from_regex(parameter.regex, fullmatch=True).filter(lambda s: min_size <= len(s) <= max_size)
+    return st.from_regex(parameter.regex, fullmatch=True, alphabet=PAGE_ALPHABET).filter(
+        lambda s: min_size <= len(s) <= max_size)
 
 
 def valid_values(parameter: Parameter) -> st.SearchStrategy[str]:
@@ -44,10 +61,10 @@ def _sendable(c: str) -> bool:
 
 
 def _outside_pattern_characters(parameter: Parameter) -> st.SearchStrategy[str]:
-    # NUL is refused by HTTP stacks before IAM sees it.
-    return st.characters(min_codepoint=1).filter(
-        lambda c: _sendable(c) and parameter.regex.fullmatch(c) is None
-    )
+    # NUL is refused by HTTP stacks before IAM sees it. ASCII, the rest of Latin-1 and beyond, each as likely: where
+    # the page's pattern ends (past \u00FF) is as worth probing as a space or a slash.
+    codepoints = st.one_of(st.integers(1, 0x7F), st.integers(0x80, 0xFF), st.integers(0x100, 0x10FFFF))
+    return codepoints.map(chr).filter(lambda c: _sendable(c) and parameter.regex.fullmatch(c) is None)
 
 
 def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
@@ -63,9 +80,9 @@ def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
         # a conformant target may accept too: blanks trimmed, a sign, leading zeros, digits of other scripts.
         in_range = st.integers(parameter.bound("minimum"), parameter.bound("maximum"))
         return st.one_of(
-            st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True),
+            st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True, alphabet=ALPHANUMERIC),
             st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str).filter(lambda s: "." in s),
-            st.from_regex(r"[0-9]{1,3}[a-z]{1,3}", fullmatch=True),
+            st.from_regex(r"[0-9]{1,3}[a-z]{1,3}", fullmatch=True, alphabet=ALPHANUMERIC),
             in_range.filter(lambda n: n >= 10).map(lambda n: f"{str(n)[:-1]}_{str(n)[-1]}"),
             in_range.map(lambda n: f"{n}e0"),
             in_range.map(lambda n: f"0x{n:x}"),

@@ -1,6 +1,7 @@
 """Every value the strategies call valid satisfies the spec; every invalid one breaks exactly its constraint."""
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conformance.spec import operation
 from conformance.strategies import allowed_special_characters, invalid_values, probed_kinds, valid_values
@@ -40,3 +41,35 @@ def test_probed_kinds_follow_the_spec():
 
 def test_user_name_special_characters_come_from_the_pattern():
     assert set(allowed_special_characters(PARAMETERS["UserName"])) == set("_+=,.@-")
+
+
+@pytest.mark.parametrize("where, name", [("parameters", "UserName"), ("parameters", "Marker"), ("response", "Marker")])
+def test_the_pages_patterns_admit_no_character_outside_the_explicit_alphabet(where, name):
+    from conformance.strategies import PAGE_ALPHABET
+
+    parameter = getattr(operation(), where)[name]
+    if parameter.regex is None:
+        pytest.skip(f"{name} has no pattern")
+    beyond = [c for c in map(chr, range(len(PAGE_ALPHABET), 0x110000)) if parameter.regex.fullmatch(c)]
+    assert beyond == [], beyond[:5]
+
+
+def test_no_strategy_builds_the_utf8_table():
+    """Hypothesis' table of what UTF-8 encodes costs a second of CPU in a process with an empty cache: the suite's
+    strategies draw from explicit alphabets instead (test_the_pages_patterns_admit_no_character_outside...)."""
+    from hypothesis import given, settings
+    from hypothesis.internal import charmap
+
+    from conformance.strategies import invalid_values, probed_kinds, valid_values
+
+    charmap.intervals_from_codec.cache_clear()
+    every = [valid_values(p) for p in PARAMETERS.values()] + [
+        invalid_values(p, kind) for p in PARAMETERS.values() for kind in probed_kinds(p)]
+
+    @settings(max_examples=30, database=None, deadline=None)
+    @given(st.one_of(every))
+    def draw(value):
+        pass
+
+    draw()
+    assert charmap.intervals_from_codec.cache_info().currsize == 0
