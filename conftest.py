@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tools import wheel_venv
+
 ROOT = Path(__file__).resolve().parent
 
 
@@ -87,8 +89,7 @@ class Installed:
 def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel and an sdist of this checkout, built by the locked backend (no isolation: no package index needed)."""
     dist = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)],
-                   check=True, capture_output=True, timeout=300)
+    wheel_venv.build(dist)
     return dist
 
 
@@ -96,16 +97,6 @@ def built_package(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installable(built_package: Path, tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """A new venv that sees the packages of the one running the tests (a .pth file: installing dependencies needs no
     network) but not this checkout: its pip installs the built wheel itself, as `pip install` from an index would."""
-    import site
-
     venv = tmp_path_factory.mktemp("venv")
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", "--clear", str(venv)], check=True, timeout=120)
-    found = list(venv.glob("lib/python*/site-packages"))
-    assert len(found) == 1, found
-    dependencies = [path for path in site.getsitepackages() if Path(path).is_dir()]
-    (found[0] / "_dependencies_of_the_test_venv.pth").write_text("\n".join(dependencies) + "\n", encoding="utf-8")
-    pip = venv / "bin" / "pip"  # `pip` as a CI step types it: the venv's python with the pip it sees
-    pip.write_text('#!/bin/sh\nexec "$(dirname "$0")/python" -m pip --disable-pip-version-check "$@"\n')
-    pip.chmod(0o755)
-    wheel = next(built_package.glob("*.whl"))
-    return Installed(built_package, wheel, venv)
+    wheel_venv.venv_beside(venv)
+    return Installed(built_package, next(built_package.glob("*.whl")), venv)
