@@ -1,4 +1,5 @@
 """Fixtures for the project's own tests (tests/): a reference IAM on loopback and a way to run the CLI."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,7 @@ class CliRun:
 
         import jsonschema
 
-        from conformance.spec import data_dir
+        from conformance.contract.spec import data_dir
 
         summary = json.loads((self.report_dir / "summary.json").read_text(encoding="utf-8"))
         schema = json.loads((data_dir("schemas") / "summary.schema.json").read_text(encoding="utf-8"))
@@ -58,7 +59,11 @@ def run_cli(tmp_path: Path):
         full_env.update(env or {})
         done = subprocess.run(
             [sys.executable, "-m", "conformance.cli", *args, "--report-dir", str(report_dir)],
-            capture_output=True, text=True, env=full_env, timeout=timeout, cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            cwd=tmp_path,
         )
         return CliRun(done.returncode, done.stdout, done.stderr, report_dir)
 

@@ -12,6 +12,7 @@ default run beside requests x RTT, the same run with no limit on calls in flight
 runs with fresh seeds. Figures go to bench/results.json (or --out), samples included. Nothing here asserts a time:
 it measures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,17 +52,34 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, float,
 
 def suite_run(url: str, env: dict[str, str], *extra: str) -> dict:
     with tempfile.TemporaryDirectory() as reports:
-        wall, cpu, server_cpu, done = timed([*PYTHON, "-m", "conformance.cli", "run", "--endpoint-url", url,
-                                            "--report-dir", reports, *extra], env)
+        wall, cpu, server_cpu, done = timed(
+            [*PYTHON, "-m", "conformance.cli", "run", "--endpoint-url", url, "--report-dir", reports, *extra], env
+        )
         if done.returncode != 0:
-            raise SystemExit(f"bench: the suite did not pass on the reference (exit {done.returncode}):\n{done.stdout[-2000:]}")
+            raise SystemExit(
+                f"bench: the suite did not pass on the reference (exit {done.returncode}):\n{done.stdout[-2000:]}"
+            )
         summary = json.loads((Path(reports) / "summary.json").read_text())
-    chain = max((test["requests"] for row in summary["requirements"] if row["id"] == "PAG-10"
-                 for test in row["test_results"] if "sequence" in test["name"]), default=0)
-    return {"wall_s": wall, "cpu_s": cpu, "server_cpu_s": server_cpu, "requests": summary["request_count"],
-            "requests_by_category": summary["requests_by_category"], "verdict": summary["verdict"],
-            "failed": [row["id"] for row in summary["requirements"] if row["status"] == "failed"],
-            "state_machine_requests": chain}
+    chain = max(
+        (
+            test["requests"]
+            for row in summary["requirements"]
+            if row["id"] == "PAG-10"
+            for test in row["test_results"]
+            if "sequence" in test["name"]
+        ),
+        default=0,
+    )
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "server_cpu_s": server_cpu,
+        "requests": summary["request_count"],
+        "requests_by_category": summary["requests_by_category"],
+        "verdict": summary["verdict"],
+        "failed": [row["id"] for row in summary["requirements"] if row["status"] == "failed"],
+        "state_machine_requests": chain,
+    }
 
 
 def cold_run(url: str, env: dict[str, str], *extra: str) -> dict:
@@ -82,10 +100,10 @@ def breakdown(url: str, key: str, secret: str, samples: int = 60) -> dict[str, f
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
 
-    from conformance.client import IamClient, Identity
-    from conformance.schemas import SUCCESS_SCHEMA, schema_errors
-    from conformance.seeding import Seeder
-    from conformance.wire import parse_xml
+    from conformance.contract.schemas import SUCCESS_SCHEMA, schema_errors
+    from conformance.protocol.client import IamClient, Identity
+    from conformance.protocol.wire import parse_xml
+    from conformance.world.seeding import Seeder
 
     client = IamClient(url, "us-east-1", Identity("bench", Credentials(key, secret)))
     seeder = Seeder(client, "bench0000-bench")
@@ -95,9 +113,12 @@ def breakdown(url: str, key: str, secret: str, samples: int = 60) -> dict[str, f
     try:
         for _ in range(samples):
             t0 = time.perf_counter()
-            aws = AWSRequest(method="POST", url=url, data={"Action": "ListSigningCertificates", "Version": "2010-05-08",
-                                                           "UserName": user.name},
-                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+            aws = AWSRequest(
+                method="POST",
+                url=url,
+                data={"Action": "ListSigningCertificates", "Version": "2010-05-08", "UserName": user.name},
+                headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+            )
             SigV4Auth(credentials, "iam", "us-east-1").add_auth(aws)
             prepared = aws.prepare()
             t1 = time.perf_counter()
@@ -107,7 +128,7 @@ def breakdown(url: str, key: str, secret: str, samples: int = 60) -> dict[str, f
             t3 = time.perf_counter()
             assert schema_errors(root, SUCCESS_SCHEMA) == []
             t4 = time.perf_counter()
-            for name, seconds in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            for name, seconds in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=False):
                 phases[name].append(seconds * 1000)
     finally:
         seeder.cleanup()
@@ -128,16 +149,26 @@ def remote_like(url: str, env: dict[str, str], repeat: int, rtt_ms: int, seeds: 
     unbounded = [suite_run(url, env, "--profile", "standard", "--max-concurrency", "10000") for _ in range(repeat)]
     two = [suite_run(url, env, "--profile", "standard", "-n", "2") for _ in range(repeat)]
     seeded_env = {k: v for k, v in env.items() if k != "CI"}
-    verdicts = [suite_run(url, seeded_env, "--profile", "standard", "--seed", str(seed)) for seed in range(1, seeds + 1)]
+    verdicts = [
+        suite_run(url, seeded_env, "--profile", "standard", "--seed", str(seed)) for seed in range(1, seeds + 1)
+    ]
     wall, requests_sent = median_of(runs), runs[0]["requests"]
     cold_wall = median_of(cold_runs)
-    return {"wall_s": wall, "requests": requests_sent, "ratio": round(wall / (requests_sent * rtt_ms / 1000), 2),
-            "cold_wall_s": cold_wall, "cold_ratio": round(cold_wall / (cold_runs[0]["requests"] * rtt_ms / 1000), 2),
-            "unbounded_s": median_of(unbounded), "n2_s": median_of(two), "n2_requests": two[0]["requests"],
-            "state_machine_requests": runs[0]["state_machine_requests"],
-            "seeds": seeds, "verdicts": sorted({(v["verdict"], tuple(v["failed"])) for v in verdicts}),
-            "requests_over_seeds": [v["requests"] for v in verdicts],
-            "samples": {"default": runs, "cold": cold_runs, "unbounded": unbounded, "n2": two}}
+    return {
+        "wall_s": wall,
+        "requests": requests_sent,
+        "ratio": round(wall / (requests_sent * rtt_ms / 1000), 2),
+        "cold_wall_s": cold_wall,
+        "cold_ratio": round(cold_wall / (cold_runs[0]["requests"] * rtt_ms / 1000), 2),
+        "unbounded_s": median_of(unbounded),
+        "n2_s": median_of(two),
+        "n2_requests": two[0]["requests"],
+        "state_machine_requests": runs[0]["state_machine_requests"],
+        "seeds": seeds,
+        "verdicts": sorted({(v["verdict"], tuple(v["failed"])) for v in verdicts}),
+        "requests_over_seeds": [v["requests"] for v in verdicts],
+        "samples": {"default": runs, "cold": cold_runs, "unbounded": unbounded, "n2": two},
+    }
 
 
 def workers_compared(url: str, env: dict[str, str], repeat: int) -> dict:
@@ -146,8 +177,12 @@ def workers_compared(url: str, env: dict[str, str], repeat: int) -> dict:
     for _ in range(repeat):
         one.append(suite_run(url, env, "--profile", "standard", "-n", "1"))
         two.append(suite_run(url, env, "--profile", "standard", "-n", "2"))
-    figures = {"n1_s": median_of(one), "n2_s": median_of(two), "n2_requests": two[0]["requests"],
-               "samples": {"n1": one, "n2": two}}
+    figures = {
+        "n1_s": median_of(one),
+        "n2_s": median_of(two),
+        "n2_requests": two[0]["requests"],
+        "samples": {"n1": one, "n2": two},
+    }
     figures["speedup"] = round(figures["n1_s"] / figures["n2_s"], 2)
     # Two workers on 2 cores need at least half the CPU seconds all processes spent, the target's included.
     cpu_n2 = statistics.median(run["cpu_s"] + run["server_cpu_s"] for run in two)
@@ -159,8 +194,12 @@ def workers_compared(url: str, env: dict[str, str], repeat: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--repeat", type=int, default=5, help="runs per loopback figure; medians are reported")
-    parser.add_argument("--rtt-ms", type=int, default=REAL_IAM_RTT_MS,
-                        help=f"how long the remote-like target holds each answer (default {REAL_IAM_RTT_MS})")
+    parser.add_argument(
+        "--rtt-ms",
+        type=int,
+        default=REAL_IAM_RTT_MS,
+        help=f"how long the remote-like target holds each answer (default {REAL_IAM_RTT_MS})",
+    )
     parser.add_argument("--rtt-repeat", type=int, default=3, help="runs per figure against the remote-like target")
     parser.add_argument("--seeds", type=int, default=20, help="runs with fresh seeds against the remote-like target")
     parser.add_argument("--out", default=str(HERE / "results.json"))
@@ -175,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
     PYTHON[:] = [str(bin_folder / "python")]
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID=ROOT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET_KEY, CI="1")  # CI's seed: the same requests every run
+    env.update(
+        AWS_ACCESS_KEY_ID=ROOT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET_KEY, CI="1"
+    )  # CI's seed: the same requests every run
     with ReferenceServer() as server:
         suite_run(server.url, env, "--profile", "quick")  # warm-up: file caches, compiled regexes on disk
         standard, standard_cold, floor = [], [], []
@@ -195,7 +236,9 @@ def main(argv: list[str] | None = None) -> int:
         "rtt_repeat": args.rtt_repeat,
         "standard_s": median_of(standard),
         "floor_s": median_of(floor),
-        "ratio_to_floor": round(statistics.median(s["wall_s"] / f["wall_s"] for s, f in zip(standard, floor)), 2),
+        "ratio_to_floor": round(
+            statistics.median(s["wall_s"] / f["wall_s"] for s, f in zip(standard, floor, strict=True)), 2
+        ),
         "standard_cpu_s": median_of(standard, "cpu_s"),
         "cold_cpu_s": median_of(standard_cold, "cpu_s"),
         "cold_s": median_of(standard_cold),
@@ -233,7 +276,8 @@ def summary_lines(figures: dict) -> list[str]:
         f"{remote['ratio']} x (requests x {rtt} ms) ({verdict(remote['ratio'] <= GOALS['remote_ratio'])} the goal of "
         f"<= {GOALS['remote_ratio']})",
         f"  the same, cold (empty HOME, every cache empty, as a CI runner starts): {remote['cold_wall_s']:.2f} s = "
-        f"{remote['cold_ratio']} x ({verdict(remote['cold_ratio'] <= GOALS['remote_ratio'])} <= {GOALS['remote_ratio']})",
+        f"{remote['cold_ratio']} x ({verdict(remote['cold_ratio'] <= GOALS['remote_ratio'])} "
+        f"<= {GOALS['remote_ratio']})",
         f"  critical path: the state machine's {chain} requests, each waiting on the one before "
         f"({chain * rtt / 1000:.1f} s); with no limit on calls in flight the run takes {remote['unbounded_s']:.2f} s",
         f"  {remote['seeds']} fresh seeds against it: {len(remote['verdicts'])} verdict(s) {remote['verdicts']}, "

@@ -1,5 +1,6 @@
 """The floor of a suite run: one interpreter start, the same HTTP and signing imports, and N bare SigV4-signed
 requests to the same kind of target over one pooled connection. bench.py times the whole process."""
+
 import sys
 
 import requests
@@ -12,12 +13,16 @@ def main(url: str, count: int, key: str, secret: str) -> None:
     session = requests.Session()
     credentials = Credentials(key, secret)
     for _ in range(count):
-        aws = AWSRequest(method="POST", url=url, data={"Action": "ListSigningCertificates", "Version": "2010-05-08"},
-                         headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        aws = AWSRequest(
+            method="POST",
+            url=url,
+            data={"Action": "ListSigningCertificates", "Version": "2010-05-08"},
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
         SigV4Auth(credentials, "iam", "us-east-1").add_auth(aws)
         prepared = aws.prepare()
         response = session.request("POST", prepared.url, headers=dict(prepared.headers), data=prepared.body, timeout=30)
-        response.content
+        _ = response.content
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ each kind of caller (the root's keys, a user holding exactly README's least-priv
 with listings that lag behind writes. `python bench/manners.py [--seed N]`; the README's table comes from it.
 Nothing here asserts: it measures (the conformance of each case is asserted in tests/test_real_iam_manners.py).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from conformance.reference import (ACCOUNT_ID, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer,
-                                   Store)
+from conformance.reference import ACCOUNT_ID, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer, Store
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 ROOT_ENV = {"AWS_ACCESS_KEY_ID": ROOT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_KEY}
@@ -36,8 +36,11 @@ def least_privilege_user(store: Store) -> dict[str, str]:
 
 def role_session(store: Store) -> dict[str, str]:
     issued = store.issue_session()
-    return {"AWS_ACCESS_KEY_ID": issued.access_key_id, "AWS_SECRET_ACCESS_KEY": issued.secret,
-            "AWS_SESSION_TOKEN": issued.token}
+    return {
+        "AWS_ACCESS_KEY_ID": issued.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": issued.secret,
+        "AWS_SESSION_TOKEN": issued.token,
+    }
 
 
 CASES = (  # (caller, lag in seconds, the store's options)
@@ -56,15 +59,37 @@ def measure(caller: str, lag: float, options: dict, seed: int) -> dict:
     report_dir = Path(tempfile.mkdtemp(prefix="iam-conformance-manners-"))
     with ReferenceServer(app=ReferenceApp(store=store)) as server:
         started = time.monotonic()
-        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url,
-                               "--report-dir", str(report_dir), "--seed", str(seed)],
-                              capture_output=True, text=True, env=env, check=False)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--report-dir",
+                str(report_dir),
+                "--seed",
+                str(seed),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
         wall = time.monotonic() - started
     summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     waits = summary.get("consistency_waits", [])
-    return {"caller": caller, "lag_s": lag, "exit": done.returncode, "verdict": summary["verdict"],
-            "requests": summary["request_count"], "wall_s": round(wall, 1), "waits": len(waits),
-            "waited_s": round(sum(w.get("seconds", 0) for w in waits), 1)}
+    return {
+        "caller": caller,
+        "lag_s": lag,
+        "exit": done.returncode,
+        "verdict": summary["verdict"],
+        "requests": summary["request_count"],
+        "wall_s": round(wall, 1),
+        "waits": len(waits),
+        "waited_s": round(sum(w.get("seconds", 0) for w in waits), 1),
+    }
 
 
 def main() -> int:
@@ -74,8 +99,11 @@ def main() -> int:
     print(f"{'caller':22} {'lag':>5}  {'exit':>4} {'verdict':12} {'requests':>8} {'wall':>7}  waits")
     for caller, lag, options in CASES:
         row = measure(caller, lag, options, args.seed)
-        print(f"{caller:22} {lag:4.1f}s  {row['exit']:>4} {row['verdict']:12} {row['requests']:>8} "
-              f"{row['wall_s']:6.1f}s  {row['waits']} ({row['waited_s']} s in all, overlapped)", flush=True)
+        print(
+            f"{caller:22} {lag:4.1f}s  {row['exit']:>4} {row['verdict']:12} {row['requests']:>8} "
+            f"{row['wall_s']:6.1f}s  {row['waits']} ({row['waited_s']} s in all, overlapped)",
+            flush=True,
+        )
     return 0
 
 

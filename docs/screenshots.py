@@ -9,6 +9,7 @@
 The runs' reports stay in --work (default reports/docs/) for a look behind the pictures. Exit 0: screenshots
 written; 1: a run did not end as its screenshot says it does (nothing is replaced); 2: could not run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,19 @@ LOCALSTACK_BASELINE = "localstack-2026.3.0"
 FAILURES_HEADING = "Failures"  # report.html's <h2>Failures, errors and what was not judged</h2>
 OWN_FOLDERS = {"reference", "moto", "faulty", "localstack", "matrix", "pictures"}
 # Those of tests/test_reports.py: no network, no first-run or background work, a throw-away profile.
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--enable-logging=stderr", "--v=0", "--hide-scrollbars")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--enable-logging=stderr",
+    "--v=0",
+    "--hide-scrollbars",
+)
 
 
 class DocsError(Exception):
@@ -64,12 +75,21 @@ def plan(localstack_url: str | None) -> list[Planned]:
     from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
 
     root = (ROOT_ACCESS_KEY, ROOT_SECRET_KEY)
-    runs = [Planned("reference IAM (conformant)", "reference", (), root, 0),
-            Planned("embedded moto, --baseline moto", "moto", ("--baseline", "moto"), None, 0),
-            Planned(f"reference with one fault ({FAULT})", "faulty", (), root, 1)]
+    runs = [
+        Planned("reference IAM (conformant)", "reference", (), root, 0),
+        Planned("embedded moto, --baseline moto", "moto", ("--baseline", "moto"), None, 0),
+        Planned(f"reference with one fault ({FAULT})", "faulty", (), root, 1),
+    ]
     if localstack_url:  # LocalStack accepts any key
-        runs.append(Planned(f"LocalStack, --baseline {LOCALSTACK_BASELINE}", "localstack",
-                            ("--endpoint-url", localstack_url, "--baseline", LOCALSTACK_BASELINE), ("test", "test"), 0))
+        runs.append(
+            Planned(
+                f"LocalStack, --baseline {LOCALSTACK_BASELINE}",
+                "localstack",
+                ("--endpoint-url", localstack_url, "--baseline", LOCALSTACK_BASELINE),
+                ("test", "test"),
+                0,
+            )
+        )
     return runs
 
 
@@ -80,8 +100,20 @@ def run_suite(planned: Planned, work: Path, seed: int, profile: str, endpoint: s
     if planned.credentials:
         env |= {"AWS_ACCESS_KEY_ID": planned.credentials[0], "AWS_SECRET_ACCESS_KEY": planned.credentials[1]}
     target = ("--endpoint-url", endpoint) if endpoint else ()
-    command = [sys.executable, "-m", "conformance.cli", "run", *target, *planned.options, "--report-dir",
-               str(report_dir), "--seed", str(seed), "--profile", profile]
+    command = [
+        sys.executable,
+        "-m",
+        "conformance.cli",
+        "run",
+        *target,
+        *planned.options,
+        "--report-dir",
+        str(report_dir),
+        "--seed",
+        str(seed),
+        "--profile",
+        profile,
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=work, timeout=900)
         summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
@@ -89,8 +121,9 @@ def run_suite(planned: Planned, work: Path, seed: int, profile: str, endpoint: s
         raise DocsError(f"the run against {planned.label} left no readable summary ({exc})") from None
     verdict = next((line for line in done.stdout.splitlines() if line.startswith("verdict:")), "no verdict line")
     if done.returncode != planned.expected_exit:
-        raise DocsError(f"the run against {planned.label} exited {done.returncode}, not {planned.expected_exit}: "
-                        f"{verdict}", code=1)
+        raise DocsError(
+            f"the run against {planned.label} exited {done.returncode}, not {planned.expected_exit}: {verdict}", code=1
+        )
     return Finished(planned, report_dir, summary, verdict)
 
 
@@ -136,26 +169,48 @@ def screenshot(chromium: str, page: Path, png: Path, width: int, height: int, se
     flags = [f"--window-size={width},{height}", f"--screenshot={png}"]
     if section:
         view = page.with_name("section-view.html")
-        view.write_text(SECTION_VIEW.format(page=page.name, width=width, height=height, heading=json.dumps(section)),
-                        encoding="utf-8")
+        view.write_text(
+            SECTION_VIEW.format(page=page.name, width=width, height=height, heading=json.dumps(section)),
+            encoding="utf-8",
+        )
         page, flags = view, flags + ["--allow-file-access-from-files"]  # the view reads the frame's headings
     with tempfile.TemporaryDirectory() as profile:
         try:
-            done = subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *flags, page.as_uri()],
-                                  capture_output=True, text=True, timeout=120)
+            done = subprocess.run(
+                [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *flags, page.as_uri()],
+                capture_output=True,
+                text=True,
+                timeout=120,
+            )
         except subprocess.TimeoutExpired:
             raise DocsError(f"chromium did not render {page} within 120 s") from None
     problems = [line for line in done.stderr.splitlines() if "CONSOLE" in line or "Failed to load resource" in line]
     if done.returncode != 0 or not png.is_file() or problems:
-        raise DocsError(f"chromium could not render {page} cleanly (exit {done.returncode}"
-                        + (f": {problems[0]}" if problems else "") + ")")
+        raise DocsError(
+            f"chromium could not render {page} cleanly (exit {done.returncode}"
+            + (f": {problems[0]}" if problems else "")
+            + ")"
+        )
 
 
 def build_matrix(finished: list[Finished], work: Path) -> Path:
     out = work / "matrix"
     labels = [argument for run in finished for argument in ("--label", run.planned.label)]
-    done = subprocess.run([sys.executable, "-m", "conformance.cli", "matrix", *(str(r.report_dir) for r in finished),
-                           "--out", str(out), *labels], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "matrix",
+            *(str(r.report_dir) for r in finished),
+            "--out",
+            str(out),
+            *labels,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if done.returncode != 0:
         raise DocsError(f"iam-conformance matrix failed: {done.stderr.strip()}")
     print(done.stdout.strip().splitlines()[-1])
@@ -178,8 +233,14 @@ def make(out: Path, work: Path, seed: int, profile: str, localstack_url: str | N
     pictures = work / "pictures"
     pictures.mkdir()
     screenshot(chromium, finished["moto"].report_dir / "report.html", pictures / "report.png", 1280, 1100)
-    screenshot(chromium, finished["faulty"].report_dir / "report.html", pictures / "report-failures.png", 1280, 1000,
-               section=FAILURES_HEADING)
+    screenshot(
+        chromium,
+        finished["faulty"].report_dir / "report.html",
+        pictures / "report-failures.png",
+        1280,
+        1000,
+        section=FAILURES_HEADING,
+    )
     screenshot(chromium, matrix, pictures / "matrix.png", 1440 if localstack_url else 1280, 1300)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -191,8 +252,12 @@ def make(out: Path, work: Path, seed: int, profile: str, localstack_url: str | N
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "docs", help="where the PNGs go (default: docs/)")
-    parser.add_argument("--work", type=Path, default=ROOT / "reports" / "docs",
-                        help="the runs' report folders, emptied first (default: reports/docs/)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=ROOT / "reports" / "docs",
+        help="the runs' report folders, emptied first (default: reports/docs/)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="Hypothesis seed of every run (default: 1)")
     parser.add_argument("--profile", default="standard", choices=("quick", "standard", "thorough"))
     parser.add_argument("--localstack-url", help="also run against this LocalStack 2026.3.0 (a matrix column)")

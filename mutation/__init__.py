@@ -20,7 +20,8 @@ How it works
   in-process target nothing changes while it sleeps. Checked on 13 slow killed mutants: the same failed
   requirements, 1-7 s instead of 10-62 s; 7 former timeouts (~63 s each) were such sleeps and end in 1-3 s.
 - Limits: mutmut stops a mutant after (estimate + 2 s) x 8 of wall time (~30 s) and twice that of CPU time; the
-  whole run has a budget (default 29 minutes, so that `make mutation` ends within 30): on overrun mutmut is interrupted and the rest counted `not_run`.
+  whole run has a budget (default 29 minutes, so that `make mutation` ends within 30): on overrun mutmut is
+  interrupted and the rest counted `not_run`.
 - Equivalence (mutation/probe.py, probe_sequence.py, probe_steps.py): ~260 fixed requests covering every
   action the reference serves and every ListSigningCertificates parameter valid and invalid, GET and POST,
   walks with MaxItems 1-3 and changed between pages, foreign and tampered markers, unsigned / wrong secret /

@@ -1,4 +1,5 @@
 """`python -m mutation`: see mutation/run.py."""
+
 from mutation.run import main
 
 raise SystemExit(main())

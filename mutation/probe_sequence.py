@@ -7,6 +7,7 @@ The sequence is fixed: it branches on nothing but values it read from earlier an
 two correct targets see the same requests. Certificates are Ed25519 with fixed keys, serials and dates, hence
 byte-identical in every run.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -24,19 +25,45 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from mutation.probe import Normaliser, Step
+from mutation.normalise import Normaliser, Step
 from mutation.transport import ENDPOINT, session_for
 
 VERSION = "2010-05-08"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 LIST = "ListSigningCertificates"
 ALICE, BOB, CAROL = "probe-alice", "probe-bob", "probe-carol"
-MAX_ITEMS_VALUES = ("1", "2", "3", "100", "1000", "0", "1001", "-1", "abc", "", "1.0", "+1", "01", " 1",
-                    "2147483648", "99999999999999999999", "\uff11", "1_0")
-USER_NAME_VALUES = ("", "a" * 128, "a" * 129, "a/b", "a b", "\u00e9", "a+b=c,d.e@f-g_h", "PROBE-ALICE",
-                    "probe-alice\u00ff")
-MARKER_VALUES = ("", "x" * 320, "x" * 321, "bad\x1fchar", "\u0100", "\u00ff", "invalid-marker-value", "AAAA",
-                 "A" * 40)
+MAX_ITEMS_VALUES = (
+    "1",
+    "2",
+    "3",
+    "100",
+    "1000",
+    "0",
+    "1001",
+    "-1",
+    "abc",
+    "",
+    "1.0",
+    "+1",
+    "01",
+    " 1",
+    "2147483648",
+    "99999999999999999999",
+    "\uff11",
+    "1_0",
+)
+USER_NAME_VALUES = (
+    "",
+    "a" * 128,
+    "a" * 129,
+    "a/b",
+    "a b",
+    "\u00e9",
+    "a+b=c,d.e@f-g_h",
+    "PROBE-ALICE",
+    "probe-alice\u00ff",
+)
+MARKER_VALUES = ("", "x" * 320, "x" * 321, "bad\x1fchar", "\u0100", "\u00ff", "invalid-marker-value", "AAAA", "A" * 40)
 
 
 @functools.cache
@@ -44,11 +71,16 @@ def certificate(number: int) -> str:
     """A deterministic self-signed certificate (Ed25519 signatures are deterministic)."""
     key = Ed25519PrivateKey.from_private_bytes(bytes([number + 1]) * 32)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"iam-mutation-probe-{number}")])
-    built = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-             .serial_number(1000 + number)
-             .not_valid_before(datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc))
-             .not_valid_after(datetime.datetime(2035, 1, 1, tzinfo=datetime.timezone.utc))
-             .sign(key, None))
+    built = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1000 + number)
+        .not_valid_before(datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC))
+        .not_valid_after(datetime.datetime(2035, 1, 1, tzinfo=datetime.UTC))
+        .sign(key, None)
+    )
     return built.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
@@ -88,14 +120,15 @@ class Answer:
 class Prober:
     """Sends requests to an app through the in-process transport and records each normalised answer."""
 
-    def __init__(self, app: Callable | None, check: Callable[[list[Step]], None] = lambda steps: None,
-                 url: str | None = None) -> None:
+    def __init__(
+        self, app: Callable | None, check: Callable[[list[Step]], None] = lambda steps: None, url: str | None = None
+    ) -> None:
         """`app` is called in-process; or, with app None, `url` is a server to talk to over the network."""
         from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
 
         self.session = session_for(app) if app is not None else requests.Session()
         self.endpoint = ENDPOINT if app is not None else url
-        self.now = datetime.datetime.now(datetime.timezone.utc)
+        self.now = datetime.datetime.now(datetime.UTC)
         self.normaliser = Normaliser(self.now)
         self.check = check
         self.steps: list[Step] = []
@@ -112,13 +145,24 @@ class Prober:
         self.session.close()
 
     def timestamp(self, minutes: float = 0) -> str:
-        return (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=minutes)).strftime(
-            SIGV4_TIMESTAMP)
+        return (datetime.datetime.now(datetime.UTC) + datetime.timedelta(minutes=minutes)).strftime(SIGV4_TIMESTAMP)
 
-    def send(self, label: str, action: str | None, params: dict[str, str] | None = None, *, method: str = "POST",
-             signer: str | None = "root", version: str | None = VERSION, minutes: float = 0, service: str = "iam",
-             region: str = "us-east-1", query: str = "", content_type: str = FORM,
-             tamper: Callable[[dict[str, str]], None] | None = None) -> Answer:
+    def send(
+        self,
+        label: str,
+        action: str | None,
+        params: dict[str, str] | None = None,
+        *,
+        method: str = "POST",
+        signer: str | None = "root",
+        version: str | None = VERSION,
+        minutes: float = 0,
+        service: str = "iam",
+        region: str = "us-east-1",
+        query: str = "",
+        content_type: str = FORM,
+        tamper: Callable[[dict[str, str]], None] | None = None,
+    ) -> Answer:
         """One request. `query`: raw text added to the URL (also on POST); `tamper` edits the signed headers."""
         full = {k: v for k, v in {"Action": action, "Version": version, **(params or {})}.items() if v is not None}
         url = self.endpoint + (f"?{query}" if query else "")
@@ -127,22 +171,25 @@ class Prober:
             url = self.endpoint + "?" + "&".join(part for part in (query, encoded) if part)
             request = AWSRequest(method="GET", url=url)
         else:
-            request = AWSRequest(method="POST", url=url, data=urlencode(full).encode("utf-8"),
-                                 headers={"Content-Type": content_type})
+            request = AWSRequest(
+                method="POST", url=url, data=urlencode(full).encode("utf-8"), headers={"Content-Type": content_type}
+            )
         if signer is not None:
             _ClockSigner(self.keys[signer], service, region, self.timestamp(minutes)).add_auth(request)
         prepared = request.prepare()
         headers = dict(prepared.headers)
         if tamper is not None:
             tamper(headers)
-        response = self.session.request(prepared.method, prepared.url, headers=headers, data=prepared.body,
-                                        allow_redirects=False, timeout=30)
+        response = self.session.request(
+            prepared.method, prepared.url, headers=headers, data=prepared.body, allow_redirects=False, timeout=30
+        )
         answer = Answer(response.status_code, response.content)
         self._record(label, method, full, query, signer, response, answer)
         return answer
 
-    def _record(self, label: str, method: str, params: dict[str, str], query: str, signer: str | None,
-                response, answer: Answer) -> None:
+    def _record(
+        self, label: str, method: str, params: dict[str, str], query: str, signer: str | None, response, answer: Answer
+    ) -> None:
         norm = self.normaliser
         norm.next_answer()
         norm.register("RequestId", response.headers.get("x-amzn-RequestId"))
@@ -153,26 +200,18 @@ class Prober:
                 norm.register(kind, value)
         shown = ", ".join(f"{k}={_short(norm.text(v))}" for k, v in params.items())
         request = f"{method} {shown}" + (f" + query {query}" if query else "") + f" as {signer}"
-        self.steps.append(Step(label, request, str(response.status_code),
-                               response.headers.get("Content-Type", "<none>"),
-                               norm.text(response.headers.get("x-amzn-RequestId", "<none>")), norm.text(body)))
+        self.steps.append(
+            Step(
+                label,
+                request,
+                str(response.status_code),
+                response.headers.get("Content-Type", "<none>"),
+                norm.text(response.headers.get("x-amzn-RequestId", "<none>")),
+                norm.text(body),
+            )
+        )
         self.check(self.steps)
 
 
 def _short(value: str) -> str:
     return value if len(value) <= 48 else f"{value[:40]}…({len(value)} chars)"
-
-
-def walk(p: Prober) -> None:
-    """The whole sequence; see the module docstring."""
-    from mutation import probe_steps
-
-    probe_steps.protocol(p)
-    ids = probe_steps.users_and_uploads(p)
-    for method in ("POST", "GET"):
-        probe_steps.listings(p, method)
-        probe_steps.parameters(p, method)
-        probe_steps.paging(p, method)
-    probe_steps.auth(p)
-    probe_steps.status_and_deletes(p, ids)
-    probe_steps.teardown(p, ids)

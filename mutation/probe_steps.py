@@ -1,10 +1,20 @@
-"""The probe's steps, grouped by what they exercise (the order is fixed; see `probe_sequence.walk`)."""
+"""The probe's steps, grouped by what they exercise (the order is fixed: `walk`, at the end)."""
+
 from __future__ import annotations
 
 from botocore.credentials import Credentials
 
-from mutation.probe_sequence import (ALICE, BOB, CAROL, LIST, MARKER_VALUES, MAX_ITEMS_VALUES, USER_NAME_VALUES,
-                                     Prober, certificate)
+from mutation.probe_sequence import (
+    ALICE,
+    BOB,
+    CAROL,
+    LIST,
+    MARKER_VALUES,
+    MAX_ITEMS_VALUES,
+    USER_NAME_VALUES,
+    Prober,
+    certificate,
+)
 
 POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}'
 
@@ -17,12 +27,23 @@ def protocol(p: Prober) -> None:
     p.send("unknown Version", LIST, version="2010-05-09")
     p.send("unknown Action by GET", "ListSigningCertificate", method="GET")
     p.send("Action only in the query string of a POST", None, {"UserName": "nobody"}, query=f"Action={LIST}")
-    p.send("POST: query and body disagree, the body wins", LIST, {"UserName": "nobody-body"},
-           query="UserName=nobody-query")
-    p.send("POST with a JSON content type (body ignored)", None, {"UserName": "nobody"},
-           query=f"Action={LIST}&Version=2010-05-08", content_type="application/json")
-    p.send("GET with MaxItems twice (the first wins)", LIST, {"UserName": "nobody"}, method="GET",
-           query="MaxItems=1&MaxItems=abc")
+    p.send(
+        "POST: query and body disagree, the body wins", LIST, {"UserName": "nobody-body"}, query="UserName=nobody-query"
+    )
+    p.send(
+        "POST with a JSON content type (body ignored)",
+        None,
+        {"UserName": "nobody"},
+        query=f"Action={LIST}&Version=2010-05-08",
+        content_type="application/json",
+    )
+    p.send(
+        "GET with MaxItems twice (the first wins)",
+        LIST,
+        {"UserName": "nobody"},
+        method="GET",
+        query="MaxItems=1&MaxItems=abc",
+    )
     p.send("unknown parameter", LIST, {"UserName": "nobody", "Foo": "bar"})
 
 
@@ -43,8 +64,9 @@ def users_and_uploads(p: Prober) -> dict[str, list[str]]:
     ids: dict[str, list[str]] = {ALICE: [], BOB: [], CAROL: [], "root": []}  # carol: the reference refuses hers
 
     def upload(label: str, body: str, user: str | None, owner: str) -> None:
-        answer = p.send(label, "UploadSigningCertificate",
-                        {"CertificateBody": body, **({"UserName": user} if user else {})})
+        answer = p.send(
+            label, "UploadSigningCertificate", {"CertificateBody": body, **({"UserName": user} if user else {})}
+        )
         if answer.status == 200:
             ids[owner].append(answer.first("CertificateId") or "")
 
@@ -64,10 +86,14 @@ def users_and_uploads(p: Prober) -> dict[str, list[str]]:
 
 
 def listings(p: Prober, method: str) -> None:
-    for label, params in (("alice", {"UserName": ALICE}), ("bob", {"UserName": BOB}),
-                          ("carol (none)", {"UserName": CAROL}),
-                          ("root (no UserName)", {}), ("alice in upper case", {"UserName": "PROBE-ALICE"}),
-                          ("a missing user", {"UserName": "probe-nobody"})):
+    for label, params in (
+        ("alice", {"UserName": ALICE}),
+        ("bob", {"UserName": BOB}),
+        ("carol (none)", {"UserName": CAROL}),
+        ("root (no UserName)", {}),
+        ("alice in upper case", {"UserName": "PROBE-ALICE"}),
+        ("a missing user", {"UserName": "probe-nobody"}),
+    ):
         p.send(f"{method} list {label}", LIST, params, method=method)
 
 
@@ -78,10 +104,12 @@ def parameters(p: Prober, method: str) -> None:
         p.send(f"{method} UserName={value!r}", LIST, {"UserName": value}, method=method)
     for value in MARKER_VALUES:
         p.send(f"{method} Marker={value!r}", LIST, {"UserName": ALICE, "Marker": value}, method=method)
-    for label, params in (("MaxItems=0, UserName=a/b", {"UserName": "a/b", "MaxItems": "0"}),
-                          ("MaxItems=abc, Marker=''", {"UserName": ALICE, "MaxItems": "abc", "Marker": ""}),
-                          ("all three invalid", {"UserName": "", "MaxItems": "1001", "Marker": "x" * 321}),
-                          ("MaxItems=0 for a missing user", {"UserName": "probe-nobody", "MaxItems": "0"})):
+    for label, params in (
+        ("MaxItems=0, UserName=a/b", {"UserName": "a/b", "MaxItems": "0"}),
+        ("MaxItems=abc, Marker=''", {"UserName": ALICE, "MaxItems": "abc", "Marker": ""}),
+        ("all three invalid", {"UserName": "", "MaxItems": "1001", "Marker": "x" * 321}),
+        ("MaxItems=0 for a missing user", {"UserName": "probe-nobody", "MaxItems": "0"}),
+    ):
         p.send(f"{method} {label}", LIST, params, method=method)
 
 
@@ -115,15 +143,17 @@ def paging(p: Prober, method: str) -> None:
     changed = marker[:-3] + ("B" if marker[-3:-2] != "B" else "C") + marker[-2:]
     for derived in (changed, marker[:-4], marker + "AAAA"):  # opaque like the marker they come from
         p.normaliser.register("Marker", derived)
-    for label, params in (("the same marker again", {"UserName": ALICE, "Marker": marker}),
-                          ("alice's marker for bob", {"UserName": BOB, "Marker": marker}),
-                          ("alice's marker for root", {"Marker": marker}),
-                          ("alice's marker, UserName in upper case", {"UserName": "PROBE-ALICE", "Marker": marker}),
-                          ("bob's marker for alice", {"UserName": ALICE, "Marker": bob_marker}),
-                          ("alice's marker with MaxItems=0", {"UserName": ALICE, "Marker": marker, "MaxItems": "0"}),
-                          ("alice's marker with one character changed", {"UserName": ALICE, "Marker": changed}),
-                          ("alice's marker, cut short", {"UserName": ALICE, "Marker": marker[:-4]}),
-                          ("alice's marker with a suffix", {"UserName": ALICE, "Marker": marker + "AAAA"})):
+    for label, params in (
+        ("the same marker again", {"UserName": ALICE, "Marker": marker}),
+        ("alice's marker for bob", {"UserName": BOB, "Marker": marker}),
+        ("alice's marker for root", {"Marker": marker}),
+        ("alice's marker, UserName in upper case", {"UserName": "PROBE-ALICE", "Marker": marker}),
+        ("bob's marker for alice", {"UserName": ALICE, "Marker": bob_marker}),
+        ("alice's marker with MaxItems=0", {"UserName": ALICE, "Marker": marker, "MaxItems": "0"}),
+        ("alice's marker with one character changed", {"UserName": ALICE, "Marker": changed}),
+        ("alice's marker, cut short", {"UserName": ALICE, "Marker": marker[:-4]}),
+        ("alice's marker with a suffix", {"UserName": ALICE, "Marker": marker + "AAAA"}),
+    ):
         p.send(f"{method} {label}", LIST, params, method=method)
 
 
@@ -144,9 +174,14 @@ def auth(p: Prober) -> None:
     p.send("GetUser as alice", "GetUser", signer="alice")
     p.send("ListAccessKeys as alice", "ListAccessKeys", signer="alice")
     alice = {"UserName": ALICE}
-    for label, options in (("signed 20 minutes ago", {"minutes": -20}), ("signed 14 minutes ago", {"minutes": -14}),
-                           ("signed 20 minutes ahead", {"minutes": 20}), ("signed 14 minutes ahead", {"minutes": 14}),
-                           ("scoped to s3", {"service": "s3"}), ("scoped to eu-west-1", {"region": "eu-west-1"})):
+    for label, options in (
+        ("signed 20 minutes ago", {"minutes": -20}),
+        ("signed 14 minutes ago", {"minutes": -14}),
+        ("signed 20 minutes ahead", {"minutes": 20}),
+        ("signed 14 minutes ahead", {"minutes": 14}),
+        ("scoped to s3", {"service": "s3"}),
+        ("scoped to eu-west-1", {"region": "eu-west-1"}),
+    ):
         p.send(f"list alice {label}", LIST, alice, **options)
     for label, tamper in _TAMPERINGS:
         p.send(f"list alice, {label}", LIST, alice, tamper=tamper)
@@ -154,10 +189,12 @@ def auth(p: Prober) -> None:
     if second is not None:
         p.send("DeleteAccessKey alice-2", "DeleteAccessKey", {"UserName": ALICE, "AccessKeyId": second.access_key})
         p.send("list alice with the deleted key", LIST, alice, signer="alice-2")
-        p.send("DeleteAccessKey alice-2 again", "DeleteAccessKey",
-               {"UserName": ALICE, "AccessKeyId": second.access_key})
-    p.send("DeleteAccessKey, an unknown id", "DeleteAccessKey",
-           {"UserName": ALICE, "AccessKeyId": "AKIAPROBEUNKNOWN0002"})
+        p.send(
+            "DeleteAccessKey alice-2 again", "DeleteAccessKey", {"UserName": ALICE, "AccessKeyId": second.access_key}
+        )
+    p.send(
+        "DeleteAccessKey, an unknown id", "DeleteAccessKey", {"UserName": ALICE, "AccessKeyId": "AKIAPROBEUNKNOWN0002"}
+    )
 
 
 def _set(name: str, value: str):
@@ -167,6 +204,7 @@ def _set(name: str, value: str):
 def _edit_authorization(old: str, new: str):
     def tamper(headers: dict[str, str]) -> None:
         headers["Authorization"] = headers["Authorization"].replace(old, new, 1)
+
     return tamper
 
 
@@ -204,51 +242,83 @@ def status_and_deletes(p: Prober, ids: dict[str, list[str]]) -> None:
     alice_ids = ids[ALICE] + ["MISSING0MISSING0MISSING0"] * 2
     bob_ids = ids[BOB] + ["MISSING0MISSING0MISSING0"] * 2
     for status in ("Inactive", "Active", "Inactive", "Expired", "bogus"):
-        p.send(f"set alice #0 {status}", "UpdateSigningCertificate",
-               {"UserName": ALICE, "CertificateId": alice_ids[0], "Status": status})
+        p.send(
+            f"set alice #0 {status}",
+            "UpdateSigningCertificate",
+            {"UserName": ALICE, "CertificateId": alice_ids[0], "Status": status},
+        )
         p.send(f"list alice after setting {status}", LIST, {"UserName": ALICE})
-    p.send("update an unknown id", "UpdateSigningCertificate",
-           {"UserName": ALICE, "CertificateId": "UNKNOWN0UNKNOWN0UNKNOWN0", "Status": "Inactive"})
-    p.send("update bob's certificate as alice's", "UpdateSigningCertificate",
-           {"UserName": ALICE, "CertificateId": bob_ids[0], "Status": "Inactive"})
-    p.send("update a too short id", "UpdateSigningCertificate",
-           {"UserName": ALICE, "CertificateId": "SHORT", "Status": "Inactive"})
+    p.send(
+        "update an unknown id",
+        "UpdateSigningCertificate",
+        {"UserName": ALICE, "CertificateId": "UNKNOWN0UNKNOWN0UNKNOWN0", "Status": "Inactive"},
+    )
+    p.send(
+        "update bob's certificate as alice's",
+        "UpdateSigningCertificate",
+        {"UserName": ALICE, "CertificateId": bob_ids[0], "Status": "Inactive"},
+    )
+    p.send(
+        "update a too short id",
+        "UpdateSigningCertificate",
+        {"UserName": ALICE, "CertificateId": "SHORT", "Status": "Inactive"},
+    )
     root_ids = ids["root"] + ["MISSING0MISSING0MISSING0"]
-    p.send("set root's certificate Inactive", "UpdateSigningCertificate",
-           {"CertificateId": root_ids[0], "Status": "Inactive"})
+    p.send(
+        "set root's certificate Inactive",
+        "UpdateSigningCertificate",
+        {"CertificateId": root_ids[0], "Status": "Inactive"},
+    )
     p.send("list root", LIST, {})
     for method in ("POST", "GET"):
-        p.send(f"{method} walk alice MaxItems=1 over an Inactive certificate", LIST,
-               {"UserName": ALICE, "MaxItems": "1"}, method=method)
+        p.send(
+            f"{method} walk alice MaxItems=1 over an Inactive certificate",
+            LIST,
+            {"UserName": ALICE, "MaxItems": "1"},
+            method=method,
+        )
     first = p.send("alice page 1 before a deletion", LIST, {"UserName": ALICE, "MaxItems": "1"}).first("Marker")
     p.send("delete alice #0", "DeleteSigningCertificate", {"UserName": ALICE, "CertificateId": alice_ids[0]})
-    p.send("alice page 2 after deleting page 1's certificate", LIST,
-           {"UserName": ALICE, "MaxItems": "1", "Marker": first or "missing"})
+    p.send(
+        "alice page 2 after deleting page 1's certificate",
+        LIST,
+        {"UserName": ALICE, "MaxItems": "1", "Marker": first or "missing"},
+    )
     p.send("delete alice #0 again", "DeleteSigningCertificate", {"UserName": ALICE, "CertificateId": alice_ids[0]})
-    p.send("delete bob's certificate as alice's", "DeleteSigningCertificate",
-           {"UserName": ALICE, "CertificateId": bob_ids[0]})
+    p.send(
+        "delete bob's certificate as alice's",
+        "DeleteSigningCertificate",
+        {"UserName": ALICE, "CertificateId": bob_ids[0]},
+    )
     p.send("list alice after the deletion", LIST, {"UserName": ALICE})
     p.send("delete alice #1", "DeleteSigningCertificate", {"UserName": ALICE, "CertificateId": alice_ids[1]})
     p.send("list alice, now empty", LIST, {"UserName": ALICE})
     p.send("alice's old marker on an empty listing", LIST, {"UserName": ALICE, "Marker": first or "missing"})
-    p.send("upload alice #2 after the deletions", "UploadSigningCertificate",
-           {"UserName": ALICE, "CertificateBody": certificate(2)})
+    p.send(
+        "upload alice #2 after the deletions",
+        "UploadSigningCertificate",
+        {"UserName": ALICE, "CertificateBody": certificate(2)},
+    )
     p.send("list alice after a new upload", LIST, {"UserName": ALICE})
 
 
 def teardown(p: Prober, ids: dict[str, list[str]]) -> None:
     bob = {"UserName": BOB}
     p.send("PutUserPolicy bob", "PutUserPolicy", {**bob, "PolicyName": "probe", "PolicyDocument": POLICY})
-    p.send("PutUserPolicy bob, malformed document", "PutUserPolicy",
-           {**bob, "PolicyName": "bad", "PolicyDocument": "{not json"})
+    p.send(
+        "PutUserPolicy bob, malformed document",
+        "PutUserPolicy",
+        {**bob, "PolicyName": "bad", "PolicyDocument": "{not json"},
+    )
     p.send("ListUserPolicies bob", "ListUserPolicies", bob)
     p.send("DeleteUser bob, certificates left", "DeleteUser", bob)
     for certificate_id in ids[BOB]:
         p.send("delete a bob certificate", "DeleteSigningCertificate", {**bob, "CertificateId": certificate_id})
     p.send("DeleteUser bob, access key left", "DeleteUser", bob)
     bob_key = p.keys.get("bob")
-    p.send("DeleteAccessKey bob", "DeleteAccessKey",
-           {**bob, "AccessKeyId": bob_key.access_key if bob_key else "x" * 16})
+    p.send(
+        "DeleteAccessKey bob", "DeleteAccessKey", {**bob, "AccessKeyId": bob_key.access_key if bob_key else "x" * 16}
+    )
     p.send("DeleteUser bob, policy left", "DeleteUser", bob)
     p.send("DeleteUserPolicy bob", "DeleteUserPolicy", {**bob, "PolicyName": "probe"})
     p.send("DeleteUserPolicy bob again", "DeleteUserPolicy", {**bob, "PolicyName": "probe"})
@@ -258,3 +328,16 @@ def teardown(p: Prober, ids: dict[str, list[str]]) -> None:
     p.send("DeleteUser bob again", "DeleteUser", bob)
     p.send("list as bob's deleted key", LIST, {}, signer="bob")
     p.send("ListUsers at the end", "ListUsers")
+
+
+def walk(p: Prober) -> None:
+    """The whole sequence; see the module docstring."""
+    protocol(p)
+    ids = users_and_uploads(p)
+    for method in ("POST", "GET"):
+        listings(p, method)
+        parameters(p, method)
+        paging(p, method)
+    auth(p)
+    status_and_deletes(p, ids)
+    teardown(p, ids)

@@ -14,6 +14,7 @@ mutation/accepted.json (a legal variation of the page, a leniency on purpose). T
 killed / (killed + survivors without a reason + timeouts + errors). No survivor is silent: each is either counted
 against the contract score or listed with its reason.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,13 +58,18 @@ def score(counts: dict[str, int]) -> dict:
     measured = sum(n for status, n in counts.items() if status != "not_run")
     denominator = measured - counts.get("survived_equivalent", 0) - counts.get("incomplete", 0)
     killed = counts.get("killed", 0)
-    return {"killed": killed, "denominator": denominator,
-            "percent": round(100.0 * killed / denominator, 1) if denominator else None,
-            "formula": "killed / (measured - survived_equivalent - incomplete)"}
+    return {
+        "killed": killed,
+        "denominator": denominator,
+        "percent": round(100.0 * killed / denominator, 1) if denominator else None,
+        "formula": "killed / (measured - survived_equivalent - incomplete)",
+    }
 
 
-SUPPORT_ONLY = ("shows only in the answers of the actions the suite uses to set up and clean up (CreateUser, "
-                "UploadSigningCertificate, CreateAccessKey...): the page is ListSigningCertificates' contract")
+SUPPORT_ONLY = (
+    "shows only in the answers of the actions the suite uses to set up and clean up (CreateUser, "
+    "UploadSigningCertificate, CreateAccessKey...): the page is ListSigningCertificates' contract"
+)
 MESSAGE_ONLY = "only an error's Message differs (same status, same Code): IAM's contract is the code, not the wording"
 _MESSAGE = re.compile(r"<((?:\w+:)?)Message>.*?</\1Message>", re.DOTALL)
 
@@ -72,8 +78,10 @@ def _message_only(difference: dict) -> bool:
     expected, actual = difference.get("expected"), difference.get("actual")
     if not expected or not actual or expected["status"] != actual["status"]:
         return False
-    return _MESSAGE.sub("<Message/>", expected["body"]) == _MESSAGE.sub("<Message/>", actual["body"]) \
+    return (
+        _MESSAGE.sub("<Message/>", expected["body"]) == _MESSAGE.sub("<Message/>", actual["body"])
         and expected["body"] != actual["body"]
+    )
 
 
 def outside_contract(mutant: dict, accepted: dict[str, str]) -> str | None:
@@ -91,12 +99,19 @@ def outside_contract(mutant: dict, accepted: dict[str, str]) -> str | None:
 
 def contract_score(mutants: list[dict]) -> dict:
     killed = sum(1 for m in mutants if m["status"] == "killed")
-    against = sum(1 for m in mutants if m["status"] in ("timeout", "error")
-                  or (m["status"] == "survived_non_equivalent" and not m.get("outside_contract")))
+    against = sum(
+        1
+        for m in mutants
+        if m["status"] in ("timeout", "error")
+        or (m["status"] == "survived_non_equivalent" and not m.get("outside_contract"))
+    )
     denominator = killed + against
-    return {"killed": killed, "denominator": denominator,
-            "percent": round(100.0 * killed / denominator, 1) if denominator else None,
-            "formula": "killed / (killed + survivors inside the contract + timeouts + errors)"}
+    return {
+        "killed": killed,
+        "denominator": denominator,
+        "percent": round(100.0 * killed / denominator, 1) if denominator else None,
+        "formula": "killed / (killed + survivors inside the contract + timeouts + errors)",
+    }
 
 
 def function_of(mutant: str) -> str:
@@ -116,9 +131,13 @@ def durations(values: list[float]) -> dict:
     if not values:
         return {"count": 0}
     ordered = sorted(values)
-    return {"count": len(values), "mean": round(statistics.fmean(values), 3),
-            "median": round(statistics.median(values), 3), "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 3),
-            "max": round(ordered[-1], 3)}
+    return {
+        "count": len(values),
+        "mean": round(statistics.fmean(values), 3),
+        "median": round(statistics.median(values), 3),
+        "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 3),
+        "max": round(ordered[-1], 3),
+    }
 
 
 def wire_scope(probe: dict | None) -> str | None:
@@ -158,16 +177,21 @@ def summary_lines(results: dict) -> list[str]:
         f"wall time: {results['wall_seconds']:.0f} s (mutmut phase {results['mutmut_seconds']:.0f} s, "
         f"{results['workers']} workers); per mutant: median {results['per_mutant_seconds'].get('median')} s, "
         f"mean {results['per_mutant_seconds'].get('mean')} s, max {results['per_mutant_seconds'].get('max')} s",
-        *(f"  invocation {i}: {run['wall_seconds']:.0f} s, {run['measured_after']} mutants measured after it, mean "
-          f"load average {run['mean_load_average']}" for i, run in enumerate(results.get("invocations", []), start=1)),
+        *(
+            f"  invocation {i}: {run['wall_seconds']:.0f} s, {run['measured_after']} mutants measured after it, mean "
+            f"load average {run['mean_load_average']}"
+            for i, run in enumerate(results.get("invocations", []), start=1)
+        ),
         f"probe: {results['probe_requests']} requests; on a sample of killed mutants it saw a difference for "
         f"{power['seen']}/{power['probed']}",
         f"score: {scored['killed']}/{scored['denominator']} = {scored['percent']}% ({scored['formula']})",
     ]
     contract = results.get("contract_score")
     if contract:
-        lines.append(f"contract score: {contract['killed']}/{contract['denominator']} = {contract['percent']}% "
-                     f"({contract['formula']})")
+        lines.append(
+            f"contract score: {contract['killed']}/{contract['denominator']} = {contract['percent']}% "
+            f"({contract['formula']})"
+        )
     survivors = [m for m in results["mutants"] if m["status"] == "survived_non_equivalent"]
     reasons = Counter(m["outside_contract"] for m in survivors if m.get("outside_contract"))
     if reasons:
@@ -188,6 +212,9 @@ def summary_lines(results: dict) -> list[str]:
             lines.append(f"        {difference_line(shown) if shown else mutant['note']}")
     others = Counter(m["status"] for m in results["mutants"] if m["status"] in ("incomplete", "timeout", "error"))
     if others:
-        lines.append("incomplete, timeouts and errors: " + ", ".join(f"{k} {v}" for k, v in sorted(others.items()))
-                     + " (listed in results.json)")
+        lines.append(
+            "incomplete, timeouts and errors: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(others.items()))
+            + " (listed in results.json)"
+        )
     return lines

@@ -9,6 +9,7 @@ group, when it runs out); (4) mutmut's verdicts, the harness's records and mutmu
 Exit 0: every mutant measured; 1: the budget ran out first (partial results written; `--resume` measures the
 rest in another run); 2: could not run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 WORK = HERE / ".work"
 FILES = ("app.py", "store.py", "render.py", "sigv4.py")
-LINKS = {"conformance": ROOT / "conformance", "schemas": ROOT / "schemas", "fixtures": ROOT / "fixtures",
-         "baselines": ROOT / "baselines", "harness": HERE / "harness", "setup.cfg": HERE / "setup.cfg"}
+LINKS = {
+    "conformance": ROOT / "conformance",
+    "schemas": ROOT / "schemas",
+    "fixtures": ROOT / "fixtures",
+    "baselines": ROOT / "baselines",
+    "harness": HERE / "harness",
+    "setup.cfg": HERE / "setup.cfg",
+}
 COLLECT_RESERVE_S = 60  # kept from the budget for reading mutmut's results and writing ours
 
 
@@ -64,14 +71,24 @@ def run_mutmut(work: Path, workers: int, patterns: list[str], budget_s: float) -
     """`mutmut run` in `work`: its exit code (None when stopped at the budget), seconds, the machine's mean load
     average meanwhile (other work on the machine slows every mutant down)."""
     mutmut = Path(sys.executable).with_name("mutmut")
-    env = dict(os.environ, MUTATION_RECORDS=str(work / "records"), MUTATION_BASELINE=str(work / "baseline.json"),
-               # mutmut's own pytest sessions (one per mutant) need no plugin from the environment; the suite's
-               # session names the plugins it uses (conformance.cli does the same)
-               PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    env = dict(
+        os.environ,
+        MUTATION_RECORDS=str(work / "records"),
+        MUTATION_BASELINE=str(work / "baseline.json"),
+        # mutmut's own pytest sessions (one per mutant) need no plugin from the environment; the suite's
+        # session names the plugins it uses (conformance.cli does the same)
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+    )
     started = time.monotonic()
     with open(work / "mutmut.log", "w") as log:
-        process = subprocess.Popen([str(mutmut), "run", "--max-children", str(workers), *patterns], cwd=work, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen(
+            [str(mutmut), "run", "--max-children", str(workers), *patterns],
+            cwd=work,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         next_report = started + 60
         loads = [os.getloadavg()[0]]
         while process.poll() is None:
@@ -83,8 +100,10 @@ def run_mutmut(work: Path, workers: int, patterns: list[str], budget_s: float) -
             if now >= next_report:
                 done = len(list((work / "records").glob("*.json")))
                 loads.append(os.getloadavg()[0])
-                print(f"mutation: {now - started:.0f} s, {done} mutants measured, load average {loads[-1]:.1f}",
-                      flush=True)
+                print(
+                    f"mutation: {now - started:.0f} s, {done} mutants measured, load average {loads[-1]:.1f}",
+                    flush=True,
+                )
                 next_report = now + 60
             time.sleep(1)
     return process.returncode, time.monotonic() - started, sum(loads) / len(loads)
@@ -124,14 +143,22 @@ def collect(work: Path) -> list[dict]:
             source = f"conformance/reference/{name}"
             meta = json.loads(Path(f"mutants/{source}.meta").read_text(encoding="utf-8"))
             durations = meta.get("durations_by_key", {})
-            for number, (mutant, exit_code) in enumerate(sorted(meta["exit_code_by_key"].items()), start=1):
+            for mutant, exit_code in sorted(meta["exit_code_by_key"].items()):
                 record_path = Path("records") / f"{mutant}.json"
                 record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else None
                 status, note = classification.classify(exit_code, record)
-                entry = {"name": mutant, "number": int(mutant.rpartition("_")[2]), "file": source,
-                         "function": classification.function_of(mutant), "status": status, "note": note,
-                         "mutmut_exit_code": exit_code, "seconds": durations.get(mutant),
-                         "suite": (record or {}).get("suite"), "probe": (record or {}).get("probe")}
+                entry = {
+                    "name": mutant,
+                    "number": int(mutant.rpartition("_")[2]),
+                    "file": source,
+                    "function": classification.function_of(mutant),
+                    "status": status,
+                    "note": note,
+                    "mutmut_exit_code": exit_code,
+                    "seconds": durations.get(mutant),
+                    "suite": (record or {}).get("suite"),
+                    "probe": (record or {}).get("probe"),
+                }
                 entry["wire"] = classification.wire_scope(entry["probe"]) if status.startswith("survived") else None
                 if status != "killed":
                     try:
@@ -143,27 +170,38 @@ def collect(work: Path) -> list[dict]:
     return mutants
 
 
-def build_results(mutants: list[dict], started: float, mutmut_s: float, workers: int, seed: int, profile: str,
-                  probe_requests: int) -> dict:
+def build_results(
+    mutants: list[dict], started: float, mutmut_s: float, workers: int, seed: int, profile: str, probe_requests: int
+) -> dict:
     from importlib.metadata import version
 
     counts = {status: 0 for status in classification.STATUSES}
     for mutant in mutants:
         counts[mutant["status"]] += 1
-    accepted = {f"{entry['function']}: {entry['change']}": entry["reason"]
-                for entry in json.loads((HERE / "accepted.json").read_text(encoding="utf-8"))["accepted"]}
+    accepted = {
+        f"{entry['function']}: {entry['change']}": entry["reason"]
+        for entry in json.loads((HERE / "accepted.json").read_text(encoding="utf-8"))["accepted"]
+    }
     for mutant in mutants:
         mutant["outside_contract"] = classification.outside_contract(mutant, accepted)
     probed = [m for m in mutants if m["status"] == "killed" and m.get("probe")]
     seen = sum(1 for m in probed if m["probe"].get("difference"))
     return {
-        "tool": f"mutmut {version('mutmut')}", "files": list(FILES), "profile": profile, "seed": seed,
-        "workers": workers, "wall_seconds": round(time.monotonic() - started, 1), "mutmut_seconds": round(mutmut_s, 1),
+        "tool": f"mutmut {version('mutmut')}",
+        "files": list(FILES),
+        "profile": profile,
+        "seed": seed,
+        "workers": workers,
+        "wall_seconds": round(time.monotonic() - started, 1),
+        "mutmut_seconds": round(mutmut_s, 1),
         "per_mutant_seconds": classification.durations([m["seconds"] for m in mutants if m["seconds"]]),
         "suite_seconds": classification.durations([m["suite"]["seconds"] for m in mutants if m.get("suite")]),
-        "probe_requests": probe_requests, "probe_power": {"probed": len(probed), "seen": seen},
-        "counts": counts, "score": classification.score(counts),
-        "contract_score": classification.contract_score(mutants), "mutants": mutants,
+        "probe_requests": probe_requests,
+        "probe_power": {"probed": len(probed), "seen": seen},
+        "counts": counts,
+        "score": classification.score(counts),
+        "contract_score": classification.contract_score(mutants),
+        "mutants": mutants,
     }
 
 
@@ -171,8 +209,15 @@ def _history(path: Path, results: dict, resumed: bool, load: float) -> list[dict
     """Every invocation that measured into this work folder (more than one only with --resume)."""
     history = json.loads(path.read_text(encoding="utf-8")) if resumed and path.exists() else []
     measured = sum(n for status, n in results["counts"].items() if status != "not_run")
-    history.append({"wall_seconds": results["wall_seconds"], "mutmut_seconds": results["mutmut_seconds"],
-                    "measured_after": measured, "resumed": resumed, "mean_load_average": round(load, 1)})
+    history.append(
+        {
+            "wall_seconds": results["wall_seconds"],
+            "mutmut_seconds": results["mutmut_seconds"],
+            "measured_after": measured,
+            "resumed": resumed,
+            "mean_load_average": round(load, 1),
+        }
+    )
     path.write_text(json.dumps(history), encoding="utf-8")
     return history
 
@@ -184,9 +229,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--budget-minutes", type=float, default=29.0, help="whole-run time budget (default 29)")
     parser.add_argument("--workers", type=int, default=2, help="mutants at a time (default 2)")
     parser.add_argument("--out", type=Path, default=HERE / "results.json", help="results file")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep mutation/.work: mutants measured by an earlier run (stopped at its budget) keep "
-                             "their verdicts and only the rest run; the sources must be unchanged since")
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep mutation/.work: mutants measured by an earlier run (stopped at its budget) keep "
+        "their verdicts and only the rest run; the sources must be unchanged since",
+    )
     parser.add_argument("mutants", nargs="*", help="mutmut name patterns to run only those (default: all)")
     args = parser.parse_args(argv)
     started = time.monotonic()
@@ -196,8 +244,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             prepare(WORK)
         probe_requests = write_baseline(WORK / "baseline.json")
-        print(f"mutation: probe baseline of {probe_requests} requests, deterministic over two fresh references",
-              flush=True)
+        print(
+            f"mutation: probe baseline of {probe_requests} requests, deterministic over two fresh references",
+            flush=True,
+        )
         budget_s = args.budget_minutes * 60 - (time.monotonic() - started) - COLLECT_RESERVE_S
         code, mutmut_s, load = run_mutmut(WORK, args.workers, args.mutants, budget_s)
         if code not in (0, None):

@@ -3,6 +3,7 @@
 Only the CLI's public interface is used (`conformance.cli.main` with `run` options, exit codes 0/1/2 and
 summary.json's `requirements[].id/status`), so the suite's internals may change underneath.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,17 @@ SEED = 1414  # fixed: every mutant meets the same Hypothesis examples (issue 14)
 PROFILE = "standard"
 RUN_DEADLINE_S = 120  # the suite stops sending requests after this; the per-mutant timeout is the hard bound
 # Settings that would point the suite elsewhere, sign with other credentials, or derandomize away the seed.
-_SCRUBBED_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL",
-                 "AWS_ENDPOINT_URL_IAM", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "CI")
+_SCRUBBED_ENV = (
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "CI",
+)
 
 
 @contextlib.contextmanager
@@ -76,16 +86,39 @@ def run_suite(app: Callable, seed: int = SEED, profile: str = PROFILE) -> SuiteO
     os.environ.update(AWS_ACCESS_KEY_ID=ROOT_ACCESS_KEY, AWS_SECRET_ACCESS_KEY=ROOT_SECRET_KEY)
     started = time.monotonic()
     said = io.StringIO()  # the CLI's console output: only its "could not run: <why>" line is kept
-    with tempfile.TemporaryDirectory(prefix="iam-mutation-") as tmp, routed(app) as endpoint, instant_waits(), \
-            contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+    with (
+        tempfile.TemporaryDirectory(prefix="iam-mutation-") as tmp,
+        routed(app) as endpoint,
+        instant_waits(),
+        contextlib.redirect_stdout(said),
+        contextlib.redirect_stderr(said),
+    ):
         report_dir = Path(tmp)
-        code = cli.main(["run", "--endpoint-url", endpoint, "--region", "us-east-1", "--profile", profile,
-                         "--seed", str(seed), "--report-dir", str(report_dir), "--deadline", str(RUN_DEADLINE_S)])
+        code = cli.main(
+            [
+                "run",
+                "--endpoint-url",
+                endpoint,
+                "--region",
+                "us-east-1",
+                "--profile",
+                profile,
+                "--seed",
+                str(seed),
+                "--report-dir",
+                str(report_dir),
+                "--deadline",
+                str(RUN_DEADLINE_S),
+            ]
+        )
         failed = _failed_requirements(report_dir)
     outcome = SuiteOutcome(int(code), failed or [], seconds=round(time.monotonic() - started, 3))
     if code not in (0, 1):
-        reasons = [line.split("could not run", 1)[1].strip(" :") for line in said.getvalue().splitlines()
-                   if "could not run" in line]
+        reasons = [
+            line.split("could not run", 1)[1].strip(" :")
+            for line in said.getvalue().splitlines()
+            if "could not run" in line
+        ]
         outcome.exit_code, outcome.reason = 2, (reasons or [f"exit {code}"])[0][:300]
     elif failed is None:
         outcome.exit_code, outcome.reason = 2, f"exit {code} but no readable summary.json"

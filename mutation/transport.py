@@ -5,6 +5,7 @@ each connection); a standard-profile suite run took 1.15 s that way and 0.65 s t
 mirrors what werkzeug's server hands the app (RAW_URI, the raw query string, the headers as sent) and what it
 answers when the app itself raises (a 500 HTML page), so a mutant behaves here as it would behind a socket.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,15 +31,27 @@ class WsgiAdapter(BaseAdapter):
         self.app = app
         self._responses = HTTPAdapter()  # only its build_response(): cookies, encoding, url, history
 
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout=None, verify=True, cert=None,
-             proxies=None) -> requests.Response:
+    def send(
+        self,
+        request: requests.PreparedRequest,
+        stream: bool = False,
+        timeout=None,
+        verify=True,
+        cert=None,
+        proxies=None,
+    ) -> requests.Response:
         parts = urlsplit(request.url)
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode("utf-8")
-        builder = EnvironBuilder(path=parts.path or "/", base_url=f"{parts.scheme}://{parts.netloc}",
-                                 query_string=parts.query, method=request.method, headers=dict(request.headers),
-                                 data=body)
+        builder = EnvironBuilder(
+            path=parts.path or "/",
+            base_url=f"{parts.scheme}://{parts.netloc}",
+            query_string=parts.query,
+            method=request.method,
+            headers=dict(request.headers),
+            data=body,
+        )
         try:
             environ = builder.get_environ()
         finally:
@@ -52,8 +65,14 @@ class WsgiAdapter(BaseAdapter):
         except Exception:  # what werkzeug's server sends when the application raises before answering
             page = InternalServerError().get_response(environ)
             status, headers, data = page.status, list(page.headers.items()), page.get_data()
-        raw = HTTPResponse(body=io.BytesIO(data), headers=headers, status=int(status.split(" ", 1)[0]),
-                           reason=status.partition(" ")[2], preload_content=False, decode_content=False)
+        raw = HTTPResponse(
+            body=io.BytesIO(data),
+            headers=headers,
+            status=int(status.split(" ", 1)[0]),
+            reason=status.partition(" ")[2],
+            preload_content=False,
+            decode_content=False,
+        )
         return self._responses.build_response(request, raw)
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ upload order), dates (judged by the date probes only) and markers (shown only wh
 constraints). A probe is made once per arguments (functools.cache), so the reference's answer to it is observed
 once per flavour.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -18,11 +19,12 @@ from dataclasses import dataclass, field
 
 from botocore.credentials import Credentials
 
-from conformance.certificates import new_certificate_pem, same_body
-from conformance.client import IamClient, Identity, Signing
+from conformance.checks.observations import same_body
+from conformance.contract.spec import operation
+from conformance.protocol.client import IamClient, Identity, Signing
+from conformance.protocol.wire import Exchange, child, read_error, read_listing, result_element, text
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
-from conformance.spec import operation
-from conformance.wire import Exchange, child, read_error, read_listing, result_element, text
+from conformance.world.certificates import new_certificate_pem
 
 ROOT = Identity("root", Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY))
 USER = "selftest-user"
@@ -60,8 +62,14 @@ class Context:
         for _ in range(certificates):
             assert self.upload(name).status == 200
 
-    def call(self, action: str = "ListSigningCertificates", method: str = "POST", identity: Identity | None = None,
-             signing: Signing | None = None, **params: str) -> Exchange:
+    def call(
+        self,
+        action: str = "ListSigningCertificates",
+        method: str = "POST",
+        identity: Identity | None = None,
+        signing: Signing | None = None,
+        **params: str,
+    ) -> Exchange:
         return self.iam.call(action, params, method=method, identity=identity, signing=signing)
 
     def seen(self, exchange: Exchange) -> tuple:
@@ -73,9 +81,12 @@ class Context:
         for n, certificate_id in enumerate(self.ids, 1):
             if _ID.fullmatch(certificate_id or ""):
                 body = body.replace(certificate_id, f"<id-{n}>")
-        body = re.sub(r"(<(?:\w+:)?CertificateBody>)(.*?)(</)",
-                      lambda m: m.group(1) + self._body_name(html.unescape(m.group(2))) + m.group(3), body,
-                      flags=re.DOTALL)
+        body = re.sub(
+            r"(<(?:\w+:)?CertificateBody>)(.*?)(</)",
+            lambda m: m.group(1) + self._body_name(html.unescape(m.group(2))) + m.group(3),
+            body,
+            flags=re.DOTALL,
+        )
         return exchange.status, exchange.content_type.split(";")[0], _DATE.sub("<date>", body)
 
     def _body_name(self, body: str) -> str:
@@ -99,8 +110,10 @@ def observe(iam: IamClient, probe) -> object:
 @functools.cache
 def listing(method: str = "POST", **params: str):
     """One ListSigningCertificates call ('{user}' stands for the seeded user)."""
+
     def probe(c: Context):
         return c.seen(c.call(method=method, **{k: v.replace("{user}", USER) for k, v in params.items()}))
+
     return probe
 
 
@@ -112,6 +125,7 @@ NEVER_ISSUED = listing(UserName="{user}", MaxItems="1", Marker="never-issued")
 @functools.cache
 def walk(first: int | None, then: int | None = None, method: str = "POST", twice: bool = False):
     """Every page of the seeded user's listing, first asking `first` and then `then` items per page."""
+
     def probe(c: Context):
         pages, marker = [], None
         for _ in range(4):
@@ -124,6 +138,7 @@ def walk(first: int | None, then: int | None = None, method: str = "POST", twice
                 break
             marker = found.marker
         return pages + (walk(first, then, method)(c) if twice else [])
+
     return probe
 
 
@@ -131,6 +146,7 @@ def walk(first: int | None, then: int | None = None, method: str = "POST", twice
 def as_identity(kind: str, method: str = "POST", **params: str):
     """The seeded user's listing (or `params`) signed otherwise: unsigned, wrong secret, unknown key, an hour ago or
     ahead, without its Signature, or with the seeded user's own new access key (UserName omitted)."""
+
     def probe(c: Context):
         signing = None
         if kind == "unsigned":
@@ -141,11 +157,11 @@ def as_identity(kind: str, method: str = "POST", **params: str):
             identity = Identity("unknown key", Credentials("AKIA" + "Q" * 16, "not-a-secret"))
         elif kind == "an hour ago":
             identity = ROOT
-            at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(hours=1)
+            at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(hours=1)
             signing = Signing(at=at)
         elif kind == "an hour ahead":
             identity = ROOT
-            at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
+            at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(hours=1)
             signing = Signing(at=at)
         elif kind == "scoped to sts":
             identity, signing = ROOT, Signing(service="sts")
@@ -155,10 +171,12 @@ def as_identity(kind: str, method: str = "POST", **params: str):
             identity, signing = ROOT, Signing(authorization=lambda header: header.split(", Signature=")[0])
         else:  # "own key"
             key = child(result_element(c.call("CreateAccessKey", UserName=USER), "CreateAccessKey"), "AccessKey")
-            identity = Identity("own key", Credentials(text(child(key, "AccessKeyId")),
-                                                      text(child(key, "SecretAccessKey"))))
+            identity = Identity(
+                "own key", Credentials(text(child(key, "AccessKeyId")), text(child(key, "SecretAccessKey")))
+            )
         asked = params if kind == "own key" or params else {"UserName": USER}
         return c.seen(c.call(identity=identity, signing=signing, method=method, **asked))
+
     return probe
 
 
@@ -237,39 +255,81 @@ _OWN_KEY = as_identity("own key")
 
 PROBES = {
     # shape
-    "wrong_namespace": OWN, "no_namespace": OWN, "namespace_http_scheme": OWN,
-    "success_without_request_id": OWN, "success_request_id_empty": OWN, "success_request_id_outside_metadata": OWN,
-    "status_lower_case": OWN, "status_enabled_disabled": OWN, "pem_armour_stripped": OWN,
-    "certificate_body_line_breaks_removed": same_bodies, "certificate_id_uuid": OWN,
-    "certificate_id_16_characters": OWN, "listing_ids_lower_cased": OWN, "list_members_named_item": OWN,
-    "certificate_list_flattened": OWN, "result_element_missing": OWN, "member_user_name_is_caller": OWN,
+    "wrong_namespace": OWN,
+    "no_namespace": OWN,
+    "namespace_http_scheme": OWN,
+    "success_without_request_id": OWN,
+    "success_request_id_empty": OWN,
+    "success_request_id_outside_metadata": OWN,
+    "status_lower_case": OWN,
+    "status_enabled_disabled": OWN,
+    "pem_armour_stripped": OWN,
+    "certificate_body_line_breaks_removed": same_bodies,
+    "certificate_id_uuid": OWN,
+    "certificate_id_16_characters": OWN,
+    "listing_ids_lower_cased": OWN,
+    "list_members_named_item": OWN,
+    "certificate_list_flattened": OWN,
+    "result_element_missing": OWN,
+    "member_user_name_is_caller": OWN,
     "result_user_name_none": OWN,
-    "upload_date_without_zone": upload_dates, "upload_date_is_not_before": upload_dates,
-    "upload_date_is_not_before_everywhere": upload_dates, "upload_date_is_render_time": upload_dates,
-    "upload_date_local_time_as_utc": upload_dates, "upload_date_fixed": upload_dates,
-    "upload_date_epoch_seconds": upload_dates, "upload_date_http_format": upload_dates,
-    "empty_certificates_omitted": empty_user, "empty_listing_not_found": empty_user,
-    "empty_listing_blank_member": empty_user, "error_type_lower_case_element": ABSENT_USER,
-    "error_body_without_namespace": ABSENT_USER, "error_fields_without_error_wrapper": ABSENT_USER,
+    "upload_date_without_zone": upload_dates,
+    "upload_date_is_not_before": upload_dates,
+    "upload_date_is_not_before_everywhere": upload_dates,
+    "upload_date_is_render_time": upload_dates,
+    "upload_date_local_time_as_utc": upload_dates,
+    "upload_date_fixed": upload_dates,
+    "upload_date_epoch_seconds": upload_dates,
+    "upload_date_http_format": upload_dates,
+    "empty_certificates_omitted": empty_user,
+    "empty_listing_not_found": empty_user,
+    "empty_listing_blank_member": empty_user,
+    "error_type_lower_case_element": ABSENT_USER,
+    "error_body_without_namespace": ABSENT_USER,
+    "error_fields_without_error_wrapper": ABSENT_USER,
     # pagination
-    "is_truncated_python_bool": OWN, "is_truncated_numeric": OWN, "is_truncated_omitted_when_false": OWN,
-    "truncated_page_flagged_false": walk(1), "truncated_page_without_marker": walk(1), "marker_over_320": walk(1),
-    "marker_outside_latin1": walk(1), "marker_empty_on_truncated_page": walk(1), "marker_base64_with_newline": walk(1),
-    "utf8_read_as_latin1": walk(1), "marker_restarts_listing": walk(1), "last_item_dropped_when_paging": walk(1),
-    "marker_skips_boundary_item": walk(1), "marker_repeats_boundary_item": walk(1),
-    "resume_ignores_listing_order": walk(1), "truncated_off_by_one_low": walk(1),
-    "truncated_when_page_exactly_full": walk(2), "short_page_flagged_complete": walk(None),
-    "marker_is_page_number": walk(1, then=2), "marker_ignored_without_max_items": walk(1, then=None),
-    "markers_single_use": walk(1, then=1, twice=True), "max_items_ignored": walk(1), "page_size_off_by_one": walk(1),
-    "default_max_items_crash": OWN, "default_max_items_zero": OWN,
-    "inactive_hidden": history, "status_always_active": history, "deleted_still_listed": history,
-    "status_change_not_saved": history, "status_change_applies_to_every_certificate": history,
-    "delete_removes_first_of_user": history, "listing_cache_stale_after_delete": history,
-    "upload_reactivates_siblings": history, "delete_reactivates_siblings": history, "quota_counts_deleted": history,
-    "resume_forgets_owner_filter": other_user_then_walk, "marker_continues_its_own_user": another_users_marker,
+    "is_truncated_python_bool": OWN,
+    "is_truncated_numeric": OWN,
+    "is_truncated_omitted_when_false": OWN,
+    "truncated_page_flagged_false": walk(1),
+    "truncated_page_without_marker": walk(1),
+    "marker_over_320": walk(1),
+    "marker_outside_latin1": walk(1),
+    "marker_empty_on_truncated_page": walk(1),
+    "marker_base64_with_newline": walk(1),
+    "utf8_read_as_latin1": walk(1),
+    "marker_restarts_listing": walk(1),
+    "last_item_dropped_when_paging": walk(1),
+    "marker_skips_boundary_item": walk(1),
+    "marker_repeats_boundary_item": walk(1),
+    "resume_ignores_listing_order": walk(1),
+    "truncated_off_by_one_low": walk(1),
+    "truncated_when_page_exactly_full": walk(2),
+    "short_page_flagged_complete": walk(None),
+    "marker_is_page_number": walk(1, then=2),
+    "marker_ignored_without_max_items": walk(1, then=None),
+    "markers_single_use": walk(1, then=1, twice=True),
+    "max_items_ignored": walk(1),
+    "page_size_off_by_one": walk(1),
+    "default_max_items_crash": OWN,
+    "default_max_items_zero": OWN,
+    "inactive_hidden": history,
+    "status_always_active": history,
+    "deleted_still_listed": history,
+    "status_change_not_saved": history,
+    "status_change_applies_to_every_certificate": history,
+    "delete_removes_first_of_user": history,
+    "listing_cache_stale_after_delete": history,
+    "upload_reactivates_siblings": history,
+    "delete_reactivates_siblings": history,
+    "quota_counts_deleted": history,
+    "resume_forgets_owner_filter": other_user_then_walk,
+    "marker_continues_its_own_user": another_users_marker,
     "order_alternates": same_order_twice,
     # eventual consistency that never converges (or not within the suite's bound)
-    "status_change_never_listed": history, "delete_never_listed": history, "upload_never_listed": history,
+    "status_change_never_listed": history,
+    "delete_never_listed": history,
+    "upload_never_listed": history,
     "lags_beyond_the_bound": history,
     # parameters
     "max_items_zero_as_default": listing(UserName="{user}", MaxItems="0"),
@@ -290,12 +350,15 @@ PROBES = {
     "max_items_wraps_32_bits": listing(UserName="{user}", MaxItems=str(2**32 + 1)),
     "max_items_wraps_64_bits": listing(UserName="{user}", MaxItems=str(2**64 + 1000)),
     "max_items_overflow_crash": listing(UserName="{user}", MaxItems=str(2**64 + 1000)),
-    "user_name_max_64": listing(UserName="x" * 65), "user_name_max_length_127": listing(UserName="x" * 128),
-    "user_name_length_unchecked": listing(UserName="x" * 129), "user_name_max_length_129": listing(UserName="x" * 129),
+    "user_name_max_64": listing(UserName="x" * 65),
+    "user_name_max_length_127": listing(UserName="x" * 128),
+    "user_name_length_unchecked": listing(UserName="x" * 129),
+    "user_name_max_length_129": listing(UserName="x" * 129),
     "user_name_pattern_without_plus": listing(UserName="a+b"),
     "user_name_pattern_violation_not_found": listing(UserName="bad name"),
     "user_name_pattern_prefix_match": listing(UserName="bad name"),
-    "user_name_unicode_word": listing(UserName="caf\u00e9"), "user_name_pattern_allows_slash": listing(UserName="a/b"),
+    "user_name_unicode_word": listing(UserName="caf\u00e9"),
+    "user_name_pattern_allows_slash": listing(UserName="a/b"),
     "user_name_pattern_hyphen_range": listing(UserName="a-b"),
     "user_name_pattern_without_underscore": listing(UserName="a_b"),
     "marker_not_validated": listing(UserName="{user}", Marker="\u0100"),
@@ -303,41 +366,65 @@ PROBES = {
     "latin1_marker_crash": listing(UserName="{user}", Marker="never issued \u00e9"),
     "non_ascii_parameter_crash": listing(UserName="{user}", Marker="never issued \u00e9"),
     # errors
-    "absent_user_400": ABSENT_USER, "absent_user_empty_list": ABSENT_USER, "not_found_message_generic": ABSENT_USER,
-    "absent_user_code_no_such_user": ABSENT_USER, "absent_user_lookup_crash": ABSENT_USER,
-    "type_receiver_on_4xx": ABSENT_USER, "error_type_client": ABSENT_USER,
-    "error_request_id_inside_error": ABSENT_USER, "error_request_id_in_metadata": ABSENT_USER,
-    "error_request_id_header_only": ABSENT_USER, "unknown_marker_restarts": NEVER_ISSUED,
-    "unknown_marker_decode_crash": NEVER_ISSUED, "unknown_marker_empty_page": NEVER_ISSUED,
+    "absent_user_400": ABSENT_USER,
+    "absent_user_empty_list": ABSENT_USER,
+    "not_found_message_generic": ABSENT_USER,
+    "absent_user_code_no_such_user": ABSENT_USER,
+    "absent_user_lookup_crash": ABSENT_USER,
+    "type_receiver_on_4xx": ABSENT_USER,
+    "error_type_client": ABSENT_USER,
+    "error_request_id_inside_error": ABSENT_USER,
+    "error_request_id_in_metadata": ABSENT_USER,
+    "error_request_id_header_only": ABSENT_USER,
+    "unknown_marker_restarts": NEVER_ISSUED,
+    "unknown_marker_decode_crash": NEVER_ISSUED,
+    "unknown_marker_empty_page": NEVER_ISSUED,
     # identity
-    "omitted_user_name_lists_root": _OWN_KEY, "omitted_user_name_rejected": _OWN_KEY,
-    "omitted_user_name_not_found": _OWN_KEY, "access_key_owner_inverted": _OWN_KEY,
-    "root_lists_every_certificate": listing(), "root_not_found": listing(),
+    "omitted_user_name_lists_root": _OWN_KEY,
+    "omitted_user_name_rejected": _OWN_KEY,
+    "omitted_user_name_not_found": _OWN_KEY,
+    "access_key_owner_inverted": _OWN_KEY,
+    "root_lists_every_certificate": listing(),
+    "root_not_found": listing(),
     # protocol
     "get_ignores_query_string": listing("GET", UserName="{user}"),
     "get_lists_newest_first": listing("GET", UserName="{user}"),
     "get_ignores_max_items": listing("GET", UserName="{user}", MaxItems="1"),
-    "get_query_decoded_twice": listing("GET", UserName="a+b"), "get_query_not_decoded": listing("GET", UserName="a+b"),
-    "get_query_plus_kept": walk(1, then=1, method="GET"), "get_query_read_as_latin1": walk(1, then=1, method="GET"),
+    "get_query_decoded_twice": listing("GET", UserName="a+b"),
+    "get_query_not_decoded": listing("GET", UserName="a+b"),
+    "get_query_plus_kept": walk(1, then=1, method="GET"),
+    "get_query_read_as_latin1": walk(1, then=1, method="GET"),
     "get_ignores_marker": walk(1, then=1, method="GET"),
-    "unknown_action_crash": unknown_action, "unknown_action_404": unknown_action,
+    "unknown_action_crash": unknown_action,
+    "unknown_action_404": unknown_action,
     "unknown_action_lists_certificates": unknown_action,
-    "json_content_type": OWN, "successes_served_as_text_plain": OWN, "errors_served_as_html": ABSENT_USER,
+    "json_content_type": OWN,
+    "successes_served_as_text_plain": OWN,
+    "errors_served_as_html": ABSENT_USER,
     # auth
-    "unsigned_accepted": _UNSIGNED, "unsigned_access_denied": _UNSIGNED, "unsigned_incomplete_signature": _UNSIGNED,
-    "signature_not_verified": _WRONG, "wrong_secret_access_denied": _WRONG, "wrong_secret_invalid_client_token": _WRONG,
-    "unknown_key_signature_mismatch": _UNKNOWN, "unknown_key_crash": _UNKNOWN,
+    "unsigned_accepted": _UNSIGNED,
+    "unsigned_access_denied": _UNSIGNED,
+    "unsigned_incomplete_signature": _UNSIGNED,
+    "signature_not_verified": _WRONG,
+    "wrong_secret_access_denied": _WRONG,
+    "wrong_secret_invalid_client_token": _WRONG,
+    "unknown_key_signature_mismatch": _UNKNOWN,
+    "unknown_key_crash": _UNKNOWN,
     "validation_before_authentication": as_identity("unsigned", MaxItems="0"),
     "lookup_before_authentication": as_identity("wrong secret", UserName=ABSENT),
-    "signature_expiry_not_checked": as_identity("an hour ago"), "signature_clock_by_scope_day": as_identity("an hour ago"),
+    "signature_expiry_not_checked": as_identity("an hour ago"),
+    "signature_clock_by_scope_day": as_identity("an hour ago"),
     "signature_future_not_checked": as_identity("an hour ahead"),
     "signature_scope_service_unchecked": as_identity("scoped to sts"),
     "signature_without_signature_served": as_identity("without signature"),
     "signature_without_signature_crash": as_identity("without signature"),
-    "missing_date_crash": as_identity("without date"), "marker_on_last_page": OWN,
+    "missing_date_crash": as_identity("without date"),
+    "marker_on_last_page": OWN,
     "get_signature_not_verified": as_identity("wrong secret", "GET"),
-    "success_request_id_constant": request_ids_differ, "error_request_id_constant": request_ids_differ,
-    "unknown_marker_not_found": NEVER_ISSUED, "unknown_marker_own_code": NEVER_ISSUED,
+    "success_request_id_constant": request_ids_differ,
+    "error_request_id_constant": request_ids_differ,
+    "unknown_marker_not_found": NEVER_ISSUED,
+    "unknown_marker_own_code": NEVER_ISSUED,
     "non_integer_max_items_own_code": listing(UserName="{user}", MaxItems="abc"),
     "validation_error_code_lower_case": listing(UserName="{user}", MaxItems="0"),
 }

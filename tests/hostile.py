@@ -1,15 +1,20 @@
 """Broken and hostile IAM endpoints on loopback, for the suite's robustness tests."""
+
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
-                  b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><ListSigningCertificatesResponse>&c;</ListSigningCertificatesResponse>')
-LIST_USERS_OK = (b'<ListUsersResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListUsersResult><Users/>'
-                 b"<IsTruncated>false</IsTruncated></ListUsersResult><ResponseMetadata><RequestId>r</RequestId>"
-                 b"</ResponseMetadata></ListUsersResponse>")
+BILLION_LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><ListSigningCertificatesResponse>&c;</ListSigningCertificatesResponse>'
+)
+LIST_USERS_OK = (
+    b'<ListUsersResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><ListUsersResult><Users/>'
+    b"<IsTruncated>false</IsTruncated></ListUsersResult><ResponseMetadata><RequestId>r</RequestId>"
+    b"</ResponseMetadata></ListUsersResponse>"
+)
 
 # mode -> (status, content type, body)
 BODIES = {
@@ -35,24 +40,30 @@ NAMESPACE = b"https://iam.amazonaws.com/doc/2010-05-08/"
 
 
 def success(action: str, result: bytes = b"") -> bytes:
-    return (b'<%sResponse xmlns="%s"><%sResult>%s</%sResult><ResponseMetadata><RequestId>r</RequestId>'
-            b"</ResponseMetadata></%sResponse>") % (action.encode(), NAMESPACE, action.encode(), result,
-                                                     action.encode(), action.encode())
+    return (
+        b'<%sResponse xmlns="%s"><%sResult>%s</%sResult><ResponseMetadata><RequestId>r</RequestId>'
+        b"</ResponseMetadata></%sResponse>"
+    ) % (action.encode(), NAMESPACE, action.encode(), result, action.encode(), action.encode())
 
 
 def list_users_page(mode: str, page: int) -> bytes:
     marker = f"m{page % 2}" if mode == "marker-cycle" else f"m{page}"
     users = b""
     if mode == "crowded":
-        users = b"".join(b"<member><UserName>ic-deadbeef-gw0-p%du%d</UserName><Path>%s</Path><UserId>AIDA%d</UserId>"
-                         b"</member>" % (page, n, SUITE_USER_PATH.encode(), n) for n in range(USERS_PER_PAGE))
-    return success("ListUsers", b"<Users>%s</Users><IsTruncated>true</IsTruncated><Marker>%s</Marker>"
-                   % (users, marker.encode()))
+        users = b"".join(
+            b"<member><UserName>ic-deadbeef-gw0-p%du%d</UserName><Path>%s</Path><UserId>AIDA%d</UserId>"
+            b"</member>" % (page, n, SUITE_USER_PATH.encode(), n)
+            for n in range(USERS_PER_PAGE)
+        )
+    return success(
+        "ListUsers", b"<Users>%s</Users><IsTruncated>true</IsTruncated><Marker>%s</Marker>" % (users, marker.encode())
+    )
 
 
 class HostileServer:
     """`mode`: a key of BODIES, one of SLOW_MODES or LIST_MODES, 'sets-cookie', or 'silent-after-preflight' (answers
-    the first call, then never again). `calls` counts requests; `authorizations` keeps each request's Authorization header."""
+    the first call, then never again). `calls` counts requests; `authorizations` keeps each request's Authorization
+    header."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode

@@ -1,5 +1,6 @@
 """The architecture as tests: every module has its place in the import contract, and every conformance test judges
 through its judge (a check called directly would be a verdict nobody counts)."""
+
 import ast
 import pkgutil
 import tomllib
@@ -38,7 +39,10 @@ def test_every_conformance_test_judges_through_its_judge():
     checks = set(load_all())
     for module, test in suite_tests():
         assert "judge" in [a.arg for a in test.args.args], f"{module}.{test.name} does not take the judge fixture"
-        direct = [n.func.id for n in ast.walk(test) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
-                  and n.func.id in checks]
+        direct = [
+            n.func.id
+            for n in ast.walk(test)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in checks
+        ]
         assert direct == [], f"{module}.{test.name} calls {direct} directly: call them through judge(...)"
     assert sum(1 for _ in suite_tests()) >= 30

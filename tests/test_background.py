@@ -1,4 +1,5 @@
 """Tests that run beside each other share one interpreter: what they share must hold under threads."""
+
 from __future__ import annotations
 
 import ast
@@ -6,7 +7,7 @@ import gc
 import inspect
 import threading
 
-from conformance.background import ast_parsing_serialised
+from conformance.suite.side_by_side import ast_parsing_serialised
 
 
 class Finalised:
@@ -21,7 +22,7 @@ def parse_in_threads(rounds: int, threads: int = 4) -> list[BaseException]:
     def parse_amid_garbage() -> None:
         for _ in range(rounds):
             cycle = [Finalised() for _ in range(50)]
-            for a, b in zip(cycle, cycle[1:]):
+            for a, b in zip(cycle, cycle[1:], strict=False):
                 a.next, b.previous = b, a
             del cycle
             try:

@@ -1,5 +1,6 @@
 """Baselines: bundled per target version (`moto-5.2.6`), a family name (`--baseline moto`) resolved to the version the
 embedded target runs, paths as before, old files still loading, signatures and drift, `iam-conformance baselines`."""
+
 import json
 import subprocess
 import sys
@@ -7,21 +8,24 @@ from importlib.metadata import version
 
 import pytest
 
-from conformance import baseline
-from conformance.signatures import Signature, fingerprint
-from conformance.spec import data_dir
+from conformance.contract.spec import data_dir
+from conformance.results import baselines as baseline
+from conformance.results.signatures import Signature, fingerprint
 
 MOTO = ("moto", version("moto"))
 
 
 def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "conformance.cli", *args], capture_output=True, text=True,
-                          timeout=60, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance.cli", *args], capture_output=True, text=True, timeout=60, cwd=cwd
+    )
 
 
 def test_every_bundled_file_is_a_versioned_name_and_loads_with_its_target():
     shipped = baseline.bundled()
-    assert set(shipped) == {p.stem for p in data_dir("baselines").glob("*.json")} >= {"moto-5.2.6", "localstack-2026.3.0"}
+    assert (
+        set(shipped) == {p.stem for p in data_dir("baselines").glob("*.json")} >= {"moto-5.2.6", "localstack-2026.3.0"}
+    )
     for name, file in shipped.items():
         loaded = baseline.load(name)
         raw = json.loads(file.read_text())
@@ -33,7 +37,7 @@ def test_every_bundled_file_is_a_versioned_name_and_loads_with_its_target():
 
 
 def test_every_bundled_moto_entry_records_its_signatures():
-    for version_, name in baseline.family_versions("moto").items():
+    for name in baseline.family_versions("moto").values():
         loaded = baseline.load(name)
         assert set(loaded.signatures) == set(loaded.expected_failures), name
         assert all(loaded.signatures.values()), name
@@ -43,8 +47,10 @@ def test_a_family_name_means_the_embedded_targets_version_or_says_which_is_neare
     assert baseline.load("moto", MOTO).name == f"moto-{MOTO[1]}"
     with pytest.raises(baseline.BaselineError) as raised:
         baseline.load("moto", ("moto", "5.2.99"))
-    assert str(raised.value) == ("no bundled baseline for moto 5.2.99; the nearest is moto-5.2.6 (--baseline "
-                                 "moto-5.2.6 uses it, though it may no longer describe 5.2.99)")
+    assert str(raised.value) == (
+        "no bundled baseline for moto 5.2.99; the nearest is moto-5.2.6 (--baseline "
+        "moto-5.2.6 uses it, though it may no longer describe 5.2.99)"
+    )
     with pytest.raises(baseline.BaselineError) as raised:
         baseline.load("moto", ("moto", "4.0.0"))
     assert "the nearest is moto-5.2.5" in str(raised.value)  # nothing older: the oldest after it
@@ -54,8 +60,16 @@ def test_a_family_name_means_the_embedded_targets_version_or_says_which_is_neare
 
 
 def test_the_cli_refuses_a_family_name_for_an_endpoint_in_one_line(tmp_path):
-    done = cli("run", "--baseline", "moto", "--endpoint-url", "http://127.0.0.1:9/", "--report-dir",
-               str(tmp_path / "r"), cwd=tmp_path)
+    done = cli(
+        "run",
+        "--baseline",
+        "moto",
+        "--endpoint-url",
+        "http://127.0.0.1:9/",
+        "--report-dir",
+        str(tmp_path / "r"),
+        cwd=tmp_path,
+    )
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
     assert "name the baseline with its version" in done.stderr
 
@@ -64,7 +78,9 @@ def test_a_path_still_works_and_is_labelled_by_the_path(tmp_path):
     own = tmp_path / "mine.json"
     own.write_text(json.dumps({"target": "mine", "expected_failures": {"PAG-02": "ignored MaxItems"}}))
     loaded = baseline.load(str(own))
-    assert loaded.name is None and loaded.label == str(own) and loaded.expected_failures == {"PAG-02": "ignored MaxItems"}
+    assert (
+        loaded.name is None and loaded.label == str(own) and loaded.expected_failures == {"PAG-02": "ignored MaxItems"}
+    )
     assert loaded.signatures == {} and loaded.target == "mine"  # format 1: no signatures, nothing can drift
     assert baseline.argument(str(own)) == str(own.resolve())
 
@@ -76,11 +92,19 @@ def test_a_file_in_the_working_folder_wins_over_a_bundled_name(tmp_path, monkeyp
     assert loaded.name is None and loaded.target == "my moto fork"
 
 
-@pytest.mark.parametrize("value, says", [
-    ("motto", "unknown baseline 'motto': neither a file nor a bundled name (localstack-2026.3.0, moto-5.2.5, "
-              "moto-5.2.6)"),
-    ("baselines/motto.json", "cannot read baseline baselines/motto.json: no such file (bundled baselines, by name:"),
-])
+@pytest.mark.parametrize(
+    "value, says",
+    [
+        (
+            "motto",
+            "unknown baseline 'motto': neither a file nor a bundled name (localstack-2026.3.0, moto-5.2.5, moto-5.2.6)",
+        ),
+        (
+            "baselines/motto.json",
+            "cannot read baseline baselines/motto.json: no such file (bundled baselines, by name:",
+        ),
+    ],
+)
 def test_an_unknown_name_or_missing_file_lists_the_bundled_names(tmp_path, value, says):
     with pytest.raises(baseline.BaselineError) as raised:
         baseline.load(value)
@@ -90,13 +114,16 @@ def test_an_unknown_name_or_missing_file_lists_the_bundled_names(tmp_path, value
     assert not (tmp_path / "reports").exists()  # refused before the run started
 
 
-@pytest.mark.parametrize("content, says", [
-    ("[" * 200_000 + "]" * 200_000, "nests deeper than"),
-    ('{"target": "x", "expected_failures": {"PAG-02": "why"}, "n": ' + "9" * 5000 + "}", "a number of 5000"),
-    ('{"target": NaN, "expected_failures": {}}', "NaN is not JSON"),
-    ("\xff\xfe", "not UTF-8"),
-    ("[]", "needs an object with an 'expected_failures' object"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        ("[" * 200_000 + "]" * 200_000, "nests deeper than"),
+        ('{"target": "x", "expected_failures": {"PAG-02": "why"}, "n": ' + "9" * 5000 + "}", "a number of 5000"),
+        ('{"target": NaN, "expected_failures": {}}', "NaN is not JSON"),
+        ("\xff\xfe", "not UTF-8"),
+        ("[]", "needs an object with an 'expected_failures' object"),
+    ],
+)
 def test_a_crafted_baseline_is_one_line_and_exit_2(tmp_path, content, says):
     crafted = tmp_path / "crafted.json"
     crafted.write_bytes(content.encode("latin-1"))
@@ -115,16 +142,16 @@ def test_the_baselines_command_lists_name_entries_and_target():
 
 
 def test_run_settings_resolve_a_family_to_its_version_and_make_a_path_absolute(tmp_path, monkeypatch):
-    from conformance import options
     from conformance.cli import build_parser
-    from conformance.settings import resolve
+    from conformance.config import options
+    from conformance.run.start import resolve
 
     monkeypatch.chdir(data_dir("baselines"))
     for value, endpoint, expected in (
-            ("moto", [], f"moto-{MOTO[1]}"),
-            ("moto-5.2.5", ["--endpoint-url", "http://127.0.0.1:1/"], "moto-5.2.5"),
-            ("moto-5.2.5.json", ["--endpoint-url", "http://127.0.0.1:1/"],
-             str(data_dir("baselines") / "moto-5.2.5.json"))):
+        ("moto", [], f"moto-{MOTO[1]}"),
+        ("moto-5.2.5", ["--endpoint-url", "http://127.0.0.1:1/"], "moto-5.2.5"),
+        ("moto-5.2.5.json", ["--endpoint-url", "http://127.0.0.1:1/"], str(data_dir("baselines") / "moto-5.2.5.json")),
+    ):
         args = build_parser().parse_args(["run", "--baseline", value, *endpoint])
         values = {option.dest: getattr(args, option.dest) for option in options.OPTIONS}
         assert resolve(values, seed=1, in_ci=False).baseline == expected
@@ -135,8 +162,9 @@ OTHER = Signature("error_with_code", 500, None, fingerprint("an HTML page, not X
 
 
 def test_a_known_deviation_failing_otherwise_than_recorded_is_drift_and_fails_only_a_strict_gate():
-    recorded = baseline.Baseline("b.json", "t", {"PROTO-02": "why", "PAG-02": "why"}, signatures={
-        "PROTO-02": frozenset({SIGNATURE})})
+    recorded = baseline.Baseline(
+        "b.json", "t", {"PROTO-02": "why", "PAG-02": "why"}, signatures={"PROTO-02": frozenset({SIGNATURE})}
+    )
     statuses = {"PROTO-02": "failed", "PAG-02": "failed"}
     same = baseline.gate(statuses, recorded, seen={"PROTO-02": {SIGNATURE}, "PAG-02": {OTHER}})
     assert same.drift == [] and same.exit_code == 0  # PAG-02 has no signatures recorded: it cannot drift
@@ -159,7 +187,7 @@ def test_a_baseline_is_never_written_through_a_link(tmp_path):
     victim = tmp_path / "victim"
     victim.write_text("keep me")
     (tmp_path / "link.json").symlink_to(victim)
-    from conformance.report_files import ReportDirError
+    from conformance.safety.files import ReportDirError
 
     with pytest.raises(ReportDirError):
         baseline.write(str(tmp_path / "link.json"), (None, None, "t"), {})

@@ -1,11 +1,13 @@
 """The user's cache folder: used only when it is safely the user's own; compiled templates reused, never required."""
+
 import os
 
 from run_summaries import summary, write
 
-from conformance import caches
-from conformance.compare import compare, render_html
-from conformance.summaries import load
+from conformance.config import caches
+from conformance.reports.html import compare_page as render_html
+from conformance.results.compare import compare
+from conformance.results.summary_file import load
 
 
 def comparison_page(tmp_path) -> str:
@@ -41,7 +43,7 @@ def test_a_cache_that_cannot_be_written_costs_no_report(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     bytecode = caches.template_bytecode()
     os.rmdir(tmp_path / "cache" / "iam-conformance" / "templates")  # gone when the compiled template is written
-    monkeypatch.setattr("conformance.summaries.template_bytecode", lambda: bytecode)
+    monkeypatch.setattr("conformance.reports.html.template_bytecode", lambda: bytecode)
     assert "PAG-02" in comparison_page(tmp_path)
 
 

@@ -1,4 +1,5 @@
 """Checks are pure functions over exchanges: each passes on conformant input and fails, by name, on a deviation."""
+
 import importlib
 import pkgutil
 from pathlib import Path
@@ -10,10 +11,10 @@ from conformance.checks import REGISTRY, Judge, check, load_all
 from conformance.checks import pagination as pg
 from conformance.checks import responses as rs
 from conformance.checks import shape as sh
-from conformance.failures import Deviation, NothingToJudge
-from conformance.seeding import UploadedCertificate
-from conformance.spec import data_dir, operation, requirements
-from conformance.wire import Exchange, SentRequest
+from conformance.checks.failures import Deviation, NothingToJudge
+from conformance.checks.observations import UploadedCertificate
+from conformance.contract.spec import data_dir, operation, requirements
+from conformance.protocol.wire import Exchange, SentRequest
 
 NS = "https://iam.amazonaws.com/doc/2010-05-08/"
 SAMPLE = (data_dir("fixtures") / "page-sample-response.xml").read_bytes()
@@ -26,20 +27,35 @@ def exchange(body: bytes | str, status: int = 200, content_type: str = "text/xml
     return Exchange(sent, status, {"content-type": content_type}, body)
 
 
-def listing(ids: list[str], truncated: str | None = "false", marker: str | None = None, user: str = "bob",
-            status: str = "Active") -> Exchange:
-    members = "".join(f"<member><UserName>{user}</UserName><CertificateId>{i}</CertificateId>"
-                      f"<CertificateBody>PEM-{i}</CertificateBody><Status>{status}</Status></member>" for i in ids)
+def listing(
+    ids: list[str],
+    truncated: str | None = "false",
+    marker: str | None = None,
+    user: str = "bob",
+    status: str = "Active",
+) -> Exchange:
+    members = "".join(
+        f"<member><UserName>{user}</UserName><CertificateId>{i}</CertificateId>"
+        f"<CertificateBody>PEM-{i}</CertificateBody><Status>{status}</Status></member>"
+        for i in ids
+    )
     flag = f"<IsTruncated>{truncated}</IsTruncated>" if truncated is not None else ""
     mark = f"<Marker>{marker}</Marker>" if marker is not None else ""
-    return exchange(f'<ListSigningCertificatesResponse xmlns="{NS}"><ListSigningCertificatesResult>'
-                    f"<Certificates>{members}</Certificates>{flag}{mark}</ListSigningCertificatesResult>"
-                    "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListSigningCertificatesResponse>")
+    return exchange(
+        f'<ListSigningCertificatesResponse xmlns="{NS}"><ListSigningCertificatesResult>'
+        f"<Certificates>{members}</Certificates>{flag}{mark}</ListSigningCertificatesResult>"
+        "<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListSigningCertificatesResponse>"
+    )
 
 
-def error(code: str, status: int, message: str = "m", type_: str = "Sender", request_id: str = "<RequestId>r</RequestId>"):
-    return exchange(f'<ErrorResponse xmlns="{NS}"><Error><Type>{type_}</Type><Code>{code}</Code>'
-                    f"<Message>{message}</Message></Error>{request_id}</ErrorResponse>", status)
+def error(
+    code: str, status: int, message: str = "m", type_: str = "Sender", request_id: str = "<RequestId>r</RequestId>"
+):
+    return exchange(
+        f'<ErrorResponse xmlns="{NS}"><Error><Type>{type_}</Type><Code>{code}</Code>'
+        f"<Message>{message}</Message></Error>{request_id}</ErrorResponse>",
+        status,
+    )
 
 
 def fails(check_function, *args, **kwargs) -> Deviation:
@@ -82,12 +98,16 @@ def test_members_report_uploaded():
     fails(sh.members_report_uploaded, exchange(SAMPLE), "Bob", {})
     inactive = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem, status="Inactive")}
     fails(sh.members_report_uploaded, exchange(SAMPLE), "Bob", inactive)
-    dated = SAMPLE.replace(b"<Status>Active</Status>", b"<Status>Active</Status><UploadDate>2010-09-08T09:24:47.900Z</UploadDate>")
+    dated = SAMPLE.replace(
+        b"<Status>Active</Status>", b"<Status>Active</Status><UploadDate>2010-09-08T09:24:47.900Z</UploadDate>"
+    )
     at_upload = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem, upload_date="2010-09-08T09:24:47Z")}
     sh.members_report_uploaded(exchange(dated), "Bob", at_upload)  # milliseconds vs seconds: the same instant
     a_day_off = {SAMPLE_ID: UploadedCertificate(SAMPLE_ID, pem, upload_date="2010-09-07T09:24:47Z")}
     fails(sh.members_report_uploaded, exchange(dated), "Bob", a_day_off)
-    no_zone = SAMPLE.replace(b"<Status>Active</Status>", b"<Status>Active</Status><UploadDate>2010-09-08T09:24:47</UploadDate>")
+    no_zone = SAMPLE.replace(
+        b"<Status>Active</Status>", b"<Status>Active</Status><UploadDate>2010-09-08T09:24:47</UploadDate>"
+    )
     fails(sh.members_report_uploaded, exchange(no_zone), "Bob", uploaded)
 
 
@@ -104,20 +124,31 @@ def test_pagination_checks_on_a_correct_two_page_walk():
     pg.truncation_flag_tells_the_truth(short, 2)
 
 
-@pytest.mark.parametrize("broken,check,args", [
-    (walk(listing([A], "true", "m"), listing([A, B], "false"), max_items=2), pg.walk_yields_each_certificate_once, ({A, B},)),
-    (walk(listing([A], "false")), pg.walk_yields_each_certificate_once, ({A, B},)),
-    (walk(listing([A], "true", "m"), stopped="still truncated after 12 pages"), pg.walk_yields_each_certificate_once, ({A},)),
-    (walk(listing([A, B], "false")), pg.pages_within_max_items, ()),
-    (walk(listing([A, B], None), max_items=None), pg.truncation_flag_tells_the_truth, (2,)),
-    (walk(listing([A], "false")), pg.truncation_flag_tells_the_truth, (2,)),
-    (walk(listing([A], "True", "m"), listing([B])), pg.truncation_flag_tells_the_truth, (2,)),
-    (walk(listing([A], "true")), pg.truncated_pages_carry_marker, ()),
-    (walk(listing([A], "true", "\u2192")), pg.truncated_pages_carry_marker, ()),
-    (walk(listing([A], "true", "x" * 321)), pg.truncated_pages_carry_marker, ()),
-    (walk(listing([A, B], "false")), pg.no_foreign_certificates, ({A},)),
-    (walk(listing([A], "false", user="eve")), pg.no_foreign_certificates, ({A},)),
-])
+@pytest.mark.parametrize(
+    "broken,check,args",
+    [
+        (
+            walk(listing([A], "true", "m"), listing([A, B], "false"), max_items=2),
+            pg.walk_yields_each_certificate_once,
+            ({A, B},),
+        ),
+        (walk(listing([A], "false")), pg.walk_yields_each_certificate_once, ({A, B},)),
+        (
+            walk(listing([A], "true", "m"), stopped="still truncated after 12 pages"),
+            pg.walk_yields_each_certificate_once,
+            ({A},),
+        ),
+        (walk(listing([A, B], "false")), pg.pages_within_max_items, ()),
+        (walk(listing([A, B], None), max_items=None), pg.truncation_flag_tells_the_truth, (2,)),
+        (walk(listing([A], "false")), pg.truncation_flag_tells_the_truth, (2,)),
+        (walk(listing([A], "True", "m"), listing([B])), pg.truncation_flag_tells_the_truth, (2,)),
+        (walk(listing([A], "true")), pg.truncated_pages_carry_marker, ()),
+        (walk(listing([A], "true", "\u2192")), pg.truncated_pages_carry_marker, ()),
+        (walk(listing([A], "true", "x" * 321)), pg.truncated_pages_carry_marker, ()),
+        (walk(listing([A, B], "false")), pg.no_foreign_certificates, ({A},)),
+        (walk(listing([A], "false", user="eve")), pg.no_foreign_certificates, ({A},)),
+    ],
+)
 def test_pagination_checks_catch_deviations(broken, check, args):
     fails(check, broken, *args)
 
@@ -135,8 +166,10 @@ def test_listing_meaning_checks():
 
 def test_response_checks():
     max_items = operation().parameters["MaxItems"]
-    rs.rejected_as_validation_error(error("ValidationError", 400, "1 validation error detected: Value at 'maxItems' "
-                                                                   "failed to satisfy constraint"), max_items)
+    rs.rejected_as_validation_error(
+        error("ValidationError", 400, "1 validation error detected: Value at 'maxItems' failed to satisfy constraint"),
+        max_items,
+    )
     rs.rejected_as_validation_error(error("ValidationError", 400, "Value '0' at 'maxItems' failed"), max_items)
     fails(rs.rejected_as_validation_error, error("ValidationError", 400, "Value at 'userName' failed"), max_items)
     fails(rs.rejected_as_validation_error, error("NoSuchEntity", 404), max_items)
@@ -172,6 +205,7 @@ def test_the_registry_refuses_a_second_check_of_the_same_name():
     load_all()
 
     with pytest.raises(ValueError, match="registered twice"):
+
         @check
         def same_order_twice():  # noqa: F811 - the point of the test
             pass
@@ -212,8 +246,11 @@ def test_checks_of_a_kind_of_response_have_nothing_to_judge_in_another_kind():
     assert nothing_to_judge(sh.body_in_iam_namespace, exchange(b"not xml"))
     assert nothing_to_judge(sh.body_in_iam_namespace, exchange(b'<ListAllMyBucketsResult xmlns="urn:s3"/>'))
     empty = walk(listing([], "false"))
-    for check_function, args in ((pg.pages_within_max_items, ()), (pg.no_foreign_certificates, ({A},)),
-                                 (pg.truncated_pages_carry_marker, ())):
+    for check_function, args in (
+        (pg.pages_within_max_items, ()),
+        (pg.no_foreign_certificates, ({A},)),
+        (pg.truncated_pages_carry_marker, ()),
+    ):
         assert nothing_to_judge(check_function, empty, *args)
     assert nothing_to_judge(pg.truncated_pages_carry_marker, walk(listing([A, B], "false")))
     assert nothing_to_judge(pg.same_order_twice, walk(listing([A])), walk(listing([A])))
@@ -246,8 +283,12 @@ def test_a_policy_refusal_of_the_suites_own_credentials_is_never_judged():
     denied = error("AccessDenied", 403, "User: arn:aws:iam::1:user/ci is not authorized to perform: iam:X")
     judge(rs.error_with_code, denied, 404, "NoSuchEntity")  # the caller's request: nothing about the target
     assert judge.ledger.judged == 0 and "AccessDenied" in judge.ledger.nothing_to_judge[0]
-    unsigned = Exchange(SentRequest("ListSigningCertificates", {}, "POST", "http://127.0.0.1:1/", "unsigned"),
-                        403, {"content-type": "text/xml"}, denied.body)
+    unsigned = Exchange(
+        SentRequest("ListSigningCertificates", {}, "POST", "http://127.0.0.1:1/", "unsigned"),
+        403,
+        {"content-type": "text/xml"},
+        denied.body,
+    )
     with pytest.raises(Deviation):  # an unsigned request is not the policy's business: AccessDenied is wrong there
         judge(rs.error_with_code, unsigned, 403, "MissingAuthenticationToken")
 
@@ -256,21 +297,31 @@ def test_a_foreign_marker_may_be_refused_or_ignored_but_never_followed():
     pg.foreign_marker_not_followed(error("ValidationError", 400, "Invalid Marker."), {A}, {B})
     pg.foreign_marker_not_followed(listing([A]), {A}, {B})  # the named user's own listing, from its start
     assert fails(pg.foreign_marker_not_followed, listing([B]), {A}, {B}).kind == "content"
-    assert fails(pg.foreign_marker_not_followed, error("InternalFailure", 500, type_="Receiver"), {A}, {B}).kind == \
-        "status"
+    assert (
+        fails(pg.foreign_marker_not_followed, error("InternalFailure", 500, type_="Receiver"), {A}, {B}).kind
+        == "status"
+    )
 
 
 def test_error_codes_are_judged_against_iams_vocabulary_exactly():
-    for code in ("NoSuchEntity", "ValidationError", "SignatureDoesNotMatch", "InvalidClientTokenId", "AccessDenied",
-                 "Throttling", "ServiceFailure"):
+    for code in (
+        "NoSuchEntity",
+        "ValidationError",
+        "SignatureDoesNotMatch",
+        "InvalidClientTokenId",
+        "AccessDenied",
+        "Throttling",
+        "ServiceFailure",
+    ):
         rs.error_code_is_iams(error(code, 400))
     assert "InvalidMaxItems" in str(fails(rs.error_code_is_iams, error("InvalidMaxItems", 400)).actual)
     fails(rs.error_code_is_iams, error("validationError", 400))  # SDKs match the case too
     fails(rs.error_code_is_iams, error("NoSuchEntityException", 404))  # boto3's class name, not the wire code
     fails(rs.error_code_is_iams, error("InternalError", 500, type_="Receiver"))
     assert "no XML error" in nothing_to_judge(rs.error_code_is_iams, listing([A]))
-    assert "no XML error" in nothing_to_judge(rs.error_code_is_iams, exchange(b"<!doctype html><p>500", 500,
-                                                                             "text/html"))
+    assert "no XML error" in nothing_to_judge(
+        rs.error_code_is_iams, exchange(b"<!doctype html><p>500", 500, "text/html")
+    )
 
 
 def test_a_malformed_signature_is_incomplete_with_a_lenient_status():
@@ -283,7 +334,9 @@ def test_a_malformed_signature_is_incomplete_with_a_lenient_status():
 
 
 def _with_request_id(request_id: str) -> Exchange:
-    return exchange(listing([A]).body.replace(b"<RequestId>r</RequestId>", f"<RequestId>{request_id}</RequestId>".encode()))
+    return exchange(
+        listing([A]).body.replace(b"<RequestId>r</RequestId>", f"<RequestId>{request_id}</RequestId>".encode())
+    )
 
 
 def test_request_ids_differ_between_answers():
@@ -294,8 +347,9 @@ def test_request_ids_differ_between_answers():
     assert "'a'" in deviation.actual
     sh.request_ids_differ([_with_request_id("a"), error("X", 400, request_id="<RequestId>b</RequestId>")])
     fails(sh.request_ids_differ, [error("X", 400), error("Y", 404)])  # both "r": errors are judged too
-    assert "fewer than two" in nothing_to_judge(sh.request_ids_differ, [_with_request_id("a"), error("X", 400,
-                                                                                                  request_id="")])
+    assert "fewer than two" in nothing_to_judge(
+        sh.request_ids_differ, [_with_request_id("a"), error("X", 400, request_id="")]
+    )
     assert "fewer than two" in nothing_to_judge(sh.request_ids_differ, [_with_request_id(""), _with_request_id(" ")])
 
 
@@ -304,5 +358,6 @@ def test_the_last_page_carries_no_marker():
     deviation = fails(pg.last_page_carries_no_marker, walk(listing([A], "true", "m"), listing([B], "false", "m2")))
     assert "'m2'" in deviation.actual
     fails(pg.last_page_carries_no_marker, walk(listing([A, B], "false", "")))  # an empty Marker is still one
-    assert "no page said IsTruncated false" in nothing_to_judge(pg.last_page_carries_no_marker,
-                                                                walk(listing([A], "true", "m")))
+    assert "no page said IsTruncated false" in nothing_to_judge(
+        pg.last_page_carries_no_marker, walk(listing([A], "true", "m"))
+    )

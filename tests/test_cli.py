@@ -1,4 +1,5 @@
 """`iam-conformance run` end to end over loopback: verdicts, exit codes, reports and cleanup."""
+
 import json
 import socket
 
@@ -6,9 +7,16 @@ import pytest
 
 from conformance.reference import Flavour, ReferenceServer
 
-EVERY_LEGAL_VARIATION = Flavour(element_order="reversed", namespace_prefix="iam", xml_declaration=True, page_cap=1,
-                                marker_style="exotic", certificate_order="reverse", upload_date_precision="millis",
-                                result_username=False)
+EVERY_LEGAL_VARIATION = Flavour(
+    element_order="reversed",
+    namespace_prefix="iam",
+    xml_declaration=True,
+    page_cap=1,
+    marker_style="exotic",
+    certificate_order="reverse",
+    upload_date_precision="millis",
+    result_username=False,
+)
 
 
 @pytest.mark.parametrize("flavour", [Flavour(), EVERY_LEGAL_VARIATION], ids=["page-style", "every-legal-variation"])
@@ -52,7 +60,7 @@ def test_embedded_moto_is_nonconformant_where_the_notes_say(run_cli):
 def test_embedded_moto_with_its_baseline_passes_the_gate_and_names_each_deviation(run_cli):
     from importlib.metadata import version
 
-    from conformance.spec import data_dir
+    from conformance.contract.spec import data_dir
 
     baseline = data_dir("baselines") / f"moto-{version('moto')}.json"
     run = run_cli("run", "--profile", "quick", "--baseline", "moto")
@@ -70,8 +78,16 @@ def test_a_baseline_entry_that_now_passes_is_reported(run_cli, root_credentials_
     baseline = tmp_path / "stale.json"
     baseline.write_text(json.dumps({"target": "x", "expected_failures": {"PAG-02": "was broken once"}}))
     with ReferenceServer() as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--baseline", str(baseline),
-                      env=root_credentials_env)
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            "--baseline",
+            str(baseline),
+            env=root_credentials_env,
+        )
     assert run.code == 0
     assert run.summary["baseline_entries_now_passing"] == ["PAG-02"]
     assert "now passing" in run.stdout
@@ -83,13 +99,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.parametrize("args,env,reason", [
-    (["run", "-n", "0"], {}, "must be at least 1"),
-    (["run", "--profile", "fastest"], {}, "invalid choice"),
-    (["run", "--endpoint-url", "ftp://example"], {}, "not an http(s) URL"),
-    (["run", "--baseline", "/nonexistent/baseline.json"], {}, "cannot read baseline"),
-    (["run"], {"AWS_ENDPOINT_URL_IAM": "not a url"}, "AWS_ENDPOINT_URL_IAM"),
-])
+@pytest.mark.parametrize(
+    "args,env,reason",
+    [
+        (["run", "-n", "0"], {}, "must be at least 1"),
+        (["run", "--profile", "fastest"], {}, "invalid choice"),
+        (["run", "--endpoint-url", "ftp://example"], {}, "not an http(s) URL"),
+        (["run", "--baseline", "/nonexistent/baseline.json"], {}, "cannot read baseline"),
+        (["run"], {"AWS_ENDPOINT_URL_IAM": "not a url"}, "AWS_ENDPOINT_URL_IAM"),
+    ],
+)
 def test_bad_usage_exits_2_with_a_one_line_reason(args, env, reason, run_cli):
     run = run_cli(*args, env=env)
     assert run.code == 2
@@ -104,30 +123,42 @@ def test_an_unreachable_target_exits_2(run_cli, root_credentials_env):
 
 def test_refused_credentials_exit_2(run_cli):
     with ReferenceServer() as server:
-        run = run_cli("run", "--endpoint-url", server.url,
-                      env={"AWS_ACCESS_KEY_ID": "AKIAUNKNOWNUNKNOWN00", "AWS_SECRET_ACCESS_KEY": "x" * 40})
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            env={"AWS_ACCESS_KEY_ID": "AKIAUNKNOWNUNKNOWN00", "AWS_SECRET_ACCESS_KEY": "x" * 40},
+        )
     assert run.code == 2
     assert "credentials refused" in run.stdout + run.stderr
 
 
 def test_missing_credentials_for_a_named_endpoint_exit_2(run_cli, tmp_path):
     with ReferenceServer() as server:
-        run = run_cli("run", "--endpoint-url", server.url,
-                      env={"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
-                           "AWS_EC2_METADATA_DISABLED": "true"})
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            env={
+                "AWS_CONFIG_FILE": str(tmp_path / "none"),
+                "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+                "AWS_EC2_METADATA_DISABLED": "true",
+            },
+        )
     assert run.code == 2
     assert "no AWS credentials found" in run.stdout + run.stderr
 
 
 def test_a_target_whose_tls_certificate_is_not_trusted_is_named_so_and_aws_ca_bundle_fixes_it(
-        run_cli, root_credentials_env, tmp_path):
+    run_cli, root_credentials_env, tmp_path
+):
     import ssl
     import threading
 
+    from test_client import loopback_tls_certificate
     from werkzeug.serving import make_server
 
     from conformance.reference import ReferenceApp
-    from test_client import loopback_tls_certificate
 
     certificate, key = loopback_tls_certificate(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -137,8 +168,14 @@ def test_a_target_whose_tls_certificate_is_not_trusted_is_named_so_and_aws_ca_bu
     url = f"https://127.0.0.1:{server.server_port}/"
     try:
         refused = run_cli("run", "--endpoint-url", url, "--profile", "quick", env=root_credentials_env)
-        trusted = run_cli("run", "--endpoint-url", url, "--profile", "quick",
-                          env=root_credentials_env | {"AWS_CA_BUNDLE": certificate})
+        trusted = run_cli(
+            "run",
+            "--endpoint-url",
+            url,
+            "--profile",
+            "quick",
+            env=root_credentials_env | {"AWS_CA_BUNDLE": certificate},
+        )
     finally:
         server.shutdown()
     assert refused.code == 2 and "TLS failure" in refused.stderr and "AWS_CA_BUNDLE" in refused.stderr

@@ -1,5 +1,6 @@
 """`make docs` (docs/screenshots.py): the runs behind the README's screenshots end as the pictures say, and the
 pages it photographs render in headless Chromium. The screenshots themselves are made by `make docs` only."""
+
 import importlib.util
 import os
 import shutil
@@ -35,8 +36,9 @@ def needs_chromium():
 def finished(tmp_path_factory):
     """The script's runs, quick profile: conformant reference, embedded moto with its baseline, the faulty reference."""
     work = tmp_path_factory.mktemp("docs-work")
-    return work, {run.planned.folder: run for run in screenshots.run_all(work, seed=1, profile="quick",
-                                                                           localstack_url=None)}
+    return work, {
+        run.planned.folder: run for run in screenshots.run_all(work, seed=1, profile="quick", localstack_url=None)
+    }
 
 
 def statuses(run):
@@ -57,8 +59,14 @@ def test_the_failures_view_and_the_matrix_render_in_chromium(finished, tmp_path)
     work, runs = finished
     matrix = screenshots.build_matrix(list(runs.values()), work)
     assert "reference with one fault (max_items_ignored)" in matrix.read_text()
-    screenshots.screenshot(CHROMIUM, runs["faulty"].report_dir / "report.html", tmp_path / "failures.png", 1280, 1000,
-                           section=screenshots.FAILURES_HEADING)
+    screenshots.screenshot(
+        CHROMIUM,
+        runs["faulty"].report_dir / "report.html",
+        tmp_path / "failures.png",
+        1280,
+        1000,
+        section=screenshots.FAILURES_HEADING,
+    )
     screenshots.screenshot(CHROMIUM, matrix, tmp_path / "matrix.png", 1280, 1300)
     assert (tmp_path / "failures.png").stat().st_size > 10_000 and (tmp_path / "matrix.png").stat().st_size > 10_000
 
@@ -72,8 +80,13 @@ def test_a_section_the_page_lacks_fails_the_screenshot(tmp_path):
 
 
 def script(*args, path="/usr/bin:/bin"):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=60,
-                          env=os.environ | {"PATH": path})
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=os.environ | {"PATH": path},
+    )
 
 
 def test_a_work_folder_it_did_not_fill_is_refused_untouched(tmp_path):

@@ -1,7 +1,8 @@
 """tools/drift.py (`make drift`): how two runs of the same seed, locked and newest, are compared."""
+
 import importlib.util
 
-from conformance.spec import data_dir
+from conformance.contract.spec import data_dir
 
 spec = importlib.util.spec_from_file_location("drift", data_dir("schemas").parent / "tools" / "drift.py")
 drift = importlib.util.module_from_spec(spec)
@@ -10,7 +11,9 @@ spec.loader.exec_module(drift)
 
 def summary(**rows) -> dict:
     def row(rid, status, *sigs):
-        failures = [{"evidence": {"signature": {"check": c, "status": s, "code": k, "message": m}}} for c, s, k, m in sigs]
+        failures = [
+            {"evidence": {"signature": {"check": c, "status": s, "code": k, "message": m}}} for c, s, k, m in sigs
+        ]
         return {"id": rid, "status": status, "failures": failures}
 
     return {"requirements": [row(rid.replace("_", "-"), *value) for rid, value in rows.items()]}
@@ -29,6 +32,7 @@ def test_moved_outcomes_and_signatures_are_named_and_nothing_else():
 
 
 def test_package_changes_list_versions_that_differ_but_not_the_project_itself():
-    assert drift.package_changes({"moto": "5.2.6", "iam-conformance": "0.3.0", "six": "1.17.0"},
-                                 {"moto": "5.2.7", "iam-conformance": "0.3.0", "six": "1.17.0", "new": "1"}) == [
-        "moto: 5.2.6 -> 5.2.7", "new: absent -> 1"]
+    assert drift.package_changes(
+        {"moto": "5.2.6", "iam-conformance": "0.3.0", "six": "1.17.0"},
+        {"moto": "5.2.7", "iam-conformance": "0.3.0", "six": "1.17.0", "new": "1"},
+    ) == ["moto: 5.2.6 -> 5.2.7", "new: absent -> 1"]

@@ -1,36 +1,45 @@
 """Failure evidence and redaction: the request without credentials, the response with every secret out, whole or in
 part, before anything is cut to an excerpt."""
+
 import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from conformance.checks.failures import Deviation, leaves
 from conformance.checks.responses import accepted_with_listing
-from conformance.evidence import curl_command, excerpt, from_deviation, one_line
-from conformance.failures import Deviation, leaves
-from conformance.redaction import MASK, PIECE, Redactor
-from conformance.wire import Exchange, SentRequest
+from conformance.protocol.wire import Exchange, SentRequest
+from conformance.results.evidence import curl_command, excerpt, from_deviation, one_line
+from conformance.safety.redaction import MASK, PIECE, Redactor
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TOKEN = "IQoJb3JpZ2luX2VjE" + "x" * 20 + "".join(chr(ord("a") + i % 26) for i in range(840))  # ~880 characters
 
 
 def sent(signer: str = "caller", params=None) -> SentRequest:
-    return SentRequest("ListSigningCertificates", params or {"UserName": "bob"}, "GET",
-                       "http://127.0.0.1:9/?Action=ListSigningCertificates&X-Amz-Signature=abc", signer)
+    return SentRequest(
+        "ListSigningCertificates",
+        params or {"UserName": "bob"},
+        "GET",
+        "http://127.0.0.1:9/?Action=ListSigningCertificates&X-Amz-Signature=abc",
+        signer,
+    )
 
 
 def deviation_with(body: bytes, signer: str = "caller", params=None) -> Deviation:
-    exchange = Exchange(sent(signer, params), 200, {"content-type": "text/xml", "authorization": "AWS4 ...",
-                                                    "set-cookie": "s"}, body)
+    exchange = Exchange(
+        sent(signer, params), 200, {"content-type": "text/xml", "authorization": "AWS4 ...", "set-cookie": "s"}, body
+    )
     with pytest.raises(Deviation) as caught:
         accepted_with_listing(exchange)
     return caught.value
 
 
 def test_evidence_names_the_check_and_redacts_new_secret_keys():
-    body = b"<CreateAccessKeyResponse><SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey></CreateAccessKeyResponse>"
+    body = (
+        b"<CreateAccessKeyResponse><SecretAccessKey>wJalrXUtnFEMI/K7MDENG</SecretAccessKey></CreateAccessKeyResponse>"
+    )
     evidence = from_deviation(deviation_with(body), Redactor())
     assert evidence["check"] == "accepted_with_listing" and evidence["kind"] == "status"
     assert "wJalrXUtnFEMI" not in str(evidence) and MASK in evidence["response"]["body_excerpt"]
@@ -42,7 +51,7 @@ def test_a_long_secret_echoed_past_the_excerpt_limit_is_redacted_before_the_cut(
     redactor = Redactor([TOKEN])
     body = ("<Error><Message>" + "padding " * 60 + TOKEN + "</Message></Error>").encode()
     shown = excerpt(Exchange(sent(), 400, {}, body), redactor)
-    assert TOKEN[:PIECE] not in shown and all(TOKEN[i:i + PIECE] not in shown for i in range(0, len(TOKEN) - PIECE))
+    assert TOKEN[:PIECE] not in shown and all(TOKEN[i : i + PIECE] not in shown for i in range(0, len(TOKEN) - PIECE))
     assert one_line(body.decode(), redactor, 50).count(TOKEN[:10]) == 0
 
 
@@ -52,7 +61,7 @@ def test_pieces_of_a_secret_are_redacted_wherever_they_are_cut():
         redacted = redactor.redact(text)
         assert MASK in redacted
         for secret in (SECRET, TOKEN):
-            assert not any(secret[i:i + PIECE] in redacted for i in range(len(secret) - PIECE + 1))
+            assert not any(secret[i : i + PIECE] in redacted for i in range(len(secret) - PIECE + 1))
     assert redactor.redact("nothing secret here, just words") == "nothing secret here, just words"
 
 
@@ -64,18 +73,22 @@ def secret_and_piece(draw) -> tuple[str, str]:
     """A secret, and a run of PIECE or more of its characters starting anywhere in it."""
     secret = draw(st.text(SECRET_CHARACTERS, min_size=PIECE, max_size=120))
     start = draw(st.integers(0, len(secret) - PIECE))
-    return secret, secret[start:draw(st.integers(start + PIECE, len(secret)))]
+    return secret, secret[start : draw(st.integers(start + PIECE, len(secret)))]
 
 
-@given(secret_and_piece=secret_and_piece(), before=st.text(max_size=40), after=st.text(max_size=40),
-       earlier=st.lists(st.text(min_size=8, max_size=60), max_size=3))
+@given(
+    secret_and_piece=secret_and_piece(),
+    before=st.text(max_size=40),
+    after=st.text(max_size=40),
+    earlier=st.lists(st.text(min_size=8, max_size=60), max_size=3),
+)
 def test_any_piece_of_any_secret_between_any_text_is_redacted(secret_and_piece, before, after, earlier):
     secret, piece = secret_and_piece
     redactor = Redactor(earlier)
     redactor.redact("searched once before the secret arrives")
     redactor.add(secret)
     redacted = redactor.redact(before + piece + after)
-    assert not any(secret[i:i + PIECE] in redacted for i in range(len(secret) - PIECE + 1)), redacted
+    assert not any(secret[i : i + PIECE] in redacted for i in range(len(secret) - PIECE + 1)), redacted
 
 
 def test_signatures_and_authorization_are_redacted_by_shape():
@@ -128,8 +141,9 @@ def test_a_curl_line_keeps_its_session_token_reference_through_redaction_but_no_
 def test_evidence_says_when_a_curl_line_cannot_replay_as_is():
     mine = from_deviation(deviation_with(b"<x/>", params={"UserName": "ic-0123abcd-gw-two"}), Redactor(), "0123abcd")
     assert "deleted" in mine["replay"] and "--keep-resources" in mine["replay"]
-    kept = from_deviation(deviation_with(b"<x/>", params={"UserName": "ic-0123abcd-gw-two"}), Redactor(), "0123abcd",
-                          resources_kept=True)
+    kept = from_deviation(
+        deviation_with(b"<x/>", params={"UserName": "ic-0123abcd-gw-two"}), Redactor(), "0123abcd", resources_kept=True
+    )
     assert "replay" not in kept
     own_key = from_deviation(deviation_with(b"<x/>", signer="access key of ic-0123abcd-gw-two"), Redactor(), "0123abcd")
     assert "a key the run created" in own_key["replay"]
@@ -138,15 +152,21 @@ def test_evidence_says_when_a_curl_line_cannot_replay_as_is():
 def test_each_failure_of_a_group_keeps_its_own_request_response_and_curl_line():
     from types import SimpleNamespace
 
-    from conformance.evidence import from_deviation
-    from conformance.phases import classify_phase
+    from conformance.results.evidence import from_deviation
+    from conformance.run.phases import classify_phase
 
     first = deviation_with(b"<x/>", params={"UserName": "alice"})
     second = deviation_with(b"<y/>", params={"UserName": "bob"})
     group = ExceptionGroup("Hypothesis found 2 distinct failures", [first, second])
     redactor = Redactor()
-    phase = classify_phase("call", SimpleNamespace(value=group), None, SimpleNamespace(skipped=False), redactor,
-                           lambda d: from_deviation(d, redactor))
+    phase = classify_phase(
+        "call",
+        SimpleNamespace(value=group),
+        None,
+        SimpleNamespace(skipped=False),
+        redactor,
+        lambda d: from_deviation(d, redactor),
+    )
     assert phase.outcome == "failed" and len(phase.deviations) == 2
     assert [d["request"]["params"]["UserName"] for d in phase.deviations] == ["alice", "bob"]
     assert all("curl" in d and d["response"]["body_excerpt"] for d in phase.deviations)

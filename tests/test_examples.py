@@ -2,6 +2,7 @@
 example itself starts, to exit 0 — the install line included, with the suite's source (IAM_CONFORMANCE_SOURCE, a git
 URL at a release tag) pointed at a wheel built from this checkout, and no package index: the dependencies are those of
 the venv running the tests (conftest.installable)."""
+
 import json
 import os
 import re
@@ -11,14 +12,13 @@ import subprocess
 import sys
 import tomllib
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 import yaml
 
-from importlib.metadata import version
-
-from conformance.spec import data_dir
+from conformance.contract.spec import data_dir
 
 ROOT = data_dir("schemas").parent
 EXAMPLES = ROOT / "examples"
@@ -60,9 +60,15 @@ def run_verbatim(shell_scripts: list[str], env: dict[str, str], work: Path, scra
         for number, script in enumerate(shell_scripts):
             file = scratch / f"step-{number}.sh"  # outside `work`: the CI keeps its step files elsewhere too
             file.write_text(script + "\n", encoding="utf-8")
-            step = subprocess.Popen(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(file)], cwd=work,
-                                    env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    text=True)
+            step = subprocess.Popen(
+                ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(file)],
+                cwd=work,
+                env=env,
+                start_new_session=True,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             groups.append(step.pid)
             output, _ = step.communicate(timeout=300)
             codes.append(step.returncode)
@@ -83,16 +89,24 @@ def ci_env(example_env: dict, marker: str) -> dict[str, str]:
     the caller's (no AWS_*). Where the example installs (`installed_into`) comes first on PATH; moto_server is the
     test venv's (its moto is what the installed package sees)."""
     venv_bin = str(Path(sys.executable).parent)
-    env = {"PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin", "HOME": os.environ.get("HOME", "/tmp"),
-           "LANG": "C.UTF-8", "CI": "true", marker: "true"}
+    env = {
+        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "CI": "true",
+        marker: "true",
+    }
     return env | {name: str(value) for name, value in example_env.items()}
 
 
 def installed_into(env: dict[str, str], installable) -> dict[str, str]:
     """`env` with the example's source pointed at the wheel (no index: nothing is fetched), its commands first."""
     assert_pinned(env["IAM_CONFORMANCE_SOURCE"])
-    return env | {"IAM_CONFORMANCE_SOURCE": installable.wheel.as_uri(), "PIP_NO_INDEX": "1",
-                  "PATH": f"{installable.bin}:{env['PATH']}"}
+    return env | {
+        "IAM_CONFORMANCE_SOURCE": installable.wheel.as_uri(),
+        "PIP_NO_INDEX": "1",
+        "PATH": f"{installable.bin}:{env['PATH']}",
+    }
 
 
 def assert_pinned(source: str) -> None:

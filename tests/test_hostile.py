@@ -1,5 +1,6 @@
 """Hostile targets on loopback, through the command line: each run ends within its deadline plus a bounded grace,
 with exit 1 or 2, no traceback, bounded memory, and nothing secret repeated."""
+
 from __future__ import annotations
 
 import os
@@ -12,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
 
 from conformance.reference import ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
 from conformance.reference.render import branch, leaf, listing
-from conformance.cleanup import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
-from hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
+from conformance.world.cleanup import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
 
 DEADLINE_S = 10
 GRACE_S = 60  # loose: start-up, cleanup's own share, a busy machine; a dripping target alone would take 100000 s
@@ -37,15 +38,17 @@ class Finished:
         return self.stdout + self.stderr
 
 
-def iam_conformance(*args: str, env: dict[str, str], timeout: float,
-                    interrupt_when: Callable[[], bool] | None = None) -> Finished:
+def iam_conformance(
+    *args: str, env: dict[str, str], timeout: float, interrupt_when: Callable[[], bool] | None = None
+) -> Finished:
     """`python -m conformance.cli ARGS` with its wall time and its own peak RSS (wait4 on that one child);
     SIGTERM once `interrupt_when()` holds."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | env
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.monotonic()
-        process = subprocess.Popen([sys.executable, "-m", "conformance.cli", *args], stdout=out, stderr=err,
-                                   env=full_env, text=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.cli", *args], stdout=out, stderr=err, env=full_env, text=True
+        )
         interrupted = False
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -75,10 +78,23 @@ def assert_bounded_and_clean(done: Finished, within_s: float) -> None:
     assert done.peak_rss_mb < PEAK_RSS_BOUND_MB, done.peak_rss_mb
 
 
-def run_against(url: str, env: dict[str, str], tmp_path, *extra: str, deadline_s: int = DEADLINE_S,
-                **kwargs) -> Finished:
-    return iam_conformance("run", "--endpoint-url", url, "--profile", "quick", "--deadline", str(deadline_s),
-                           "--report-dir", str(tmp_path / "reports"), *extra, env=env, **kwargs)
+def run_against(
+    url: str, env: dict[str, str], tmp_path, *extra: str, deadline_s: int = DEADLINE_S, **kwargs
+) -> Finished:
+    return iam_conformance(
+        "run",
+        "--endpoint-url",
+        url,
+        "--profile",
+        "quick",
+        "--deadline",
+        str(deadline_s),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        *extra,
+        env=env,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("mode", ["slow-body", "slow-head"])
@@ -91,7 +107,8 @@ def test_a_target_that_drips_its_first_answer_ends_the_run_at_the_deadline(mode,
 
 @pytest.mark.parametrize("mode", ["slow-body-after-preflight", "slow-head-after-preflight"])
 def test_a_target_that_drips_later_answers_ends_the_run_and_its_cleanup_in_bounded_time(
-        mode, root_credentials_env, tmp_path):
+    mode, root_credentials_env, tmp_path
+):
     with HostileServer(mode) as server:
         done = run_against(server.url, root_credentials_env, tmp_path, timeout=DEADLINE_S + 2 * GRACE_S)
     assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
@@ -110,8 +127,16 @@ def test_sigterm_during_a_dripping_answer_still_ends_with_a_bounded_cleanup(root
 
         # Calls overlapped (this target answers fast: the run would otherwise send one at a time), so that users
         # are being created, their answers dripped too, when the signal comes.
-        done = run_against(server.url, root_credentials_env, tmp_path, "--max-concurrency", "8", deadline_s=600,
-                           interrupt_when=dripping_for_a_second, timeout=3 * GRACE_S)
+        done = run_against(
+            server.url,
+            root_credentials_env,
+            tmp_path,
+            "--max-concurrency",
+            "8",
+            deadline_s=600,
+            interrupt_when=dripping_for_a_second,
+            timeout=3 * GRACE_S,
+        )
     # After the signal the dripping calls are abandoned, and cleanup gets one call's budget (30 s) before it is given
     # up; the run's --deadline 600 plays no part.
     assert dripping_since and server.calls >= 3 and "CreateUser" in server.actions
@@ -124,11 +149,14 @@ def cleanup_against(url: str, env: dict[str, str], timeout: float = 120) -> Fini
     return iam_conformance("cleanup", "--endpoint-url", url, env=env, timeout=timeout)
 
 
-@pytest.mark.parametrize("mode,reason", [
-    ("fresh-markers", f"still had more users after {CLEANUP_PAGE_LIMIT} pages"),
-    ("marker-cycle", "a Marker it had given before"),
-    ("crowded", f"its bound of {CLEANUP_REQUEST_LIMIT} requests"),
-])
+@pytest.mark.parametrize(
+    "mode,reason",
+    [
+        ("fresh-markers", f"still had more users after {CLEANUP_PAGE_LIMIT} pages"),
+        ("marker-cycle", "a Marker it had given before"),
+        ("crowded", f"its bound of {CLEANUP_REQUEST_LIMIT} requests"),
+    ],
+)
 def test_cleanup_against_an_endless_listing_stops_and_says_what_is_left(mode, reason, root_credentials_env):
     assert mode in LIST_MODES
     with HostileServer(mode) as server:
@@ -183,8 +211,9 @@ def test_every_aws_iam_endpoint_needs_an_explicit_choice_before_any_request(host
 
 
 @pytest.mark.parametrize("mode,reason", [("fresh-markers", "more users after"), ("marker-cycle", "(a cycle)")])
-def test_a_runs_own_cleanup_against_an_endless_listing_stops_and_says_what_is_left(mode, reason, root_credentials_env,
-                                                                                    tmp_path):
+def test_a_runs_own_cleanup_against_an_endless_listing_stops_and_says_what_is_left(
+    mode, reason, root_credentials_env, tmp_path
+):
     with HostileServer(mode) as server:
         done = run_against(server.url, root_credentials_env, tmp_path, timeout=2 * GRACE_S)
     assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
@@ -210,7 +239,7 @@ class PagesUsersTwoAtATime(ReferenceApp):
             if int(issued_after) != self.deletions:
                 raise IamError(400, "ValidationError", "Invalid Marker.")
             start = next(i for i, user in enumerate(users) if user.name == last) + 1
-        page = users[start:start + 2]
+        page = users[start : start + 2]
         nodes = self.renderer.users_page(page)
         if start + 2 < len(users):
             nodes[1:] = [leaf("IsTruncated", "true"), leaf("Marker", f"{self.deletions}:{page[-1].name}")]
@@ -238,8 +267,10 @@ class ListsTheSecretAsAKey(ReferenceApp):
     FAKE_IDS = (ROOT_SECRET_KEY, "AKIA\u202eevil\x9b2J")
 
     def action_ListAccessKeys(self, caller, p):
-        return [listing("AccessKeyMetadata", [branch("member", leaf("AccessKeyId", key)) for key in self.FAKE_IDS]),
-                leaf("IsTruncated", "false")]
+        return [
+            listing("AccessKeyMetadata", [branch("member", leaf("AccessKeyId", key)) for key in self.FAKE_IDS]),
+            leaf("IsTruncated", "false"),
+        ]
 
     def action_DeleteAccessKey(self, caller, p):
         raise IamError(500, "ServiceFailure", "no")

@@ -1,4 +1,5 @@
 """`iam-conformance matrix DIR...`: requirement x implementation as JSON and self-contained HTML, in a real browser."""
+
 import json
 import os
 import re
@@ -8,31 +9,42 @@ import sys
 import tempfile
 
 import pytest
-
-from conformance.matrix import build, labels_for
-from conformance.reference import Flavour, ReferenceApp, ReferenceServer
-from conformance.summaries import SummaryError, load
 from run_summaries import failure, requirement, summary, write
+
+from conformance.reference import Flavour, ReferenceApp, ReferenceServer
+from conformance.results.matrix import build, labels_for
+from conformance.results.summary_file import SummaryError, load
 
 CHROMIUM = shutil.which("chromium")
 
 
 def cli(*args):
-    return subprocess.run([sys.executable, "-m", "conformance.cli", "matrix", *map(str, args)],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "matrix", *map(str, args)], capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
 def three_runs(tmp_path):
     """A conformant reference, a moto-like run with a known deviation (format 2), an old format-1 run lacking a
     requirement the others have, and nothing else."""
-    reference = write(tmp_path / "reference", summary({"SHAPE-01": "passed", "PAG-02": "passed", "AUTH-01": "passed"},
-                                                      target="reference"))
+    reference = write(
+        tmp_path / "reference",
+        summary({"SHAPE-01": "passed", "PAG-02": "passed", "AUTH-01": "passed"}, target="reference"),
+    )
     hostile = failure(actual="HTTP 200 <b>bold</b>", status=200, body="<ListSigningCertificatesResponse>")
-    moto = write(tmp_path / "moto", summary(
-        {"SHAPE-01": "passed"}, target="embedded moto 5.2.5", baseline="moto",
-        rows=[requirement("PAG-02", "failed", known="MaxItems is ignored", failures=[hostile]),
-              requirement("AUTH-01", "untested", reason="no error response to judge")]))
+    moto = write(
+        tmp_path / "moto",
+        summary(
+            {"SHAPE-01": "passed"},
+            target="embedded moto 5.2.5",
+            baseline="moto",
+            rows=[
+                requirement("PAG-02", "failed", known="MaxItems is ignored", failures=[hostile]),
+                requirement("AUTH-01", "untested", reason="no error response to judge"),
+            ],
+        ),
+    )
     old = write(tmp_path / "old", summary({"SHAPE-01": "passed", "PAG-02": "failed"}, target="localstack", format=1))
     return [reference, moto, old]
 
@@ -48,7 +60,9 @@ def test_rows_are_the_union_of_catalogues_and_cells_follow_the_columns(three_run
     assert rows["PAG-02"]["cells"][1]["failures"][0]["curl"].startswith("curl ")
     assert [c["status"] for c in rows["AUTH-01"]["cells"]] == ["passed", "untested", "absent"]
     assert rows["AUTH-01"]["cells"][1]["reason"] == "no error response to judge"
-    assert {"passed": 1, "failed": 1, "untested": 1, "known deviations": 1}.items() <= matrix["columns"][1]["counts"].items()
+    assert {"passed": 1, "failed": 1, "untested": 1, "known deviations": 1}.items() <= matrix["columns"][1][
+        "counts"
+    ].items()
 
 
 def test_labels_given_replace_targets_and_repeated_ones_are_told_apart(three_runs):
@@ -79,9 +93,11 @@ def test_the_command_writes_json_and_html_and_says_where(three_runs, tmp_path):
 def test_bad_input_exits_2_with_one_line(three_runs, tmp_path, problem):
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    args = {"label count": [*three_runs, "--label", "x"],
-            "unreadable": [*three_runs, tmp_path / "nowhere"],
-            "unwritable": [*three_runs, "--out", blocker / "out"]}[problem]
+    args = {
+        "label count": [*three_runs, "--label", "x"],
+        "unreadable": [*three_runs, tmp_path / "nowhere"],
+        "unwritable": [*three_runs, "--out", blocker / "out"],
+    }[problem]
     done = cli(*args)
     assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1
     assert done.stderr.startswith("iam-conformance matrix: ")
@@ -109,13 +125,29 @@ def test_end_to_end_three_implementations_render_in_chromium(tmp_path, root_cred
     folders = []
     for name, app in (("reference", None), ("no-paging", ListsEverythingOnOnePage(Flavour())), ("moto", "embedded")):
         folders.append(tmp_path / name)
-        command = [sys.executable, "-m", "conformance.cli", "run", "--profile", "quick", "--report-dir", str(folders[-1])]
+        command = [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "run",
+            "--profile",
+            "quick",
+            "--report-dir",
+            str(folders[-1]),
+        ]
         if app == "embedded":
-            done = subprocess.run([*command, "--baseline", "moto"], capture_output=True, text=True, env=env, timeout=300)
+            done = subprocess.run(
+                [*command, "--baseline", "moto"], capture_output=True, text=True, env=env, timeout=300
+            )
         else:
             with ReferenceServer(app=app) as server:
-                done = subprocess.run([*command, "--endpoint-url", server.url], capture_output=True, text=True,
-                                      env=env | root_credentials_env, timeout=300)
+                done = subprocess.run(
+                    [*command, "--endpoint-url", server.url],
+                    capture_output=True,
+                    text=True,
+                    env=env | root_credentials_env,
+                    timeout=300,
+                )
         assert done.returncode in (0, 1), done.stdout[-2000:] + done.stderr[-2000:]
     out = tmp_path / "matrix"
     built = cli(*folders, "--out", out, "--label", "reference", "--label", "no paging", "--label", "moto 5.2")
@@ -127,11 +159,27 @@ def test_end_to_end_three_implementations_render_in_chromium(tmp_path, root_cred
 
     screenshot = tmp_path / "matrix.png"
     shown = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}", "--enable-logging=stderr", "--v=0",
-         "--window-size=1400,2400", f"--screenshot={screenshot}", (out / "matrix.html").as_uri()],
-        capture_output=True, text=True, timeout=120)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tempfile.mkdtemp(dir=tmp_path)}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1400,2400",
+            f"--screenshot={screenshot}",
+            (out / "matrix.html").as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert shown.returncode == 0 and screenshot.stat().st_size > 20_000
     console = [line for line in shown.stderr.splitlines() if "CONSOLE" in line or "Failed to load resource" in line]
     assert console == []

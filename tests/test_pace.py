@@ -1,12 +1,13 @@
 """The pace of calls: bounded in flight, halved on push-back and grown back slowly, rate-limited on request; and
 overlapped work that keeps its order and its errors."""
+
 import threading
 import time
 
 import pytest
 
-from conformance.pace import GROW_AFTER, KEPT_FOR_CHAINS, Pace, overlapped
-from conformance.preflight import FAST_ROUND_TRIP_MS, paced
+from conformance.protocol.pace import GROW_AFTER, KEPT_FOR_CHAINS, Pace, overlapped
+from conformance.run.preflight import FAST_ROUND_TRIP_MS, paced
 
 
 def test_never_more_in_flight_than_allowed_and_fanned_out_calls_leave_room_for_chains():
@@ -85,21 +86,25 @@ def test_one_at_a_time_runs_in_the_callers_thread():
 
 # -- the pace a run chooses from the preflight's round trip ------------------------------------------------------
 def settings_with(**values):
-    from conformance.options import OPTIONS
-    from conformance.settings import resolve
+    from conformance.config.options import OPTIONS
+    from conformance.config.settings import resolve
 
-    return resolve({o.dest: o.default for o in OPTIONS} | {"endpoint_url": "http://127.0.0.1:1/"} | values,
-                   seed=1, in_ci=False)
+    return resolve(
+        {o.dest: o.default for o in OPTIONS} | {"endpoint_url": "http://127.0.0.1:1/"} | values, seed=1, in_ci=False
+    )
 
 
-@pytest.mark.parametrize("round_trip_ms,given,expected", [
-    (2.5, None, 1),  # an emulator on this machine: one call at a time, and the run says why
-    (FAST_ROUND_TRIP_MS, None, 8),  # as slow as that, overlapping pays
-    (120.0, None, 8),  # a target across a network
-    (None, None, 8),  # no round trip measured (the embedded target not started yet, a failed preflight)
-    (2.5, 4, 4),  # --max-concurrency given: the user's choice stands
-    (2.5, 8, 8),
-])
+@pytest.mark.parametrize(
+    "round_trip_ms,given,expected",
+    [
+        (2.5, None, 1),  # an emulator on this machine: one call at a time, and the run says why
+        (FAST_ROUND_TRIP_MS, None, 8),  # as slow as that, overlapping pays
+        (120.0, None, 8),  # a target across a network
+        (None, None, 8),  # no round trip measured (the embedded target not started yet, a failed preflight)
+        (2.5, 4, 4),  # --max-concurrency given: the user's choice stands
+        (2.5, 8, 8),
+    ],
+)
 def test_the_preflights_round_trip_decides_the_calls_in_flight_unless_the_user_did(round_trip_ms, given, expected):
     settings = paced(settings_with(max_concurrency=given), round_trip_ms)
     assert settings.max_concurrency == expected
@@ -113,11 +118,22 @@ def test_a_run_says_why_it_sends_one_call_at_a_time_and_the_pace_changes_no_requ
     from conformance.reference import ReferenceServer
 
     with ReferenceServer() as server:
-        chosen = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
-                         env=root_credentials_env)
+        chosen = run_cli(
+            "run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7", env=root_credentials_env
+        )
         html, first = (chosen.report_dir / "report.html").read_text(), chosen.summary
-        overlapped_run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
-                                 "--max-concurrency", "4", env=root_credentials_env)
+        overlapped_run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            "--seed",
+            "7",
+            "--max-concurrency",
+            "4",
+            env=root_credentials_env,
+        )
     second = overlapped_run.summary
     assert chosen.code == 0 and first["calls_in_flight"] in (1, 8)
     if first["calls_in_flight"] == 1:  # the preflight was answered fast: one call at a time, and the run says why
@@ -130,7 +146,7 @@ def test_a_run_says_why_it_sends_one_call_at_a_time_and_the_pace_changes_no_requ
     assert second["request_count"] == first["request_count"]  # the pace changes no request
 
 
-WATCHES_GC = '''
+WATCHES_GC = """
 import gc, os, pathlib
 seen = []
 def pytest_configure(config):
@@ -139,11 +155,12 @@ def pytest_runtest_call(item):
     seen.append((item.name, gc.isenabled()))
 def pytest_unconfigure(config):
     pathlib.Path(os.environ["GC_SEEN"]).write_text(repr(seen))
-'''
+"""
 
 
 def test_the_cli_collects_no_garbage_while_starting_and_the_test_that_waits_on_the_clock_runs_last(
-        run_cli, root_credentials_env, tmp_path):
+    run_cli, root_credentials_env, tmp_path
+):
     import ast
     import os
 
@@ -153,9 +170,14 @@ def test_the_cli_collects_no_garbage_while_starting_and_the_test_that_waits_on_t
     path = os.pathsep.join(filter(None, (str(tmp_path), os.environ.get("PYTHONPATH"))))
     seen_file = tmp_path / "gc-seen.txt"
     with ReferenceServer() as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick",
-                      env=root_credentials_env | {"PYTEST_PLUGINS": "watches_gc", "PYTHONPATH": path,
-                                                  "GC_SEEN": str(seen_file)})
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            env=root_credentials_env | {"PYTEST_PLUGINS": "watches_gc", "PYTHONPATH": path, "GC_SEEN": str(seen_file)},
+        )
     assert run.code == 0, run.stdout[-2000:] + run.stderr[-2000:]
     seen = ast.literal_eval(seen_file.read_text())
     assert seen[0] == ("configure", False)

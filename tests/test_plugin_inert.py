@@ -1,6 +1,7 @@
 """The pytest11 plugin is loaded in every pytest session of the environment; it must be noticed only where a
 conformance run asks for it. An unrelated project (a Hypothesis test, a test killing its xdist worker, a marker
 named like ours, AWS_ENDPOINT_URL set as LocalStack users do) behaves exactly as without this package."""
+
 from __future__ import annotations
 
 import functools
@@ -11,11 +12,11 @@ import sys
 
 import pytest
 
-from conformance.spec import data_dir
+from conformance.contract.spec import data_dir
 
 CHECKOUT = data_dir("schemas").parent
 
-UNRELATED_PROJECT = '''
+UNRELATED_PROJECT = """
 import os
 import signal
 
@@ -51,21 +52,34 @@ def test_with_fixture_names_like_the_suites(request):
     assert "iam" not in request.fixturenames
     with pytest.raises(pytest.FixtureLookupError):
         request.getfixturevalue("judge")
-'''
+"""
 
 
 def run_pytest(project, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
-    env |= {"AWS_ENDPOINT_URL": "http://127.0.0.1:9/", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE00000000",
-            "AWS_SECRET_ACCESS_KEY": "x" * 40, "HYPOTHESIS_STORAGE_DIRECTORY": str(project / ".hyp")}
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    env |= {
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:9/",
+        "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE00000000",
+        "AWS_SECRET_ACCESS_KEY": "x" * 40,
+        "HYPOTHESIS_STORAGE_DIRECTORY": str(project / ".hyp"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def outcomes(done: subprocess.CompletedProcess) -> list[str]:
     """Each test's outcome line (-rA), without timings or worker ids."""
-    lines = [re.sub(r"\[gw\d+\] ", "", line) for line in done.stdout.splitlines()
-             if re.match(r"^(PASSED|FAILED|ERROR|SKIPPED) ", re.sub(r"\[gw\d+\] ", "", line))]
+    lines = [
+        re.sub(r"\[gw\d+\] ", "", line)
+        for line in done.stdout.splitlines()
+        if re.match(r"^(PASSED|FAILED|ERROR|SKIPPED) ", re.sub(r"\[gw\d+\] ", "", line))
+    ]
     return sorted(line.split(" - ")[0] for line in lines)
 
 
@@ -79,8 +93,11 @@ def test_an_unrelated_project_behaves_as_without_this_package(extra, tmp_path):
     # The suite says nothing of its own. Paths are left out: the checkout's folder (and the venv in it) may well be
     # named iam-conformance, as `git clone` names it, and xdist's crash report shows where its files are.
     places = sorted({str(CHECKOUT), sys.prefix, sys.base_prefix, str(tmp_path)}, key=len, reverse=True)
-    said = [functools.reduce(lambda text, place: text.replace(place, "<path>"), places, line)
-            for line in (with_plugin.stdout + with_plugin.stderr).splitlines() if not line.startswith("plugins:")]
+    said = [
+        functools.reduce(lambda text, place: text.replace(place, "<path>"), places, line)
+        for line in (with_plugin.stdout + with_plugin.stderr).splitlines()
+        if not line.startswith("plugins:")
+    ]
     assert not any("iam-conformance" in line or "iam_conformance" in line for line in said), said
     assert not (tmp_path / "reports").exists()
     if extra == ("-n", "2"):  # the worker that was killed is reported by xdist as it always is

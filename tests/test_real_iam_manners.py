@@ -2,6 +2,7 @@
 temporary credentials, with listings that lag behind writes, and under the README's least-privilege policy, in each
 mode the suite has. Targets that stay stale for good must still be caught.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,12 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance import seeding
+from conformance.checks.observations import UploadedCertificate
 from conformance.reference import ACCOUNT_ID, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer, Store
 from conformance.reference.policy import allows
-from conformance.seeding import RecentWrites, SeededUser, Seeder, UploadedCertificate
 from conformance.selftest.faults import by_name
 from conformance.selftest.runner import fault_verdict, run_suite
+from conformance.world import seeding
+from conformance.world.seeding import RecentWrites, SeededUser, Seeder
 
 ROOT = Path(__file__).resolve().parents[1]
 README_ACCOUNT = "111122223333"
@@ -66,8 +68,13 @@ def cli(app: ReferenceApp, env: dict[str, str], report_dir: Path, *args: str, co
     clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | env | {"CI": "1"}
     with ReferenceServer(app=app) as server:
         extra = ("--report-dir", str(report_dir), "--profile", "quick") if command == "run" else ()
-        done = subprocess.run([sys.executable, "-m", "conformance.cli", command, "--endpoint-url", server.url,
-                               *extra, *args], capture_output=True, text=True, env=clean, timeout=300)
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance.cli", command, "--endpoint-url", server.url, *extra, *args],
+            capture_output=True,
+            text=True,
+            env=clean,
+            timeout=300,
+        )
     return done.returncode, done.stdout, done.stderr
 
 
@@ -96,8 +103,11 @@ def all_passed(run: Run) -> None:
 def role_run(tmp_path_factory) -> tuple[Run, str]:
     store = Store()
     issued = store.issue_session()
-    env = {"AWS_ACCESS_KEY_ID": issued.access_key_id, "AWS_SECRET_ACCESS_KEY": issued.secret,
-           "AWS_SESSION_TOKEN": issued.token}
+    env = {
+        "AWS_ACCESS_KEY_ID": issued.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": issued.secret,
+        "AWS_SESSION_TOKEN": issued.token,
+    }
     return run_as(tmp_path_factory.mktemp("role"), store, env, issued.principal.arn), issued.token
 
 
@@ -112,8 +122,9 @@ def test_the_run_says_it_ran_with_temporary_credentials(role_run):
     assert "temporary credentials with a session token" in run.summary["caller"]
     assert f"as {run.summary['caller']}" in run.stdout
     assert "temporary credentials" in (run.report_dir / "report.html").read_text(encoding="utf-8")
-    outputs = [run.stdout, run.stderr] + [p.read_text(errors="replace") for p in run.report_dir.rglob("*")
-                                          if p.is_file()]
+    outputs = [run.stdout, run.stderr] + [
+        p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file()
+    ]
     assert not any(token[:24] in text for text in outputs)
 
 
@@ -148,8 +159,9 @@ def test_each_wait_is_reported_in_the_summary_the_console_and_the_html(lagging_r
     assert all(f"waited {w['seconds']} s: {w['what']}" in html for w in waits)
 
 
-@pytest.mark.parametrize("name", ["status_change_never_listed", "delete_never_listed", "upload_never_listed",
-                                  "lags_beyond_the_bound"])
+@pytest.mark.parametrize(
+    "name", ["status_change_never_listed", "delete_never_listed", "upload_never_listed", "lags_beyond_the_bound"]
+)
 def test_a_listing_that_never_catches_up_is_still_caught(name, tmp_path):
     fault = by_name(name)
     result = run_suite(name, fault.build, tmp_path / "reports", suite_args=fault.suite_args)
@@ -161,7 +173,7 @@ def test_a_listing_that_never_catches_up_is_still_caught(name, tmp_path):
 
 # -- the Seeder's side: when it lists again, and for how long ----------------------------------------------------------
 class FakeTime:
-    """Stands in for the time module inside conformance.seeding: sleeping turns the clock."""
+    """Stands in for the time module inside conformance.world.seeding: sleeping turns the clock."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -180,8 +192,11 @@ def seeder_at(monkeypatch):
     made = Seeder(client=None, run_id="00000000-gw")  # settle() sends nothing itself
     user = SeededUser("u", [UploadedCertificate("A", "pem"), UploadedCertificate("B", "pem", status="Inactive")])
     made.users.append(user)
-    made.recent["u"] = RecentWrites([{"A": "Active"}, {"A": "Active", "B": "Active"},
-                                     {"A": "Active", "B": "Inactive"}], last_at=0.0, last_what="status change of B")
+    made.recent["u"] = RecentWrites(
+        [{"A": "Active"}, {"A": "Active", "B": "Active"}, {"A": "Active", "B": "Inactive"}],
+        last_at=0.0,
+        last_what="status change of B",
+    )
     return made, clock
 
 
@@ -272,8 +287,9 @@ def cleanup_run(tmp_path_factory) -> Run:
 
 def ungranted(run: Run, policy: dict) -> list[str]:
     document = json.dumps(policy)
-    return sorted({f"{action} on {resource}" for (action, resource, _) in run.sent()
-                   if not allows([document], action, resource)})
+    return sorted(
+        {f"{action} on {resource}" for (action, resource, _) in run.sent() if not allows([document], action, resource)}
+    )
 
 
 def test_a_write_run_under_the_readme_policy_is_conformant_and_sends_only_what_it_grants(write_run):
@@ -298,10 +314,14 @@ def test_a_read_only_run_under_the_read_only_statement_is_conformant_and_says_wh
 
 def test_the_readme_grants_nothing_that_no_mode_sends(write_run, read_only_run, cleanup_run):
     sent = {action for run in (write_run, read_only_run, cleanup_run) for action, _, allowed in run.sent() if allowed}
-    granted = {action for statement in readme_policy()["Statement"]
-               for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])}
-    assert granted == sent, (f"granted but never sent: {sorted(granted - sent)}; "
-                             f"sent but not granted: {sorted(sent - granted)}")
+    granted = {
+        action
+        for statement in readme_policy()["Statement"]
+        for action in ([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    }
+    assert granted == sent, (
+        f"granted but never sent: {sorted(granted - sent)}; sent but not granted: {sorted(sent - granted)}"
+    )
     print("actions sent, by mode:")
     for mode, run in (("write", write_run), ("--read-only", read_only_run), ("cleanup", cleanup_run)):
         print(f"  {mode}: {', '.join(sorted({action for action, _, _ in run.sent()}))}")

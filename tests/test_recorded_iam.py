@@ -5,6 +5,7 @@ about, the member a validation message names, the code a requirement expects). W
 a check, the check is wrong. A check is not run where everything it judges is a stand-in (manifest `stand_ins`:
 values the recording redacted or did not keep), nor on a status the recording did not keep.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,18 +17,21 @@ from typing import NamedTuple
 import pytest
 
 from conformance.checks import load_all
-from conformance.checks.pagination import Walk
-from conformance.seeding import UploadedCertificate
-from conformance.spec import Parameter, data_dir, operation
-from conformance.wire import Exchange, SentRequest, child, read_listing, result_element, text
+from conformance.checks.observations import UploadedCertificate, Walk
+from conformance.contract.spec import Parameter, data_dir, operation
+from conformance.protocol.wire import Exchange, SentRequest, child, read_listing, result_element, text
 
 RECORDED = data_dir("fixtures") / "recorded"
 MANIFEST = json.loads((RECORDED / "manifest.json").read_text(encoding="utf-8"))
 ENTRIES = {entry["file"]: entry for entry in MANIFEST["fixtures"]}
 CHECKS = load_all()
 # A recording of a listing the suite may ask for: what the suite expects of it (the recordings sent no MaxItems).
-LISTINGS = ["cap2010-list-signing-certificates.xml", "ls-list-active.xml", "ls-list-inactive.xml",
-            "ls-list-after-delete.xml"]
+LISTINGS = [
+    "cap2010-list-signing-certificates.xml",
+    "ls-list-active.xml",
+    "ls-list-inactive.xml",
+    "ls-list-after-delete.xml",
+]
 # Checks no recording can judge yet, and why (manifest `not_found_recorded`).
 EXCUSED = {
     "same_answer": "no GET/POST pair of the same listing has been recorded",
@@ -64,11 +68,19 @@ def uploaded(file: str) -> dict[str, UploadedCertificate]:
     upload = ENTRIES[file].get("uploaded_by")
     if upload is not None:
         certificate = child(result_element(exchange(upload), "UploadSigningCertificate"), "Certificate")
-        found = [UploadedCertificate(text(child(certificate, "CertificateId")), text(child(certificate, "CertificateBody")),
-                                     text(child(certificate, "Status")), text(child(certificate, "UploadDate")))]
+        found = [
+            UploadedCertificate(
+                text(child(certificate, "CertificateId")),
+                text(child(certificate, "CertificateBody")),
+                text(child(certificate, "Status")),
+                text(child(certificate, "UploadDate")),
+            )
+        ]
     else:
-        found = [UploadedCertificate(c.certificate_id, c.body, c.status, c.upload_date)
-                 for c in read_listing(exchange(file)).certificates]
+        found = [
+            UploadedCertificate(c.certificate_id, c.body, c.status, c.upload_date)
+            for c in read_listing(exchange(file)).certificates
+        ]
     return {c.certificate_id: c for c in found}
 
 
@@ -117,14 +129,17 @@ def _situation(file: str) -> list[Judgement]:
     if "names_user" in entry:  # ERR-01: the suite names the absent user it asked for
         judged.append(Judgement(file, "not_found_names_user", lambda: (ex(), entry["names_user"])))
     if "names_member" in entry:  # PARAM-02/05/06/07: the message names the member at fault
-        judged.append(Judgement(file, "rejected_as_validation_error", lambda: (ex(), parameter_named(entry["names_member"]))))
+        judged.append(
+            Judgement(file, "rejected_as_validation_error", lambda: (ex(), parameter_named(entry["names_member"])))
+        )
     if file == "ls-mfa-invalid-marker.xml":  # PAG-08: a Marker IAM did not issue for this listing is refused
         judged.append(Judgement(file, "foreign_marker_not_followed", lambda: (ex(), set(), set())))
     if "held" in entry:  # the quota: refused only when the user already holds two
         judged.append(Judgement(file, "upload_refused_only_at_quota", lambda: (ex(), entry["held"])))
     if file == "ls-delete-access-key-non-user-credentials.xml":  # ID-02: UserName omitted, non-user credentials
-        judged.append(Judgement(file, "caller_listing_is_the_callers_own",
-                                lambda: (Walk(None, None, [ex()]), set(), "temporary")))
+        judged.append(
+            Judgement(file, "caller_listing_is_the_callers_own", lambda: (Walk(None, None, [ex()]), set(), "temporary"))
+        )
     if entry["stand_ins"] == {} and "InvalidClientTokenId" in entry["shows"]:  # AUTH-03's expectation
         judged.append(Judgement(file, "error_with_code", lambda: (ex(), 403, "InvalidClientTokenId")))
     return judged
@@ -143,23 +158,39 @@ def _listing(file: str) -> list[Judgement]:
         Judgement(file, "listing_matches_model", lambda: (walk(), statuses())),
     ]
     if listed_ids(file):  # SHAPE-05 and PAG-06: each member is the upload, with the status it was set to
-        judged.append(Judgement(file, "members_report_uploaded",
-                                lambda: (exchange(file), ENTRIES[file]["request"]["UserName"], uploaded(file))))
-        judged += [Judgement(file, "listed_with_status", lambda i=i, s=s: (walk(), i, s)) for i, s in statuses().items()]
+        judged.append(
+            Judgement(
+                file,
+                "members_report_uploaded",
+                lambda: (exchange(file), ENTRIES[file]["request"]["UserName"], uploaded(file)),
+            )
+        )
+        judged += [
+            Judgement(file, "listed_with_status", lambda i=i, s=s: (walk(), i, s)) for i, s in statuses().items()
+        ]
     return judged
 
 
 def plan() -> list[Judgement]:
-    judged = [j for file, entry in ENTRIES.items() if entry["kind"] != "upload" for j in _shape(file) + _situation(file)]
+    judged = [
+        j for file, entry in ENTRIES.items() if entry["kind"] != "upload" for j in _shape(file) + _situation(file)
+    ]
     judged += [j for file in LISTINGS for j in _listing(file)]
     # PAG-07 and SHAPE-06: the listing right after DeleteSigningCertificate no longer shows the certificate
     deleted = "ls-list-after-delete.xml"
-    judged += [Judgement(deleted, "deleted_not_listed", lambda: (walk_of(deleted), next(iter(listed_ids("ls-list-active.xml"))), set())),
-               Judgement(deleted, "empty_list_for_user_without_certificates", lambda: (exchange(deleted),))]
+    judged += [
+        Judgement(
+            deleted,
+            "deleted_not_listed",
+            lambda: (walk_of(deleted), next(iter(listed_ids("ls-list-active.xml"))), set()),
+        ),
+        Judgement(deleted, "empty_list_for_user_without_certificates", lambda: (exchange(deleted),)),
+    ]
     # SHAPE-07: one certificate listed Active, then Inactive: the same UploadDate both times, as its upload said
     active, inactive = "ls-list-active.xml", "ls-list-inactive.xml"
-    judged.append(Judgement(inactive, "upload_dates_agree",
-                            lambda: ([exchange(active), exchange(inactive)], uploaded(active))))
+    judged.append(
+        Judgement(inactive, "upload_dates_agree", lambda: ([exchange(active), exchange(inactive)], uploaded(active)))
+    )
     return judged
 
 
@@ -189,8 +220,10 @@ def test_recorded_bodies_validate_strictly_too(file):
 
 def test_every_registered_check_judges_a_recording_or_is_excused():
     applied = {j.check for j in plan()}
-    assert set(CHECKS) == applied | set(EXCUSED), {"neither applied nor excused": sorted(set(CHECKS) - applied - set(EXCUSED)),
-                                                   "excused but unknown": sorted(set(EXCUSED) - set(CHECKS))}
+    assert set(CHECKS) == applied | set(EXCUSED), {
+        "neither applied nor excused": sorted(set(CHECKS) - applied - set(EXCUSED)),
+        "excused but unknown": sorted(set(EXCUSED) - set(CHECKS)),
+    }
     assert not applied & set(EXCUSED)
 
 

@@ -1,4 +1,5 @@
 """The reference IAM server over real HTTP on 127.0.0.1, signed the way every client in the project signs."""
+
 from __future__ import annotations
 
 import datetime
@@ -17,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from conformance.contract.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, read_against
+from conformance.contract.spec import operation
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
-from conformance.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, read_against
-from conformance.spec import operation
 
 NS = {"i": "https://iam.amazonaws.com/doc/2010-05-08/"}
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
@@ -30,12 +31,14 @@ _names = itertools.count()
 def sign(request: AWSRequest, key: str, secret: str, service: str = "iam") -> requests.Response:
     SigV4Auth(Credentials(key, secret), service, "us-east-1").add_auth(request)
     prepared = request.prepare()
-    return requests.request(prepared.method, prepared.url, headers=dict(prepared.headers), data=prepared.body,
-                            timeout=10)
+    return requests.request(
+        prepared.method, prepared.url, headers=dict(prepared.headers), data=prepared.body, timeout=10
+    )
 
 
-def call(server, action: str, method: str = "GET", key: str = ROOT_ACCESS_KEY, secret: str = ROOT_SECRET_KEY,
-         **params: str) -> requests.Response:
+def call(
+    server, action: str, method: str = "GET", key: str = ROOT_ACCESS_KEY, secret: str = ROOT_SECRET_KEY, **params: str
+) -> requests.Response:
     params = {"Action": action, "Version": "2010-05-08", **params}
     if method == "GET":
         return sign(AWSRequest(method="GET", url=server.url, params=params), key, secret)
@@ -53,9 +56,14 @@ def text(root, path: str) -> str | None:
 
 def error_of(response: requests.Response) -> tuple[int, str, str, str]:
     root = xml(response)
-    assert root.tag == "{%s}ErrorResponse" % NS["i"]
+    assert root.tag == f"{{{NS['i']}}}ErrorResponse"
     assert text(root, "i:RequestId")
-    return response.status_code, text(root, "i:Error/i:Type"), text(root, "i:Error/i:Code"), text(root, "i:Error/i:Message")
+    return (
+        response.status_code,
+        text(root, "i:Error/i:Type"),
+        text(root, "i:Error/i:Code"),
+        text(root, "i:Error/i:Message"),
+    )
 
 
 def new_user(server, **extra: str) -> str:
@@ -91,10 +99,17 @@ def walk(server, method: str = "GET", **params: str) -> list[str]:
 def _certificate(index: int) -> str:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"reference-test-{index}")])
-    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(start)
-            .not_valid_after(start + datetime.timedelta(days=3650)).sign(key, hashes.SHA256()))
+    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=3650))
+        .sign(key, hashes.SHA256())
+    )
     return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
 
 
@@ -132,7 +147,11 @@ def test_upload_two_then_limit_exceeded(server, certs):
         assert cert.findtext("i:Status", namespaces=NS) == "Active"
         assert cert.findtext("i:CertificateBody", namespaces=NS) == body
     assert error_of(upload(server, user, certs[2])) == (
-        409, "Sender", "LimitExceeded", "Cannot exceed quota for CertificatesPerUser: 2")
+        409,
+        "Sender",
+        "LimitExceeded",
+        "Cannot exceed quota for CertificatesPerUser: 2",
+    )
 
 
 def test_duplicate_and_malformed_certificates(server, certs):
@@ -140,7 +159,11 @@ def test_duplicate_and_malformed_certificates(server, certs):
     assert upload(server, user, certs[0]).status_code == 200
     assert error_of(upload(server, user, certs[0]))[:3] == (409, "Sender", "DuplicateCertificate")
     assert error_of(upload(server, user, "not a certificate")) == (
-        400, "Sender", "MalformedCertificate", "Certificate not a certificate is malformed.")
+        400,
+        "Sender",
+        "MalformedCertificate",
+        "Certificate not a certificate is malformed.",
+    )
 
 
 def test_status_update_and_delete(server, certs):
@@ -148,8 +171,10 @@ def test_status_update_and_delete(server, certs):
     first, second = (xml(upload(server, user, b)).findtext(".//i:CertificateId", namespaces=NS) for b in certs[:2])
     assert call(server, "UpdateSigningCertificate", UserName=user, CertificateId=first, Status="Inactive").ok
     _, _, _, root = listing(server, UserName=user)
-    statuses = {m.findtext("i:CertificateId", namespaces=NS): m.findtext("i:Status", namespaces=NS)
-                for m in root.iterfind(".//i:member", NS)}
+    statuses = {
+        m.findtext("i:CertificateId", namespaces=NS): m.findtext("i:Status", namespaces=NS)
+        for m in root.iterfind(".//i:member", NS)
+    }
     assert statuses == {first: "Inactive", second: "Active"}
     assert call(server, "DeleteSigningCertificate", UserName=user, CertificateId=first).ok
     assert listing(server, UserName=user)[0] == [second]
@@ -167,7 +192,7 @@ def test_paging_and_shape_in_every_flavour(flavour, certs):
         first, truncated, marker, root = listing(server, UserName=user, MaxItems="1")
         assert len(first) == 1 and truncated and marker
         assert not marker_spec.violations(marker)
-        assert (root.tag == "{%s}ListSigningCertificatesResponse" % NS["i"]) and text(root, ".//i:RequestId")
+        assert (root.tag == f"{{{NS['i']}}}ListSigningCertificatesResponse") and text(root, ".//i:RequestId")
         if flavour.namespace_prefix:
             assert root.prefix == flavour.namespace_prefix
         for method in ("GET", "POST"):  # the marker round-trips URL-encoded in a query string and in a form body
@@ -178,8 +203,10 @@ def test_paging_and_shape_in_every_flavour(flavour, certs):
         assert whole == walk(server, UserName=user) == walk(server, "POST", UserName=user)
         assert whole == (uploaded[::-1] if flavour.certificate_order == "reverse" else uploaded)
         stamp = text(root, ".//i:UploadDate")
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d" + (r"\.\d{3}" if flavour.upload_date_precision ==
-                                                                   "millis" else "") + "Z", stamp)
+        assert re.fullmatch(
+            r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d" + (r"\.\d{3}" if flavour.upload_date_precision == "millis" else "") + "Z",
+            stamp,
+        )
         assert (text(root, "i:ListSigningCertificatesResult/i:UserName") == user) == flavour.result_username
         err = call(server, "ListSigningCertificates", UserName="absent-user")
         assert error_of(err)[2] == "NoSuchEntity"
@@ -197,13 +224,17 @@ def test_extra_elements_are_future_fields_the_open_reading_notes(certs):
         reading = read_against(body, SUCCESS_SCHEMA)
         assert reading.errors == [] and sorted(reading.notes) == [
             "unknown element <CertificatesQuota> in <ListSigningCertificatesResult>",
-            "unknown element <HostId> in <ResponseMetadata>", "unknown element <PermissionsBoundary> in <member>",
-            "unknown element <Tags> in <member>"]
+            "unknown element <HostId> in <ResponseMetadata>",
+            "unknown element <PermissionsBoundary> in <member>",
+            "unknown element <Tags> in <member>",
+        ]
         assert read_against(body, SUCCESS_SCHEMA, strict=True).errors
         error = xml(call(server, "ListSigningCertificates", UserName="absent-user"))
         reading = read_against(error, ERROR_SCHEMA)  # <Detail/> is declared (other query services send it): no note
         assert reading.errors == [] and sorted(reading.notes) == [
-            "unknown element <HostId> in <ErrorResponse>", "unknown element <Retryable> in <Error>"]
+            "unknown element <HostId> in <ErrorResponse>",
+            "unknown element <Retryable> in <Error>",
+        ]
         assert read_against(error, ERROR_SCHEMA, strict=True).errors
     with ReferenceServer(flavour=Flavour()) as plain:
         user = new_user(plain)
@@ -238,8 +269,15 @@ def test_exotic_marker_survives_a_raw_query_client(certs):
             upload(server, user, body)
         _, _, marker, _ = listing(server, UserName=user, MaxItems="1")
         assert " " in marker and "+" in marker and "é" in marker
-        query = urlencode({"Action": "ListSigningCertificates", "Version": "2010-05-08", "UserName": user,
-                           "MaxItems": "1", "Marker": marker})
+        query = urlencode(
+            {
+                "Action": "ListSigningCertificates",
+                "Version": "2010-05-08",
+                "UserName": user,
+                "MaxItems": "1",
+                "Marker": marker,
+            }
+        )
         response = sign(AWSRequest(method="GET", url=f"{server.url}?{query}"), ROOT_ACCESS_KEY, ROOT_SECRET_KEY)
         assert response.status_code == 200, response.text
         assert text(xml(response), ".//i:IsTruncated") == "false"
@@ -255,18 +293,36 @@ def test_forged_and_foreign_markers_are_invalid(server, certs):
     assert error_of(call(server, "ListSigningCertificates", UserName=owner, Marker=marker[:-4] + "AAA=")) == invalid
     assert error_of(call(server, "ListSigningCertificates", UserName=owner, Marker="forged")) == invalid
     too_long = error_of(call(server, "ListSigningCertificates", UserName=owner, Marker="x" * 321))
-    assert too_long[3] == ("1 validation error detected: Value at 'marker' failed to satisfy constraint: "
-                           "Member must have length less than or equal to 320")
+    assert too_long[3] == (
+        "1 validation error detected: Value at 'marker' failed to satisfy constraint: "
+        "Member must have length less than or equal to 320"
+    )
 
 
 # -- validation and lookup -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("params, clause", [
-    ({"MaxItems": "0"}, "Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1"),
-    ({"MaxItems": "1001"}, "Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000"),
-    ({"MaxItems": "abc"}, "Value at 'maxItems' failed to satisfy constraint: Member must be an integer"),
-    ({"UserName": "u" * 129}, "Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128"),
-    ({"UserName": "bad name!"}, r"Value at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\w+=,.@-]+"),
-])
+@pytest.mark.parametrize(
+    "params, clause",
+    [
+        (
+            {"MaxItems": "0"},
+            "Value at 'maxItems' failed to satisfy constraint: Member must have value greater than or equal to 1",
+        ),
+        (
+            {"MaxItems": "1001"},
+            "Value at 'maxItems' failed to satisfy constraint: Member must have value less than or equal to 1000",
+        ),
+        ({"MaxItems": "abc"}, "Value at 'maxItems' failed to satisfy constraint: Member must be an integer"),
+        (
+            {"UserName": "u" * 129},
+            "Value at 'userName' failed to satisfy constraint: Member must have length less than or equal to 128",
+        ),
+        (
+            {"UserName": "bad name!"},
+            r"Value at 'userName' failed to satisfy constraint: "
+            r"Member must satisfy regular expression pattern: [\w+=,.@-]+",
+        ),
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_validation_errors(server, params, clause, method):
     response = call(server, "ListSigningCertificates", method=method, **params)
@@ -281,10 +337,15 @@ def test_several_violations_are_counted(server):
 
 def test_absent_user_and_other_actions_validate(server):
     assert error_of(call(server, "ListSigningCertificates", UserName="nonexistent-user")) == (
-        404, "Sender", "NoSuchEntity", "The user with name nonexistent-user cannot be found.")
+        404,
+        "Sender",
+        "NoSuchEntity",
+        "The user with name nonexistent-user cannot be found.",
+    )
     assert error_of(call(server, "GetUser", UserName="bad name!"))[2] == "ValidationError"
     assert error_of(call(server, "DeleteUser"))[3] == (
-        "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null")
+        "1 validation error detected: Value null at 'userName' failed to satisfy constraint: Member must not be null"
+    )
 
 
 # -- identity ------------------------------------------------------------------------------------------------
@@ -308,11 +369,16 @@ def test_delete_conflict_then_delete(server, certs):
     user = new_user(server)
     cert_id = xml(upload(server, user, certs[0])).findtext(".//i:CertificateId", namespaces=NS)
     assert error_of(call(server, "DeleteUser", UserName=user)) == (
-        409, "Sender", "DeleteConflict", "Cannot delete entity, must delete signing certificates first.")
+        409,
+        "Sender",
+        "DeleteConflict",
+        "Cannot delete entity, must delete signing certificates first.",
+    )
     assert call(server, "DeleteSigningCertificate", UserName=user, CertificateId=cert_id).ok
     key_id = xml(call(server, "CreateAccessKey", UserName=user)).findtext(".//i:AccessKeyId", namespaces=NS)
     assert error_of(call(server, "DeleteUser", UserName=user))[3] == (
-        "Cannot delete entity, must delete access keys first.")
+        "Cannot delete entity, must delete access keys first."
+    )
     assert call(server, "DeleteAccessKey", UserName=user, AccessKeyId=key_id).ok
     assert call(server, "DeleteUser", UserName=user).ok
     assert error_of(call(server, "GetUser", UserName=user))[2] == "NoSuchEntity"
@@ -329,14 +395,29 @@ def test_list_users_by_path(server):
 # -- authentication and protocol errors ----------------------------------------------------------------------
 def test_authentication_errors(server):
     unsigned = requests.get(server.url, params={"Action": "ListSigningCertificates", "Version": "2010-05-08"})
-    assert error_of(unsigned) == (403, "Sender", "MissingAuthenticationToken", "Request is missing Authentication Token")
+    assert error_of(unsigned) == (
+        403,
+        "Sender",
+        "MissingAuthenticationToken",
+        "Request is missing Authentication Token",
+    )
     for method in ("GET", "POST"):
         assert error_of(call(server, "ListSigningCertificates", method, secret="x" * 40))[:3] == (
-            403, "Sender", "SignatureDoesNotMatch")
+            403,
+            "Sender",
+            "SignatureDoesNotMatch",
+        )
     assert error_of(call(server, "ListSigningCertificates", key="AKIAUNKNOWNKEY000000")) == (
-        403, "Sender", "InvalidClientTokenId", "The security token included in the request is invalid.")
-    broken = requests.get(server.url, params={"Action": "GetUser", "Version": "2010-05-08"},
-                          headers={"Authorization": "AWS4-HMAC-SHA256 Credential=garbage"})
+        403,
+        "Sender",
+        "InvalidClientTokenId",
+        "The security token included in the request is invalid.",
+    )
+    broken = requests.get(
+        server.url,
+        params={"Action": "GetUser", "Version": "2010-05-08"},
+        headers={"Authorization": "AWS4-HMAC-SHA256 Credential=garbage"},
+    )
     assert error_of(broken)[:3] == (400, "Sender", "IncompleteSignature")
     other_service = AWSRequest(method="GET", url=server.url, params={"Action": "GetUser", "Version": "2010-05-08"})
     assert error_of(sign(other_service, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, service="sts"))[2] == "SignatureDoesNotMatch"
@@ -354,7 +435,11 @@ def test_tampered_request_fails(server):
 def test_action_errors(server):
     assert error_of(call(server, ""))[:3] == (400, "Sender", "MissingAction")
     assert error_of(call(server, "NoSuchThing")) == (
-        400, "Sender", "InvalidAction", "Could not find operation NoSuchThing for version 2010-05-08")
+        400,
+        "Sender",
+        "InvalidAction",
+        "Could not find operation NoSuchThing for version 2010-05-08",
+    )
     assert error_of(call(server, "GetUser", Version="2099-01-01"))[2] == "InvalidAction"
 
 
@@ -380,7 +465,7 @@ def test_start_stop_without_context_manager():
     finally:
         server.stop()
     with pytest.raises(RuntimeError):
-        server.url
+        _ = server.url
 
 
 def test_latency_holds_back_every_answer(monkeypatch):

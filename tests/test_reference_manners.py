@@ -2,6 +2,7 @@
 and listings that lag behind writes. Over HTTP on loopback where the wire matters, on the Store where time does
 (its clock is turned by hand: no test here waits for a lag to pass).
 """
+
 from __future__ import annotations
 
 import json
@@ -13,13 +14,12 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from conformance.certificates import new_certificate_pem
-from conformance.client import IamClient, Identity
-from conformance.reference import (ACCOUNT_ID, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer,
-                                   Store)
+from conformance.protocol.client import IamClient, Identity
+from conformance.protocol.wire import read_error, read_listing
+from conformance.reference import ACCOUNT_ID, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer, Store
 from conformance.reference.policy import allows
 from conformance.reference.store import ROOT
-from conformance.wire import read_error, read_listing
+from conformance.world.certificates import new_certificate_pem
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 ROOT_IDENTITY = Identity("root", Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY))
@@ -90,8 +90,11 @@ def test_a_temporary_key_without_its_token_is_an_invalid_token(role, token):
 
 def test_a_token_sent_but_left_out_of_the_signature_is_an_invalid_token(role):
     server, root, issued = role
-    request = AWSRequest(method="GET", url=server.url, params={
-        "Action": "ListSigningCertificates", "Version": "2010-05-08", "UserName": "alice"})
+    request = AWSRequest(
+        method="GET",
+        url=server.url,
+        params={"Action": "ListSigningCertificates", "Version": "2010-05-08", "UserName": "alice"},
+    )
     SigV4Auth(Credentials(issued.access_key_id, issued.secret), "iam", "us-east-1").add_auth(request)
     prepared = request.prepare()
     headers = dict(prepared.headers) | {"X-Amz-Security-Token": issued.token}
@@ -117,10 +120,19 @@ def test_user_name_omitted_by_a_role_is_the_recorded_validation_error(role, acti
 
 # -- identity-based policies ---------------------------------------------------------------------------------------
 def own_read_policy() -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["iam:ListSigningCertificates", "iam:getuser"],
-         "Resource": "arn:aws:iam::*:user/team/*/${aws:username}"},
-        {"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*"}]})
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["iam:ListSigningCertificates", "iam:getuser"],
+                    "Resource": "arn:aws:iam::*:user/team/*/${aws:username}",
+                },
+                {"Effect": "Deny", "Action": "iam:GetUser", "Resource": "*"},
+            ],
+        }
+    )
 
 
 @pytest.fixture
@@ -143,14 +155,17 @@ def test_anything_else_is_access_denied_in_the_recorded_shape(enforced):
     server, root, bob = enforced
     assert root.call("CreateUser", {"UserName": "carol", "Path": "/team/a/"}).status == 200
     for action, params, resource in (
-            ("ListSigningCertificates", {"UserName": "carol"}, "user/team/a/carol"),  # another user's
-            ("CreateUser", {"UserName": "dave", "Path": "/team/a/"}, "user/team/a/dave"),  # an action not granted
-            ("GetUser", {}, "user/team/a/bob"),  # granted, but explicitly denied
-            ("ListSigningCertificates", {"UserName": "nobody"}, "user/nobody")):  # an absent user: no path
+        ("ListSigningCertificates", {"UserName": "carol"}, "user/team/a/carol"),  # another user's
+        ("CreateUser", {"UserName": "dave", "Path": "/team/a/"}, "user/team/a/dave"),  # an action not granted
+        ("GetUser", {}, "user/team/a/bob"),  # granted, but explicitly denied
+        ("ListSigningCertificates", {"UserName": "nobody"}, "user/nobody"),
+    ):  # an absent user: no path
         status, kind, code, message = error_of(root.call(action, params, identity=bob))
         assert (status, kind, code) == (403, "Sender", "AccessDenied")
-        assert message == (f"User: arn:aws:iam::{ACCOUNT_ID}:user/team/a/bob is not authorized to perform "
-                           f"iam:{action} on resource: arn:aws:iam::{ACCOUNT_ID}:{resource}")
+        assert message == (
+            f"User: arn:aws:iam::{ACCOUNT_ID}:user/team/a/bob is not authorized to perform "
+            f"iam:{action} on resource: arn:aws:iam::{ACCOUNT_ID}:{resource}"
+        )
     recorded_code, recorded_message = recorded_error("ls-access-denied.xml")
     assert recorded_code == "AccessDenied" and " is not authorized to perform iam:" in recorded_message
 
@@ -162,8 +177,12 @@ def test_the_root_is_never_restricted_and_policies_are_off_by_default(enforced, 
     frank = store.create_user("frank")
     key = store.create_access_key(frank)
     _, open_root = served(store)
-    assert open_root.call("CreateUser", {"UserName": "gina"},
-                          identity=Identity("frank", Credentials(key.access_key_id, key.secret))).status == 200
+    assert (
+        open_root.call(
+            "CreateUser", {"UserName": "gina"}, identity=Identity("frank", Credentials(key.access_key_id, key.secret))
+        ).status
+        == 200
+    )
 
 
 def test_every_call_is_counted_with_its_caller_action_resource_and_verdict(enforced):
@@ -176,19 +195,38 @@ def test_every_call_is_counted_with_its_caller_action_resource_and_verdict(enfor
     assert server.app.call_counts[(bob_arn, "iam:DeleteUser", bob_arn, False)] == 1
 
 
-@pytest.mark.parametrize("statement, action, resource, expected", [
-    ({"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}, "iam:ListUsers", "arn:aws:iam::1:user/", True),
-    ({"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}, "iam:GetUser", "arn:aws:iam::1:user/x", False),
-    ({"Effect": "Allow", "Action": "IAM:LISTUSERS", "Resource": "*"}, "iam:ListUsers", "x", True),  # case-blind
-    ({"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::1:user/a/*"},
-     "iam:GetUser", "arn:aws:iam::1:user/a/b/c", True),  # * spans slashes
-    ({"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::1:user/A?"},
-     "iam:GetUser", "arn:aws:iam::1:user/a1", False),  # resources are case-sensitive
-    ({"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::1:user/${aws:userid}"},
-     "iam:GetUser", "arn:aws:iam::1:user/", False),  # an unknown variable matches nothing
-    ({"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*", "Condition": {"Bool": {"aws:x": "true"}}},
-     "iam:GetUser", "x", False),  # what the reference cannot evaluate grants nothing
-])
+@pytest.mark.parametrize(
+    "statement, action, resource, expected",
+    [
+        ({"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}, "iam:ListUsers", "arn:aws:iam::1:user/", True),
+        ({"Effect": "Allow", "Action": "iam:List*", "Resource": "*"}, "iam:GetUser", "arn:aws:iam::1:user/x", False),
+        ({"Effect": "Allow", "Action": "IAM:LISTUSERS", "Resource": "*"}, "iam:ListUsers", "x", True),  # case-blind
+        (
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::1:user/a/*"},
+            "iam:GetUser",
+            "arn:aws:iam::1:user/a/b/c",
+            True,
+        ),  # * spans slashes
+        (
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::1:user/A?"},
+            "iam:GetUser",
+            "arn:aws:iam::1:user/a1",
+            False,
+        ),  # resources are case-sensitive
+        (
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "arn:aws:iam::1:user/${aws:userid}"},
+            "iam:GetUser",
+            "arn:aws:iam::1:user/",
+            False,
+        ),  # an unknown variable matches nothing
+        (
+            {"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*", "Condition": {"Bool": {"aws:x": "true"}}},
+            "iam:GetUser",
+            "x",
+            False,
+        ),  # what the reference cannot evaluate grants nothing
+    ],
+)
 def test_policy_statements(statement, action, resource, expected):
     document = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     assert allows([document], action, resource) is expected
@@ -245,8 +283,9 @@ def test_a_lagging_listing_over_http_pages_the_earlier_state(served):
     store.delete_certificate(store.get_user("u"), ids[0])
     first = read_listing(root.call("ListSigningCertificates", {"UserName": "u", "MaxItems": "1"}))
     assert first.ids == [ids[0]] and first.truncated
-    second = read_listing(root.call("ListSigningCertificates", {"UserName": "u", "MaxItems": "1",
-                                                                "Marker": first.marker}))
+    second = read_listing(
+        root.call("ListSigningCertificates", {"UserName": "u", "MaxItems": "1", "Marker": first.marker})
+    )
     assert second.ids == [ids[1]] and not second.truncated
     clock.now += 5.0
     assert read_listing(root.call("ListSigningCertificates", {"UserName": "u"})).ids == [ids[1]]

@@ -1,11 +1,12 @@
 """Report files never follow a planted link: the directory, a subdirectory and each file are checked or replaced."""
+
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from conformance.report_files import ReportDir, ReportDirError
+from conformance.safety.files import ReportDir, ReportDirError
 
 
 @pytest.fixture

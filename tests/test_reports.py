@@ -1,10 +1,11 @@
 """The four reports of a run, the gate's baseline semantics, and the HTML in a real (headless) browser."""
+
 import json
 import os
 import re
 import shutil
-import sys
 import subprocess
+import sys
 import tempfile
 from xml.etree import ElementTree as ET
 
@@ -30,8 +31,25 @@ def failing_run(tmp_path_factory, root_credentials_env):
     report_dir = tmp_path_factory.mktemp("failing") / "reports"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
     with ReferenceServer(app=ListsEverythingOnOnePage(Flavour())) as server:
-        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
-                               "--allure", "--report-dir", str(report_dir)], capture_output=True, text=True, env=env, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--profile",
+                "quick",
+                "--allure",
+                "--report-dir",
+                str(report_dir),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
         yield CliRun(done.returncode, done.stdout, done.stderr, report_dir), server.url
 
 
@@ -50,16 +68,31 @@ def test_allure_results_are_written_only_when_asked_and_an_earlier_runs_are_remo
     (stale / "earlier-result.json").write_text("{}")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
     with ReferenceServer() as server:
-        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile",
-                               "quick", "--report-dir", str(tmp_path / "reports")], capture_output=True, text=True,
-                              env=env, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--profile",
+                "quick",
+                "--report-dir",
+                str(tmp_path / "reports"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
     assert done.returncode == 0, done.stdout[-2000:]
     assert sorted(os.listdir(tmp_path / "reports")) == ["junit.xml", "report.html", "summary.json"]
 
 
 def test_allure_pytest_is_loaded_only_for_allure_results():
-    from conformance.cli import pytest_arguments
-    from conformance.options import OPTIONS
+    from conformance.cli.run import pytest_arguments
+    from conformance.config.options import OPTIONS
 
     defaults = {option.dest: option.default for option in OPTIONS}
     assert "allure_pytest.plugin" not in pytest_arguments(defaults, None)
@@ -94,8 +127,9 @@ def test_the_curl_line_reproduces_the_failing_request(failing_run, root_credenti
     assert "$AWS_SECRET_ACCESS_KEY" in curl and root_credentials_env["AWS_SECRET_ACCESS_KEY"] not in curl
     with ReferenceServer(app=ListsEverythingOnOnePage(Flavour())) as server:  # the run's server is gone: a new one
         replay = curl.replace(url, server.url)
-        done = subprocess.run(["bash", "-c", replay], capture_output=True, text=True, timeout=30,
-                              env=os.environ | root_credentials_env)
+        done = subprocess.run(
+            ["bash", "-c", replay], capture_output=True, text=True, timeout=30, env=os.environ | root_credentials_env
+        )
     # The user the run created is gone too, so the replay is answered by the same server, signed the same way:
     # authentication passes and the reference answers about the (absent) user.
     assert done.returncode == 0 and "HTTP/1.1 404" in done.stdout and "NoSuchEntity" in done.stdout
@@ -108,14 +142,32 @@ def test_the_html_report_renders_in_chromium_without_console_errors(failing_run,
         pytest.skip("chromium is not installed here (apt-get install chromium)")
     run, _ = failing_run
     html = run.report_dir / "report.html"
-    assert "http" not in "".join(line for line in html.read_text().splitlines() if "src=" in line or "href=\"http" in line)
+    assert "http" not in "".join(
+        line for line in html.read_text().splitlines() if "src=" in line or 'href="http' in line
+    )
     screenshot = tmp_path / "report.png"
     done = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tempfile.mkdtemp()}", "--enable-logging=stderr", "--v=0", "--window-size=1280,2000",
-         f"--screenshot={screenshot}", html.as_uri()],
-        capture_output=True, text=True, timeout=120)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tempfile.mkdtemp()}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--window-size=1280,2000",
+            f"--screenshot={screenshot}",
+            html.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and screenshot.stat().st_size > 10_000
     console = [line for line in done.stderr.splitlines() if "CONSOLE" in line or "Failed to load resource" in line]
     assert console == []
@@ -129,27 +181,70 @@ def test_write_baseline_then_gate_on_it_then_strict_gate(failing_run, run_cli, r
         url = server.url
         # One seed for both runs: which requirements a fault breaks can depend on the examples drawn (PAG-10's
         # state machine meets the ignored MaxItems only when it draws a small one).
-        written = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
-                          "--write-baseline", str(baseline), env=root_credentials_env)
-        gated = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--seed", "7",
-                        "--baseline", str(baseline), env=root_credentials_env)
+        written = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            "--seed",
+            "7",
+            "--write-baseline",
+            str(baseline),
+            env=root_credentials_env,
+        )
+        gated = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            "--seed",
+            "7",
+            "--baseline",
+            str(baseline),
+            env=root_credentials_env,
+        )
     recorded = json.loads(baseline.read_text())
     assert written.code == 1 and "PAG-02" in recorded["expected_failures"]
     assert recorded["format"] == 2 and recorded["target"]["description"] == url and recorded["written"]
     assert all(entry["signatures"] for entry in recorded["expected_failures"].values())
     assert gated.code == 0 and gated.summary["gate"] == "pass" and gated.summary["baseline_drift"] == []
     with ReferenceServer() as fixed:  # the deviation is gone: lenient gate passes, strict gate fails
-        lenient = run_cli("run", "--endpoint-url", fixed.url, "--profile", "quick", "--baseline", str(baseline),
-                          env=root_credentials_env)
-        strict = run_cli("run", "--endpoint-url", fixed.url, "--profile", "quick", "--baseline", str(baseline),
-                         "--strict-baseline", env=root_credentials_env)
+        lenient = run_cli(
+            "run",
+            "--endpoint-url",
+            fixed.url,
+            "--profile",
+            "quick",
+            "--baseline",
+            str(baseline),
+            env=root_credentials_env,
+        )
+        strict = run_cli(
+            "run",
+            "--endpoint-url",
+            fixed.url,
+            "--profile",
+            "quick",
+            "--baseline",
+            str(baseline),
+            "--strict-baseline",
+            env=root_credentials_env,
+        )
     assert lenient.code == 0 and "PAG-02" in lenient.summary["baseline_entries_now_passing"]
     assert strict.code == 1 and strict.summary["gate"] == "fail" and "--strict-baseline" in strict.stdout
 
 
 def report_allure(report_dir, path, cwd=None):
-    return subprocess.run([sys.executable, "-m", "conformance.cli", "report", "--allure", "--report-dir", str(report_dir)],
-                          capture_output=True, text=True, env=os.environ | {"PATH": path}, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "report", "--allure", "--report-dir", str(report_dir)],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PATH": path},
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 def test_report_allure_says_how_to_get_the_cli_when_absent(tmp_path):
@@ -223,9 +318,24 @@ def test_report_allure_output_opens_from_disk_in_chromium(failing_run, tmp_path)
     index = reports / "allure-report" / "index.html"
     assert "test_pagination" not in index.read_text()  # the data is encoded: seen in the DOM only once rendered
     dom = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tempfile.mkdtemp()}", "--virtual-time-budget=10000", "--dump-dom", index.as_uri()],
-        capture_output=True, text=True, timeout=120).stdout
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tempfile.mkdtemp()}",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+            index.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
     assert 'data-testid="tree-section-title"' in dom and "test_pagination" in dom
     assert re.search(r'class="[^"]*page-loader', dom) is None  # what a report opened from disk used to show forever

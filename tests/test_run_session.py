@@ -3,6 +3,7 @@
 Interrupted, crashed, set up on a target offering nothing, or leaking through a worker: each case runs the real CLI
 against a reference (or a hostile variant of it) on loopback and reads every output the run left.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ from pathlib import Path
 import pytest
 from werkzeug.wrappers import Response
 
+from conformance.contract.spec import requirements
 from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer
-from conformance.spec import requirements
 
 PIECE = 16  # any run of this many characters of a secret counts as leaked
 
@@ -37,10 +38,30 @@ def plugin_run_with(plugin: str, source: str, root_credentials_env, tmp_path: Pa
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
     with ReferenceServer() as server:
         done = subprocess.run(
-            [sys.executable, "-m", "pytest", "-p", plugin, "-p", "no:cacheprovider", "--pyargs", "conformance.suite",
-             "--iam-conformance", "--iam-endpoint-url", server.url, "--iam-profile", "quick",
-             "--iam-report-dir", str(tmp_path / "reports")],
-            capture_output=True, text=True, env=env | {"PYTHONPATH": path}, timeout=300, cwd=tmp_path)
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                plugin,
+                "-p",
+                "no:cacheprovider",
+                "--pyargs",
+                "conformance.suite",
+                "--iam-conformance",
+                "--iam-endpoint-url",
+                server.url,
+                "--iam-profile",
+                "quick",
+                "--iam-report-dir",
+                str(tmp_path / "reports"),
+            ],
+            capture_output=True,
+            text=True,
+            env=env | {"PYTHONPATH": path},
+            timeout=300,
+            cwd=tmp_path,
+        )
         leftovers = server.store.list_users("/iam-conformance/")
     return CliRun(done.returncode, done.stdout, done.stderr, tmp_path / "reports"), leftovers
 
@@ -70,9 +91,24 @@ def run_on_nothing(tmp_path_factory, root_credentials_env):
     report_dir = tmp_path_factory.mktemp("nothing") / "reports"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
     with ReferenceServer(app=AnswersX(Flavour())) as server:
-        done = subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url,
-                               "--profile", "quick", "--report-dir", str(report_dir)],
-                              capture_output=True, text=True, env=env, timeout=300)
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--profile",
+                "quick",
+                "--report-dir",
+                str(report_dir),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+        )
     return CliRun(done.returncode, done.stdout, done.stderr, report_dir)
 
 
@@ -93,14 +129,25 @@ class UploadsFail(ReferenceApp):
         raise IamError(500, "InternalFailure", "The request processing has failed.")
 
 
-def test_a_failed_set_up_is_incomplete_even_with_a_baseline_listing_every_requirement(run_cli, root_credentials_env,
-                                                                                      tmp_path):
+def test_a_failed_set_up_is_incomplete_even_with_a_baseline_listing_every_requirement(
+    run_cli, root_credentials_env, tmp_path
+):
     everything = tmp_path / "everything.json"
     everything.write_text(json.dumps({"target": "x", "expected_failures": {i: "any" for i in requirements()}}))
     written = tmp_path / "written.json"
     with ReferenceServer(app=UploadsFail(Flavour())) as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--baseline", str(everything),
-                      "--write-baseline", str(written), env=root_credentials_env)
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            "--baseline",
+            str(everything),
+            "--write-baseline",
+            str(written),
+            env=root_credentials_env,
+        )
         leftovers = server.store.list_users("/iam-conformance/")
     say_incomplete(run, "suite error")
     errors = [r for r in run.summary["requirements"] if r["status"] == "error"]
@@ -128,10 +175,24 @@ def interrupt_at(action: str, signum: int, root_credentials_env, tmp_path, *extr
     app = Reached(action)
     with ReferenceServer(app=app) as server:
         process = subprocess.Popen(
-            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
-             "--report-dir", str(tmp_path / "reports"), *extra],
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--profile",
+                "quick",
+                "--report-dir",
+                str(tmp_path / "reports"),
+                *extra,
+            ],
             env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert app.reached.wait(60), f"the run never called {action}"
         process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=120)
@@ -142,10 +203,15 @@ def interrupt_at(action: str, signum: int, root_credentials_env, tmp_path, *extr
     return CliRun(process.returncode, stdout, stderr, tmp_path / "reports"), leftovers, served
 
 
-@pytest.mark.parametrize("action,signum", [("ListSigningCertificates", signal.SIGTERM),  # the preflight
-                                           ("UploadSigningCertificate", signal.SIGTERM),  # seeding
-                                           ("CreateAccessKey", signal.SIGINT),
-                                           ("GetUser", signal.SIGTERM)])  # mid-test: a new key's first call
+@pytest.mark.parametrize(
+    "action,signum",
+    [
+        ("ListSigningCertificates", signal.SIGTERM),  # the preflight
+        ("UploadSigningCertificate", signal.SIGTERM),  # seeding
+        ("CreateAccessKey", signal.SIGINT),
+        ("GetUser", signal.SIGTERM),
+    ],
+)  # mid-test: a new key's first call
 def test_an_interrupted_run_is_incomplete_says_why_and_cleans_up(action, signum, root_credentials_env, tmp_path):
     run, leftovers, served = interrupt_at(action, signum, root_credentials_env, tmp_path)
     say_incomplete(run, "interrupted")
@@ -186,8 +252,14 @@ def test_pytest_crashing_under_the_run_is_incomplete_in_one_line(run_cli, root_c
     (tmp_path / "crashes_pytest.py").write_text(CRASHES_PYTEST)
     path = os.pathsep.join(filter(None, (str(tmp_path), os.environ.get("PYTHONPATH"))))
     with ReferenceServer() as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick",
-                      env=root_credentials_env | {"PYTEST_PLUGINS": "crashes_pytest", "PYTHONPATH": path})
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            env=root_credentials_env | {"PYTEST_PLUGINS": "crashes_pytest", "PYTHONPATH": path},
+        )
     assert run.code == 2, run.stdout[-2000:] + run.stderr[-2000:]
     assert "Traceback" not in run.stderr and "crashed inside pytest (SystemError)" in run.stderr
     assert run.summary["verdict"] == "incomplete"
@@ -206,10 +278,25 @@ def test_a_worker_that_dies_is_reported_and_its_users_swept(root_credentials_env
     app = Reached("UpdateSigningCertificate")  # a worker's own writes (the owner makes the shared users before)
     with ReferenceServer(app=app) as server:
         process = subprocess.Popen(
-            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
-             "-n", "2", "--report-dir", str(tmp_path / "reports")],
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--profile",
+                "quick",
+                "-n",
+                "2",
+                "--report-dir",
+                str(tmp_path / "reports"),
+            ],
             env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert app.reached.wait(60)
         workers = children_of(process.pid)
         assert workers, "no xdist worker found"
@@ -267,24 +354,32 @@ def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_cr
     app = EchoesSecrets(Flavour())
     env = root_credentials_env | {"AWS_SESSION_TOKEN": LONG_TOKEN}
     with ReferenceServer(app=app) as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--allure",
-                      *(("-n", workers) if workers else ()), env=env)
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            "--allure",
+            *(("-n", workers) if workers else ()),
+            env=env,
+        )
     secrets = [root_credentials_env["AWS_SECRET_ACCESS_KEY"], LONG_TOKEN, *EchoesSecrets.issued]
     assert len(secrets) >= 3 and run.code in (1, 2) and run.statuses()["ERR-01"] == "failed"
     outputs = outputs_of(run)
     assert len(outputs) > 10 and any("(redacted)" in output for output in outputs)  # echoed, and masked
     for secret in secrets:
         for start in range(0, len(secret) - PIECE + 1):
-            piece = secret[start:start + PIECE]
+            piece = secret[start : start + PIECE]
             assert not any(piece in output for output in outputs), f"a piece of a secret leaked: {piece}"
 
 
 # -- a bug of the suite's own, outside any test ----------------------------------------------------------------------
-BUG = '''
+BUG = """
 def pytest_runtest_logfinish(nodeid, location):
     if "test_auth" in nodeid:  # after the first test: the session stops with INTERNALERROR
         raise RuntimeError("a bug of the suite's ReferenceRootSecretKey/00000000000000001 \\x1b]0;title\\x07")
-'''
+"""
 
 
 def test_an_internal_error_is_incomplete_says_so_and_shows_its_traceback_redacted(root_credentials_env, tmp_path):
@@ -293,8 +388,10 @@ def test_an_internal_error_is_incomplete_says_so_and_shows_its_traceback_redacte
     run, leftovers = plugin_run_with("suite_bug", BUG, root_credentials_env, tmp_path)
     assert run.code == pytest.ExitCode.INTERNAL_ERROR and leftovers == []
     assert run.summary["verdict"] == "incomplete"
-    assert any("INTERNALERROR" in reason and "RuntimeError: a bug of the suite's (redacted)" in reason
-               for reason in run.summary["incomplete_reasons"]), run.summary["incomplete_reasons"]
+    assert any(
+        "INTERNALERROR" in reason and "RuntimeError: a bug of the suite's (redacted)" in reason
+        for reason in run.summary["incomplete_reasons"]
+    ), run.summary["incomplete_reasons"]
     assert "INTERNALERROR> " in run.stdout and "suite_bug.py" in run.stdout  # where the bug is, for its report
     assert not any(ROOT_SECRET_KEY[:PIECE] in output or "\x1b" in output for output in outputs_of(run))
 
@@ -304,15 +401,18 @@ def test_an_interrupt_while_a_shared_fixture_is_made_stops_the_run_instead_of_sk
     seeding, say) must stop the run: swallowed there, the run went on to exit 0 with set-up errors."""
     from types import SimpleNamespace
 
-    from conformance.background import _arguments
+    from conformance.suite.side_by_side import _arguments
 
     definition = SimpleNamespace(scope="session")
-    item = SimpleNamespace(get_closest_marker=lambda name: None, _fixtureinfo=SimpleNamespace(
-        argnames=("population", "judge"), name2fixturedefs={"population": [definition]}))
+    item = SimpleNamespace(
+        get_closest_marker=lambda name: None,
+        _fixtureinfo=SimpleNamespace(argnames=("population", "judge"), name2fixturedefs={"population": [definition]}),
+    )
 
     def raising(error):
         def getfixturevalue(name):
             raise error
+
         return SimpleNamespace(getfixturevalue=getfixturevalue)
 
     for stop in (KeyboardInterrupt("SIGTERM"), SystemExit(2), pytest.exit.Exception("bye")):
@@ -322,7 +422,7 @@ def test_an_interrupt_while_a_shared_fixture_is_made_stops_the_run_instead_of_sk
     assert _arguments(SimpleNamespace(getfixturevalue=lambda name: "users"), item) == {"population": "users"}
 
 
-SWALLOWED = '''
+SWALLOWED = """
 import gc, os, signal, time
 
 class _Finaliser:
@@ -334,11 +434,12 @@ def pytest_runtest_call(item):
     if "test_every_error_body_validates" in item.nodeid:
         _Finaliser()
         gc.collect()
-'''
+"""
 
 
-def test_an_interrupt_whose_keyboardinterrupt_was_swallowed_still_makes_the_run_incomplete(root_credentials_env,
-                                                                                           tmp_path):
+def test_an_interrupt_whose_keyboardinterrupt_was_swallowed_still_makes_the_run_incomplete(
+    root_credentials_env, tmp_path
+):
     """Ctrl-C lands wherever the main thread next checks for signals; inside a finaliser, the KeyboardInterrupt is
     printed as unraisable and dropped, and the run goes on to its end. It still was interrupted: exit 2, never 0."""
     run, leftovers = plugin_run_with("swallowed_interrupt", SWALLOWED, root_credentials_env, tmp_path)

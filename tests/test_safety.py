@@ -1,4 +1,5 @@
 """Safe against a real account, robust against a hostile endpoint: each over real sockets on loopback."""
+
 import collections
 import os
 import re
@@ -9,9 +10,9 @@ import threading
 import time
 
 import pytest
+from hostile import BODIES, HostileServer
 
 from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer
-from hostile import BODIES, HostileServer
 
 
 def no_traceback(run) -> None:
@@ -22,8 +23,9 @@ def no_traceback(run) -> None:
 def test_a_broken_target_is_reported_not_crashed_on(mode, run_cli, root_credentials_env):
     with HostileServer(mode) as server:
         started = time.monotonic()
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--deadline", "60",
-                      env=root_credentials_env)
+        run = run_cli(
+            "run", "--endpoint-url", server.url, "--profile", "quick", "--deadline", "60", env=root_credentials_env
+        )
     # Nothing can be set up on such a target: incomplete (exit 2), with what it did answer judged as deviations, and
     # not one requirement passed on nothing.
     assert run.code == 2, run.stdout[-2000:] + run.stderr[-2000:]
@@ -32,16 +34,29 @@ def test_a_broken_target_is_reported_not_crashed_on(mode, run_cli, root_credenti
     failed = [r for r in run.summary["requirements"] if r["status"] == "failed"]
     assert failed and run.summary["verdict"] == "incomplete" and run.summary["gate"] == "fail"
     assert [r["id"] for r in run.summary["requirements"] if r["status"] == "passed"] == []
-    excerpts = [f["evidence"]["response"]["body_excerpt"] for r in failed for f in r["failures"]
-                if f["evidence"] and "response" in f["evidence"]]
+    excerpts = [
+        f["evidence"]["response"]["body_excerpt"]
+        for r in failed
+        for f in r["failures"]
+        if f["evidence"] and "response" in f["evidence"]
+    ]
     assert excerpts and all(len(e) <= 2000 for e in excerpts)  # an excerpt, never the whole body
 
 
 def test_a_target_that_stops_answering_ends_the_run_in_bounded_time(run_cli, root_credentials_env):
     with HostileServer("silent-after-preflight") as server:
         started = time.monotonic()
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--deadline", "8",
-                      env=root_credentials_env, timeout=120)
+        run = run_cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--profile",
+            "quick",
+            "--deadline",
+            "8",
+            env=root_credentials_env,
+            timeout=120,
+        )
     elapsed = time.monotonic() - started
     assert run.code == 2 and elapsed < 60, (elapsed, run.stdout[-1500:])
     no_traceback(run)
@@ -84,7 +99,11 @@ def test_no_secret_reaches_the_console_or_any_report(run_cli, root_credentials_e
         run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--allure", env=root_credentials_env)
     secrets = [root_credentials_env["AWS_SECRET_ACCESS_KEY"], *app.issued]
     assert len(secrets) >= 2 and run.code == 1 and run.statuses()["ERR-01"] == "failed"
-    outputs = [run.stdout, run.stderr, *(p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file())]
+    outputs = [
+        run.stdout,
+        run.stderr,
+        *(p.read_text(errors="replace") for p in run.report_dir.rglob("*") if p.is_file()),
+    ]
     assert len(outputs) > 10
     assert any(p.name.endswith("-result.json") for p in (run.report_dir / "allure-results").iterdir())
     for secret in secrets:
@@ -102,7 +121,9 @@ class CountsCreations(ReferenceApp):
 
 def test_read_only_creates_nothing_and_still_judges_what_it_can(run_cli, root_credentials_env):
     with ReferenceServer(app=CountsCreations(Flavour())) as server:
-        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", "--read-only", env=root_credentials_env)
+        run = run_cli(
+            "run", "--endpoint-url", server.url, "--profile", "quick", "--read-only", env=root_credentials_env
+        )
     assert run.code == 0 and CountsCreations.creations == 0
     statuses = run.statuses()
     assert {statuses[i] for i in ("PARAM-04", "PARAM-05", "ERR-01", "AUTH-01", "AUTH-03")} == {"passed"}
@@ -120,11 +141,20 @@ def test_cleanup_sweeps_only_the_suites_own_leftovers(root_credentials_env):
         store = server.store
         leftover = store.create_user("ic-deadbeef-gw0-two", "/iam-conformance/deadbeef-gw0/")
         store.create_access_key(leftover)
-        for name, path in (("bob", "/iam-conformance/deadbeef-gw0/"), ("ic-mine", "/"),
-                           ("ic-other", "/iam-conformance-other/deadbeef-gw0/"), ("ic-x", "/iam-conformance/")):
+        for name, path in (
+            ("bob", "/iam-conformance/deadbeef-gw0/"),
+            ("ic-mine", "/"),
+            ("ic-other", "/iam-conformance-other/deadbeef-gw0/"),
+            ("ic-x", "/iam-conformance/"),
+        ):
             store.create_user(name, path)
-        done = subprocess.run([sys.executable, "-m", "conformance.cli", "cleanup", "--endpoint-url", server.url],
-                              capture_output=True, text=True, timeout=60, env=os.environ | root_credentials_env)
+        done = subprocess.run(
+            [sys.executable, "-m", "conformance.cli", "cleanup", "--endpoint-url", server.url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=os.environ | root_credentials_env,
+        )
         remaining = sorted(u.name for u in store.list_users("/") if not u.root)
     assert done.returncode == 0, done.stderr
     assert "deleted ic-deadbeef-gw0-two" in done.stdout
@@ -141,9 +171,23 @@ class Slow(ReferenceApp):
 def test_an_interrupted_run_still_deletes_what_it_created(signum, root_credentials_env, tmp_path):
     with ReferenceServer(app=Slow(Flavour())) as server:
         process = subprocess.Popen(
-            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick",
-             "--report-dir", str(tmp_path)], env=os.environ | root_credentials_env,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--profile",
+                "quick",
+                "--report-dir",
+                str(tmp_path),
+            ],
+            env=os.environ | root_credentials_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         deadline = time.monotonic() + 60
         while not server.store.list_users("/iam-conformance/") and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -179,15 +223,34 @@ def test_throttling_and_eventual_consistency_are_waited_out_and_reported(run_cli
     # Only uploads to a just-created user are refused (NoSuchEntity): those, and nothing else, are waits.
     assert summary["consistency_waits"]
     assert all("for new user" in wait["what"] for wait in summary["consistency_waits"]), summary["consistency_waits"]
-    assert "retries (Throttling/503)" in run.stdout and "Retries and waits" in (run.report_dir / "report.html").read_text()
+    assert (
+        "retries (Throttling/503)" in run.stdout and "Retries and waits" in (run.report_dir / "report.html").read_text()
+    )
 
 
 def test_two_runs_at_once_against_one_target_do_not_interfere(root_credentials_env, tmp_path):
     with ReferenceServer() as server:
+
         def run(name):
-            return subprocess.run([sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url,
-                                   "--profile", "quick", "--report-dir", str(tmp_path / name)],
-                                  capture_output=True, text=True, env=os.environ | root_credentials_env, timeout=300)
+            return subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "conformance.cli",
+                    "run",
+                    "--endpoint-url",
+                    server.url,
+                    "--profile",
+                    "quick",
+                    "--report-dir",
+                    str(tmp_path / name),
+                ],
+                capture_output=True,
+                text=True,
+                env=os.environ | root_credentials_env,
+                timeout=300,
+            )
+
         results = {}
         threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, run(n))) for n in ("a", "b")]
         for thread in threads:
@@ -195,7 +258,9 @@ def test_two_runs_at_once_against_one_target_do_not_interfere(root_credentials_e
         for thread in threads:
             thread.join()
         leftovers = server.store.list_users("/iam-conformance/")
-    assert [results[n].returncode for n in ("a", "b")] == [0, 0], results["a"].stdout[-1500:] + results["b"].stdout[-1500:]
+    assert [results[n].returncode for n in ("a", "b")] == [0, 0], (
+        results["a"].stdout[-1500:] + results["b"].stdout[-1500:]
+    )
     assert leftovers == []
 
 
@@ -243,8 +308,16 @@ def test_the_same_seed_sends_the_same_requests_whatever_the_overlap(run_cli, roo
     runs = []
     for concurrency in ("8", "8", "1"):
         with ReferenceServer(app=RecordsRequests()) as server:
-            run = run_cli("run", "--endpoint-url", server.url, "--seed", "11", "--max-concurrency", concurrency,
-                          env=root_credentials_env)
+            run = run_cli(
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--seed",
+                "11",
+                "--max-concurrency",
+                concurrency,
+                env=root_credentials_env,
+            )
         assert run.code == 0, run.stdout[-2000:]
         runs.append((server.app.normalised(), run.summary["request_count"]))
     (first, count), (again, _), (one_at_a_time, _) = runs
@@ -258,8 +331,15 @@ def test_in_ci_the_run_uses_seed_0_unless_given_one_and_the_seed_decides(run_cli
     sent = {}
     for seed in (None, "0", "1"):
         with ReferenceServer(app=RecordsRequests()) as server:
-            run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", *(("--seed", seed) if seed else ()),
-                          env=root_credentials_env | {"CI": "true"})
+            run = run_cli(
+                "run",
+                "--endpoint-url",
+                server.url,
+                "--profile",
+                "quick",
+                *(("--seed", seed) if seed else ()),
+                env=root_credentials_env | {"CI": "true"},
+            )
         assert run.code == 0, run.stdout[-2000:]
         assert run.summary["hypothesis_seed"] == (seed or "0")
         assert ("Hypothesis seed 0 (CI is set" in run.stdout) == (seed is None)

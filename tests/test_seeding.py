@@ -1,13 +1,14 @@
 """Cleanup asks the target only about what a user may hold, and still leaves nothing behind."""
+
 from __future__ import annotations
 
 import pytest
 from botocore.credentials import Credentials
 
-from conformance.certificates import new_certificate_pem
-from conformance.client import IamClient, Identity
+from conformance.protocol.client import IamClient, Identity
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, Flavour, ReferenceApp, ReferenceServer
-from conformance.seeding import Seeder
+from conformance.world.certificates import new_certificate_pem
+from conformance.world.seeding import Seeder
 
 
 class RecordsActions(ReferenceApp):
@@ -57,8 +58,10 @@ def test_a_user_found_under_the_run_path_but_never_recorded_is_emptied_and_delet
     # Made behind the Seeder's back (as a call whose answer was lost would leave it): only ListUsers finds it.
     name = "ic-0123abcd-test-orphan"
     assert client.call("CreateUser", {"UserName": name, "Path": seeder.path}).status == 200
-    assert client.call("UploadSigningCertificate", {"UserName": name,
-                                                    "CertificateBody": new_certificate_pem(name)}).status == 200
+    assert (
+        client.call("UploadSigningCertificate", {"UserName": name, "CertificateBody": new_certificate_pem(name)}).status
+        == 200
+    )
     assert client.call("CreateAccessKey", {"UserName": name}).status == 200
     seeder.created_anything = True  # the Seeder had tried to create something: its path is listed at cleanup
 

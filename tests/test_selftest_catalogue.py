@@ -4,6 +4,7 @@ The catalogue's shape (size, names, requirement ids, categories), that every fau
 reference on the wire (its probe in catalogue_probes, run over HTTP side by side with the reference), the runner's
 judging and summary line, and one real suite run each against a fault and a conformant variant.
 """
+
 from __future__ import annotations
 
 import functools
@@ -13,13 +14,14 @@ from pathlib import Path
 
 import pytest
 from catalogue_probes import PROBES, ROOT, observe
-from conformance.client import IamClient
+
+from conformance.contract.spec import CATEGORIES
+from conformance.protocol.client import IamClient
 from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer, Renderer, Store
 from conformance.selftest import main, runner
 from conformance.selftest.faults import Fault, by_name, catalogue
 from conformance.selftest.runner import RunResult, fault_verdict, run_suite
 from conformance.selftest.variants import variants
-from conformance.spec import CATEGORIES
 
 REQUIREMENTS = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "requirements.json").read_text())
 REQUIREMENT_IDS = {r["id"] for r in REQUIREMENTS["requirements"]}
@@ -65,9 +67,13 @@ def test_conformant_variants_cover_every_legal_choice():
     assert len(found) >= 5 and len({v.name for v in found}) == len(found)
     flavours = [v.flavour for v in found]
     for attribute, values in {
-        "element_order": {"page", "reversed"}, "namespace_prefix": {None, "iam"}, "xml_declaration": {False, True},
-        "marker_style": {"plain", "exotic"}, "certificate_order": {"upload", "reverse"},
-        "upload_date_precision": {"seconds", "millis"}, "result_username": {True, False},
+        "element_order": {"page", "reversed"},
+        "namespace_prefix": {None, "iam"},
+        "xml_declaration": {False, True},
+        "marker_style": {"plain", "exotic"},
+        "certificate_order": {"upload", "reverse"},
+        "upload_date_precision": {"seconds", "millis"},
+        "result_username": {True, False},
         "extra_elements": {False, True},
     }.items():
         assert {getattr(f, attribute) for f in flavours} >= values, attribute
@@ -108,22 +114,30 @@ def test_fault_answers_differently_from_the_reference(item: Fault):
 def test_fault_verdicts():
     item = by_name("status_lower_case")
     assert fault_verdict(item, RunResult("x", 1, failed=["SHAPE-05", "PAG-06"])) == (
-        True, "caught by SHAPE-05 (also PAG-06)")
+        True,
+        "caught by SHAPE-05 (also PAG-06)",
+    )
     assert fault_verdict(item, RunResult("x", 1, failed=["PAG-06"])) == (
-        False, "caught by unrelated requirement: PAG-06")
+        False,
+        "caught by unrelated requirement: PAG-06",
+    )
     assert fault_verdict(item, RunResult("x", 0))[0] is False
     assert fault_verdict(item, RunResult("x", 2, reason="target unreachable")) == (
-        False, "NOT CAUGHT: incomplete: target unreachable")
+        False,
+        "NOT CAUGHT: incomplete: target unreachable",
+    )
     # a deviation reported by a run that was also incomplete is caught all the same
     assert fault_verdict(item, RunResult("x", 2, failed=["SHAPE-05"], reason="suite error"))[0] is True
 
 
 def test_summary_line_and_exit_code(monkeypatch):
     fault_a, fault_b = by_name("wrong_namespace"), by_name("max_items_ignored")
-    outcomes = {"wrong_namespace": RunResult("wrong_namespace", 1, failed=["SHAPE-03"]),
-                "max_items_ignored": RunResult("max_items_ignored", 0),
-                "page_sample": RunResult("page_sample", 1, failed=["PAG-04"], why={"PAG-04": "expected a; got b"}),
-                "reordered_prefixed": RunResult("reordered_prefixed", 0)}
+    outcomes = {
+        "wrong_namespace": RunResult("wrong_namespace", 1, failed=["SHAPE-03"]),
+        "max_items_ignored": RunResult("max_items_ignored", 0),
+        "page_sample": RunResult("page_sample", 1, failed=["PAG-04"], why={"PAG-04": "expected a; got b"}),
+        "reordered_prefixed": RunResult("reordered_prefixed", 0),
+    }
     monkeypatch.setattr(runner, "catalogue", lambda: [fault_a, fault_b])
     monkeypatch.setattr(runner, "variants", lambda: variants()[:2])
     seen_seeds = []
@@ -136,8 +150,9 @@ def test_summary_line_and_exit_code(monkeypatch):
     out = io.StringIO()
     assert runner.run_selftest(workers=2, out=out, seeds=3) == 1
     lines = out.getvalue().splitlines()
-    assert lines[-1] == ("selftest: caught 1/2 faults on every one of 3 seed(s), 3 false positives on 2 conformant "
-                         "variants")
+    assert lines[-1] == (
+        "selftest: caught 1/2 faults on every one of 3 seed(s), 3 false positives on 2 conformant variants"
+    )
     assert sorted(set(seen_seeds)) == [1, 2, 3] and len(seen_seeds) == 4 * 3
     assert any("page_sample" in line and "PAG-04: expected a; got b" in line for line in lines)
     assert any(line.startswith("max_items_ignored") and "0/3 seeds" in line and "NOT CAUGHT" in line for line in lines)

@@ -7,7 +7,15 @@ import re
 import pytest
 from botocore.loaders import Loader
 
-from conformance.spec import CATEGORIES, EVIDENCE_LEVELS, Requirement, data_dir, error_codes, operation, requirements
+from conformance.contract.spec import (
+    CATEGORIES,
+    EVIDENCE_LEVELS,
+    Requirement,
+    data_dir,
+    error_codes,
+    operation,
+    requirements,
+)
 
 MODEL = Loader().load_service_model("iam", "service-2")
 SHAPES = MODEL["shapes"]
@@ -44,7 +52,9 @@ def test_recorded_requirements_cite_a_recording_of_this_action():
         if requirement.evidence == "recorded":
             cited = cited_fixtures(requirement.evidence_source)
             assert cited, f"{requirement.id} cites no fixture"
-            assert any(MANIFEST[f]["action"] == "ListSigningCertificates" for f in cited & set(MANIFEST)), requirement.id
+            assert any(MANIFEST[f]["action"] == "ListSigningCertificates" for f in cited & set(MANIFEST)), (
+                requirement.id
+            )
 
 
 def test_every_cited_fixture_is_in_the_manifest_and_on_disk():
@@ -75,8 +85,12 @@ def test_request_parameters_agree_with_botocore(name):
 
 def test_deliberate_differences_from_botocore_are_the_listed_ones():
     differences = {d["where"] for d in operation().botocore_differences}
-    assert differences == {"response Marker", "SigningCertificate.Status", "ListSigningCertificatesResult.UserName",
-                           "UserName prose"}
+    assert differences == {
+        "response Marker",
+        "SigningCertificate.Status",
+        "ListSigningCertificatesResult.UserName",
+        "UserName prose",
+    }
     # Each listed difference is real: the model says what the list says it says.
     assert model_member("ListSigningCertificatesResponse", "Marker") == {"type": "string"}
     assert "Expired" in model_member("SigningCertificate", "Status")["enum"]
@@ -111,7 +125,7 @@ def test_violations_cover_each_constraint_kind():
 
 @pytest.mark.parametrize("path", sorted(data_dir("baselines").glob("*.json")), ids=lambda p: p.name)
 def test_every_shipped_baseline_names_catalogued_requirements_with_a_reason(path):
-    from conformance.baseline import load
+    from conformance.results.baselines import load
 
     shipped = load(str(path))
     assert shipped.target and shipped.expected_failures
@@ -119,7 +133,7 @@ def test_every_shipped_baseline_names_catalogued_requirements_with_a_reason(path
 
 
 def test_the_coverage_matrix_covers_the_page_and_names_real_requirements():
-    from conformance.spec import coverage, operation, requirements
+    from conformance.contract.spec import coverage, operation, requirements
 
     matrix = coverage()
     clauses = matrix["clauses"]
@@ -143,7 +157,7 @@ def test_the_coverage_matrix_covers_the_page_and_names_real_requirements():
 
 
 def test_the_pages_error_codes_are_botocores_and_every_code_of_the_installed_model_is_accepted():
-    from conformance.spec import modelled_error_codes
+    from conformance.contract.spec import modelled_error_codes
 
     page = {"NoSuchEntity", "ServiceFailure"}  # the page's Errors section
     assert page <= modelled_error_codes() and page <= error_codes()

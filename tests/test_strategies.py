@@ -1,10 +1,11 @@
 """Every value the strategies call valid satisfies the spec; every invalid one breaks exactly its constraint."""
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conformance.spec import operation
-from conformance.strategies import allowed_special_characters, invalid_values, probed_kinds, valid_values
+from conformance.contract.spec import operation
+from conformance.contract.strategies import allowed_special_characters, invalid_values, probed_kinds, valid_values
 
 PARAMETERS = operation().parameters
 
@@ -45,7 +46,7 @@ def test_user_name_special_characters_come_from_the_pattern():
 
 @pytest.mark.parametrize("where, name", [("parameters", "UserName"), ("parameters", "Marker"), ("response", "Marker")])
 def test_the_pages_patterns_admit_no_character_outside_the_explicit_alphabet(where, name):
-    from conformance.strategies import PAGE_ALPHABET
+    from conformance.contract.strategies import PAGE_ALPHABET
 
     parameter = getattr(operation(), where)[name]
     if parameter.regex is None:
@@ -60,11 +61,12 @@ def test_no_strategy_builds_the_utf8_table():
     from hypothesis import given, settings
     from hypothesis.internal import charmap
 
-    from conformance.strategies import invalid_values, probed_kinds, valid_values
+    from conformance.contract.strategies import invalid_values, probed_kinds, valid_values
 
     charmap.intervals_from_codec.cache_clear()
     every = [valid_values(p) for p in PARAMETERS.values()] + [
-        invalid_values(p, kind) for p in PARAMETERS.values() for kind in probed_kinds(p)]
+        invalid_values(p, kind) for p in PARAMETERS.values() for kind in probed_kinds(p)
+    ]
 
     @settings(max_examples=30, database=None, deadline=None)
     @given(st.one_of(every))

@@ -1,4 +1,5 @@
 """Which endpoints count as real AWS (from botocore's own data), and which endpoint URLs are refused outright."""
+
 from __future__ import annotations
 
 import botocore.session
@@ -6,7 +7,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import EndpointVariantError
 
-from conformance.target import TargetError, checked_endpoint, is_real_aws, resolve_endpoint
+from conformance.protocol.target import TargetError, checked_endpoint, is_real_aws, resolve_endpoint
 
 SESSION = botocore.session.get_session()
 LOADER = SESSION.get_component("data_loader")
@@ -31,8 +32,9 @@ def iam_endpoints_resolved_by_botocore() -> list[str]:
                 for dual_stack in (False, True):
                     config = Config(use_fips_endpoint=fips, use_dualstack_endpoint=dual_stack)
                     try:
-                        client = SESSION.create_client("iam", region_name=region, config=config,
-                                                       aws_access_key_id="k", aws_secret_access_key="s")
+                        client = SESSION.create_client(
+                            "iam", region_name=region, config=config, aws_access_key_id="k", aws_secret_access_key="s"
+                        )
                     except EndpointVariantError:  # that partition has no such variant of IAM
                         continue
                     resolved.add(client.meta.endpoint_url)
@@ -41,8 +43,13 @@ def iam_endpoints_resolved_by_botocore() -> list[str]:
 
 def test_every_iam_hostname_botocore_lists_is_real_aws():
     hostnames = iam_hostnames_listed_by_botocore()
-    assert {"iam.amazonaws.com", "iam.global.api.aws", "iam-fips.amazonaws.com", "iam.cn-north-1.amazonaws.com.cn",
-            "iam.us-gov.amazonaws.com"} <= set(hostnames)
+    assert {
+        "iam.amazonaws.com",
+        "iam.global.api.aws",
+        "iam-fips.amazonaws.com",
+        "iam.cn-north-1.amazonaws.com.cn",
+        "iam.us-gov.amazonaws.com",
+    } <= set(hostnames)
     assert [host for host in hostnames if not is_real_aws(f"https://{host}/")] == []
 
 
@@ -52,46 +59,66 @@ def test_every_iam_endpoint_botocore_resolves_is_real_aws():
     assert [url for url in endpoints if not is_real_aws(url)] == []
 
 
-@pytest.mark.parametrize("url", [
-    "https://IAM.AmazonAWS.com./",  # case and a trailing dot change nothing
-    "https://vpce-0123-abcd.iam.us-east-1.vpce.amazonaws.com/",
-    "https://iam.us-iso-east-1.c2s.ic.gov/",
-    "https://iam.eusc-de-east-1.amazonaws.eu/",
-    "http://iam.amazonaws.com:443/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://IAM.AmazonAWS.com./",  # case and a trailing dot change nothing
+        "https://vpce-0123-abcd.iam.us-east-1.vpce.amazonaws.com/",
+        "https://iam.us-iso-east-1.c2s.ic.gov/",
+        "https://iam.eusc-de-east-1.amazonaws.eu/",
+        "http://iam.amazonaws.com:443/",
+    ],
+)
 def test_any_host_under_an_aws_partition_is_real_aws(url):
     assert is_real_aws(url)
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:4566/", "http://localhost:5000/", "http://localhost.localstack.cloud:4566/",
-    "https://amazonaws.com.example.org/", "https://notamazonaws.com/", "https://iam.amazonaws.com.evil.test/",
-    "http://[::1]:4566/", "https://api.aws.example/",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:4566/",
+        "http://localhost:5000/",
+        "http://localhost.localstack.cloud:4566/",
+        "https://amazonaws.com.example.org/",
+        "https://notamazonaws.com/",
+        "https://iam.amazonaws.com.evil.test/",
+        "http://[::1]:4566/",
+        "https://api.aws.example/",
+    ],
+)
 def test_other_hosts_are_not(url):
     assert not is_real_aws(url)
 
 
-@pytest.mark.parametrize("url", ["http://someone:hunter22@127.0.0.1:4566/", "http://hunter22@127.0.0.1/",
-                                 "https://a:hunter22@iam.amazonaws.com/"])
+@pytest.mark.parametrize(
+    "url",
+    ["http://someone:hunter22@127.0.0.1:4566/", "http://hunter22@127.0.0.1/", "https://a:hunter22@iam.amazonaws.com/"],
+)
 def test_user_info_is_refused_without_repeating_it(url):
     with pytest.raises(TargetError, match="user-info") as caught:
         checked_endpoint(url, "--endpoint-url")
     assert "hunter22" not in str(caught.value) and "\n" not in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:4566/?token=hunter22", "http://127.0.0.1:4566/#hunter22",
-                                 "http://127.0.0.1:4566/?"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:4566/?token=hunter22", "http://127.0.0.1:4566/#hunter22", "http://127.0.0.1:4566/?"]
+)
 def test_a_query_string_or_fragment_is_refused_without_repeating_it(url):
     with pytest.raises(TargetError, match="query string or fragment") as caught:
         checked_endpoint(url, "--endpoint-url")
     assert "hunter22" not in str(caught.value)
 
 
-@pytest.mark.parametrize("url,reason", [
-    ("ftp://127.0.0.1/", "not an http"), ("127.0.0.1:4566", "not an http"), ("http://127.0.0.1:99999/", "valid URL"),
-    ("http://127.0.0.1:4566/\x1b[2J", "control characters"), ("http://127.0.0.1 :4566/", "whitespace"),
-])
+@pytest.mark.parametrize(
+    "url,reason",
+    [
+        ("ftp://127.0.0.1/", "not an http"),
+        ("127.0.0.1:4566", "not an http"),
+        ("http://127.0.0.1:99999/", "valid URL"),
+        ("http://127.0.0.1:4566/\x1b[2J", "control characters"),
+        ("http://127.0.0.1 :4566/", "whitespace"),
+    ],
+)
 def test_other_malformed_endpoints_get_a_one_line_reason(url, reason):
     with pytest.raises(TargetError, match=reason) as caught:
         checked_endpoint(url, "--endpoint-url")

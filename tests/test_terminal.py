@@ -1,14 +1,15 @@
 """Text from a target reaches a terminal as visible escapes, and an XML report as characters XML can carry."""
+
 from __future__ import annotations
 
 import unicodedata
+from xml.sax.saxutils import escape
 
 from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
-from xml.sax.saxutils import escape
 
-from conformance.terminal import neutralise, xml_safe
+from conformance.safety.terminal import neutralise, xml_safe
 
 BIDI = set("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 # Every code point, lone surrogates included (what undecodable bytes become).
@@ -45,12 +46,16 @@ def test_ordinary_text_is_left_as_it_is(text):
 
 @given(ANY_TEXT)
 def test_xml_safe_text_makes_a_well_formed_document(text):
-    document = f"<a>{escape(xml_safe(text))}</a>".encode("utf-8")
+    document = f"<a>{escape(xml_safe(text))}</a>".encode()
     etree.fromstring(document)
 
 
-@given(st.text(st.characters(codec="utf-8", exclude_characters="\ufffe\uffff",
-                             exclude_categories=("Cc",)) | st.sampled_from("\t\n")))
+@given(
+    st.text(
+        st.characters(codec="utf-8", exclude_characters="\ufffe\uffff", exclude_categories=("Cc",))
+        | st.sampled_from("\t\n")
+    )
+)
 def test_xml_safe_keeps_every_character_xml_can_carry(text):
     assert xml_safe(text) == text
 

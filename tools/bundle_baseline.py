@@ -5,6 +5,7 @@ it has one for the requirement, and the run's own failure line where it has not 
     python tools/bundle_baseline.py --name moto --version 5.2.6 --description "..." \
         [--reasons baselines/moto-5.2.5.json] --out baselines/moto-5.2.6.json REPORT_DIR...
 """
+
 from __future__ import annotations
 
 import argparse
@@ -12,9 +13,9 @@ import json
 import sys
 from pathlib import Path
 
-from conformance import baseline as baselines
-from conformance.report import failure_line
-from conformance.result import signatures_seen
+from conformance.reports.writer import failure_line
+from conformance.results import baselines
+from conformance.results.result import signatures_seen
 
 
 def main(argv: list[str]) -> int:

@@ -4,6 +4,7 @@ sees the dependencies of the venv running this (a .pth file, so no package index
 Used by the project's tests (conftest.installable) and by `make bench`, which measures the suite as installed: run
 from an editable checkout, Hypothesis also reads the suite's own modules for constants to draw (about 0.2 CPU-s
 more on an empty cache)."""
+
 from __future__ import annotations
 
 import site
@@ -16,8 +17,12 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 
 def build(dist: Path) -> Path:
     """A wheel and an sdist of the checkout in `dist`, by the locked backend (no build isolation); the wheel."""
-    subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(CHECKOUT)],
-                   check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(CHECKOUT)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return next(dist.glob("*.whl"))
 
 
@@ -35,5 +40,19 @@ def venv_beside(venv: Path) -> Path:
 
 
 def install(bin_folder: Path, wheel: Path) -> None:
-    subprocess.run([str(bin_folder / "python"), "-m", "pip", "install", "--no-index", "--no-deps",
-                    "--disable-pip-version-check", "-q", str(wheel)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            str(bin_folder / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--no-index",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )

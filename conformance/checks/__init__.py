@@ -1,13 +1,16 @@
 """The registry of checks: small pure functions over exchanges (and what the suite knows it created).
 
-A check raises a Deviation (conformance.failures) when the target breaks the requirement, raises NothingToJudge
+A check raises a Deviation (conformance.checks.failures) when the target breaks the requirement, raises NothingToJudge
 when the response is not of the kind it judges, and otherwise returns None or a list of notes (facts worth
 reporting that are not deviations). A check states no requirement id: the conformance test calling it carries the
 requirement marker, so one check can serve several clauses of the page.
 
 Conformance tests call checks through a Judge, which counts what was actually judged: a requirement passes only
 when at least one check judged a response of its kind.
+
+It may import conformance.config and below: the data it judges (observations) is its own, so checks stay pure.
 """
+
 from __future__ import annotations
 
 import functools
@@ -15,8 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from conformance.failures import Deviation, NothingToJudge
-from conformance.wire import Exchange, read_error
+from conformance.checks.failures import Deviation, NothingToJudge
+from conformance.protocol.wire import Exchange, read_error
 
 F = TypeVar("F", bound=Callable[..., list[str] | None])
 REGISTRY: dict[str, Callable[..., list[str] | None]] = {}
@@ -103,6 +106,8 @@ def _policy_refusal(args: tuple) -> str | None:
         for exchange in _exchanges_in(value):
             error = read_error(exchange) if exchange.status == 403 else None
             if error is not None and error.code == "AccessDenied" and exchange.request.signer == "caller":
-                return (f"the suite's credentials may not call {exchange.request.action} here (AccessDenied): "
-                        "nothing about the target to judge")
+                return (
+                    f"the suite's credentials may not call {exchange.request.action} here (AccessDenied): "
+                    "nothing about the target to judge"
+                )
     return None

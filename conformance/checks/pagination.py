@@ -1,33 +1,14 @@
 """Pagination and what a listing means: checks over a Walk, the pages got by sending back each Marker."""
+
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
 from conformance.checks import check
-from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
-from conformance.spec import operation
-from conformance.wire import Exchange, Listing, describe, read_error, read_listing
-
-
-@dataclass
-class Walk:
-    """Pages of one listing, in order. `max_items` None means the parameter was omitted."""
-
-    user_name: str | None
-    max_items: int | None
-    pages: list[Exchange] = field(default_factory=list)
-    stopped_early: str | None = None  # why the walker gave up before a page said IsTruncated=false
-
-    def listings(self) -> list[Listing]:
-        return [listing for page in self.pages if (listing := read_listing(page)) is not None]
-
-    def ids(self) -> list[str | None]:
-        return [cid for listing in self.listings() for cid in listing.ids]
-
-    @property
-    def last(self) -> Exchange | None:
-        return self.pages[-1] if self.pages else None
+from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
+from conformance.checks.observations import Walk
+from conformance.contract.spec import operation
+from conformance.protocol.wire import Exchange, describe, read_error, read_listing
 
 
 def _all_pages_are_listings(walk: Walk) -> None:
@@ -52,8 +33,11 @@ def walk_yields_each_certificate_once(walk: Walk, expected_ids: set[str]) -> Non
         raise ContentDeviation("each certificate on exactly one page", f"repeated: {duplicates}", walk.last)
     if set(ids) != expected_ids:
         missing, extra = sorted(expected_ids - set(ids)), sorted(set(ids) - expected_ids)
-        raise ContentDeviation(f"exactly the {len(expected_ids)} uploaded certificates",
-                               f"missing {missing}, unexpected {extra}", walk.last)
+        raise ContentDeviation(
+            f"exactly the {len(expected_ids)} uploaded certificates",
+            f"missing {missing}, unexpected {extra}",
+            walk.last,
+        )
 
 
 @check
@@ -77,16 +61,21 @@ def truncation_flag_tells_the_truth(walk: Walk, total: int) -> list[str]:
     """
     _all_pages_are_listings(walk)
     seen, notes = 0, []
-    for page, listing in zip(walk.pages, walk.listings()):
+    for page, listing in zip(walk.pages, walk.listings(), strict=False):
         seen += len(listing.certificates)
         if listing.is_truncated not in ("true", "false"):
             raise BodyDeviation("IsTruncated true or false on every page", repr(listing.is_truncated), page)
         if seen < total and not listing.truncated:
-            raise ContentDeviation(f"IsTruncated true: {total - seen} certificate(s) remain after this page",
-                                   "IsTruncated false", page)
+            raise ContentDeviation(
+                f"IsTruncated true: {total - seen} certificate(s) remain after this page", "IsTruncated false", page
+            )
         if seen >= total and listing.truncated:
-            raise ContentDeviation(f"IsTruncated false on the page that completes the listing ({total} "
-                                   "certificate(s) listed, none remain)", "IsTruncated true", page)
+            raise ContentDeviation(
+                f"IsTruncated false on the page that completes the listing ({total} "
+                "certificate(s) listed, none remain)",
+                "IsTruncated true",
+                page,
+            )
     if walk.stopped_early:
         raise ContentDeviation("a last page with IsTruncated false", walk.stopped_early, walk.last)
     return notes
@@ -96,8 +85,9 @@ def truncation_flag_tells_the_truth(walk: Walk, total: int) -> list[str]:
 def last_page_carries_no_marker(walk: Walk) -> None:
     """A page that says IsTruncated false carries no Marker, as every recorded IAM listing shows: a client that
     pages while a Marker comes back (boto's old get_all_* loops, many scripts) would never stop."""
-    finished = [page for page in walk.pages if (listing := read_listing(page)) is not None
-                and listing.is_truncated == "false"]
+    finished = [
+        page for page in walk.pages if (listing := read_listing(page)) is not None and listing.is_truncated == "false"
+    ]
     if not finished:
         raise NothingToJudge("no page said IsTruncated false: no last page to judge")
     for page in finished:
@@ -137,8 +127,9 @@ def deleted_not_listed(walk: Walk, deleted_id: str, kept_ids: set[str]) -> None:
     if deleted_id in walk.ids():
         raise ContentDeviation(f"deleted certificate {deleted_id} gone", "still listed", walk.last)
     if not kept_ids <= set(walk.ids()):
-        raise ContentDeviation(f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {walk.ids()}",
-                               walk.last)
+        raise ContentDeviation(
+            f"the remaining certificates {sorted(kept_ids)} listed", f"listed: {walk.ids()}", walk.last
+        )
 
 
 @check
@@ -147,8 +138,9 @@ def listing_matches_model(walk: Walk, expected_statuses: dict[str, str]) -> None
     _all_pages_are_listings(walk)
     listed = {c.certificate_id: c.status for listing in walk.listings() for c in listing.certificates}
     if len(walk.ids()) != len(listed) or listed != expected_statuses:
-        raise ContentDeviation(f"exactly {expected_statuses or 'no certificates'}", f"{listed or 'no certificates'}",
-                               walk.last)
+        raise ContentDeviation(
+            f"exactly {expected_statuses or 'no certificates'}", f"{listed or 'no certificates'}", walk.last
+        )
 
 
 @check
@@ -156,8 +148,9 @@ def upload_refused_only_at_quota(exchange: Exchange, held: int) -> None:
     """IAM refuses a third certificate (LimitExceeded, quota 2); a user holding fewer must be able to upload."""
     error = read_error(exchange)
     if error is None or error.code != "LimitExceeded" or held < operation().certificates_per_user:
-        raise StatusDeviation(f"a successful upload while the user holds {held} certificate(s)", describe(exchange),
-                              exchange)
+        raise StatusDeviation(
+            f"a successful upload while the user holds {held} certificate(s)", describe(exchange), exchange
+        )
 
 
 @check
@@ -167,8 +160,11 @@ def no_foreign_certificates(walk: Walk, own_ids: set[str]) -> None:
         listing = read_listing(page)
         for certificate in listing.certificates if listing else []:
             if certificate.certificate_id not in own_ids or certificate.user_name != walk.user_name:
-                raise ContentDeviation(f"only certificates of {walk.user_name}",
-                                       f"{certificate.certificate_id} of {certificate.user_name}", page)
+                raise ContentDeviation(
+                    f"only certificates of {walk.user_name}",
+                    f"{certificate.certificate_id} of {certificate.user_name}",
+                    page,
+                )
 
 
 @check
@@ -191,8 +187,9 @@ def caller_listing_is_the_callers_own(walk: Walk, others: set[str], credentials:
     non_user_answer = first.status == 400 and error is not None and error.code == "ValidationError"
     if credentials == "temporary":
         if not non_user_answer:
-            raise StatusDeviation("HTTP 400 ValidationError: UserName must be given with non-user credentials",
-                                  describe(first), first)
+            raise StatusDeviation(
+                "HTTP 400 ValidationError: UserName must be given with non-user credentials", describe(first), first
+            )
         return
     if credentials == "unknown" and non_user_answer:
         return
@@ -201,8 +198,9 @@ def caller_listing_is_the_callers_own(walk: Walk, others: set[str], credentials:
         raise ContentDeviation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
     foreign = sorted(set(walk.ids()) & others)
     if foreign:
-        raise ContentDeviation("only the caller's own certificates, none of the users the suite created",
-                               f"{foreign}", walk.last)
+        raise ContentDeviation(
+            "only the caller's own certificates, none of the users the suite created", f"{foreign}", walk.last
+        )
     owners = sorted({c.user_name or "" for listing in walk.listings() for c in listing.certificates})
     if len(owners) > 1:
         raise ContentDeviation("one owner (the caller) for every listed certificate", f"owners {owners}", walk.last)
@@ -213,16 +211,22 @@ def same_walk(first: Walk, second: Walk) -> None:
     """One listing walked twice (over GET and over POST): the same pages, each with the same certificates, in order."""
     _all_pages_are_listings(first)
     _all_pages_are_listings(second)
-    pages = [[(c.certificate_id, c.user_name, c.status, c.body) for c in listing.certificates]
-             for listing in first.listings()]
-    again = [[(c.certificate_id, c.user_name, c.status, c.body) for c in listing.certificates]
-             for listing in second.listings()]
+    pages = [
+        [(c.certificate_id, c.user_name, c.status, c.body) for c in listing.certificates]
+        for listing in first.listings()
+    ]
+    again = [
+        [(c.certificate_id, c.user_name, c.status, c.body) for c in listing.certificates]
+        for listing in second.listings()
+    ]
     if pages != again or bool(first.stopped_early) != bool(second.stopped_early):
         method = lambda walk: walk.pages[0].request.method  # noqa: E731
-        raise ContentDeviation(f"the same pages over {method(first)} and {method(second)}: "
-                               f"{[[c[0] for c in page] for page in pages]}",
-                               f"{[[c[0] for c in page] for page in again]}"
-                               + (f" ({second.stopped_early})" if second.stopped_early else ""), second.last)
+        raise ContentDeviation(
+            f"the same pages over {method(first)} and {method(second)}: {[[c[0] for c in page] for page in pages]}",
+            f"{[[c[0] for c in page] for page in again]}"
+            + (f" ({second.stopped_early})" if second.stopped_early else ""),
+            second.last,
+        )
 
 
 @check
@@ -233,10 +237,12 @@ def foreign_marker_not_followed(exchange: Exchange, own_ids: set[str], their_ids
         return
     listing = read_listing(exchange)
     if listing is None:
-        raise StatusDeviation("a client error, or a listing of the named user's own certificates",
-                              describe(exchange), exchange)
+        raise StatusDeviation(
+            "a client error, or a listing of the named user's own certificates", describe(exchange), exchange
+        )
     foreign = sorted(set(listing.ids) - own_ids)
     if foreign:
         shown = [f"{cid} (the other user's)" if cid in their_ids else cid for cid in foreign]
-        raise ContentDeviation("only the named user's certificates, whatever Marker came with the name",
-                               f"{shown}", exchange)
+        raise ContentDeviation(
+            "only the named user's certificates, whatever Marker came with the name", f"{shown}", exchange
+        )

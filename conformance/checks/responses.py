@@ -1,12 +1,13 @@
 """Single-response checks for parameters, errors, protocol and auth: status, error code, Type, RequestId."""
+
 from __future__ import annotations
 
 import re
 
 from conformance.checks import check
-from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
-from conformance.spec import Parameter, error_codes
-from conformance.wire import Exchange, Listing, describe, read_error, read_listing
+from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
+from conformance.contract.spec import Parameter, error_codes
+from conformance.protocol.wire import Exchange, Listing, describe, read_error, read_listing
 
 
 def _error_or_deviation(exchange: Exchange, expected: str):
@@ -92,8 +93,9 @@ def client_error_typed_sender(exchange: Exchange) -> None:
         raise NothingToJudge(f"no client error to judge: {describe(exchange)}")
     error = read_error(exchange)
     if error is None:
-        raise BodyDeviation(f"an ErrorResponse with Type Sender for HTTP {exchange.status}", describe(exchange),
-                            exchange)
+        raise BodyDeviation(
+            f"an ErrorResponse with Type Sender for HTTP {exchange.status}", describe(exchange), exchange
+        )
     if error.type != "Sender":
         raise ContentDeviation(f"Type Sender for HTTP {exchange.status}", f"Type {error.type!r}", exchange)
 
@@ -107,8 +109,9 @@ def error_carries_request_id(exchange: Exchange) -> None:
     if error is None:
         raise BodyDeviation("an ErrorResponse with a RequestId", describe(exchange), exchange)
     if not (error.request_id or "").strip():
-        raise BodyDeviation("ErrorResponse/RequestId with a value", "no RequestId directly under ErrorResponse",
-                            exchange)
+        raise BodyDeviation(
+            "ErrorResponse/RequestId with a value", "no RequestId directly under ErrorResponse", exchange
+        )
 
 
 @check
@@ -129,8 +132,11 @@ def error_code_is_iams(exchange: Exchange) -> None:
     if exchange.status < 400 or error is None:
         raise NothingToJudge(f"no XML error to judge: {describe(exchange)}")
     if error.code not in error_codes():
-        raise ContentDeviation("an error Code IAM uses, spelled as IAM spells it (schemas/error_codes.json)",
-                               f"Code {error.code!r}", exchange)
+        raise ContentDeviation(
+            "an error Code IAM uses, spelled as IAM spells it (schemas/error_codes.json)",
+            f"Code {error.code!r}",
+            exchange,
+        )
 
 
 @check
@@ -143,8 +149,10 @@ def xml_content_type(exchange: Exchange) -> None:
 def _comparable(listing: Listing) -> tuple:
     # Request ids differ per call by design; everything else about the same listing must not.
     # Markers are opaque: a target may mint a new one per call (a nonce, a timestamp), so they are not compared.
-    return (listing.is_truncated,
-            [(c.certificate_id, c.user_name, c.status, c.body, c.upload_date) for c in listing.certificates])
+    return (
+        listing.is_truncated,
+        [(c.certificate_id, c.user_name, c.status, c.body, c.upload_date) for c in listing.certificates],
+    )
 
 
 @check
@@ -153,18 +161,26 @@ def same_answer(first: Exchange, second: Exchange) -> None:
     a, b = read_listing(first), read_listing(second)
     if a is not None and b is not None:
         if _comparable(a) != _comparable(b):
-            raise ContentDeviation(f"the same listing over {first.request.method} and {second.request.method}",
-                                   f"{a.ids} (truncated {a.is_truncated}) vs {b.ids} (truncated {b.is_truncated})",
-                                   second)
+            raise ContentDeviation(
+                f"the same listing over {first.request.method} and {second.request.method}",
+                f"{a.ids} (truncated {a.is_truncated}) vs {b.ids} (truncated {b.is_truncated})",
+                second,
+            )
         return
     errors = read_error(first), read_error(second)
     if None not in errors:
         if (first.status, errors[0].code, errors[0].message) != (second.status, errors[1].code, errors[1].message):
-            raise ContentDeviation(f"the same error over {first.request.method} and {second.request.method}",
-                                   f"{describe(first)} vs {describe(second)}", second)
+            raise ContentDeviation(
+                f"the same error over {first.request.method} and {second.request.method}",
+                f"{describe(first)} vs {describe(second)}",
+                second,
+            )
         return
     if (a is None and errors[0] is None) or (b is None and errors[1] is None):
         if first.status == second.status and first.body == second.body:
             raise NothingToJudge(f"no IAM answer to compare: {describe(first)}")
-    raise StatusDeviation(f"the same answer to {first.request.method} and {second.request.method}",
-                          f"{describe(first)} vs {describe(second)}", second)
+    raise StatusDeviation(
+        f"the same answer to {first.request.method} and {second.request.method}",
+        f"{describe(first)} vs {describe(second)}",
+        second,
+    )

@@ -1,15 +1,15 @@
 """Shape: bodies validate against schemas/, live in IAM's namespace, and report what was uploaded."""
+
 from __future__ import annotations
 
 import datetime
 
-from conformance.certificates import same_body
 from conformance.checks import check
-from conformance.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
-from conformance.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, SchemaReading, read_against
-from conformance.seeding import UploadedCertificate
-from conformance.spec import operation
-from conformance.wire import Exchange, child, describe, local, namespace, read_error, read_listing, text
+from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
+from conformance.checks.observations import UploadedCertificate, same_body
+from conformance.contract.schemas import ERROR_SCHEMA, SUCCESS_SCHEMA, SchemaReading, read_against
+from conformance.contract.spec import operation
+from conformance.protocol.wire import Exchange, child, describe, local, namespace, read_error, read_listing, text
 
 
 def _root(exchange: Exchange):
@@ -23,8 +23,7 @@ def _judged(exchange: Exchange, schema: str, strict: bool) -> list[str]:
     reading: SchemaReading = read_against(_root(exchange), schema, strict=strict)
     if reading.errors:
         set_aside = f" (set aside as unknown: {'; '.join(reading.notes)})" if reading.notes else ""
-        raise BodyDeviation(f"a body valid against schemas/{schema}", "; ".join(reading.errors) + set_aside,
-                            exchange)
+        raise BodyDeviation(f"a body valid against schemas/{schema}", "; ".join(reading.errors) + set_aside, exchange)
     return reading.notes
 
 
@@ -42,8 +41,7 @@ def success_body_matches_schema(exchange: Exchange, strict: bool = False) -> lis
         entries = [e for e in wrapper if isinstance(e.tag, str)] if local(wrapper) == "Certificates" else []
         strangers = sorted({local(e) for e in entries if local(e) != "member"})
         if strangers:
-            raise BodyDeviation("<Certificates> holding <member> entries only", f"<{'>, <'.join(strangers)}>",
-                                exchange)
+            raise BodyDeviation("<Certificates> holding <member> entries only", f"<{'>, <'.join(strangers)}>", exchange)
     return _judged(exchange, SUCCESS_SCHEMA, strict)
 
 
@@ -65,8 +63,13 @@ def body_in_iam_namespace(exchange: Exchange) -> None:
     if exchange.root is None or local(exchange.root) not in ("ListSigningCertificatesResponse", "ErrorResponse"):
         raise NothingToJudge(f"no IAM answer to judge: {describe(exchange)}")
     expected = operation().namespace
-    outside = sorted({f"{local(e)} in {namespace(e) or 'no namespace'}"
-                      for e in exchange.root.iter() if isinstance(e.tag, str) and namespace(e) != expected})
+    outside = sorted(
+        {
+            f"{local(e)} in {namespace(e) or 'no namespace'}"
+            for e in exchange.root.iter()
+            if isinstance(e.tag, str) and namespace(e) != expected
+        }
+    )
     if outside:
         raise BodyDeviation(f"every element in namespace {expected}", ", ".join(outside[:5]), exchange)
 
@@ -93,8 +96,9 @@ def request_ids_differ(exchanges: list[Exchange]) -> None:
         if not request_id:
             continue
         if request_id in seen:
-            raise ContentDeviation("a RequestId of its own for every answer",
-                                   f"RequestId {request_id!r} on two answers", exchange)
+            raise ContentDeviation(
+                "a RequestId of its own for every answer", f"RequestId {request_id!r} on two answers", exchange
+            )
         seen[request_id] = exchange
     if len(seen) < 2:
         raise NothingToJudge("fewer than two answers with a RequestId to compare")
@@ -118,20 +122,21 @@ def members_report_uploaded(exchange: Exchange, user_name: str, uploaded: dict[s
     # it is the user listed.
     result_user = text(child(child(exchange.root, "ListSigningCertificatesResult"), "UserName"))
     if result_user is not None and result_user != user_name:
-        raise ContentDeviation(f"ListSigningCertificatesResult/UserName {user_name!r} (or none)", repr(result_user),
-                               exchange)
+        raise ContentDeviation(
+            f"ListSigningCertificatesResult/UserName {user_name!r} (or none)", repr(result_user), exchange
+        )
     if not listing.certificates:
         raise NothingToJudge("no member listed: nothing to compare with the uploads")
     for member in listing.certificates:
         known = uploaded.get(member.certificate_id or "")
         if known is None:
-            raise ContentDeviation(f"CertificateId among those uploaded ({', '.join(uploaded)})",
-                                   repr(member.certificate_id), exchange)
+            raise ContentDeviation(
+                f"CertificateId among those uploaded ({', '.join(uploaded)})", repr(member.certificate_id), exchange
+            )
         if member.user_name != user_name:
             raise ContentDeviation(f"member UserName {user_name!r}", repr(member.user_name), exchange)
         if not same_body(known.body, member.body):
-            raise ContentDeviation("CertificateBody equal to the uploaded PEM", repr(member.body or ""),
-                                   exchange)
+            raise ContentDeviation("CertificateBody equal to the uploaded PEM", repr(member.body or ""), exchange)
         if member.status != known.status:
             raise ContentDeviation(f"Status {known.status!r} for {known.certificate_id}", repr(member.status), exchange)
         # UploadDate is optional in the model; when present it must be an ISO-8601 instant with a zone...
@@ -139,13 +144,17 @@ def members_report_uploaded(exchange: Exchange, user_name: str, uploaded: dict[s
             continue
         listed = _parse_timestamp(member.upload_date)
         if listed is None:
-            raise ContentDeviation("UploadDate as ISO-8601 UTC (e.g. 2010-09-08T09:24:47Z)",
-                                   repr(member.upload_date), exchange)
+            raise ContentDeviation(
+                "UploadDate as ISO-8601 UTC (e.g. 2010-09-08T09:24:47Z)", repr(member.upload_date), exchange
+            )
         # ...and the instant the upload reported (precision may differ: seconds vs milliseconds).
         uploaded_at = _parse_timestamp(known.upload_date or "")
         if uploaded_at is not None and abs((listed - uploaded_at).total_seconds()) >= 1:
-            raise ContentDeviation(f"UploadDate {known.upload_date} as UploadSigningCertificate reported",
-                                   repr(member.upload_date), exchange)
+            raise ContentDeviation(
+                f"UploadDate {known.upload_date} as UploadSigningCertificate reported",
+                repr(member.upload_date),
+                exchange,
+            )
 
 
 @check
@@ -155,8 +164,9 @@ def empty_list_for_user_without_certificates(exchange: Exchange) -> None:
         raise StatusDeviation("HTTP 200 with an empty Certificates list", describe(exchange), exchange)
     if listing.certificates:
         raise ContentDeviation("no members", f"{len(listing.certificates)} members", exchange)
-    if exchange.root is not None and not any(local(e) == "Certificates" for e in exchange.root.iter()
-                                             if isinstance(e.tag, str)):
+    if exchange.root is not None and not any(
+        local(e) == "Certificates" for e in exchange.root.iter() if isinstance(e.tag, str)
+    ):
         raise BodyDeviation("an empty <Certificates/> element", "no Certificates element", exchange)
 
 
@@ -166,7 +176,7 @@ CLOCK_TOLERANCE_S = 15 * 60
 
 
 def _instant(epoch: float) -> str:
-    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).isoformat(timespec="seconds")
+    return datetime.datetime.fromtimestamp(epoch, datetime.UTC).isoformat(timespec="seconds")
 
 
 @check
@@ -183,9 +193,12 @@ def upload_date_is_when_uploaded(exchange: Exchange, uploaded: dict[str, Uploade
             continue  # an unknown member or an unreadable date is SHAPE-05's to judge
         placed += 1
         if not known.sent_at - CLOCK_TOLERANCE_S <= listed.timestamp() <= known.answered_at + CLOCK_TOLERANCE_S:
-            raise ContentDeviation(f"UploadDate within 15 minutes of the upload of {known.certificate_id} (sent "
-                                   f"{_instant(known.sent_at)}, answered {_instant(known.answered_at)}, suite's clock)",
-                                   repr(member.upload_date), exchange)
+            raise ContentDeviation(
+                f"UploadDate within 15 minutes of the upload of {known.certificate_id} (sent "
+                f"{_instant(known.sent_at)}, answered {_instant(known.answered_at)}, suite's clock)",
+                repr(member.upload_date),
+                exchange,
+            )
     if not placed:
         raise NothingToJudge("no listed member with an UploadDate to place in time")
 
@@ -204,12 +217,18 @@ def upload_dates_agree(exchanges: list[Exchange], uploaded: dict[str, UploadedCe
                 continue
             answered = _parse_timestamp(known.upload_date or "")
             if answered is not None and abs((listed - answered).total_seconds()) >= 1:
-                raise ContentDeviation(f"UploadDate {known.upload_date} of {known.certificate_id}, as its upload "
-                                       "answered", repr(member.upload_date), exchange)
+                raise ContentDeviation(
+                    f"UploadDate {known.upload_date} of {known.certificate_id}, as its upload answered",
+                    repr(member.upload_date),
+                    exchange,
+                )
             first = seen.setdefault(known.certificate_id, (listed, member.upload_date or ""))
             if first[0] != listed:
-                raise ContentDeviation(f"UploadDate of {known.certificate_id} as listed before ({first[1]})",
-                                       repr(member.upload_date), exchange)
+                raise ContentDeviation(
+                    f"UploadDate of {known.certificate_id} as listed before ({first[1]})",
+                    repr(member.upload_date),
+                    exchange,
+                )
             compared += 1
     if compared < 2:
         raise NothingToJudge("no certificate with an UploadDate listed twice")

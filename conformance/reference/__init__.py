@@ -4,11 +4,20 @@ It is the suite's known-good target: every check must pass against it under ever
 IAM's manners, which the Store offers as options: a role's temporary credentials (`Store.issue_session`), enforced
 identity-based policies (`Store(enforce_policies=True)`), and eventual consistency (`Store(consistency_lag_s=...)`).
 """
+
 from .app import ReferenceApp, parameters_for
 from .render import Flavour, Node, Renderer
 from .server import ReferenceServer
-from .store import (ACCOUNT_ID, ROOT_ACCESS_KEY, ROOT_SECRET_KEY, IamError, RoleSession, Store, TemporaryCredentials,
-                    Write)
+from .store import (
+    ACCOUNT_ID,
+    ROOT_ACCESS_KEY,
+    ROOT_SECRET_KEY,
+    IamError,
+    RoleSession,
+    Store,
+    TemporaryCredentials,
+    Write,
+)
 
 __all__ = [
     "ACCOUNT_ID",

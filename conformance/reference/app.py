@@ -7,6 +7,7 @@ known-good.
 Every call that reaches authorization is counted in `call_counts` (caller ARN, iam:Action, resource ARN, allowed):
 what a run sent, and whether the caller's policies let it through.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,14 +19,14 @@ import hmac
 import json
 import threading
 import uuid
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from werkzeug.wrappers import Request, Response
 
-from conformance.spec import Constraint, Parameter, operation, parse_integer
+from conformance.contract.spec import Constraint, Parameter, operation, parse_integer
 
 from . import sigv4
 from .render import Flavour, Node, Renderer, leaf, listing
@@ -34,10 +35,20 @@ from .store import ACCOUNT_ID, IamError, RoleSession, Store, User
 SPEC = operation()
 VERSION = SPEC.api_version
 ACTIONS = (
-    "CreateUser", "GetUser", "DeleteUser", "ListUsers",
-    "UploadSigningCertificate", "UpdateSigningCertificate", "DeleteSigningCertificate", "ListSigningCertificates",
-    "CreateAccessKey", "DeleteAccessKey", "ListAccessKeys",
-    "PutUserPolicy", "DeleteUserPolicy", "ListUserPolicies",
+    "CreateUser",
+    "GetUser",
+    "DeleteUser",
+    "ListUsers",
+    "UploadSigningCertificate",
+    "UpdateSigningCertificate",
+    "DeleteSigningCertificate",
+    "ListSigningCertificates",
+    "CreateAccessKey",
+    "DeleteAccessKey",
+    "ListAccessKeys",
+    "PutUserPolicy",
+    "DeleteUserPolicy",
+    "ListUserPolicies",
 )
 SETTABLE_STATUSES = ("Active", "Inactive")  # the model's enum also lists Expired, which only IAM itself sets
 EXOTIC_PREFIX, EXOTIC_SUFFIX = "é ü+/= ", " Ä ÿ"
@@ -66,13 +77,17 @@ def _from_shape(name: str, shape, required: bool) -> tuple[Parameter, tuple[str,
     meta = shape.metadata
     integer = shape.type_name == "integer"
     kinds = ("minimum", "maximum") if integer else ("min_length", "max_length")
-    constraints = [Constraint(kind, meta[key], "botocore model") for kind, key in zip(kinds, ("min", "max"))
-                   if key in meta]
+    constraints = [
+        Constraint(kind, meta[key], "botocore model")
+        for kind, key in zip(kinds, ("min", "max"), strict=True)
+        if key in meta
+    ]
     if "pattern" in meta:
         constraints.append(Constraint("pattern", meta["pattern"], "botocore model"))
     member = name[:1].lower() + name[1:]
-    parameter = Parameter(name, member, "integer" if integer else "string", required, "botocore model",
-                          tuple(constraints))
+    parameter = Parameter(
+        name, member, "integer" if integer else "string", required, "botocore model", tuple(constraints)
+    )
     return parameter, tuple(getattr(shape, "enum", None) or ())
 
 
@@ -85,8 +100,11 @@ def parameters_for(action: str) -> dict[str, tuple[Parameter, tuple[str, ...]]]:
     shape = _iam_model().operation_model(action).input_shape
     if shape is None:
         return {}
-    return {name: _from_shape(name, member, name in shape.required_members) for name, member in shape.members.items()
-            if member.type_name in ("string", "integer")}
+    return {
+        name: _from_shape(name, member, name in shape.required_members)
+        for name, member in shape.members.items()
+        if member.type_name in ("string", "integer")
+    }
 
 
 def _first_wins(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -177,8 +195,11 @@ class ReferenceApp:
         if token is None:
             return
         sent = request.headers.get("X-Amz-Security-Token")
-        if sent is None or "x-amz-security-token" not in auth.signed_headers \
-                or not hmac.compare_digest(sent.encode(), token.encode()):
+        if (
+            sent is None
+            or "x-amz-security-token" not in auth.signed_headers
+            or not hmac.compare_digest(sent.encode(), token.encode())
+        ):
             raise IamError(403, "InvalidClientTokenId", INVALID_TOKEN)
 
     def resolve_action(self, params: dict[str, str]) -> str:
@@ -207,8 +228,9 @@ class ReferenceApp:
             raw = params.get(name)
             if raw is None:
                 if parameter.required:
-                    clauses.append(f"Value null at '{parameter.member}' failed to satisfy constraint: "
-                                   "Member must not be null")
+                    clauses.append(
+                        f"Value null at '{parameter.member}' failed to satisfy constraint: Member must not be null"
+                    )
                 continue
             for violated in self.violations(parameter, raw, enum):
                 clause = CLAUSES[violated.kind].format(violated.value)
@@ -233,8 +255,11 @@ class ReferenceApp:
         with self._counter:
             self.call_counts[(caller.arn, f"iam:{action}", resource, allowed)] += 1
         if not allowed:  # the recorded message's shape (fixtures/recorded/ls-access-denied.xml)
-            raise IamError(403, "AccessDenied",
-                           f"User: {caller.arn} is not authorized to perform iam:{action} on resource: {resource}")
+            raise IamError(
+                403,
+                "AccessDenied",
+                f"User: {caller.arn} is not authorized to perform iam:{action} on resource: {resource}",
+            )
 
     # -- identity ------------------------------------------------------------------------------------------
     def owner(self, caller: User | RoleSession, params: dict[str, str]) -> User:
@@ -267,7 +292,7 @@ class ReferenceApp:
         if self.flavour.marker_style == "exotic":
             if not (marker.startswith(EXOTIC_PREFIX) and marker.endswith(EXOTIC_SUFFIX)):
                 raise invalid
-            marker = marker[len(EXOTIC_PREFIX):-len(EXOTIC_SUFFIX)]
+            marker = marker[len(EXOTIC_PREFIX) : -len(EXOTIC_SUFFIX)]
         try:
             raw = base64.b64decode(marker.encode("ascii"), validate=True)
         except (UnicodeEncodeError, binascii.Error):
@@ -316,8 +341,11 @@ class ReferenceApp:
         owner = self.owner(caller, p)
         if p["Status"] not in SETTABLE_STATUSES:
             clause = CLAUSES["enum"].format(", ".join(SETTABLE_STATUSES))
-            raise IamError(400, "ValidationError", self.validation_message(
-                [f"Value at 'status' failed to satisfy constraint: {clause}"]))
+            raise IamError(
+                400,
+                "ValidationError",
+                self.validation_message([f"Value at 'status' failed to satisfy constraint: {clause}"]),
+            )
         self.store.update_certificate(owner, p["CertificateId"], p["Status"])
 
     def action_DeleteSigningCertificate(self, caller: User, p: dict[str, str]) -> None:

@@ -5,6 +5,7 @@ Resource, with IAM's wildcards (`*` any run of characters, `/` included; `?` one
 A statement using anything else (NotAction, NotResource, Condition, other variables) grants nothing here: the
 reference is a small model of IAM, and a grant it cannot evaluate must not let a request through.
 """
+
 from __future__ import annotations
 
 import functools

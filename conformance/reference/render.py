@@ -4,6 +4,7 @@ Responses are built as small Node trees first and serialised last, so element or
 XML declaration are decided in one place each (`Renderer.arrange`, `Renderer.qname`, `Renderer.serialize`),
 and a fault can override exactly one of them.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from conformance.spec import operation
+from conformance.contract.spec import operation
 
 from .store import AccessKey, Certificate, IamError, User
 
@@ -93,34 +94,56 @@ class Renderer:
     # -- entities ------------------------------------------------------------------------------------------
     def user(self, user: User) -> Node:
         if user.root:  # GetUser as root: IAM shows no Path or UserName for the root identity
-            return branch("User", leaf("UserId", user.user_id), leaf("Arn", user.arn),
-                          leaf("CreateDate", self.date(user.created)))
-        return branch("User", leaf("Path", user.path), leaf("UserName", user.name), leaf("UserId", user.user_id),
-                      leaf("Arn", user.arn), leaf("CreateDate", self.date(user.created)))
+            return branch(
+                "User", leaf("UserId", user.user_id), leaf("Arn", user.arn), leaf("CreateDate", self.date(user.created))
+            )
+        return branch(
+            "User",
+            leaf("Path", user.path),
+            leaf("UserName", user.name),
+            leaf("UserId", user.user_id),
+            leaf("Arn", user.arn),
+            leaf("CreateDate", self.date(user.created)),
+        )
 
     def certificate(self, cert: Certificate, tag: str = "member") -> Node:
-        return branch(tag, leaf("UserName", cert.user_name), leaf("CertificateId", cert.certificate_id),
-                      leaf("CertificateBody", cert.body), leaf("Status", cert.status),
-                      leaf("UploadDate", self.date(cert.uploaded)),
-                      *self.extras(listing("Tags", []), branch("PermissionsBoundary", leaf(
-                          "PermissionsBoundaryType", "Policy"), leaf("Status", "Active"))))
+        return branch(
+            tag,
+            leaf("UserName", cert.user_name),
+            leaf("CertificateId", cert.certificate_id),
+            leaf("CertificateBody", cert.body),
+            leaf("Status", cert.status),
+            leaf("UploadDate", self.date(cert.uploaded)),
+            *self.extras(
+                listing("Tags", []),
+                branch("PermissionsBoundary", leaf("PermissionsBoundaryType", "Policy"), leaf("Status", "Active")),
+            ),
+        )
 
     def access_key(self, key: AccessKey, tag: str = "member", with_secret: bool = False) -> Node:
-        return branch(tag, leaf("UserName", key.user_name), leaf("AccessKeyId", key.access_key_id),
-                      leaf("Status", key.status),
-                      leaf("SecretAccessKey", key.secret) if with_secret else None,
-                      leaf("CreateDate", self.date(key.created)))
+        return branch(
+            tag,
+            leaf("UserName", key.user_name),
+            leaf("AccessKeyId", key.access_key_id),
+            leaf("Status", key.status),
+            leaf("SecretAccessKey", key.secret) if with_secret else None,
+            leaf("CreateDate", self.date(key.created)),
+        )
 
     # -- results -------------------------------------------------------------------------------------------
     def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         username = leaf("UserName", owner.name) if self.flavour.result_username and not owner.root else None
-        return [c for c in (
-            username,
-            listing("Certificates", [self.certificate(c) for c in page]),
-            leaf("IsTruncated", self.boolean(truncated)),
-            leaf("Marker", marker) if truncated else None,
-            *self.extras(leaf("CertificatesQuota", 2)),
-        ) if c is not None]
+        return [
+            c
+            for c in (
+                username,
+                listing("Certificates", [self.certificate(c) for c in page]),
+                leaf("IsTruncated", self.boolean(truncated)),
+                leaf("Marker", marker) if truncated else None,
+                *self.extras(leaf("CertificatesQuota", 2)),
+            )
+            if c is not None
+        ]
 
     def users_page(self, users: list[User]) -> list[Node]:
         members = [self.user(u) for u in users]
@@ -129,8 +152,11 @@ class Renderer:
         return [listing("Users", members), leaf("IsTruncated", "false")]
 
     def access_keys_page(self, owner: User, keys: list[AccessKey]) -> list[Node]:
-        return [leaf("UserName", owner.name), listing("AccessKeyMetadata", [self.access_key(k) for k in keys]),
-                leaf("IsTruncated", "false")]
+        return [
+            leaf("UserName", owner.name),
+            listing("AccessKeyMetadata", [self.access_key(k) for k in keys]),
+            leaf("IsTruncated", "false"),
+        ]
 
     # -- documents -----------------------------------------------------------------------------------------
     def success(self, action: str, result: list[Node] | None, request_id: str) -> bytes:
@@ -140,10 +166,16 @@ class Renderer:
         return self.serialize(branch(f"{action}Response", body, metadata))
 
     def error(self, error: IamError, request_id: str) -> bytes:
-        detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message),
-                        *self.extras(Node("Detail"), leaf("Retryable", "false")))
-        return self.serialize(branch("ErrorResponse", detail, leaf("RequestId", request_id),
-                                     *self.extras(leaf("HostId", "reference"))))
+        detail = branch(
+            "Error",
+            leaf("Type", error.type),
+            leaf("Code", error.code),
+            leaf("Message", error.message),
+            *self.extras(Node("Detail"), leaf("Retryable", "false")),
+        )
+        return self.serialize(
+            branch("ErrorResponse", detail, leaf("RequestId", request_id), *self.extras(leaf("HostId", "reference")))
+        )
 
     # -- serialisation -------------------------------------------------------------------------------------
     def arrange(self, node: Node, top: bool) -> list[Node]:

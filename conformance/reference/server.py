@@ -1,4 +1,5 @@
 """ReferenceServer: the reference app on a threaded werkzeug server at 127.0.0.1 on a free port."""
+
 from __future__ import annotations
 
 import threading
@@ -46,8 +47,15 @@ class ReferenceServer:
     every answer back that long (the benchmark's stand-in for a target across a network).
     """
 
-    def __init__(self, flavour: Flavour | None = None, *, app: ReferenceApp | None = None,
-                 host: str = "127.0.0.1", port: int = 0, latency_s: float = 0.0) -> None:
+    def __init__(
+        self,
+        flavour: Flavour | None = None,
+        *,
+        app: ReferenceApp | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency_s: float = 0.0,
+    ) -> None:
         self.app = app if app is not None else ReferenceApp(flavour or Flavour())
         self.latency_s = latency_s
         self.flavour = self.app.flavour
@@ -74,13 +82,17 @@ class ReferenceServer:
     def running(self) -> bool:
         return self._server is not None
 
-    def start(self) -> "ReferenceServer":
+    def start(self) -> ReferenceServer:
         if self._server is not None:
             return self
         served = _HeldBack(self.app, self.latency_s) if self.latency_s > 0 else self.app
         self._server = make_server(self.host, self.port, served, threaded=True, request_handler=_QuietHandler)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"reference-iam-{self._server.server_port}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"reference-iam-{self._server.server_port}",
+            daemon=True,
+        )
         self._thread.start()
         return self
 
@@ -94,7 +106,7 @@ class ReferenceServer:
         if thread is not None:
             thread.join(timeout=5)
 
-    def __enter__(self) -> "ReferenceServer":
+    def __enter__(self) -> ReferenceServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

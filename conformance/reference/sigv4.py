@@ -5,14 +5,15 @@ this project uses), so the reference cannot drift from what `SigV4Auth.add_auth`
 are taken from the wire instead of botocore's defaults: the header set (exactly the SignedHeaders the client
 named) and the query string, for which both canonical forms a botocore client can have signed are tried.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from typing import Mapping
 from urllib.parse import parse_qsl
 
 from botocore.auth import SIGV4_TIMESTAMP, UNSIGNED_PAYLOAD, SigV4Auth
@@ -71,8 +72,11 @@ def parse_authorization(header: str) -> Authorization:
         key, eq, value = part.strip().partition("=")
         if eq:
             fields[key.strip()] = value.strip()
-    missing = [f"Authorization header requires '{n}' parameter." for n in ("Credential", "Signature", "SignedHeaders")
-               if not fields.get(n)]
+    missing = [
+        f"Authorization header requires '{n}' parameter."
+        for n in ("Credential", "Signature", "SignedHeaders")
+        if not fields.get(n)
+    ]
     if missing:
         raise incomplete(" ".join(missing) + f" Authorization={header}")
     scope = fields["Credential"].split("/")
@@ -94,13 +98,14 @@ def request_timestamp(headers: Mapping[str, str], auth: Authorization) -> str:
         try:
             datetime.strptime(amz_date, SIGV4_TIMESTAMP)
         except ValueError:
-            raise incomplete(f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. "
-                             "See http://en.wikipedia.org/wiki/ISO_8601") from None
+            raise incomplete(
+                f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See http://en.wikipedia.org/wiki/ISO_8601"
+            ) from None
         return amz_date
     date = headers.get("Date")
     if date:
         try:
-            return parsedate_to_datetime(date).astimezone(timezone.utc).strftime(SIGV4_TIMESTAMP)
+            return parsedate_to_datetime(date).astimezone(UTC).strftime(SIGV4_TIMESTAMP)
         except (TypeError, ValueError):
             raise incomplete(f"Date must be in RFC 1123 format. Got '{date}'.") from None
     raise incomplete(
@@ -113,21 +118,26 @@ def check_scope(auth: Authorization, timestamp: str, now: datetime) -> None:
     if auth.service != SERVICE:
         raise mismatch(f"Credential should be scoped to correct service: '{SERVICE}'. ")
     if auth.terminator != TERMINATOR:
-        raise mismatch(f"Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{auth.terminator}'. ")
+        raise mismatch(
+            f"Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{auth.terminator}'. "
+        )
     if auth.date != timestamp[:8]:
         raise mismatch(
             "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: "
             f"'{auth.date}' != '{timestamp[:8]}', from '{timestamp}'."
         )
-    signed_at = datetime.strptime(timestamp, SIGV4_TIMESTAMP).replace(tzinfo=timezone.utc)
+    signed_at = datetime.strptime(timestamp, SIGV4_TIMESTAMP).replace(tzinfo=UTC)
     if signed_at < now - MAX_SKEW:
         earliest = (now - MAX_SKEW).strftime(SIGV4_TIMESTAMP)
-        raise mismatch(f"Signature expired: {timestamp} is now earlier than {earliest} "
-                       f"({now.strftime(SIGV4_TIMESTAMP)} - 15 min.)")
+        raise mismatch(
+            f"Signature expired: {timestamp} is now earlier than {earliest} ({now.strftime(SIGV4_TIMESTAMP)} - 15 min.)"
+        )
     if signed_at > now + MAX_SKEW:
         latest = (now + MAX_SKEW).strftime(SIGV4_TIMESTAMP)
-        raise mismatch(f"Signature not yet current: {timestamp} is still later than {latest} "
-                       f"({now.strftime(SIGV4_TIMESTAMP)} + 15 min.)")
+        raise mismatch(
+            f"Signature not yet current: {timestamp} is still later than {latest} "
+            f"({now.strftime(SIGV4_TIMESTAMP)} + 15 min.)"
+        )
 
 
 class WireSigV4Auth(SigV4Auth):
@@ -155,8 +165,9 @@ def candidate_requests(wire: WireRequest, signed: HTTPHeaders, timestamp: str) -
     which botocore canonicalises with %20 but puts on the wire with urlencode's '+')."""
     base = f"http://{wire.host}{wire.path or '/'}"
     headers = {name: value for name, value in signed.items()}
-    raw = AWSRequest(method=wire.method, url=f"{base}?{wire.query}" if wire.query else base,
-                     headers=headers, data=wire.body)
+    raw = AWSRequest(
+        method=wire.method, url=f"{base}?{wire.query}" if wire.query else base, headers=headers, data=wire.body
+    )
     candidates = [raw]
     pairs = parse_qsl(wire.query, keep_blank_values=True, encoding="utf-8", errors="replace")
     if pairs:
@@ -176,7 +187,7 @@ def check_payload_hash(wire: WireRequest, signed: HTTPHeaders) -> None:
 def verify(wire: WireRequest, auth: Authorization, secret: str, now: datetime | None = None) -> None:
     """Raise IamError unless the request carries a valid SigV4 signature for `secret`."""
     timestamp = request_timestamp(wire.headers, auth)
-    check_scope(auth, timestamp, now or datetime.now(timezone.utc))
+    check_scope(auth, timestamp, now or datetime.now(UTC))
     signed = signed_header_map(wire, auth)
     check_payload_hash(wire, signed)
     signer = WireSigV4Auth(Credentials(auth.access_key, secret), auth.region, signed)

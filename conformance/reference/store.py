@@ -7,6 +7,7 @@ Real IAM's manners, as options: temporary credentials of a role (`issue_session`
 session token), identity-based policies enforced for users and roles (`enforce_policies`), and eventual
 consistency (`consistency_lag_s`: a listing shows a user's certificates as they were that long ago).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -16,9 +17,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from conformance.spec import operation
+from conformance.contract.spec import operation
 
 from . import policy
 
@@ -49,7 +50,7 @@ class IamError(Exception):
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def random_id(prefix: str, length: int) -> str:
@@ -141,11 +142,11 @@ class Write:
 
     at: float  # Store.clock()
     kind: str  # upload | status | delete
-    certificate: "Certificate"
+    certificate: Certificate
 
 
 # The account root: owns the root credentials; its name is the account id, used where a UserName must be shown.
-ROOT = User(name=ACCOUNT_ID, path="/", user_id=ACCOUNT_ID, created=datetime(2010, 5, 8, tzinfo=timezone.utc), root=True)
+ROOT = User(name=ACCOUNT_ID, path="/", user_id=ACCOUNT_ID, created=datetime(2010, 5, 8, tzinfo=UTC), root=True)
 
 
 def no_such_user(name: str) -> IamError:
@@ -227,10 +228,13 @@ class Store:
                 raise IamError(
                     409,
                     "DuplicateCertificate",
-                    "The request was rejected because the same certificate is associated with an IAM user in the account.",
+                    "The request was rejected because the same certificate is associated with an IAM user in the "
+                    "account.",
                 )
             if len(held) >= CERTIFICATES_PER_USER:
-                raise IamError(409, "LimitExceeded", f"Cannot exceed quota for CertificatesPerUser: {CERTIFICATES_PER_USER}")
+                raise IamError(
+                    409, "LimitExceeded", f"Cannot exceed quota for CertificatesPerUser: {CERTIFICATES_PER_USER}"
+                )
             certificate = Certificate(
                 certificate_id=random_id("", 32),
                 owner_id=owner.user_id,
@@ -299,7 +303,9 @@ class Store:
     def create_access_key(self, owner: User) -> AccessKey:
         with self.lock:
             if len(self.access_keys_of(owner)) >= ACCESS_KEYS_PER_USER:
-                raise IamError(409, "LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}")
+                raise IamError(
+                    409, "LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}"
+                )
             key = AccessKey(
                 access_key_id=random_id("AKIA", 20),
                 secret="".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40)),
@@ -319,14 +325,18 @@ class Store:
             del self.access_keys[access_key_id]
 
     # -- temporary credentials (a role's session) ---------------------------------------------------------
-    def issue_session(self, role_name: str = "iam-conformance-ci", session_name: str = "ci",
-                      role_policy: str | None = None) -> TemporaryCredentials:
+    def issue_session(
+        self, role_name: str = "iam-conformance-ci", session_name: str = "ci", role_policy: str | None = None
+    ) -> TemporaryCredentials:
         """Temporary credentials of an assumed role, as STS hands them out (AssumeRole, SSO, instance roles)."""
         with self.lock:
             session = RoleSession(role_name, session_name, random_id("AROA", 21), role_policy)
-            issued = TemporaryCredentials(random_id("ASIA", 20),
-                                          "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40)),
-                                          secrets.token_urlsafe(96), session)
+            issued = TemporaryCredentials(
+                random_id("ASIA", 20),
+                "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40)),
+                secrets.token_urlsafe(96),
+                session,
+            )
             self.sessions[issued.access_key_id] = issued
             return issued
 

@@ -3,26 +3,35 @@
 Known-good: conformant Flavour variants of the reference (`variants`); known-bad: single-mistake subclasses of
 the reference (`faults`). The suite must pass the former and catch every one of the latter (`runner`).
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 
-from conformance.options import positive_int
+from conformance.config.options import positive_int
 from conformance.selftest.runner import run_selftest
 
 
 def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
     """The selftest's options, on `parser` (a CLI subcommand) or on a parser of its own."""
-    from conformance.profiles import PROFILES
+    from conformance.config.profiles import PROFILES
 
     parser = parser or argparse.ArgumentParser(prog="iam-conformance selftest", description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", choices=sorted(PROFILES), default="quick",
-                        help="Hypothesis profile of each suite run (default: quick)")
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="quick",
+        help="Hypothesis profile of each suite run (default: quick)",
+    )
     parser.add_argument("-n", "--workers", type=positive_int, default=2, help="suite runs at a time (default: 2)")
-    parser.add_argument("--seeds", type=int, default=5, metavar="N",
-                        help="run every fault and variant under Hypothesis seeds 1..N (default: 5; 0: once, "
-                             "with CI's fixed seed)")
+    parser.add_argument(
+        "--seeds",
+        type=int,
+        default=5,
+        metavar="N",
+        help="run every fault and variant under Hypothesis seeds 1..N (default: 5; 0: once, with CI's fixed seed)",
+    )
     return parser
 
 

@@ -5,19 +5,27 @@ identity, protocol, auth), grown per family in `faults_pagination`, `faults_para
 `faults_shape_dates` and `faults_protocol_errors`; each is declared with `conformance.selftest.registry.fault` and
 `catalogue()` imports them.
 """
+
 from __future__ import annotations
 
+from conformance.contract.spec import requirements
 from conformance.selftest.registry import REGISTRY, Fault
-from conformance.spec import requirements
 
 __all__ = ["Fault", "by_name", "catalogue"]
 
 
 def catalogue() -> list[Fault]:
     """Every fault, ordered by its primary requirement as requirements.json orders them (stable within one)."""
-    from conformance.selftest import (consistency_faults, faults_identity_auth, faults_pagination,  # noqa: F401
-                                      faults_parameters, faults_protocol_errors, faults_shape_dates, request_faults,
-                                      response_faults)  # (registration on import)
+    from conformance.selftest import (  # noqa: F401
+        consistency_faults,
+        faults_identity_auth,
+        faults_pagination,
+        faults_parameters,
+        faults_protocol_errors,
+        faults_shape_dates,
+        request_faults,
+        response_faults,  # (registration on import)
+    )
 
     order = {requirement_id: i for i, requirement_id in enumerate(requirements())}
     return sorted(REGISTRY.values(), key=lambda f: order[f.primary])

@@ -3,10 +3,11 @@ faults (AUTH-*: which error a bad credential gets, what is checked before it, an
 
 Each class overrides exactly one behaviour of the reference; the override is the mistake itself.
 """
+
 from __future__ import annotations
 
 import abc
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.credentials import Credentials
@@ -18,8 +19,11 @@ from conformance.selftest.registry import fault
 # -- identity: UserName omitted ----------------------------------------------------------------------------------
 
 
-@fault("root_lists_every_certificate", "ID-02",
-       "UserName omitted with the root's key: every certificate of the account (an admin view), not the root's own")
+@fault(
+    "root_lists_every_certificate",
+    "ID-02",
+    "UserName omitted with the root's key: every certificate of the account (an admin view), not the root's own",
+)
 class RootListsEveryCertificate(Store):
     def certificates_of(self, owner):
         if not owner.root:
@@ -28,8 +32,11 @@ class RootListsEveryCertificate(Store):
             return sorted(self.certificates.values(), key=lambda c: c.seq)
 
 
-@fault("root_not_found", "ID-02",
-       "UserName omitted with the root's key: the root is looked up as a user by its name and is not found (404)")
+@fault(
+    "root_not_found",
+    "ID-02",
+    "UserName omitted with the root's key: the root is looked up as a user by its name and is not found (404)",
+)
 class RootNotFound(ReferenceApp):
     def owner(self, caller, params: dict[str, str]):
         if params.get("UserName") is None and caller.root:
@@ -37,8 +44,11 @@ class RootNotFound(ReferenceApp):
         return super().owner(caller, params)
 
 
-@fault("omitted_user_name_not_found", "ID-01",
-       "UserName omitted with a user's key: 404 'The user with name None cannot be found.' (moto)")
+@fault(
+    "omitted_user_name_not_found",
+    "ID-01",
+    "UserName omitted with a user's key: 404 'The user with name None cannot be found.' (moto)",
+)
 class OmittedUserNameNotFound(ReferenceApp):
     def owner(self, caller, params: dict[str, str]):
         if params.get("UserName") is None and not caller.root:
@@ -46,8 +56,11 @@ class OmittedUserNameNotFound(ReferenceApp):
         return super().owner(caller, params)
 
 
-@fault("access_key_owner_inverted", ("ID-01", "PAG-10"),
-       "an access key's owner looked up with != instead of ==: a user's key signs as another user")
+@fault(
+    "access_key_owner_inverted",
+    ("ID-01", "PAG-10"),
+    "an access key's owner looked up with != instead of ==: a user's key signs as another user",
+)
 class AccessKeyOwnerInverted(Store):
     def principal_for(self, access_key_id: str):
         found = super().principal_for(access_key_id)
@@ -61,8 +74,11 @@ class AccessKeyOwnerInverted(Store):
 # -- auth: what comes first --------------------------------------------------------------------------------------
 
 
-@fault("validation_before_authentication", "AUTH-04",
-       "parameters are validated before the signature is checked: an unsigned MaxItems=0 gets 400 ValidationError")
+@fault(
+    "validation_before_authentication",
+    "AUTH-04",
+    "parameters are validated before the signature is checked: an unsigned MaxItems=0 gets 400 ValidationError",
+)
 class ValidationBeforeAuthentication(ReferenceApp):
     def handle(self, request, request_id: str) -> bytes:
         body = request.get_data(cache=True)
@@ -74,8 +90,11 @@ class ValidationBeforeAuthentication(ReferenceApp):
         return self.renderer.success(action, result, request_id)
 
 
-@fault("lookup_before_authentication", ("AUTH-04", "AUTH-02", "AUTH-03"),
-       "the named user is looked up before the signature is checked: a bad credential for an absent user gets 404")
+@fault(
+    "lookup_before_authentication",
+    ("AUTH-04", "AUTH-02", "AUTH-03"),
+    "the named user is looked up before the signature is checked: a bad credential for an absent user gets 404",
+)
 class LookupBeforeAuthentication(ReferenceApp):
     def authenticate(self, request, body: bytes):
         params = self.read_params(request, body)
@@ -96,40 +115,79 @@ def _recoded(app: ReferenceApp, request, body: bytes, code: str, status: int, re
         raise
 
 
-@fault("unsigned_access_denied", ("AUTH-01", "AUTH-04"),
-       "a request without Authorization gets 403 AccessDenied, not MissingAuthenticationToken")
+@fault(
+    "unsigned_access_denied",
+    ("AUTH-01", "AUTH-04"),
+    "a request without Authorization gets 403 AccessDenied, not MissingAuthenticationToken",
+)
 class UnsignedAccessDenied(ReferenceApp):
     def authenticate(self, request, body: bytes):
-        return _recoded(self, request, body, "MissingAuthenticationToken", 403,
-                        IamError(403, "AccessDenied", "Anonymous access is forbidden for this operation"))
+        return _recoded(
+            self,
+            request,
+            body,
+            "MissingAuthenticationToken",
+            403,
+            IamError(403, "AccessDenied", "Anonymous access is forbidden for this operation"),
+        )
 
 
-@fault("unsigned_incomplete_signature", ("AUTH-01", "AUTH-04"),
-       "a request without Authorization is parsed as an empty header: 400 IncompleteSignature")
+@fault(
+    "unsigned_incomplete_signature",
+    ("AUTH-01", "AUTH-04"),
+    "a request without Authorization is parsed as an empty header: 400 IncompleteSignature",
+)
 class UnsignedIncompleteSignature(ReferenceApp):
     def authenticate(self, request, body: bytes):
-        return _recoded(self, request, body, "MissingAuthenticationToken", 403,
-                        sigv4.incomplete("Unsupported AWS 'algorithm': ''. Authorization="))
+        return _recoded(
+            self,
+            request,
+            body,
+            "MissingAuthenticationToken",
+            403,
+            sigv4.incomplete("Unsupported AWS 'algorithm': ''. Authorization="),
+        )
 
 
-@fault("wrong_secret_access_denied", ("AUTH-02", "AUTH-04"),
-       "a signature that does not match gets 403 AccessDenied, not SignatureDoesNotMatch")
+@fault(
+    "wrong_secret_access_denied",
+    ("AUTH-02", "AUTH-04"),
+    "a signature that does not match gets 403 AccessDenied, not SignatureDoesNotMatch",
+)
 class WrongSecretAccessDenied(ReferenceApp):
     def authenticate(self, request, body: bytes):
-        return _recoded(self, request, body, "SignatureDoesNotMatch", 403,
-                        IamError(403, "AccessDenied", "Access denied: the request signature is invalid"))
+        return _recoded(
+            self,
+            request,
+            body,
+            "SignatureDoesNotMatch",
+            403,
+            IamError(403, "AccessDenied", "Access denied: the request signature is invalid"),
+        )
 
 
-@fault("wrong_secret_invalid_client_token", ("AUTH-02", "AUTH-04"),
-       "a signature that does not match gets 403 InvalidClientTokenId, as if the key were unknown")
+@fault(
+    "wrong_secret_invalid_client_token",
+    ("AUTH-02", "AUTH-04"),
+    "a signature that does not match gets 403 InvalidClientTokenId, as if the key were unknown",
+)
 class WrongSecretInvalidClientToken(ReferenceApp):
     def authenticate(self, request, body: bytes):
-        return _recoded(self, request, body, "SignatureDoesNotMatch", 403,
-                        IamError(403, "InvalidClientTokenId", "The security token included in the request is invalid."))
+        return _recoded(
+            self,
+            request,
+            body,
+            "SignatureDoesNotMatch",
+            403,
+            IamError(403, "InvalidClientTokenId", "The security token included in the request is invalid."),
+        )
 
 
-@fault("unknown_key_crash", ("AUTH-03", "AUTH-04"),
-       "an unknown access key is looked up with keys[key_id]: the KeyError is a 500 InternalFailure")
+@fault(
+    "unknown_key_crash",
+    ("AUTH-03", "AUTH-04"),
+    "an unknown access key is looked up with keys[key_id]: the KeyError is a 500 InternalFailure",
+)
 class UnknownKeyCrash(ReferenceApp):
     def authenticate(self, request, body: bytes):
         header = request.headers.get("Authorization")
@@ -139,8 +197,11 @@ class UnknownKeyCrash(ReferenceApp):
         return super().authenticate(request, body)
 
 
-@fault("signature_without_signature_served", "AUTH-06",
-       "an Authorization header without its Signature is served: the key is looked up, the missing signature skipped")
+@fault(
+    "signature_without_signature_served",
+    "AUTH-06",
+    "an Authorization header without its Signature is served: the key is looked up, the missing signature skipped",
+)
 class SignatureWithoutSignatureServed(ReferenceApp):
     def authenticate(self, request, body: bytes):
         header = request.headers.get("Authorization") or ""
@@ -152,8 +213,11 @@ class SignatureWithoutSignatureServed(ReferenceApp):
         return super().authenticate(request, body)
 
 
-@fault("signature_without_signature_crash", "AUTH-06",
-       "an Authorization header without its Signature raises KeyError('Signature'): 500 InternalFailure")
+@fault(
+    "signature_without_signature_crash",
+    "AUTH-06",
+    "an Authorization header without its Signature raises KeyError('Signature'): 500 InternalFailure",
+)
 class SignatureWithoutSignatureCrash(ReferenceApp):
     def authenticate(self, request, body: bytes):
         header = request.headers.get("Authorization") or ""
@@ -162,18 +226,25 @@ class SignatureWithoutSignatureCrash(ReferenceApp):
         return super().authenticate(request, body)
 
 
-@fault("missing_date_crash", "AUTH-06",
-       "a signed request without X-Amz-Date (or Date) is read with headers['X-Amz-Date']: 500 InternalFailure")
+@fault(
+    "missing_date_crash",
+    "AUTH-06",
+    "a signed request without X-Amz-Date (or Date) is read with headers['X-Amz-Date']: 500 InternalFailure",
+)
 class MissingDateCrash(ReferenceApp):
     def authenticate(self, request, body: bytes):
-        if request.headers.get("Authorization") and not (request.headers.get("X-Amz-Date")
-                                                         or request.headers.get("Date")):
+        if request.headers.get("Authorization") and not (
+            request.headers.get("X-Amz-Date") or request.headers.get("Date")
+        ):
             raise KeyError("X-Amz-Date")
         return super().authenticate(request, body)
 
 
-@fault("get_signature_not_verified", "AUTH-02",
-       "a GET's signature is never verified (only form bodies are): a GET with the wrong secret is served")
+@fault(
+    "get_signature_not_verified",
+    "AUTH-02",
+    "a GET's signature is never verified (only form bodies are): a GET with the wrong secret is served",
+)
 class GetSignatureNotVerified(ReferenceApp):
     def authenticate(self, request, body: bytes):
         if request.method != "GET" or not request.headers.get("Authorization"):
@@ -189,9 +260,14 @@ class GetSignatureNotVerified(ReferenceApp):
 
 def _wire(request, body: bytes) -> sigv4.WireRequest:
     raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
-    return sigv4.WireRequest(method=request.method, host=request.headers.get("Host", ""),
-                             path=raw_uri.split("?", 1)[0], query=request.environ.get("QUERY_STRING", ""),
-                             headers=request.headers, body=body)
+    return sigv4.WireRequest(
+        method=request.method,
+        host=request.headers.get("Host", ""),
+        path=raw_uri.split("?", 1)[0],
+        query=request.environ.get("QUERY_STRING", ""),
+        headers=request.headers,
+        body=body,
+    )
 
 
 class _ClockLenient(ReferenceApp, abc.ABC):
@@ -209,7 +285,7 @@ class _ClockLenient(ReferenceApp, abc.ABC):
                 raise
             auth = sigv4.parse_authorization(request.headers["Authorization"])
             signed_at = datetime.strptime(sigv4.request_timestamp(request.headers, auth), SIGV4_TIMESTAMP)
-            signed_at = signed_at.replace(tzinfo=timezone.utc)
+            signed_at = signed_at.replace(tzinfo=UTC)
             if not self.clock_accepts(auth, signed_at):
                 raise
             principal, secret = self.store.principal_for(auth.access_key)
@@ -217,31 +293,43 @@ class _ClockLenient(ReferenceApp, abc.ABC):
             return principal
 
 
-@fault("signature_expiry_not_checked", "AUTH-05",
-       "the signature is verified but its X-Amz-Date never compared with the clock: an hour-old request is served")
+@fault(
+    "signature_expiry_not_checked",
+    "AUTH-05",
+    "the signature is verified but its X-Amz-Date never compared with the clock: an hour-old request is served",
+)
 class SignatureExpiryNotChecked(_ClockLenient):
     def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
         return True
 
 
-@fault("signature_clock_by_scope_day", "AUTH-05",
-       "the clock check compares only the credential scope's day (today +- 1): a signature hours old is served")
+@fault(
+    "signature_clock_by_scope_day",
+    "AUTH-05",
+    "the clock check compares only the credential scope's day (today +- 1): a signature hours old is served",
+)
 class SignatureClockByScopeDay(_ClockLenient):
     def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
-        today = datetime.now(timezone.utc)
+        today = datetime.now(UTC)
         days = {(today + timedelta(days=d)).strftime("%Y%m%d") for d in (-1, 0, 1)}
         return auth.date in days
 
 
-@fault("signature_future_not_checked", "AUTH-05",
-       "only a signature's age is checked: one dated an hour ahead of the clock is served")
+@fault(
+    "signature_future_not_checked",
+    "AUTH-05",
+    "only a signature's age is checked: one dated an hour ahead of the clock is served",
+)
 class SignatureFutureNotChecked(_ClockLenient):
     def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
-        return signed_at > datetime.now(timezone.utc)
+        return signed_at > datetime.now(UTC)
 
 
-@fault("signature_scope_service_unchecked", "AUTH-05",
-       "the signature is recomputed for the service its Credential scope names: one scoped to sts is served")
+@fault(
+    "signature_scope_service_unchecked",
+    "AUTH-05",
+    "the signature is recomputed for the service its Credential scope names: one scoped to sts is served",
+)
 class SignatureScopeServiceUnchecked(ReferenceApp):
     def authenticate(self, request, body: bytes):
         try:
@@ -256,7 +344,9 @@ class SignatureScopeServiceUnchecked(ReferenceApp):
             signer = SigV4Auth(Credentials(auth.access_key, secret), auth.service, auth.region)
             signer.headers_to_sign = lambda _request: signed
             for candidate in sigv4.candidate_requests(wire, signed, timestamp):
-                if signer.signature(signer.string_to_sign(candidate, signer.canonical_request(candidate)),
-                                    candidate) == auth.signature:
+                if (
+                    signer.signature(signer.string_to_sign(candidate, signer.canonical_request(candidate)), candidate)
+                    == auth.signature
+                ):
                     return principal
             raise

@@ -5,16 +5,17 @@ Each class overrides exactly one behaviour of the reference; the override is the
 at most 2 certificates per user, so only MaxItems=1 truncates: mistakes that show only with longer listings (a page
 size applied only to resumed pages, say) cannot show here and are not catalogued.
 """
+
 from __future__ import annotations
 
 import base64
 import threading
 from dataclasses import replace
 
+from conformance.contract.spec import operation, parse_integer
 from conformance.reference import Flavour, IamError, ReferenceApp, Store
 from conformance.reference.render import Node
 from conformance.selftest.registry import fault
-from conformance.spec import operation, parse_integer
 
 DEFAULT_MAX_ITEMS = operation().parameters["MaxItems"].default
 
@@ -26,8 +27,11 @@ def _max_items(params: dict[str, str]) -> int:
 # -- where a Marker resumes --------------------------------------------------------------------------------------
 
 
-@fault("marker_is_page_number", "PAG-11",
-       "the Marker holds a page number and resumes at page x MaxItems of the NEW call: another MaxItems skips items")
+@fault(
+    "marker_is_page_number",
+    "PAG-11",
+    "the Marker holds a page number and resumes at page x MaxItems of the NEW call: another MaxItems skips items",
+)
 class MarkerIsPageNumber(ReferenceApp):
     def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
@@ -35,13 +39,16 @@ class MarkerIsPageNumber(ReferenceApp):
         page_number = self.decode_marker(p["Marker"], owner) if "Marker" in p else 0
         listed = self.order_certificates(self.store.certificates_of(owner))
         start = page_number * size  # the mistake: the offset is recomputed with this call's page size
-        page, truncated = listed[start:start + size], len(listed) > start + size
+        page, truncated = listed[start : start + size], len(listed) > start + size
         marker = self.encode_marker(owner, page_number + 1) if truncated else None
         return self.renderer.certificate_page(owner, page, truncated, marker)
 
 
-@fault("marker_skips_boundary_item", "PAG-01",
-       "the Marker names the next page's first certificate, but the resumed call starts after it: that one is skipped")
+@fault(
+    "marker_skips_boundary_item",
+    "PAG-01",
+    "the Marker names the next page's first certificate, but the resumed call starts after it: that one is skipped",
+)
 class MarkerSkipsBoundaryItem(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
         if after_seq is None:
@@ -50,8 +57,11 @@ class MarkerSkipsBoundaryItem(ReferenceApp):
         return remaining[:size], len(remaining) > size
 
 
-@fault("marker_repeats_boundary_item", "PAG-01",
-       "the resumed call starts AT the Marker's certificate (>= instead of >): the boundary item is listed again")
+@fault(
+    "marker_repeats_boundary_item",
+    "PAG-01",
+    "the resumed call starts AT the Marker's certificate (>= instead of >): the boundary item is listed again",
+)
 class MarkerRepeatsBoundaryItem(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
         if after_seq is None:
@@ -60,9 +70,12 @@ class MarkerRepeatsBoundaryItem(ReferenceApp):
         return remaining[:size], len(remaining) > size
 
 
-@fault("resume_ignores_listing_order", "PAG-01",
-       "listing newest first, but a Marker resumes with the ascending comparison: the older certificates are lost",
-       flavour=Flavour(certificate_order="reverse"))
+@fault(
+    "resume_ignores_listing_order",
+    "PAG-01",
+    "listing newest first, but a Marker resumes with the ascending comparison: the older certificates are lost",
+    flavour=Flavour(certificate_order="reverse"),
+)
 class ResumeIgnoresListingOrder(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
         if after_seq is not None:
@@ -70,8 +83,11 @@ class ResumeIgnoresListingOrder(ReferenceApp):
         return items[:size], len(items) > size
 
 
-@fault("marker_ignored_without_max_items", "PAG-11",
-       "a Marker is applied only together with MaxItems: resuming without MaxItems starts the listing over")
+@fault(
+    "marker_ignored_without_max_items",
+    "PAG-11",
+    "a Marker is applied only together with MaxItems: resuming without MaxItems starts the listing over",
+)
 class MarkerIgnoredWithoutMaxItems(ReferenceApp):
     def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
         if "MaxItems" not in p:
@@ -79,8 +95,11 @@ class MarkerIgnoredWithoutMaxItems(ReferenceApp):
         return super().action_ListSigningCertificates(caller, p)
 
 
-@fault("markers_single_use", ("PAG-09", "PAG-11", "PROTO-01"),
-       "a Marker is struck off once used: listing the same pages again (a retry, a second walk) gets 400 Invalid Marker")
+@fault(
+    "markers_single_use",
+    ("PAG-09", "PAG-11", "PROTO-01"),
+    "a Marker is struck off once used: listing the same pages again (a retry, a second walk) gets 400 Invalid Marker",
+)
 class MarkersSingleUse(ReferenceApp):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -95,8 +114,11 @@ class MarkersSingleUse(ReferenceApp):
         return super().decode_marker(marker, owner)
 
 
-@fault("marker_continues_its_own_user", "PAG-08",
-       "a Marker carries its user, and a resumed call lists THAT user whatever UserName says")
+@fault(
+    "marker_continues_its_own_user",
+    "PAG-08",
+    "a Marker carries its user, and a resumed call lists THAT user whatever UserName says",
+)
 class MarkerContinuesItsOwnUser(ReferenceApp):
     def owner(self, caller, params: dict[str, str]):
         named = super().owner(caller, params)
@@ -115,8 +137,11 @@ class MarkerContinuesItsOwnUser(ReferenceApp):
 # -- what the pages say ------------------------------------------------------------------------------------------
 
 
-@fault("truncated_when_page_exactly_full", "PAG-03",
-       "IsTruncated is len >= MaxItems, not >: a page that ends the listing exactly says true, then an empty page")
+@fault(
+    "truncated_when_page_exactly_full",
+    "PAG-03",
+    "IsTruncated is len >= MaxItems, not >: a page that ends the listing exactly says true, then an empty page",
+)
 class TruncatedWhenPageExactlyFull(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
         page, _ = super().paginate(items, after_seq, size)
@@ -124,8 +149,11 @@ class TruncatedWhenPageExactlyFull(ReferenceApp):
         return page, remaining >= size and remaining > 0
 
 
-@fault("truncated_off_by_one_low", ("PAG-03", "PAG-01"),
-       "IsTruncated is len > MaxItems + 1: a page with exactly one certificate after it says false")
+@fault(
+    "truncated_off_by_one_low",
+    ("PAG-03", "PAG-01"),
+    "IsTruncated is len > MaxItems + 1: a page with exactly one certificate after it says false",
+)
 class TruncatedOffByOneLow(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
         page, _ = super().paginate(items, after_seq, size)
@@ -133,9 +161,12 @@ class TruncatedOffByOneLow(ReferenceApp):
         return page, remaining > size + 1
 
 
-@fault("short_page_flagged_complete", ("PAG-03", "PAG-01"),
-       "pages cut short by the service's own cap say IsTruncated by MaxItems (false) though items remain",
-       flavour=Flavour(page_cap=1))
+@fault(
+    "short_page_flagged_complete",
+    ("PAG-03", "PAG-01"),
+    "pages cut short by the service's own cap say IsTruncated by MaxItems (false) though items remain",
+    flavour=Flavour(page_cap=1),
+)
 class ShortPageFlaggedComplete(ReferenceApp):
     def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
@@ -149,15 +180,21 @@ class ShortPageFlaggedComplete(ReferenceApp):
         return self.renderer.certificate_page(owner, page, truncated, marker)
 
 
-@fault("marker_empty_on_truncated_page", ("PAG-04", "PAG-01"),
-       "a truncated page carries an empty <Marker></Marker> (the next-token field was never filled in)")
+@fault(
+    "marker_empty_on_truncated_page",
+    ("PAG-04", "PAG-01"),
+    "a truncated page carries an empty <Marker></Marker> (the next-token field was never filled in)",
+)
 class MarkerEmptyOnTruncatedPage(ReferenceApp):
     def encode_marker(self, owner, last_seq: int) -> str:
         return ""
 
 
-@fault("marker_base64_with_newline", "PAG-04",
-       "the Marker is MIME base64 (base64.encodebytes): it ends with a newline, outside [\\u0020-\\u00FF]")
+@fault(
+    "marker_base64_with_newline",
+    "PAG-04",
+    "the Marker is MIME base64 (base64.encodebytes): it ends with a newline, outside [\\u0020-\\u00FF]",
+)
 class MarkerBase64WithNewline(ReferenceApp):
     def encode_marker(self, owner, last_seq: int) -> str:
         token = super().encode_marker(owner, last_seq)
@@ -167,8 +204,11 @@ class MarkerBase64WithNewline(ReferenceApp):
         return super().decode_marker(marker.replace("\n", ""), owner)
 
 
-@fault("default_max_items_zero", "PAG-05",
-       "MaxItems omitted is read as 0 (an unset integer), not the page's default 100: a user's listing fails (500)")
+@fault(
+    "default_max_items_zero",
+    "PAG-05",
+    "MaxItems omitted is read as 0 (an unset integer), not the page's default 100: a user's listing fails (500)",
+)
 class DefaultMaxItemsZero(ReferenceApp):
     def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
         return super().action_ListSigningCertificates(caller, {"MaxItems": "0", **p})
@@ -177,16 +217,22 @@ class DefaultMaxItemsZero(ReferenceApp):
 # -- what a listing shows after writes ---------------------------------------------------------------------------
 
 
-@fault("status_change_not_saved", ("PAG-06", "PAG-10"),
-       "UpdateSigningCertificate answers 200 but changes a copy: the listing keeps the old Status")
+@fault(
+    "status_change_not_saved",
+    ("PAG-06", "PAG-10"),
+    "UpdateSigningCertificate answers 200 but changes a copy: the listing keeps the old Status",
+)
 class StatusChangeNotSaved(Store):
     def update_certificate(self, owner, certificate_id: str, status: str) -> None:
         with self.lock:
             replace(self.get_certificate(owner, certificate_id), status=status)
 
 
-@fault("status_change_applies_to_every_certificate", ("PAG-06", "PAG-10"),
-       "UpdateSigningCertificate sets the Status of every certificate of the user, not just the one named")
+@fault(
+    "status_change_applies_to_every_certificate",
+    ("PAG-06", "PAG-10"),
+    "UpdateSigningCertificate sets the Status of every certificate of the user, not just the one named",
+)
 class StatusChangeAppliesToEveryCertificate(Store):
     def update_certificate(self, owner, certificate_id: str, status: str) -> None:
         with self.lock:
@@ -195,8 +241,11 @@ class StatusChangeAppliesToEveryCertificate(Store):
                 certificate.status = status
 
 
-@fault("delete_removes_first_of_user", ("PAG-07", "PAG-10"),
-       "DeleteSigningCertificate checks the id, then deletes the user's FIRST certificate")
+@fault(
+    "delete_removes_first_of_user",
+    ("PAG-07", "PAG-10"),
+    "DeleteSigningCertificate checks the id, then deletes the user's FIRST certificate",
+)
 class DeleteRemovesFirstOfUser(Store):
     def delete_certificate(self, owner, certificate_id: str) -> None:
         with self.lock:
@@ -204,8 +253,11 @@ class DeleteRemovesFirstOfUser(Store):
             del self.certificates[self.certificates_of(owner)[0].certificate_id]
 
 
-@fault("listing_cache_stale_after_delete", ("PAG-07", "PAG-10"),
-       "listings are cached per user; uploads and status changes clear the cache, deletions do not")
+@fault(
+    "listing_cache_stale_after_delete",
+    ("PAG-07", "PAG-10"),
+    "listings are cached per user; uploads and status changes clear the cache, deletions do not",
+)
 class ListingCacheStaleAfterDelete(ReferenceApp):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -227,8 +279,11 @@ class ListingCacheStaleAfterDelete(ReferenceApp):
         return super().action_UpdateSigningCertificate(caller, p)
 
 
-@fault("upload_reactivates_siblings", "PAG-10",
-       "an upload rewrites the user's other certificates from a stale copy: an Inactive one is Active again")
+@fault(
+    "upload_reactivates_siblings",
+    "PAG-10",
+    "an upload rewrites the user's other certificates from a stale copy: an Inactive one is Active again",
+)
 class UploadReactivatesSiblings(Store):
     def upload_certificate(self, owner, body: str, der: bytes):
         with self.lock:
@@ -238,8 +293,11 @@ class UploadReactivatesSiblings(Store):
             return uploaded
 
 
-@fault("marker_on_last_page", "PAG-12",
-       "every page carries the Marker of its last certificate, the last page (IsTruncated false) too")
+@fault(
+    "marker_on_last_page",
+    "PAG-12",
+    "every page carries the Marker of its last certificate, the last page (IsTruncated false) too",
+)
 class MarkerOnLastPage(ReferenceApp):
     def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
@@ -248,4 +306,5 @@ class MarkerOnLastPage(ReferenceApp):
         page, truncated = self.paginate(listed, after, self.page_size(_max_items(p)))
         marker = self.encode_marker(owner, page[-1].seq) if page else None
         return self.renderer.certificate_page(owner, page, truncated, marker) + (
-            [] if truncated or marker is None else [Node("Marker", text=marker)])
+            [] if truncated or marker is None else [Node("Marker", text=marker)]
+        )

@@ -5,17 +5,18 @@ Each class overrides exactly one behaviour of the reference; the override is the
 ListSigningCertificates' own parameters only (the page's, by identity): the supporting actions the suite seeds
 with keep the reference's validation.
 """
+
 from __future__ import annotations
 
 import abc
 import re
 import struct
 
+from conformance.contract.spec import Constraint, Parameter, operation, parse_integer
 from conformance.reference import IamError, ReferenceApp
 from conformance.reference.render import Node
 from conformance.selftest.registry import fault
 from conformance.selftest.request_faults import _ConstraintDropped
-from conformance.spec import Constraint, Parameter, operation, parse_integer
 
 PAGE = operation().parameters  # ListSigningCertificates' parameters: the page's, not another action's model
 MAX_ITEMS, USER_NAME = PAGE["MaxItems"], PAGE["UserName"]
@@ -62,6 +63,7 @@ def _pattern_rule(regex: str, flags: int = re.ASCII, whole: bool = True):
         matched = re.fullmatch(regex, raw, flags) if whole else re.match(regex, raw, flags)
         found = [] if matched else [USER_NAME.constraint("pattern")]
         return found + [c for c in USER_NAME.constraints if c.kind != "pattern" and c.violated_by(raw)]
+
     return broken
 
 
@@ -69,14 +71,18 @@ def _length_rule(maximum: int):
     def broken(self, raw: str) -> list[Constraint]:
         found = [c for c in USER_NAME.constraints if c.kind != "max_length" and c.violated_by(raw)]
         return found + ([Constraint("max_length", maximum, "a wrong bound")] if len(raw) > maximum else [])
+
     return broken
 
 
 # -- integer readings laxer than the page's Type: Integer -------------------------------------------------------
 
 
-@fault("max_items_python_int", "PARAM-03",
-       "MaxItems read with Python's int(): '1_000' and digits of other scripts ('\\u0663') are accepted as numbers")
+@fault(
+    "max_items_python_int",
+    "PARAM-03",
+    "MaxItems read with Python's int(): '1_000' and digits of other scripts ('\\u0663') are accepted as numbers",
+)
 class MaxItemsPythonInt(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         try:
@@ -94,8 +100,11 @@ class MaxItemsViaFloat(_MaxItemsReadAs):
             return None
 
 
-@fault("max_items_leading_digits", "PARAM-03",
-       "MaxItems read like C's atoi / JavaScript's parseInt: the leading digits count ('1.5' is 1, '10abc' is 10)")
+@fault(
+    "max_items_leading_digits",
+    "PARAM-03",
+    "MaxItems read like C's atoi / JavaScript's parseInt: the leading digits count ('1.5' is 1, '10abc' is 10)",
+)
 class MaxItemsLeadingDigits(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         digits = re.match(r"[+-]?[0-9]+", raw)
@@ -121,22 +130,31 @@ def _wrapped(value: int | None, bits: int) -> int | None:
     return (value + half) % (1 << bits) - half
 
 
-@fault("max_items_wraps_32_bits", "PARAM-09",
-       "MaxItems stored in a 32-bit integer without an overflow check: 4294967297 wraps around to 1 and is served")
+@fault(
+    "max_items_wraps_32_bits",
+    "PARAM-09",
+    "MaxItems stored in a 32-bit integer without an overflow check: 4294967297 wraps around to 1 and is served",
+)
 class MaxItemsWraps32Bits(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         return _wrapped(parse_integer(raw), 32)
 
 
-@fault("max_items_wraps_64_bits", "PARAM-09",
-       "MaxItems stored in a 64-bit integer without an overflow check: 2**64 + 1000 wraps around to 1000")
+@fault(
+    "max_items_wraps_64_bits",
+    "PARAM-09",
+    "MaxItems stored in a 64-bit integer without an overflow check: 2**64 + 1000 wraps around to 1000",
+)
 class MaxItemsWraps64Bits(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         return _wrapped(parse_integer(raw), 64)
 
 
-@fault("max_items_overflow_crash", ("PARAM-09", "PARAM-08"),
-       "MaxItems packed into a signed 64-bit field unguarded: a value beyond 2**63 raises and the answer is 500")
+@fault(
+    "max_items_overflow_crash",
+    ("PARAM-09", "PARAM-08"),
+    "MaxItems packed into a signed 64-bit field unguarded: a value beyond 2**63 raises and the answer is 500",
+)
 class MaxItemsOverflowCrash(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         value = parse_integer(raw)
@@ -148,8 +166,11 @@ class MaxItemsOverflowCrash(_MaxItemsReadAs):
 # -- MaxItems' range ---------------------------------------------------------------------------------------------
 
 
-@fault("max_items_minimum_unchecked", ("PARAM-02", "PARAM-08"),
-       "MaxItems' minimum never checked: 0 crashes the pager (500), negatives slice from the end")
+@fault(
+    "max_items_minimum_unchecked",
+    ("PARAM-02", "PARAM-08"),
+    "MaxItems' minimum never checked: 0 crashes the pager (500), negatives slice from the end",
+)
 class MaxItemsMinimumUnchecked(_ConstraintDropped):
     parameter_name, kind = "MaxItems", "minimum"
 
@@ -166,8 +187,7 @@ class MaxItems1000Refused(_MaxItemsReadAs):
         return found
 
 
-@fault("max_items_1_refused", "PARAM-01",
-       "MaxItems' range read as exclusive at the bottom: MaxItems=1 is refused")
+@fault("max_items_1_refused", "PARAM-01", "MaxItems' range read as exclusive at the bottom: MaxItems=1 is refused")
 class MaxItems1Refused(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         return parse_integer(raw)
@@ -191,8 +211,11 @@ class MaxItemsClamped(ReferenceApp):
 # -- how a validation failure is answered ------------------------------------------------------------------------
 
 
-@fault("validation_error_422", ("PARAM-02", "PARAM-05", "PARAM-06"),
-       "ValidationError answered with HTTP 422 (REST's Unprocessable Entity), not 400")
+@fault(
+    "validation_error_422",
+    ("PARAM-02", "PARAM-05", "PARAM-06"),
+    "ValidationError answered with HTTP 422 (REST's Unprocessable Entity), not 400",
+)
 class ValidationError422(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         try:
@@ -201,8 +224,11 @@ class ValidationError422(ReferenceApp):
             raise IamError(422, error.code, error.message) from None
 
 
-@fault("validation_error_invalid_parameter_value", ("PARAM-02", "PARAM-05", "PARAM-06"),
-       "a broken constraint gets EC2's InvalidParameterValue, not IAM's ValidationError")
+@fault(
+    "validation_error_invalid_parameter_value",
+    ("PARAM-02", "PARAM-05", "PARAM-06"),
+    "a broken constraint gets EC2's InvalidParameterValue, not IAM's ValidationError",
+)
 class ValidationErrorInvalidParameterValue(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         try:
@@ -214,41 +240,62 @@ class ValidationErrorInvalidParameterValue(ReferenceApp):
 # -- UserName: lengths and patterns ------------------------------------------------------------------------------
 
 
-@fault("user_name_max_length_129", "PARAM-05", "UserName's length checked with > 129: a 129-character name is looked up")
+@fault(
+    "user_name_max_length_129", "PARAM-05", "UserName's length checked with > 129: a 129-character name is looked up"
+)
 class UserNameMaxLength129(_UserNameCheckedAs):
     broken = _length_rule(USER_NAME.bound("max_length") + 1)
 
 
-@fault("user_name_max_length_127", "PARAM-04", "UserName's length checked with >= 128: a legal 128-character name is refused")
+@fault(
+    "user_name_max_length_127",
+    "PARAM-04",
+    "UserName's length checked with >= 128: a legal 128-character name is refused",
+)
 class UserNameMaxLength127(_UserNameCheckedAs):
     broken = _length_rule(USER_NAME.bound("max_length") - 1)
 
 
-@fault("user_name_unicode_word", "PARAM-06",
-       "UserName's pattern matched with Python's Unicode \\w: 'caf\\u00e9' passes and is looked up (404)")
+@fault(
+    "user_name_unicode_word",
+    "PARAM-06",
+    "UserName's pattern matched with Python's Unicode \\w: 'caf\\u00e9' passes and is looked up (404)",
+)
 class UserNameUnicodeWord(_UserNameCheckedAs):
     broken = _pattern_rule(r"[\w+=,.@-]+", flags=0)
 
 
-@fault("user_name_pattern_prefix_match", "PARAM-06",
-       "UserName's pattern applied with re.match (a prefix), not the whole value: 'bad name' passes and is looked up")
+@fault(
+    "user_name_pattern_prefix_match",
+    "PARAM-06",
+    "UserName's pattern applied with re.match (a prefix), not the whole value: 'bad name' passes and is looked up",
+)
 class UserNamePatternPrefixMatch(_UserNameCheckedAs):
     broken = _pattern_rule(r"[\w+=,.@-]+", whole=False)
 
 
-@fault("user_name_pattern_hyphen_range", ("PARAM-04", "PARAM-06"),
-       "UserName's pattern written [\\w+=,.-@]+: '.-@' is a range, so '-' is refused and '/', ':' or '?' pass")
+@fault(
+    "user_name_pattern_hyphen_range",
+    ("PARAM-04", "PARAM-06"),
+    "UserName's pattern written [\\w+=,.-@]+: '.-@' is a range, so '-' is refused and '/', ':' or '?' pass",
+)
 class UserNamePatternHyphenRange(_UserNameCheckedAs):
     broken = _pattern_rule(r"[\w+=,.-@]+")
 
 
-@fault("user_name_pattern_without_underscore", "PARAM-04",
-       "UserName's \\w spelled out as [A-Za-z0-9]: a legal '_' is refused")
+@fault(
+    "user_name_pattern_without_underscore",
+    "PARAM-04",
+    "UserName's \\w spelled out as [A-Za-z0-9]: a legal '_' is refused",
+)
 class UserNamePatternWithoutUnderscore(_UserNameCheckedAs):
     broken = _pattern_rule(r"[A-Za-z0-9+=,.@-]+")
 
 
-@fault("user_name_pattern_allows_slash", "PARAM-06",
-       "UserName checked with the Path pattern's character set: 'a/b' passes and is looked up (404)")
+@fault(
+    "user_name_pattern_allows_slash",
+    "PARAM-06",
+    "UserName checked with the Path pattern's character set: 'a/b' passes and is looked up (404)",
+)
 class UserNamePatternAllowsSlash(_UserNameCheckedAs):
     broken = _pattern_rule(r"[\w+=,.@/-]+")

@@ -4,6 +4,7 @@ NoSuchEntity, the envelope's Type and RequestId, markers the service never issue
 Each class overrides exactly one behaviour of the reference; the override is the mistake itself. The GET faults
 change how a GET's query string is read, never a POST's body: PROTO-01 compares the two transports.
 """
+
 from __future__ import annotations
 
 import abc
@@ -40,31 +41,43 @@ def _split(query: str) -> list[tuple[str, str]]:
 # -- protocol: GET against POST ----------------------------------------------------------------------------------
 
 
-@fault("get_query_plus_kept", "PROTO-01",
-       "a GET's query decoded with unquote, not unquote_plus: '+' (an encoded space) stays '+' in a Marker",
-       flavour=EXOTIC)
+@fault(
+    "get_query_plus_kept",
+    "PROTO-01",
+    "a GET's query decoded with unquote, not unquote_plus: '+' (an encoded space) stays '+' in a Marker",
+    flavour=EXOTIC,
+)
 class GetQueryPlusKept(_GetReadAs):
     def pairs(self, query: str) -> list[tuple[str, str]]:
         return [(unquote(k), unquote(v)) for k, v in _split(query)]
 
 
-@fault("get_query_decoded_twice", "PROTO-01",
-       "a GET's query percent-decoded twice: a UserName's '+' (sent as %2B) is read as a space")
+@fault(
+    "get_query_decoded_twice",
+    "PROTO-01",
+    "a GET's query percent-decoded twice: a UserName's '+' (sent as %2B) is read as a space",
+)
 class GetQueryDecodedTwice(_GetReadAs):
     def pairs(self, query: str) -> list[tuple[str, str]]:
         return [(unquote_plus(unquote_plus(k)), unquote_plus(unquote_plus(v))) for k, v in _split(query)]
 
 
-@fault("get_query_not_decoded", "PROTO-01",
-       "a GET's query string is split on & and = but never percent-decoded: 'a%2Bb' is read literally")
+@fault(
+    "get_query_not_decoded",
+    "PROTO-01",
+    "a GET's query string is split on & and = but never percent-decoded: 'a%2Bb' is read literally",
+)
 class GetQueryNotDecoded(_GetReadAs):
     def pairs(self, query: str) -> list[tuple[str, str]]:
         return _split(query)
 
 
-@fault("get_query_read_as_latin1", "PROTO-01",
-       "a GET's percent-decoded bytes read as Latin-1 (POST bodies as UTF-8): a Marker's 'é' comes back mangled",
-       flavour=EXOTIC)
+@fault(
+    "get_query_read_as_latin1",
+    "PROTO-01",
+    "a GET's percent-decoded bytes read as Latin-1 (POST bodies as UTF-8): a Marker's 'é' comes back mangled",
+    flavour=EXOTIC,
+)
 class GetQueryReadAsLatin1(_GetReadAs):
     def pairs(self, query: str) -> list[tuple[str, str]]:
         return parse_qsl(query, keep_blank_values=True, encoding="latin-1")
@@ -82,8 +95,11 @@ class GetIgnoresMaxItems(_GetReadAs):
         return [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "MaxItems"]
 
 
-@fault("get_lists_newest_first", "PROTO-01",
-       "GETs are served by another code path that sorts newest first (and resumes as POST does)")
+@fault(
+    "get_lists_newest_first",
+    "PROTO-01",
+    "GETs are served by another code path that sorts newest first (and resumes as POST does)",
+)
 class GetListsNewestFirst(ReferenceApp):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -112,8 +128,11 @@ class UnknownAction404(ReferenceApp):
             raise IamError(404, "UnknownOperation", f"Unknown operation {params.get('Action')}") from None
 
 
-@fault("unknown_action_lists_certificates", "PROTO-02",
-       "an unknown Action falls through to the default handler, ListSigningCertificates: 200 with a listing")
+@fault(
+    "unknown_action_lists_certificates",
+    "PROTO-02",
+    "an unknown Action falls through to the default handler, ListSigningCertificates: 200 with a listing",
+)
 class UnknownActionListsCertificates(ReferenceApp):
     def resolve_action(self, params: dict[str, str]) -> str:
         try:
@@ -170,8 +189,11 @@ class AbsentUserCodeNoSuchUser(Store):
             raise IamError(404, "NoSuchUser", error.message) from None
 
 
-@fault("absent_user_lookup_crash", ("ERR-01", "PARAM-04"),
-       "users looked up with users[name]: an absent user's KeyError is a 500 InternalFailure")
+@fault(
+    "absent_user_lookup_crash",
+    ("ERR-01", "PARAM-04"),
+    "users looked up with users[name]: an absent user's KeyError is a 500 InternalFailure",
+)
 class AbsentUserLookupCrash(Store):
     def get_user(self, name: str):
         with self.lock:
@@ -186,24 +208,35 @@ class ErrorTypeClient(Renderer):
         return self.serialize(branch("ErrorResponse", detail, leaf("RequestId", request_id)))
 
 
-@fault("error_request_id_in_metadata", ("ERR-03", "SHAPE-02"),
-       "error bodies put RequestId in <ResponseMetadata>, as successes do, not directly under ErrorResponse")
+@fault(
+    "error_request_id_in_metadata",
+    ("ERR-03", "SHAPE-02"),
+    "error bodies put RequestId in <ResponseMetadata>, as successes do, not directly under ErrorResponse",
+)
 class ErrorRequestIdInMetadata(Renderer):
     def error(self, error: IamError, request_id: str) -> bytes:
         detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message))
-        return self.serialize(branch("ErrorResponse", detail, branch("ResponseMetadata", leaf("RequestId", request_id))))
+        return self.serialize(
+            branch("ErrorResponse", detail, branch("ResponseMetadata", leaf("RequestId", request_id)))
+        )
 
 
-@fault("error_request_id_header_only", ("ERR-03", "SHAPE-02"),
-       "errors carry the request id only in the x-amzn-RequestId header, none in the body")
+@fault(
+    "error_request_id_header_only",
+    ("ERR-03", "SHAPE-02"),
+    "errors carry the request id only in the x-amzn-RequestId header, none in the body",
+)
 class ErrorRequestIdHeaderOnly(Renderer):
     def error(self, error: IamError, request_id: str) -> bytes:
         detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message))
         return self.serialize(branch("ErrorResponse", detail))
 
 
-@fault("unknown_marker_decode_crash", ("ERR-04", "PARAM-08"),
-       "a Marker that is not the service's base64 makes the decoder raise: 500 instead of a client error")
+@fault(
+    "unknown_marker_decode_crash",
+    ("ERR-04", "PARAM-08"),
+    "a Marker that is not the service's base64 makes the decoder raise: 500 instead of a client error",
+)
 class UnknownMarkerDecodeCrash(ReferenceApp):
     def decode_marker(self, marker: str, owner) -> int:
         import base64
@@ -212,8 +245,11 @@ class UnknownMarkerDecodeCrash(ReferenceApp):
         return super().decode_marker(marker, owner)
 
 
-@fault("unknown_marker_empty_page", "ERR-04",
-       "a Marker the service never issued is taken as 'past the end': 200 with an empty, complete page")
+@fault(
+    "unknown_marker_empty_page",
+    "ERR-04",
+    "a Marker the service never issued is taken as 'past the end': 200 with an empty, complete page",
+)
 class UnknownMarkerEmptyPage(ReferenceApp):
     def decode_marker(self, marker: str, owner) -> int:
         try:
@@ -222,24 +258,40 @@ class UnknownMarkerEmptyPage(ReferenceApp):
             return 1 << 62
 
 
-@fault("error_fields_without_error_wrapper", ("SHAPE-02", "ERR-02"),
-       "error bodies put Type, Code and Message directly under ErrorResponse, with no <Error> element")
+@fault(
+    "error_fields_without_error_wrapper",
+    ("SHAPE-02", "ERR-02"),
+    "error bodies put Type, Code and Message directly under ErrorResponse, with no <Error> element",
+)
 class ErrorFieldsWithoutErrorWrapper(Renderer):
     def error(self, error: IamError, request_id: str) -> bytes:
-        return self.serialize(branch("ErrorResponse", leaf("Type", error.type), leaf("Code", error.code),
-                                     leaf("Message", error.message), leaf("RequestId", request_id)))
+        return self.serialize(
+            branch(
+                "ErrorResponse",
+                leaf("Type", error.type),
+                leaf("Code", error.code),
+                leaf("Message", error.message),
+                leaf("RequestId", request_id),
+            )
+        )
 
 
-@fault("non_ascii_parameter_crash", ("PARAM-08", "ERR-04"),
-       "every parameter is logged as ASCII before validation: a legal Latin-1 Marker ('\\u00e9') crashes it (500)")
+@fault(
+    "non_ascii_parameter_crash",
+    ("PARAM-08", "ERR-04"),
+    "every parameter is logged as ASCII before validation: a legal Latin-1 Marker ('\\u00e9') crashes it (500)",
+)
 class NonAsciiParameterCrash(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         " ".join(f"{k}={v}" for k, v in params.items()).encode("ascii")  # UnicodeEncodeError: the unguarded log line
         super().validate(action, params)
 
 
-@fault("non_integer_max_items_own_code", "ERR-05",
-       "a non-integer MaxItems gets 400 with a code of the implementer's own, InvalidMaxItems (no IAM code)")
+@fault(
+    "non_integer_max_items_own_code",
+    "ERR-05",
+    "a non-integer MaxItems gets 400 with a code of the implementer's own, InvalidMaxItems (no IAM code)",
+)
 class NonIntegerMaxItemsOwnCode(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         raw = params.get("MaxItems")
@@ -248,8 +300,11 @@ class NonIntegerMaxItemsOwnCode(ReferenceApp):
         super().validate(action, params)
 
 
-@fault("validation_error_code_lower_case", ("ERR-05", "PARAM-02", "PARAM-05", "PARAM-06", "PARAM-07"),
-       "every ValidationError is coded validationError (the code's case is wrong; SDKs match it exactly)")
+@fault(
+    "validation_error_code_lower_case",
+    ("ERR-05", "PARAM-02", "PARAM-05", "PARAM-06", "PARAM-07"),
+    "every ValidationError is coded validationError (the code's case is wrong; SDKs match it exactly)",
+)
 class ValidationErrorCodeLowerCase(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         try:
@@ -272,19 +327,27 @@ class _MarkerRefusedAs(ReferenceApp):
             raise self.refusal from None
 
 
-@fault("unknown_marker_not_found", "ERR-04",
-       "a Marker never issued is answered 404 NoSuchEntity, as if it named a missing entity, not 400")
+@fault(
+    "unknown_marker_not_found",
+    "ERR-04",
+    "a Marker never issued is answered 404 NoSuchEntity, as if it named a missing entity, not 400",
+)
 class UnknownMarkerNotFound(_MarkerRefusedAs):
     refusal = IamError(404, "NoSuchEntity", "The marker cannot be found.")
 
 
-@fault("unknown_marker_own_code", "ERR-05",
-       "a Marker never issued is refused with 400 InvalidMarker, a code of the implementer's own")
+@fault(
+    "unknown_marker_own_code",
+    "ERR-05",
+    "a Marker never issued is refused with 400 InvalidMarker, a code of the implementer's own",
+)
 class UnknownMarkerOwnCode(_MarkerRefusedAs):
     refusal = IamError(400, "InvalidMarker", "Invalid Marker.")
 
 
-@fault("error_request_id_constant", "ERR-03", "every error carries the same RequestId (a constant left in the error path)")
+@fault(
+    "error_request_id_constant", "ERR-03", "every error carries the same RequestId (a constant left in the error path)"
+)
 class ErrorRequestIdConstant(Renderer):
     def error(self, error: IamError, request_id: str) -> bytes:
         return super().error(error, "00000000-0000-0000-0000-000000000000")

@@ -4,13 +4,14 @@ requirement ids it should trip (conformance.selftest.faults gathers them into th
 A fault is one class overriding one behaviour of the reference: a ReferenceApp subclass (request handling),
 a Renderer subclass (response bodies) or a Store subclass (state); `build()` turns it into a servable app.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from conformance.contract.spec import requirements
 from conformance.reference import Flavour, ReferenceApp, Renderer, Store
-from conformance.spec import requirements
 
 
 @dataclass(frozen=True)
@@ -34,18 +35,25 @@ def _builder(cls: type, flavour: Flavour) -> Callable[[], ReferenceApp]:
     if issubclass(cls, ReferenceApp):
         return lambda: cls(flavour)
     if issubclass(cls, Renderer):
+
         def build() -> ReferenceApp:
             app = ReferenceApp(flavour)
             app.renderer = cls(app.flavour)
             return app
+
         return build
     if issubclass(cls, Store):
         return lambda: ReferenceApp(flavour, store=cls())
     raise TypeError(f"{cls.__name__} is not a ReferenceApp, Renderer or Store subclass")
 
 
-def fault(name: str, expected: str | tuple[str, ...], description: str, flavour: Flavour | None = None,
-          suite_args: tuple[str, ...] = ()):
+def fault(
+    name: str,
+    expected: str | tuple[str, ...],
+    description: str,
+    flavour: Flavour | None = None,
+    suite_args: tuple[str, ...] = (),
+):
     """Class decorator registering a one-behaviour subclass of the reference as a catalogued fault.
     `expected`: the requirement id(s) it should trip, the primary one first. `flavour`: a legal Flavour under
     which the mistake shows (default: the page's sample style)."""
@@ -54,8 +62,9 @@ def fault(name: str, expected: str | tuple[str, ...], description: str, flavour:
     def register(cls: type) -> type:
         if name in REGISTRY:
             raise ValueError(f"fault {name} registered twice")
-        REGISTRY[name] = Fault(name, description, frozenset(ids), _builder(cls, flavour or Flavour()), ids[0],
-                                suite_args)
+        REGISTRY[name] = Fault(
+            name, description, frozenset(ids), _builder(cls, flavour or Flavour()), ids[0], suite_args
+        )
         return cls
 
     return register

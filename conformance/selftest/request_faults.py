@@ -3,16 +3,17 @@ protocol (PROTO-*) and authentication (AUTH-*).
 
 Each class overrides exactly one behaviour of the reference; the override is the mistake itself.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 
+from conformance.contract.spec import Constraint
 from conformance.reference import IamError, ReferenceApp, Renderer, sigv4
 from conformance.reference.render import branch, leaf
 from conformance.reference.store import ROOT, User
 from conformance.selftest.registry import fault
-from conformance.spec import Constraint
 
 # -- parameters ------------------------------------------------------------------------------------------------
 
@@ -67,8 +68,11 @@ class MaxItemsUpperBound100(_ConstraintTightened):
         return int(raw) > 100
 
 
-@fault("non_integer_max_items_crash", ("PARAM-03", "PARAM-08"),
-       "MaxItems' type never checked: int('abc') raises and the answer is 500 InternalFailure")
+@fault(
+    "non_integer_max_items_crash",
+    ("PARAM-03", "PARAM-08"),
+    "MaxItems' type never checked: int('abc') raises and the answer is 500 InternalFailure",
+)
 class NonIntegerMaxItemsCrash(ReferenceApp):
     def violations(self, parameter, raw: str, enum) -> list[Constraint]:
         if parameter.name == "MaxItems" and not _is_integer(raw):
@@ -84,8 +88,11 @@ class UserNameMax64(_ConstraintTightened):
         return len(raw) > 64
 
 
-@fault("user_name_length_unchecked", "PARAM-05",
-       "UserName's 128-character maximum never checked: a 129-character name gets 404 NoSuchEntity")
+@fault(
+    "user_name_length_unchecked",
+    "PARAM-05",
+    "UserName's 128-character maximum never checked: a 129-character name gets 404 NoSuchEntity",
+)
 class UserNameLengthUnchecked(_ConstraintDropped):
     parameter_name, kind = "UserName", "max_length"
 
@@ -98,14 +105,20 @@ class UserNamePatternWithoutPlus(_ConstraintTightened):
         return "+" in raw
 
 
-@fault("user_name_pattern_violation_not_found", "PARAM-06",
-       "UserName's pattern never checked: 'bad name' answered 404 NoSuchEntity (moto)")
+@fault(
+    "user_name_pattern_violation_not_found",
+    "PARAM-06",
+    "UserName's pattern never checked: 'bad name' answered 404 NoSuchEntity (moto)",
+)
 class UserNamePatternViolationNotFound(_ConstraintDropped):
     parameter_name, kind = "UserName", "pattern"
 
 
-@fault("validation_names_wrong_member", ("PARAM-02", "PARAM-07"),
-       "every ValidationError clause names 'userName', whichever parameter broke its constraint")
+@fault(
+    "validation_names_wrong_member",
+    ("PARAM-02", "PARAM-07"),
+    "every ValidationError clause names 'userName', whichever parameter broke its constraint",
+)
 class ValidationNamesWrongMember(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         try:
@@ -115,8 +128,11 @@ class ValidationNamesWrongMember(ReferenceApp):
             raise
 
 
-@fault("marker_not_validated", "PARAM-07",
-       "Marker's length/pattern never checked; the decoder assumes Latin-1 and crashes (500) on U+0100")
+@fault(
+    "marker_not_validated",
+    "PARAM-07",
+    "Marker's length/pattern never checked; the decoder assumes Latin-1 and crashes (500) on U+0100",
+)
 class MarkerNotValidated(ReferenceApp):
     def violations(self, parameter, raw: str, enum) -> list[Constraint]:
         return [] if parameter.name == "Marker" else super().violations(parameter, raw, enum)
@@ -126,16 +142,22 @@ class MarkerNotValidated(ReferenceApp):
         return super().decode_marker(marker, owner)
 
 
-@fault("latin1_marker_crash", ("PARAM-08", "ERR-04"),
-       "a never-issued Marker with Latin-1 letters (legal per the pattern, e.g. 'é') crashes the decoder: 500")
+@fault(
+    "latin1_marker_crash",
+    ("PARAM-08", "ERR-04"),
+    "a never-issued Marker with Latin-1 letters (legal per the pattern, e.g. 'é') crashes the decoder: 500",
+)
 class Latin1MarkerCrash(ReferenceApp):
     def decode_marker(self, marker: str, owner: User) -> int:
         marker.encode("ascii")  # base64 is ASCII, but the page's pattern admits \u0080-\u00FF: unguarded
         return super().decode_marker(marker, owner)
 
 
-@fault("marker_violation_invalid_input", "PARAM-07",
-       "a Marker breaking its length/pattern gets 400 InvalidInput instead of ValidationError")
+@fault(
+    "marker_violation_invalid_input",
+    "PARAM-07",
+    "a Marker breaking its length/pattern gets 400 InvalidInput instead of ValidationError",
+)
 class MarkerViolationInvalidInput(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         marker = params.get("Marker")
@@ -182,8 +204,9 @@ class AbsentUserEmptyList(ReferenceApp):
         return super().owner(caller, params)
 
 
-@fault("not_found_message_generic", "ERR-01",
-       "NoSuchEntity's message does not name the user: 'The user cannot be found.'")
+@fault(
+    "not_found_message_generic", "ERR-01", "NoSuchEntity's message does not name the user: 'The user cannot be found.'"
+)
 class NotFoundMessageGeneric(ReferenceApp):
     def owner(self, caller: User, params: dict[str, str]) -> User:
         name, missing = _named_user(self, params)
@@ -202,8 +225,13 @@ class TypeReceiverOn4xx(Renderer):
 @fault("error_request_id_inside_error", "ERR-03", "the error's RequestId sits inside <Error>, not under ErrorResponse")
 class ErrorRequestIdInsideError(Renderer):
     def error(self, error: IamError, request_id: str) -> bytes:
-        detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message),
-                        leaf("RequestId", request_id))
+        detail = branch(
+            "Error",
+            leaf("Type", error.type),
+            leaf("Code", error.code),
+            leaf("Message", error.message),
+            leaf("RequestId", request_id),
+        )
         return self.serialize(branch("ErrorResponse", detail))
 
 
@@ -225,8 +253,11 @@ class OmittedUserNameListsRoot(ReferenceApp):
         return ROOT if params.get("UserName") is None else super().owner(caller, params)
 
 
-@fault("omitted_user_name_rejected", "ID-01",
-       "UserName omitted with a user's key: 400 'Must specify userName' (as for non-user credentials)")
+@fault(
+    "omitted_user_name_rejected",
+    "ID-01",
+    "UserName omitted with a user's key: 400 'Must specify userName' (as for non-user credentials)",
+)
 class OmittedUserNameRejected(ReferenceApp):
     def owner(self, caller: User, params: dict[str, str]) -> User:
         if params.get("UserName") is None and not caller.root:
@@ -245,8 +276,11 @@ class GetIgnoresQueryString(ReferenceApp):
         return super().read_params(request, body)
 
 
-@fault("unknown_action_crash", "PROTO-02",
-       "Action never checked against the known actions: an unknown one crashes dispatch (500)")
+@fault(
+    "unknown_action_crash",
+    "PROTO-02",
+    "Action never checked against the known actions: an unknown one crashes dispatch (500)",
+)
 class UnknownActionCrash(ReferenceApp):
     def resolve_action(self, params: dict[str, str]) -> str:
         action = params.get("Action")
@@ -291,4 +325,3 @@ class UnknownKeySignatureMismatch(ReferenceApp):
             if error.code == "InvalidClientTokenId":
                 raise sigv4.mismatch() from None
             raise
-

@@ -2,6 +2,7 @@
 
 Each class overrides exactly one behaviour of the reference; the override is the mistake itself.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -19,8 +20,7 @@ from conformance.selftest.registry import fault
 # -- shape -----------------------------------------------------------------------------------------------------
 
 
-@fault("wrong_namespace", "SHAPE-03",
-       "xmlns without its trailing slash: https://iam.amazonaws.com/doc/2010-05-08")
+@fault("wrong_namespace", "SHAPE-03", "xmlns without its trailing slash: https://iam.amazonaws.com/doc/2010-05-08")
 class WrongNamespace(Renderer):
     def serialize(self, root: Node) -> bytes:
         return super().serialize(root).replace(NAMESPACE.encode(), NAMESPACE.rstrip("/").encode())
@@ -39,8 +39,9 @@ class StatusLowerCase(Renderer):
         return super().certificate(replace(cert, status=cert.status.lower()), tag)
 
 
-@fault("pem_armour_stripped", "SHAPE-05",
-       "CertificateBody without its -----BEGIN/END CERTIFICATE----- lines (base64 only)")
+@fault(
+    "pem_armour_stripped", "SHAPE-05", "CertificateBody without its -----BEGIN/END CERTIFICATE----- lines (base64 only)"
+)
 class PemArmourStripped(Renderer):
     def certificate(self, cert, tag: str = "member") -> Node:
         body = "\n".join(line for line in cert.body.splitlines() if not line.startswith("-----"))
@@ -53,8 +54,11 @@ class UploadDateWithoutZone(Renderer):
         return super().date(when).removesuffix("Z")
 
 
-@fault("upload_date_is_not_before", "SHAPE-05",
-       "the listing's UploadDate is the certificate's notBefore (validity start), not when it was uploaded")
+@fault(
+    "upload_date_is_not_before",
+    "SHAPE-05",
+    "the listing's UploadDate is the certificate's notBefore (validity start), not when it was uploaded",
+)
 class UploadDateIsNotBefore(Renderer):
     def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
         dated = [replace(c, uploaded=x509.load_der_x509_certificate(c.der).not_valid_before_utc) for c in page]
@@ -80,8 +84,11 @@ class EmptyCertificatesOmitted(Renderer):
         return [n for n in nodes if n.tag != "Certificates" or n.children]
 
 
-@fault("error_type_lower_case_element", ("SHAPE-02", "ERR-02"),
-       "error bodies spell the Type element <type>: SDKs find no Type (an extra element is legal, a missing one not)")
+@fault(
+    "error_type_lower_case_element",
+    ("SHAPE-02", "ERR-02"),
+    "error bodies spell the Type element <type>: SDKs find no Type (an extra element is legal, a missing one not)",
+)
 class ErrorTypeLowerCaseElement(Renderer):
     def error(self, error, request_id: str) -> bytes:
         detail = branch("Error", leaf("type", error.type), leaf("Code", error.code), leaf("Message", error.message))
@@ -110,8 +117,11 @@ class IsTruncatedOmittedWhenFalse(Renderer):
         return nodes if truncated else [n for n in nodes if n.tag != "IsTruncated"]
 
 
-@fault("truncated_page_flagged_false", ("PAG-03", "PAG-01"),
-       "IsTruncated false (and no Marker) on a page that has items after it")
+@fault(
+    "truncated_page_flagged_false",
+    ("PAG-03", "PAG-01"),
+    "IsTruncated false (and no Marker) on a page that has items after it",
+)
 class TruncatedPageFlaggedFalse(Renderer):
     def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
         return super().certificate_page(owner, page, False, None)
@@ -144,9 +154,12 @@ class MarkerOutsideLatin1(ReferenceApp):
         return super().decode_marker(marker.removeprefix("next\u2192"), owner)
 
 
-@fault("utf8_read_as_latin1", "PAG-01",
-       "percent-decoded parameters read as Latin-1, not UTF-8: an exotic Marker ('é ü+/= ...') comes back mangled",
-       flavour=Flavour(marker_style="exotic"))
+@fault(
+    "utf8_read_as_latin1",
+    "PAG-01",
+    "percent-decoded parameters read as Latin-1, not UTF-8: an exotic Marker ('é ü+/= ...') comes back mangled",
+    flavour=Flavour(marker_style="exotic"),
+)
 class Utf8ReadAsLatin1(ReferenceApp):
     @staticmethod
     def _pairs(encoded: str) -> list[tuple[str, str]]:
@@ -159,8 +172,11 @@ class MarkerRestartsListing(ReferenceApp):
         return super().paginate(items, None, size)
 
 
-@fault("last_item_dropped_when_paging", "PAG-01",
-       "off-by-one on the last page of a paged walk: its final certificate is cut")
+@fault(
+    "last_item_dropped_when_paging",
+    "PAG-01",
+    "off-by-one on the last page of a paged walk: its final certificate is cut",
+)
 class LastItemDroppedWhenPaging(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
         page, truncated = super().paginate(items, after_seq, size)
@@ -182,8 +198,11 @@ class PageSizeOffByOne(ReferenceApp):
         return super().page_size(max_items) + 1
 
 
-@fault("default_max_items_crash", "PAG-05",
-       "the page's default of 100 never implemented: MaxItems omitted -> 500 (int(params['MaxItems']))")
+@fault(
+    "default_max_items_crash",
+    "PAG-05",
+    "the page's default of 100 never implemented: MaxItems omitted -> 500 (int(params['MaxItems']))",
+)
 class DefaultMaxItemsCrash(ReferenceApp):
     def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
         int(p["MaxItems"])  # the KeyError this raises without MaxItems is the fault
@@ -221,8 +240,11 @@ class DeletedStillListed(Store):
             return sorted(super().certificates_of(owner) + dead, key=lambda c: c.seq)
 
 
-@fault("resume_forgets_owner_filter", "PAG-08",
-       "a page resumed from a Marker scans the whole account's certificates, not just the user's")
+@fault(
+    "resume_forgets_owner_filter",
+    "PAG-08",
+    "a page resumed from a Marker scans the whole account's certificates, not just the user's",
+)
 class ResumeForgetsOwnerFilter(ReferenceApp):
     def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
         if after_seq is not None:
@@ -231,8 +253,11 @@ class ResumeForgetsOwnerFilter(ReferenceApp):
         return super().paginate(items, after_seq, size)
 
 
-@fault("order_alternates", "PAG-09",
-       "two replicas sort differently (upload order, reverse) and calls alternate between them")
+@fault(
+    "order_alternates",
+    "PAG-09",
+    "two replicas sort differently (upload order, reverse) and calls alternate between them",
+)
 class OrderAlternates(ReferenceApp):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -248,9 +273,12 @@ class OrderAlternates(ReferenceApp):
 SEQUENCES = ("--stateful-sequences", "40")
 
 
-@fault("delete_reactivates_siblings", "PAG-10",
-       "deleting a certificate rewrites the user's remaining ones from a stale copy: an Inactive one is Active again",
-       suite_args=SEQUENCES)
+@fault(
+    "delete_reactivates_siblings",
+    "PAG-10",
+    "deleting a certificate rewrites the user's remaining ones from a stale copy: an Inactive one is Active again",
+    suite_args=SEQUENCES,
+)
 class DeleteReactivatesSiblings(Store):
     def delete_certificate(self, owner, certificate_id: str) -> None:
         with self.lock:
@@ -259,8 +287,12 @@ class DeleteReactivatesSiblings(Store):
                 certificate.status = "Active"
 
 
-@fault("quota_counts_deleted", "PAG-10",
-       "the per-user quota counts every certificate ever uploaded, deleted ones included", suite_args=SEQUENCES)
+@fault(
+    "quota_counts_deleted",
+    "PAG-10",
+    "the per-user quota counts every certificate ever uploaded, deleted ones included",
+    suite_args=SEQUENCES,
+)
 class QuotaCountsDeleted(Store):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -271,7 +303,9 @@ class QuotaCountsDeleted(Store):
 
         with self.lock:
             if self._ever.get(owner.user_id, 0) >= CERTIFICATES_PER_USER:
-                raise IamError(409, "LimitExceeded", f"Cannot exceed quota for CertificatesPerUser: {CERTIFICATES_PER_USER}")
+                raise IamError(
+                    409, "LimitExceeded", f"Cannot exceed quota for CertificatesPerUser: {CERTIFICATES_PER_USER}"
+                )
             certificate = super().upload_certificate(owner, body, der)
             self._ever[owner.user_id] = self._ever.get(owner.user_id, 0) + 1
             return certificate

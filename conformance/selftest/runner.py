@@ -5,6 +5,7 @@ Each run serves one app from a ReferenceServer thread of this process and runs `
 it in a subprocess (so each run has its own pytest session, Hypothesis state and report dir). Runs go through
 a thread pool of `workers`; each subprocess is the heavy part, the servers are light threads.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,15 +20,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from conformance.outcomes import ExitCode
+from conformance.errors import ExitCode
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer
 from conformance.selftest.faults import Fault, catalogue
 from conformance.selftest.variants import Variant, variants
 
 RUN_TIMEOUT_S = 600
 # Inherited settings that would point the suite elsewhere or sign with other credentials than the reference's.
-_SCRUBBED_ENV = ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-                 "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_IAM", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+_SCRUBBED_ENV = (
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_IAM",
+    "AWS_CONFIG_FILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+)
 
 
 @dataclass
@@ -73,23 +82,51 @@ def _first_failure(row: dict) -> str:
     return "(no evidence recorded)"
 
 
-def run_suite(name: str, build: Callable[[], ReferenceApp], report_dir: Path, profile: str = "quick",
-              timeout_s: float = RUN_TIMEOUT_S, ci_seed: bool = True, suite_args: tuple[str, ...] = (),
-              seed: int | None = None) -> RunResult:
+def run_suite(
+    name: str,
+    build: Callable[[], ReferenceApp],
+    report_dir: Path,
+    profile: str = "quick",
+    timeout_s: float = RUN_TIMEOUT_S,
+    ci_seed: bool = True,
+    suite_args: tuple[str, ...] = (),
+    seed: int | None = None,
+) -> RunResult:
     """One `iam-conformance run` against a fresh app served on loopback: the requirements it reports failed, and
     why it was incomplete if it was. `seed`: replay that Hypothesis seed (else CI's fixed one, or a fresh one)."""
     started = time.monotonic()
-    command = [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(report_dir),
-               "--profile", profile, "--region", "us-east-1", *suite_args,
-               *(("--seed", str(seed)) if seed is not None else ())]
+    command = [
+        sys.executable,
+        "-m",
+        "conformance.cli",
+        "run",
+        "--report-dir",
+        str(report_dir),
+        "--profile",
+        profile,
+        "--region",
+        "us-east-1",
+        *suite_args,
+        *(("--seed", str(seed)) if seed is not None else ()),
+    ]
     with ReferenceServer(app=build()) as server:
         try:
-            completed = subprocess.run([*command, "--endpoint-url", server.url],
-                                       env=_environment(ci_seed and seed is None),
-                                       capture_output=True, text=True, timeout=timeout_s, check=False)
+            completed = subprocess.run(
+                [*command, "--endpoint-url", server.url],
+                env=_environment(ci_seed and seed is None),
+                capture_output=True,
+                text=True,
+                timeout=timeout_s,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
-            return RunResult(name, ExitCode.INCOMPLETE, reason=f"timed out after {timeout_s:.0f} s",
-                             seconds=time.monotonic() - started, seed=seed)
+            return RunResult(
+                name,
+                ExitCode.INCOMPLETE,
+                reason=f"timed out after {timeout_s:.0f} s",
+                seconds=time.monotonic() - started,
+                seed=seed,
+            )
     result = RunResult(name, completed.returncode, seconds=time.monotonic() - started, seed=seed)
     summary = _read_summary(report_dir)
     if completed.returncode not in (ExitCode.OK, ExitCode.NONCONFORMANT, ExitCode.INCOMPLETE) or summary is None:
@@ -135,10 +172,19 @@ def seeds_for(count: int, first: int = 1) -> list[int | None]:
     return list(range(first, first + count)) if count > 0 else [None]
 
 
-def _submit(pool: ThreadPoolExecutor, workdir: Path, profile: str, kind: str, name: str, build, seed: int | None,
-            suite_args: tuple[str, ...] = ()):
-    return pool.submit(run_suite, name, build, workdir / f"{kind}-{name}-{seed}", profile, suite_args=suite_args,
-                       seed=seed)
+def _submit(
+    pool: ThreadPoolExecutor,
+    workdir: Path,
+    profile: str,
+    kind: str,
+    name: str,
+    build,
+    seed: int | None,
+    suite_args: tuple[str, ...] = (),
+):
+    return pool.submit(
+        run_suite, name, build, workdir / f"{kind}-{name}-{seed}", profile, suite_args=suite_args, seed=seed
+    )
 
 
 def run_selftest(profile: str = "quick", workers: int = 2, out: TextIO = sys.stdout, seeds: int = 5) -> int:
@@ -146,19 +192,28 @@ def run_selftest(profile: str = "quick", workers: int = 2, out: TextIO = sys.std
     conformant: list[Variant] = variants()
     faults: list[Fault] = catalogue()
     chosen = seeds_for(seeds)
-    print(f"selftest: the suite ({profile} profile) against {len(conformant)} conformant variants and "
-          f"{len(faults)} faults, each under {len(chosen)} seed(s) {chosen}, {workers} at a time", file=out, flush=True)
-    with tempfile.TemporaryDirectory(prefix="iam-conformance-selftest-") as tmp, \
-            ThreadPoolExecutor(max_workers=workers) as pool:
+    print(
+        f"selftest: the suite ({profile} profile) against {len(conformant)} conformant variants and "
+        f"{len(faults)} faults, each under {len(chosen)} seed(s) {chosen}, {workers} at a time",
+        file=out,
+        flush=True,
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="iam-conformance-selftest-") as tmp,
+        ThreadPoolExecutor(max_workers=workers) as pool,
+    ):
         workdir = Path(tmp)
-        variant_runs = [[_submit(pool, workdir, profile, "variant", v.name, v.build, seed) for seed in chosen]
-                        for v in conformant]
-        fault_runs = [[_submit(pool, workdir, profile, "fault", f.name, f.build, seed, f.suite_args) for seed in chosen]
-                      for f in faults]
+        variant_runs = [
+            [_submit(pool, workdir, profile, "variant", v.name, v.build, seed) for seed in chosen] for v in conformant
+        ]
+        fault_runs = [
+            [_submit(pool, workdir, profile, "fault", f.name, f.build, seed, f.suite_args) for seed in chosen]
+            for f in faults
+        ]
 
         print(f"\n{'conformant variant':<32} false positives", file=out)
         positives = 0
-        for variant, futures in zip(conformant, variant_runs):
+        for variant, futures in zip(conformant, variant_runs, strict=False):
             results = [future.result() for future in futures]
             positives += sum(false_positives(result) for result in results)
             if not any(false_positives(result) for result in results):
@@ -167,26 +222,39 @@ def run_selftest(profile: str = "quick", workers: int = 2, out: TextIO = sys.std
                 if result.reason is not None:
                     print(f"{variant.name:<32} seed {result.seed}: incomplete: {result.reason}", file=out, flush=True)
                 for requirement_id in result.failed:
-                    print(f"{variant.name:<32} seed {result.seed}: {requirement_id}: "
-                          f"{result.why[requirement_id][:200]}", file=out, flush=True)
+                    print(
+                        f"{variant.name:<32} seed {result.seed}: {requirement_id}: {result.why[requirement_id][:200]}",
+                        file=out,
+                        flush=True,
+                    )
 
         print(f"\n{'fault':<38} {'expected':<20} result", file=out)
         caught_everywhere = 0
-        for item, futures in zip(faults, fault_runs):
+        for item, futures in zip(faults, fault_runs, strict=False):
             verdicts = [fault_verdict(item, future.result()) for future in futures]
             caught = sum(ok for ok, _ in verdicts)
             caught_everywhere += caught == len(verdicts)
             expected = ",".join(sorted(item.expected))
             accounts = sorted({account for _, account in verdicts})
-            print(f"{item.name:<38} {expected:<20} {caught}/{len(verdicts)} seeds: {' | '.join(accounts)}",
-                  file=out, flush=True)
+            print(
+                f"{item.name:<38} {expected:<20} {caught}/{len(verdicts)} seeds: {' | '.join(accounts)}",
+                file=out,
+                flush=True,
+            )
             if caught < len(verdicts):
-                missed = [str(seed) for seed, (ok, _) in zip(chosen, verdicts) if not ok]
-                print(f"{'':<38} {'':<20} missed on seed(s) {', '.join(missed)}; deviation: {item.description}",
-                      file=out, flush=True)
+                missed = [str(seed) for seed, (ok, _) in zip(chosen, verdicts, strict=False) if not ok]
+                print(
+                    f"{'':<38} {'':<20} missed on seed(s) {', '.join(missed)}; deviation: {item.description}",
+                    file=out,
+                    flush=True,
+                )
 
     runs = (len(conformant) + len(faults)) * len(chosen)
     print(f"\nselftest: {runs} runs in {time.monotonic() - started:.0f} s", file=out)
-    print(f"selftest: caught {caught_everywhere}/{len(faults)} faults on every one of {len(chosen)} seed(s), "
-          f"{positives} false positives on {len(conformant)} conformant variants", file=out, flush=True)
+    print(
+        f"selftest: caught {caught_everywhere}/{len(faults)} faults on every one of {len(chosen)} seed(s), "
+        f"{positives} false positives on {len(conformant)} conformant variants",
+        file=out,
+        flush=True,
+    )
     return 0 if caught_everywhere == len(faults) and positives == 0 else 1

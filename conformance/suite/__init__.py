@@ -1,7 +1,11 @@
 """The conformance tests: one module per category, each test marked with the requirement it enforces.
 
 Run them with `iam-conformance run` or `pytest --pyargs conformance.suite`.
+
+Beside the tests: their pytest fixtures (fixtures) and the running of tests beside each other (side_by_side). It may
+import conformance.world and below.
 """
+
 import pytest
 
 
@@ -16,12 +20,12 @@ def requirement(requirement_id: str):
 runs_long = pytest.mark.runs_long
 # A test whose work can run beside the others: from the session's start it runs in a thread of its own (its requests
 # overlapping everyone's, within the client's pace), and its test item waits for it and reports it (see
-# conformance.background). Only tests that take session fixtures (and their judge) can: their arguments exist then.
+# conformance.suite.side_by_side). Only tests that take session fixtures (and their judge) can: their arguments exist
+# then.
 beside = pytest.mark.beside
 # A test that waits for a moment after the seeding (a second past an upload): in one process it runs last, by when
 # that moment has mostly passed, instead of sleeping while the tests after it could have run.
 waits_on_the_clock = pytest.mark.waits_on_the_clock
-
 
 
 # Values per example of a batched property: sent at once (their requests overlap), judged one by one. Hypothesis

@@ -1,4 +1,5 @@
 """auth: the common errors for a missing, wrong or unknown SigV4 credential."""
+
 import datetime
 import re
 import secrets
@@ -7,11 +8,10 @@ import string
 from botocore.credentials import Credentials
 
 from conformance.checks.responses import error_with_code, malformed_signature_is_incomplete
-from conformance.client import Identity, Signing
-from conformance.evidence import RESIGNED, UNKNOWN_KEY, WRONG_SECRET
+from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, Identity, Signing
 from conformance.suite import beside, requirement
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 
@@ -51,9 +51,11 @@ def test_authentication_comes_before_validation(iam, conformance_target, judge):
     wrong = Identity(WRONG_SECRET, Credentials(real.access_key, real.secret_key[::-1] + "x", real.token))
     key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
     unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
-    for identity, params, code in ((Identity.unsigned(), {"MaxItems": "0"}, "MissingAuthenticationToken"),
-                                   (wrong, {"UserName": "bad name"}, "SignatureDoesNotMatch"),
-                                   (unknown, {"MaxItems": "abc"}, "InvalidClientTokenId")):
+    for identity, params, code in (
+        (Identity.unsigned(), {"MaxItems": "0"}, "MissingAuthenticationToken"),
+        (wrong, {"UserName": "bad name"}, "SignatureDoesNotMatch"),
+        (unknown, {"MaxItems": "abc"}, "InvalidClientTokenId"),
+    ):
         judge(error_with_code, iam.call("ListSigningCertificates", params, identity=identity), 403, code)
 
 
@@ -62,25 +64,41 @@ def test_the_signature_covers_the_parameters_and_the_time(iam, conformance_targe
     credentials = conformance_target.identity.credentials
     asked = {"UserName": absent_user_name, "MaxItems": "2"}
     for method in ("POST", "GET"):  # the form body, and the query string, are both signed
-        changed = iam.call("ListSigningCertificates", asked, method=method,
-                           identity=Identity(f"{RESIGNED}over other parameters", credentials),
-                           signing=Signing(params={**asked, "MaxItems": "1"}))
+        changed = iam.call(
+            "ListSigningCertificates",
+            asked,
+            method=method,
+            identity=Identity(f"{RESIGNED}over other parameters", credentials),
+            signing=Signing(params={**asked, "MaxItems": "1"}),
+        )
         judge(error_with_code, changed, 403, "SignatureDoesNotMatch")
     # A signature right in every other respect, scoped to another service: AWS answers "Credential should be scoped
     # to correct service: 'iam'." A verifier that takes the service from the header accepts it.
-    other_service = iam.call("ListSigningCertificates", {"UserName": absent_user_name}, signing=Signing(service="sts"),
-                             identity=Identity(f"{RESIGNED}for another service (sts)", credentials))
+    other_service = iam.call(
+        "ListSigningCertificates",
+        {"UserName": absent_user_name},
+        signing=Signing(service="sts"),
+        identity=Identity(f"{RESIGNED}for another service (sts)", credentials),
+    )
     judge(error_with_code, other_service, 403, "SignatureDoesNotMatch")
     # SigV4 allows 15 minutes of clock difference. A target that accepts the suite's other requests keeps a clock
     # within 15 minutes of the suite's, so a signature an hour old is at least 45 minutes off its clock.
-    at = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) - datetime.timedelta(hours=1)
-    expired = iam.call("ListSigningCertificates", {"UserName": absent_user_name},
-                       identity=Identity(f"{RESIGNED}an hour ago", credentials), signing=Signing(at=at))
+    at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(hours=1)
+    expired = iam.call(
+        "ListSigningCertificates",
+        {"UserName": absent_user_name},
+        identity=Identity(f"{RESIGNED}an hour ago", credentials),
+        signing=Signing(at=at),
+    )
     judge(error_with_code, expired, 403, "SignatureDoesNotMatch")
     # An hour ahead is as far outside the 15 minutes as an hour behind.
-    ahead = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=1)
-    future = iam.call("ListSigningCertificates", {"UserName": absent_user_name},
-                      identity=Identity(f"{RESIGNED}an hour ahead", credentials), signing=Signing(at=ahead))
+    ahead = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(hours=1)
+    future = iam.call(
+        "ListSigningCertificates",
+        {"UserName": absent_user_name},
+        identity=Identity(f"{RESIGNED}an hour ahead", credentials),
+        signing=Signing(at=ahead),
+    )
     judge(error_with_code, future, 403, "SignatureDoesNotMatch")
 
 
@@ -98,11 +116,18 @@ def test_a_malformed_signature_is_incomplete(iam, conformance_target, absent_use
         key_id, day, _region, service, terminator = credential.split("/")
         return authorization.replace(credential, "/".join((key_id, day, service, terminator)))
 
-    malformed = [("without its Signature", "POST", Signing(authorization=without_signature)),
-                 ("without its Signature", "GET", Signing(authorization=without_signature)),
-                 ("with a credential scope of four parts", "POST", Signing(authorization=four_part_scope)),
-                 ("without its X-Amz-Date", "POST", Signing(drop_headers=("X-Amz-Date",)))]
+    malformed = [
+        ("without its Signature", "POST", Signing(authorization=without_signature)),
+        ("without its Signature", "GET", Signing(authorization=without_signature)),
+        ("with a credential scope of four parts", "POST", Signing(authorization=four_part_scope)),
+        ("without its X-Amz-Date", "POST", Signing(drop_headers=("X-Amz-Date",))),
+    ]
     for how, method, signing in malformed:
-        answer = iam.call("ListSigningCertificates", {"UserName": absent_user_name}, method=method, signing=signing,
-                          identity=Identity(f"{RESIGNED}{how}", conformance_target.identity.credentials))
+        answer = iam.call(
+            "ListSigningCertificates",
+            {"UserName": absent_user_name},
+            method=method,
+            signing=signing,
+            identity=Identity(f"{RESIGNED}{how}", conformance_target.identity.credentials),
+        )
         judge(malformed_signature_is_incomplete, answer)

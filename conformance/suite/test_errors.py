@@ -1,13 +1,19 @@
 """errors: NoSuchEntity, the error envelope's Type and RequestId, and markers the service never issued."""
+
 import base64
 import hashlib
 
-from conformance.checks.responses import (client_error_typed_sender, error_carries_request_id, error_code_is_iams,
-                                          not_found_names_user, rejected_as_bad_request)
+from conformance.checks.responses import (
+    client_error_typed_sender,
+    error_carries_request_id,
+    error_code_is_iams,
+    not_found_names_user,
+    rejected_as_bad_request,
+)
 from conformance.checks.shape import request_ids_differ
 from conformance.suite import beside, requirement
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 
@@ -34,8 +40,12 @@ def test_a_marker_never_issued_is_a_bad_request(iam, user_with_two_certificates,
     # decodes, to nothing the service issued).
     opaque = base64.b64encode(hashlib.sha256(b"iam-conformance: a Marker never issued").digest() * 2).decode()
     latin1 = f"iam-conformance never issued \u00e9 \u00fc \u00ff {run_id}"
-    for marker, method in ((f"iam-conformance-never-issued-{run_id}", "POST"), (latin1, "POST"), (latin1, "GET"),
-                           (opaque, "POST")):
+    for marker, method in (
+        (f"iam-conformance-never-issued-{run_id}", "POST"),
+        (latin1, "POST"),
+        (latin1, "GET"),
+        (opaque, "POST"),
+    ):
         params = {"UserName": user_with_two_certificates.name, "MaxItems": "1", "Marker": marker}
         judge(rejected_as_bad_request, iam.call("ListSigningCertificates", params, method=method))
 

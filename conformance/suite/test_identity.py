@@ -1,15 +1,20 @@
 """identity: with UserName omitted, the signing access key decides whose certificates are listed."""
-from conformance.checks.pagination import (caller_listing_is_the_callers_own, no_foreign_certificates,
-                                           walk_yields_each_certificate_once)
+
+from conformance.checks.pagination import (
+    caller_listing_is_the_callers_own,
+    no_foreign_certificates,
+    walk_yields_each_certificate_once,
+)
 from conformance.suite import beside, requirement
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 
 @requirement("ID-01")
-def test_without_user_name_the_signing_users_certificates_are_listed(user_with_two_certificates, identity_of, walker,
-                                                                    judge):
+def test_without_user_name_the_signing_users_certificates_are_listed(
+    user_with_two_certificates, identity_of, walker, judge
+):
     user = user_with_two_certificates
     walk = walker(None, None, identity=identity_of(user))
     walk.user_name = user.name
@@ -18,10 +23,14 @@ def test_without_user_name_the_signing_users_certificates_are_listed(user_with_t
 
 
 @requirement("ID-02")
-def test_without_user_name_the_callers_own_credentials_list_the_callers_own(created_certificate_ids, walker, judge,
-                                                                           conformance_target):
+def test_without_user_name_the_callers_own_credentials_list_the_callers_own(
+    created_certificate_ids, walker, judge, conformance_target
+):
     # The root's own certificates are never touched: the suite only reads what the caller's listing holds, and that
     # none of it belongs to the users the suite created.
-    judge(caller_listing_is_the_callers_own, walker(None, None), created_certificate_ids,
-          conformance_target.settings.caller_kind)
-
+    judge(
+        caller_listing_is_the_callers_own,
+        walker(None, None),
+        created_certificate_ids,
+        conformance_target.settings.caller_kind,
+    )

@@ -1,17 +1,27 @@
 """pagination: walking pages by sending back each Marker, and what a listing means over time."""
+
 from hypothesis import strategies as st
 
-from conformance.checks.pagination import (deleted_not_listed, foreign_marker_not_followed,
-                                           last_page_carries_no_marker, listed_with_status, listing_matches_model,
-                                           no_foreign_certificates, pages_within_max_items, same_order_twice,
-                                           truncated_pages_carry_marker, truncation_flag_tells_the_truth,
-                                           upload_refused_only_at_quota, walk_yields_each_certificate_once)
-from conformance.spec import operation
-from conformance.strategies import valid_values
+from conformance.checks.pagination import (
+    deleted_not_listed,
+    foreign_marker_not_followed,
+    last_page_carries_no_marker,
+    listed_with_status,
+    listing_matches_model,
+    no_foreign_certificates,
+    pages_within_max_items,
+    same_order_twice,
+    truncated_pages_carry_marker,
+    truncation_flag_tells_the_truth,
+    upload_refused_only_at_quota,
+    walk_yields_each_certificate_once,
+)
+from conformance.contract.spec import operation
+from conformance.contract.strategies import valid_values
+from conformance.protocol.wire import Exchange, read_listing
 from conformance.suite import batched, beside, requirement
-from conformance.wire import Exchange, read_listing
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 MAX_ITEMS = operation().parameters["MaxItems"]
@@ -23,7 +33,8 @@ max_items_values = st.one_of(st.integers(1, 3), valid_values(MAX_ITEMS).map(int)
 def walks_of(seeded_users, walker, values):
     """(user, walk) for every seeded user and every MaxItems of the batch, walked at once (overlapped)."""
     asks = [(user, max_items) for max_items in values for user in seeded_users]
-    return zip([user for user, _ in asks], walker.many([(user.name, max_items) for user, max_items in asks]))
+    walks = walker.many([(user.name, max_items) for user, max_items in asks])
+    return zip([user for user, _ in asks], walks, strict=True)
 
 
 @requirement("PAG-01")
@@ -79,8 +90,9 @@ def test_an_inactive_certificate_is_listed_as_inactive(history, judge):
 @requirement("PAG-07")
 def test_a_deleted_certificate_is_no_longer_listed(history, judge):
     history = history.result()
-    judge(deleted_not_listed, history.walks["deletion"], history.deleted.certificate_id,
-          {history.inactive.certificate_id})
+    judge(
+        deleted_not_listed, history.walks["deletion"], history.deleted.certificate_id, {history.inactive.certificate_id}
+    )
 
 
 @requirement("PAG-10")
@@ -92,8 +104,11 @@ def test_a_deletion_keeps_the_others_statuses_and_frees_its_quota_slot(history, 
     uploaded = history.upload_after_deletion
     if isinstance(uploaded, Exchange):  # refused: with one certificate held, only a wrong quota refuses
         judge(upload_refused_only_at_quota, uploaded, 1)
-    judge(listing_matches_model, history.walks["upload after deletion"],
-          {inactive: "Inactive", uploaded.certificate_id: "Active"})
+    judge(
+        listing_matches_model,
+        history.walks["upload after deletion"],
+        {inactive: "Inactive", uploaded.certificate_id: "Active"},
+    )
 
 
 @requirement("PAG-08")
@@ -104,15 +119,20 @@ def test_a_listing_never_shows_another_users_certificates(values, seeded_users, 
 
 
 @requirement("PAG-08")
-def test_a_marker_from_another_users_listing_never_shows_that_user(user_with_one_certificate,
-                                                                    user_with_two_certificates, walker, iam, judge):
+def test_a_marker_from_another_users_listing_never_shows_that_user(
+    user_with_one_certificate, user_with_two_certificates, walker, iam, judge
+):
     # A Marker says where the next call starts in the listing it came from. Sent with another UserName it may be
     # refused, or resume the named user's listing (IAM's answer is not recorded), but never continue the other one.
     theirs = read_listing(walker(user_with_two_certificates.name, 1).pages[0])
     if theirs is not None and theirs.marker:  # else there is no Marker to try (PAG-04 says why)
         params = {"UserName": user_with_one_certificate.name, "MaxItems": "1", "Marker": theirs.marker}
-        judge(foreign_marker_not_followed, iam.call("ListSigningCertificates", params),
-              set(user_with_one_certificate.by_id()), set(user_with_two_certificates.by_id()))
+        judge(
+            foreign_marker_not_followed,
+            iam.call("ListSigningCertificates", params),
+            set(user_with_one_certificate.by_id()),
+            set(user_with_two_certificates.by_id()),
+        )
 
 
 @requirement("PAG-09")
@@ -131,6 +151,4 @@ def test_resuming_with_another_max_items_continues_where_the_marker_says(user_wi
     # The Marker says where the next call starts, whatever page size that call asks for: a larger one, or none.
     user = user_with_most_certificates
     for then_max_items in (2, None):
-        judge(walk_yields_each_certificate_once, walker(user.name, 1, then_max_items=then_max_items),
-              set(user.by_id()))
-
+        judge(walk_yields_each_certificate_once, walker(user.name, 1, then_max_items=then_max_items), set(user.by_id()))

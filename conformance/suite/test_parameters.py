@@ -3,15 +3,21 @@
 Each property is drawn in batches whose requests overlap (conformance.suite.batched); the page's boundaries are
 explicit examples, sent on every seed.
 """
+
 from hypothesis import strategies as st
 
-from conformance.checks.responses import (accepted_with_listing, error_with_code, no_server_error,
-                                          rejected_as_client_error, rejected_as_validation_error)
-from conformance.spec import operation
-from conformance.strategies import allowed_special_characters, beyond_32_bits, invalid_values, valid_values
+from conformance.checks.responses import (
+    accepted_with_listing,
+    error_with_code,
+    no_server_error,
+    rejected_as_client_error,
+    rejected_as_validation_error,
+)
+from conformance.contract.spec import operation
+from conformance.contract.strategies import allowed_special_characters, beyond_32_bits, invalid_values, valid_values
 from conformance.suite import batched, beside, requirement
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 PARAMETERS = operation().parameters
@@ -37,8 +43,12 @@ def test_every_max_items_in_range_is_accepted(values, iam, user_with_two_certifi
 
 
 @requirement("PARAM-02")
-@batched(st.one_of(invalid_values(MAX_ITEMS, "minimum"), invalid_values(MAX_ITEMS, "maximum")),
-         str(MAX_ITEMS.bound("minimum") - 1), str(MAX_ITEMS.bound("maximum") + 1), "-1")
+@batched(
+    st.one_of(invalid_values(MAX_ITEMS, "minimum"), invalid_values(MAX_ITEMS, "maximum")),
+    str(MAX_ITEMS.bound("minimum") - 1),
+    str(MAX_ITEMS.bound("maximum") + 1),
+    "-1",
+)
 def test_max_items_out_of_range_is_a_validation_error(values, iam, validated_user, judge):
     judge.each(rejected_as_validation_error, list_each(iam, "MaxItems", values, validated_user), MAX_ITEMS)
 
@@ -71,20 +81,31 @@ def test_a_user_name_outside_the_pattern_is_a_validation_error(values, iam, judg
 
 
 @requirement("PARAM-07")
-@batched(st.one_of(invalid_values(MARKER, "max_length"), invalid_values(MARKER, "pattern")),
-         "x" * (MARKER.bound("max_length") + 1), "\u0100")
+@batched(
+    st.one_of(invalid_values(MARKER, "max_length"), invalid_values(MARKER, "pattern")),
+    "x" * (MARKER.bound("max_length") + 1),
+    "\u0100",
+)
 def test_a_marker_breaking_its_constraints_is_a_validation_error(values, iam, validated_user, judge):
     judge.each(rejected_as_validation_error, list_each(iam, "Marker", values, validated_user), MARKER)
 
 
 @requirement("PARAM-08")
-@batched(st.fixed_dictionaries({}, optional={
-    "MaxItems": st.one_of(valid_values(MAX_ITEMS),
-                          *(invalid_values(MAX_ITEMS, k) for k in ("minimum", "maximum", "type"))),
-    "Marker": st.one_of(valid_values(MARKER), invalid_values(MARKER, "pattern")),
-    "UserName": st.one_of(valid_values(USER_NAME), invalid_values(USER_NAME, "pattern")),
-
-}), {"MaxItems": "abc"}, {"UserName": "bad name", "Marker": "\u0100"}, {"Marker": "never issued \u00e9 \u00fc \u00ff"})
+@batched(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "MaxItems": st.one_of(
+                valid_values(MAX_ITEMS), *(invalid_values(MAX_ITEMS, k) for k in ("minimum", "maximum", "type"))
+            ),
+            "Marker": st.one_of(valid_values(MARKER), invalid_values(MARKER, "pattern")),
+            "UserName": st.one_of(valid_values(USER_NAME), invalid_values(USER_NAME, "pattern")),
+        },
+    ),
+    {"MaxItems": "abc"},
+    {"UserName": "bad name", "Marker": "\u0100"},
+    {"Marker": "never issued \u00e9 \u00fc \u00ff"},
+)
 def test_no_parameter_value_gets_a_server_error(values, iam, judge):
     judge.each(no_server_error, iam.map("ListSigningCertificates", values))
 

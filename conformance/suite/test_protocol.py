@@ -1,11 +1,12 @@
 """protocol: the query protocol's two transports, unknown actions, and XML responses."""
+
 from conformance.checks.pagination import same_walk
 from conformance.checks.responses import accepted_with_listing, error_with_code, same_answer, xml_content_type
-from conformance.spec import operation
-from conformance.strategies import allowed_special_characters
+from conformance.contract.spec import operation
+from conformance.contract.strategies import allowed_special_characters
 from conformance.suite import beside, requirement
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 SPECIALS = "".join(allowed_special_characters(operation().parameters["UserName"]))  # _+=,.@- for UserName
@@ -13,12 +14,13 @@ SPECIALS = "".join(allowed_special_characters(operation().parameters["UserName"]
 
 @requirement("PROTO-01")
 def test_get_and_post_give_the_same_answer(iam, user_with_two_certificates, judge):
-    for params in ({"UserName": user_with_two_certificates.name},
-                   {"UserName": user_with_two_certificates.name, "MaxItems": "1"}):
+    for params in (
+        {"UserName": user_with_two_certificates.name},
+        {"UserName": user_with_two_certificates.name, "MaxItems": "1"},
+    ):
         posted = iam.call("ListSigningCertificates", params, method="POST")
         got = iam.call("ListSigningCertificates", params, method="GET")
         judge(same_answer, posted, got)
-
 
 
 @requirement("PROTO-01")

@@ -1,13 +1,21 @@
 """shape: what every body looks like (schemas/*.xsd), and that members report what was uploaded."""
+
 import time
 
-from conformance.checks.shape import (body_in_iam_namespace, empty_list_for_user_without_certificates,
-                                      error_body_matches_schema, members_report_uploaded,
-                                      request_ids_differ, success_body_matches_schema, success_carries_request_id,
-                                      upload_date_is_when_uploaded, upload_dates_agree)
+from conformance.checks.shape import (
+    body_in_iam_namespace,
+    empty_list_for_user_without_certificates,
+    error_body_matches_schema,
+    members_report_uploaded,
+    request_ids_differ,
+    success_body_matches_schema,
+    success_carries_request_id,
+    upload_date_is_when_uploaded,
+    upload_dates_agree,
+)
 from conformance.suite import beside, requirement, waits_on_the_clock
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 STEP_S = 1.1  # UploadDate has second precision: listings this far apart show a date that moves
@@ -20,9 +28,11 @@ def success_pages(seeded_users, walker):
 
 @requirement("SHAPE-01")
 def test_every_success_body_validates_against_the_response_schema(seeded_users, walker, judge, conformance_target):
-    judge.each(success_body_matches_schema, success_pages(seeded_users, walker),
-               strict=conformance_target.settings.strict_schema)
-
+    judge.each(
+        success_body_matches_schema,
+        success_pages(seeded_users, walker),
+        strict=conformance_target.settings.strict_schema,
+    )
 
 
 @requirement("SHAPE-02")

@@ -4,21 +4,33 @@ Single calls miss what only a sequence shows (a delete that rewrites the other c
 that counts deleted certificates). The model is what the suite did; after every step, every listing that
 could have changed must equal it.
 """
+
 import itertools
 
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, initialize, invariant, precondition, rule
-from hypothesis.stateful import run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
-from conformance.checks.pagination import (listing_matches_model, pages_within_max_items,
-                                           truncation_flag_tells_the_truth, upload_refused_only_at_quota)
-from conformance.failures import Deviation
-from conformance.profiles import STATEFUL
+from conformance.checks.failures import Deviation
+from conformance.checks.pagination import (
+    listing_matches_model,
+    pages_within_max_items,
+    truncation_flag_tells_the_truth,
+    upload_refused_only_at_quota,
+)
+from conformance.config.profiles import STATEFUL
+from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement, runs_long
-from conformance.wire import Exchange
 
-# Every test here runs beside the others (conformance.background): its requests overlap theirs.
+# Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 MAX_USERS = 2
@@ -139,4 +151,3 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
         # One bug, shrunk, is the report; hunting several would multiply requests against the target.
         settings=settings(max_examples=sequences, stateful_step_count=steps, deadline=None, report_multiple_bugs=False),
     )
-

@@ -12,6 +12,7 @@ mutmut's own phases use other values of MUTANT_UNDER_TEST: "" (the clean run: th
 must agree with the baseline, else the measurement itself is unsound), "stats" (which reference functions the
 suite and the probe reach) and "fail" (every mutated function raises: the test must fail).
 """
+
 from __future__ import annotations
 
 import json
@@ -59,8 +60,10 @@ def test_suite_verdict_on_mutated_reference() -> None:
     except Exception as exc:  # e.g. a mutated Flavour check refusing the default Flavour: nothing to serve
         if mutant in MUTMUT_PHASES:
             raise
-        _write(Path(os.environ["MUTATION_RECORDS"]) / f"{mutant}.json",
-               {"suite": None, "startup_error": f"{type(exc).__name__}: {exc}"[:300]})
+        _write(
+            Path(os.environ["MUTATION_RECORDS"]) / f"{mutant}.json",
+            {"suite": None, "startup_error": f"{type(exc).__name__}: {exc}"[:300]},
+        )
         pytest.exit("the reference did not start", returncode=2)
     outcome = run_suite(app)
     if mutant in MUTMUT_PHASES:

@@ -1,0 +1,130 @@
+"""`iam-conformance cleanup` (what interrupted runs left on a target) and `iam-conformance report` (render a
+finished run's Allure results)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from conformance.errors import ExitCode
+
+
+def add_to(commands) -> None:
+    cleanup = commands.add_parser("cleanup", help="delete what earlier runs left under /iam-conformance/")
+    cleanup.add_argument("--endpoint-url", help="IAM endpoint; else AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL")
+    cleanup.add_argument("--region", help="signing region (default: AWS settings, else us-east-1)")
+    report = commands.add_parser("report", help="render reports of a finished run")
+    report.add_argument(
+        "--allure",
+        action="store_true",
+        required=True,
+        help="render DIR/allure-results with the Allure 3 CLI into DIR/allure-report",
+    )
+    report.add_argument("--report-dir", default="reports", help="the run's output folder (default: reports/)")
+
+
+def sweep(args: argparse.Namespace) -> int:
+    """Delete suite users (ic-* under /iam-conformance/<run>/) that interrupted runs left behind."""
+    import time
+
+    from conformance.protocol.client import IamClient, Identity
+    from conformance.protocol.target import TargetError, caller_credentials, resolve_endpoint, resolve_region
+    from conformance.safety.redaction import Redactor
+    from conformance.safety.terminal import neutralise
+    from conformance.world.cleanup import SWEEP_DEADLINE_S, sweep_leftovers
+
+    try:
+        endpoint, _ = resolve_endpoint(args.endpoint_url)
+        if endpoint is None:
+            print(
+                "iam-conformance: cleanup needs a target (--endpoint-url); the embedded moto keeps nothing",
+                file=sys.stderr,
+            )
+            return ExitCode.INCOMPLETE
+        credentials = caller_credentials()
+        client = IamClient(
+            endpoint,
+            resolve_region(args.region),
+            Identity("caller", credentials),
+            deadline=time.monotonic() + SWEEP_DEADLINE_S,
+        )
+    except TargetError as exc:
+        print(f"iam-conformance: could not run: {exc}", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    redactor = Redactor([credentials.secret_key, credentials.token])
+    try:
+        deleted, problems = sweep_leftovers(client)  # bounded in time, pages and requests; never raises
+    finally:
+        client.close()
+    for name in deleted:
+        print(f"deleted {neutralise(name)}")
+    for problem in problems:  # they quote ids the target listed: anything, a secret it echoes included
+        print(f"could not delete: {neutralise(redactor.redact(problem))}", file=sys.stderr)
+    print(f"iam-conformance cleanup: {len(deleted)} users under /iam-conformance/ swept, {len(problems)} problems")
+    return ExitCode.NONCONFORMANT if problems else ExitCode.OK
+
+
+def render_allure(report_dir: Path) -> int:
+    """Allure 3's CLI (npm package `allure`) renders the run's results as one self-contained file, which opens from
+    disk (its default output loads its data with fetch(), so opened from disk it spins forever). Say how to get the
+    CLI when it is absent."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from conformance.safety.terminal import neutralise
+
+    results, target = report_dir / "allure-results", report_dir / "allure-report"
+    if not results.is_dir():
+        print(
+            f"iam-conformance: no {results}: run `iam-conformance run --allure --report-dir {report_dir}` first",
+            file=sys.stderr,
+        )
+        return ExitCode.INCOMPLETE
+    allure = shutil.which("allure")
+    if allure is None:
+        print(
+            "iam-conformance: the Allure 3 CLI is not installed: `npm install -g allure` (Node.js 20+), or run "
+            f"`npx allure awesome --single-file {results} --output {target}`",
+            file=sys.stderr,
+        )
+        return ExitCode.INCOMPLETE
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        print(f"iam-conformance: {target} is not a directory the suite made; refused", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    # A fresh folder: Allure 3 flattens its output to index.html only into an empty one. The subprocess runs in it,
+    # so an allurerc of the caller's working directory does not reshape the report and nothing is written there.
+    staging = None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".allure-report-", dir=report_dir))
+        done = subprocess.run(
+            [allure, "awesome", "--single-file", str(results.resolve()), "--output", str(staging)],
+            cwd=staging,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        if done.returncode != 0 or not (staging / "index.html").is_file():
+            said = neutralise((done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1])
+            print(
+                f"iam-conformance: `allure awesome --single-file` failed (exit {done.returncode}: {said}); "
+                "it needs Allure 3's CLI (npm package allure)",
+                file=sys.stderr,
+            )
+            return ExitCode.INCOMPLETE
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # an earlier rendering (rmtree removes a link inside it, never follows one)
+        staging.chmod(0o755)  # mkdtemp made it private; the report is as readable as the others
+        staging.rename(target)
+    except subprocess.TimeoutExpired:
+        print("iam-conformance: allure awesome did not finish within 600 s", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    except OSError as exc:
+        print(f"iam-conformance: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    finally:
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)
+    print(f"iam-conformance: Allure report, one file that opens from disk: {target / 'index.html'}")
+    return ExitCode.OK

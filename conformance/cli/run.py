@@ -1,0 +1,205 @@
+"""`iam-conformance run`: the suite against a target, through pytest, with the run's owner (conformance.run.owner)
+deciding the verdict and the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import sys
+from pathlib import Path
+
+from conformance.config import options
+from conformance.errors import ExitCode
+
+RUN_DESCRIPTION = """\
+Run the ListSigningCertificates conformance suite against a target and give a verdict.
+
+verdicts and exit codes:
+  0  conformant, or nonconformant only in the baseline's known deviations (gate: pass)
+  1  nonconformant: a requirement failed outside the baseline (or, with --strict-baseline, a baseline
+     entry now passes) (gate: fail)
+  2  incomplete or could not run: bad usage, unreachable target, refused credentials, unreadable
+     baseline, or a run that cannot vouch for what it did not see (interrupted, deadline, a lost
+     worker, a set-up or suite error, cleanup unfinished); the reason is printed. Never absorbed by
+     a baseline.
+
+baseline format (JSON), or the name of a bundled one (iam-conformance baselines):
+  {"target": "moto 5.2", "expected_failures": {"PAG-02": "MaxItems is ignored", ...}}
+"""
+
+
+def add_to(commands) -> None:
+    run = commands.add_parser(
+        "run",
+        help="run the suite against a target (default: an embedded moto server)",
+        description=RUN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    options.add_to_argparse(run)
+    run.add_argument(
+        "-n",
+        "--workers",
+        type=options.positive_int,
+        metavar="N",
+        help="run the tests in N processes (pytest-xdist); pays off against a remote target",
+    )
+
+
+PLUGINS = ("-p", "conformance.run.plugin", "-p", "_hypothesis_pytestplugin")
+ALLURE_PLUGIN = ("-p", "allure_pytest.plugin")  # only with --allure: a tenth of a run's CPU, imports included
+# pytest's own plugins the suite never uses (its reports are its own, it has no doctests, unittest classes, temporary
+# folders or logs): not imported at all, a few tens of milliseconds of every run.
+UNUSED_BUILTIN_PLUGINS = tuple(
+    argument
+    for name in (
+        "doctest",
+        "legacypath",
+        "pastebin",
+        "junitxml",
+        "subtests",
+        "setuponly",
+        "setupplan",
+        "stepwise",
+        "tmpdir",
+        "monkeypatch",
+        "recwarn",
+        "unittest",
+        "logging",
+    )
+    for argument in ("-p", f"no:{name}")
+)
+
+
+def pytest_arguments(values: dict, workers: int | None) -> list[str]:
+    suite = Path(__file__).resolve().parent.parent / "suite"
+    arguments = [
+        "--pyargs",
+        "conformance.suite",
+        "-c",
+        str(suite / "pytest.ini"),  # the suite's own settings, never the caller's pytest.ini/conftest
+        f"--rootdir={suite}",
+        "-qq",
+        "--tb=no",
+        "--no-header",
+        "-rN",  # the run's own table tells failures, and its verdict line ends it
+        # The CLI itself lives in the package pytest would rewrite; the suite does not rely on assert rewriting.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+        "--assert=plain",
+        # Those plugins run gc.collect() several times per session to find unraisable exceptions: not ours.
+        "-p",
+        "no:unraisableexception",
+        "-p",
+        "no:threadexception",
+        *UNUSED_BUILTIN_PLUGINS,
+        # Exactly the plugins the suite uses: none of whatever else the environment has installed, and no xdist
+        # (execnet) in a run without workers. xdist's workers parse the same arguments.
+        "--disable-plugin-autoload",
+        *PLUGINS,
+        *(ALLURE_PLUGIN if values.get("allure") else ()),
+        *(("-p", "xdist.plugin") if workers else ()),
+        "--iam-conformance",
+        *options.as_arguments(values),
+    ]
+    if workers:
+        arguments += ["-n", str(workers)]
+        if workers > 1:  # an idle worker takes queued tests from a busy one: test lengths vary tenfold
+            arguments += ["--dist", "worksteal"]
+    return arguments
+
+
+def _prepare(values: dict, record):
+    """Settings resolved, credentials found and the target preflighted before pytest starts (conformance.run.start,
+    the owner's own way of starting): a run that cannot start says why in one line, fast. Returns (settings, None)
+    or (None, reason)."""
+    from conformance.run.start import StartError, prepare
+
+    try:
+        return prepare(values, record, seed=values.get("seed"), in_ci=bool(os.environ.get("CI"))), None
+    except StartError as exc:
+        return None, str(exc)
+    except KeyboardInterrupt as interrupted:
+        return None, f"interrupted ({interrupted or 'SIGINT'}) before the run started"
+
+
+def _could_not_run(values: dict, record, reason: str) -> int:
+    """Say why in one line, and leave reports that say so (never an earlier run's verdict) when the report folder
+    can be written."""
+    import time
+
+    from conformance.config.settings import unstarted
+    from conformance.reports import writer as report
+    from conformance.reports.console import verdict_line
+    from conformance.results import result
+    from conformance.safety.redaction import Redactor
+
+    print(f"iam-conformance: could not run: {reason}", file=sys.stderr)
+    settings = unstarted(values, values.get("endpoint_url"))
+    record.could_not_run = reason
+    unrun = result.build(record, settings, time.time())
+    problem = report.write_all(unrun, settings, Redactor())
+    print(verdict_line(unrun.summary) + ("" if problem else f"; reports in {settings.report_dir}/"))
+    return ExitCode.INCOMPLETE
+
+
+def _terminate_like_ctrl_c() -> None:
+    """Until pytest's session takes over: SIGTERM (a CI job cancelled) stops the run as Ctrl-C does."""
+    import signal
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
+def run(args: argparse.Namespace) -> int:
+    # No cyclic garbage collection while the run starts: the imports and the collected tests make objects that live
+    # as long as the run, and collecting among them cost a twentieth of a standard run's CPU. It resumes once the
+    # tests run (RunHandle), after the run has frozen that heap out of every later collection.
+    thresholds = gc.get_threshold()
+    gc.disable()
+    try:
+        return _run(args)
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.enable()
+
+
+def _run(args: argparse.Namespace) -> int:
+    from conformance.run.start import StartError, check
+
+    values = {option.dest: getattr(args, option.dest) for option in options.OPTIONS}
+    try:
+        check(values)
+    except StartError as exc:  # bad usage: nothing is started, nothing written
+        print(f"iam-conformance: could not run: {exc}", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    from conformance.results.record import RunRecord
+
+    _terminate_like_ctrl_c()
+    record = RunRecord()  # what the CLI itself spends before pytest starts (the preflight)
+    settings, reason = _prepare(values, record)
+    if reason:
+        return _could_not_run(values, record, reason)
+    from conformance.config.settings import seed_line
+
+    print(f"iam-conformance: {seed_line(settings, '--seed')}", flush=True)
+    import pytest
+
+    from conformance.run.owner import RunHandle
+
+    handle = RunHandle(settings, requests_before=record.requests)
+    try:
+        code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle])
+    except Exception as crash:  # pytest itself failed (its own hooks, the interpreter): a suite error, never a pass
+        # The type only: the message may quote what the target sent, or a secret, and nothing redacts it here.
+        print(
+            f"iam-conformance: the run crashed inside pytest ({type(crash).__name__}); it vouches for nothing (exit 2)",
+            file=sys.stderr,
+        )
+        return ExitCode.INCOMPLETE
+    if handle.result is None:
+        print(f"iam-conformance: could not run (pytest exit {int(code)})", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    return handle.result.exit_code

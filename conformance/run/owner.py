@@ -1,0 +1,272 @@
+"""The owner of a conformance run: the one process that decides its settings, collects what every process reports,
+and writes the reports (the only process of a run, or the xdist controller). Registered by conformance.run.plugin only
+when a conformance run asked for it.
+"""
+
+from __future__ import annotations
+
+import gc
+import shutil
+import tempfile
+import time
+
+import pytest
+
+from conformance.config.settings import RunSettings, SettingsError, seed_line
+from conformance.errors import ExitCode
+from conformance.protocol.client import TargetUnreachable
+from conformance.protocol.target import EMBEDDED_CREDENTIALS, TargetError, caller_credentials
+from conformance.results import result as results
+from conformance.results.record import RunRecord
+from conformance.run import start
+from conformance.run.process import PAYLOAD
+from conformance.safety.redaction import Redactor
+from conformance.safety.terminal import neutralise
+
+WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
+SWEEP_GRACE_S = 60  # the final sweep of the run's path, after every process has cleaned up after itself
+
+
+class RunHandle:
+    """Passed by the CLI as a pytest plugin: settings it already resolved (and preflighted), and where the owner
+    leaves the run's result for the CLI to read back. Nothing travels through the environment."""
+
+    def __init__(self, settings: RunSettings | None = None, requests_before: int = 0) -> None:
+        self.settings = settings
+        self.requests_before = requests_before  # what the CLI's preflight sent
+        self.result: results.RunResult | None = None
+
+    @pytest.hookimpl(
+        tryfirst=True
+    )  # once the tests are collected (and frozen: conformance.run.process), or xdist's starts
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        # The CLI runs without cyclic garbage collection until the tests are collected. From here on, the youngest
+        # generation is collected every 10,000 allocations rather than 700: each request allocates hundreds of
+        # objects that die with it, and the run's memory stays bounded all the same.
+        gc.set_threshold(10_000, *gc.get_threshold()[1:])
+        gc.enable()
+
+
+def _handle(config: pytest.Config) -> RunHandle | None:
+    return next((p for p in config.pluginmanager.get_plugins() if isinstance(p, RunHandle)), None)
+
+
+class RunOwner:
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.started = time.time()
+        self.record = RunRecord()
+        self.redactor = Redactor()
+        self.settings: RunSettings | None = None
+        self.process = None  # conformance.run.process.RunProcess of this process, set by the plugin
+        self.handle = _handle(config)
+        self.result: results.RunResult | None = None
+        self._moto = None
+        self._preflighted = False
+        self._used_workers = False
+        self._shared = None  # conformance.run.shared.Shared: the users the owner made for its workers
+
+    # -- settings, before anything else starts ----------------------------------------------------------------
+    def start(self, values: dict, seed: int | None, in_ci: bool) -> None:
+        try:
+            if self.handle is not None and self.handle.settings is not None:
+                settings, self._preflighted = self.handle.settings, True
+                self.record.requests += self.handle.requests_before
+            else:  # as the CLI starts one: a target the suite did not start is preflighted here
+                settings = start.prepare(values, self.record, seed=seed, in_ci=in_ci)
+                self._preflighted = settings.endpoint is not None
+            self.settings = self._complete(settings)
+        except (start.StartError, SettingsError, TargetError) as exc:
+            self.record.could_not_run = str(exc)
+            return
+        self.redactor.add(self.settings.secret_key, self.settings.session_token)
+
+    def _complete(self, settings: RunSettings) -> RunSettings:
+        """Credentials, the embedded target if one is needed, and (--allure) the private folder allure-pytest writes
+        into."""
+        staging = tempfile.mkdtemp(prefix="iam-conformance-allure-") if settings.allure else None
+        changes: dict = {"allure_staging": staging}
+        if settings.endpoint is None:
+            from conformance.protocol.target import (  # needs the [moto] extra
+                EmbeddedMoto,
+                moto_version,
+            )
+
+            self._moto = EmbeddedMoto().__enter__()
+            changes.update(
+                endpoint=self._moto.url,
+                target_label=f"embedded moto {moto_version()}",
+                access_key=EMBEDDED_CREDENTIALS.access_key,
+                secret_key=EMBEDDED_CREDENTIALS.secret_key,
+                session_token=None,
+            )
+        elif not settings.access_key:
+            credentials = caller_credentials()
+            changes.update(
+                access_key=credentials.access_key, secret_key=credentials.secret_key, session_token=credentials.token
+            )
+        return RunSettings.from_wire({**settings.to_wire(), **changes})
+
+    # -- xdist ---------------------------------------------------------------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node) -> None:
+        self._used_workers = True
+        if self.settings is not None:
+            node.workerinput[WORKER_INPUT] = self.settings.to_wire()
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
+        self.record.collected.update(ids)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        if error is not None:  # xdist reports a worker that died (not one that finished) with its error
+            self.record.crashes.append(f"worker {node.gateway.id} ended unexpectedly: {error}")
+
+    # -- the session ---------------------------------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)  # before xdist starts its workers: they receive the users the owner made
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if self.record.could_not_run is None and not self._preflighted:
+            from conformance.run.preflight import paced, preflight
+
+            self.record.could_not_run = preflight(self.settings, self.record)
+            self.settings = paced(self.settings, self.record.preflight_ms)
+            if self.process is not None:  # this process runs the tests (no workers): its clients are not made yet
+                self.process.settings = self.settings
+        if self.record.could_not_run is None and self._shares_population():
+            self._make_population()
+        if self.record.could_not_run is not None:
+            pytest.exit(f"iam-conformance: could not run: {self.record.could_not_run}", returncode=ExitCode.INCOMPLETE)
+        if reporter is not None and self.settings is not None and self.handle is None:
+            reporter.write_line(f"iam-conformance: {seed_line(self.settings, '--iam-seed')}")
+
+    def _shares_population(self) -> bool:
+        """With xdist workers, the users most checks list are made once, here, instead of once per worker."""
+        return getattr(self.config.option, "dist", "no") != "no" and not self.settings.read_only
+
+    def _make_population(self) -> None:
+        from conformance.run.shared import Shared
+        from conformance.world.seeding import SeedingError
+
+        self._shared = Shared(self.settings, self.redactor.add)
+        try:
+            wire = self._shared.make()
+        except (SeedingError, TargetUnreachable) as exc:
+            self.record.could_not_run = f"set-up failed: {exc}"
+            self._end_population()
+            return
+        self.settings = RunSettings.from_wire({**self.settings.to_wire(), "population": wire})
+
+    def _end_population(self) -> None:
+        if self._shared is not None:
+            problems, kept = self._shared.remove()
+            self.record.cleanup_problems += problems
+            self.record.kept += kept
+            self.record.requests += self._shared.client.request_count
+            self._shared.client.close()
+            self._shared = None
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.record.collected.update(item.nodeid for item in session.items)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        payload = getattr(report, PAYLOAD, None)
+        if report.when == "???":  # xdist: the worker running this test died
+            self.record.add_crash(report.nodeid, f"the process running it ended unexpectedly ({report.longrepr})")
+        elif payload is not None:
+            self.redactor.add(*payload.pop("secrets", ()))  # taken out before any other plugin sees the report
+            self.record.add_report(report.nodeid, report.when, payload)
+        if report.longrepr is not None and not report.skipped:
+            report.longrepr = _Redacted(str(report.longrepr), self.redactor)
+
+    @pytest.hookimpl(tryfirst=True)  # before pytest's terminal reporter prints it
+    def pytest_internalerror(self, excrepr, excinfo) -> None:
+        """A bug of the suite's own, outside any test: the run says so (incomplete), and its traceback reaches the
+        terminal redacted and neutralised, as everything else the run prints."""
+        last = excinfo.exconly().strip().splitlines()[-1:] or [excinfo.typename]
+        self.record.internal_errors.append(neutralise(self.redactor.redact(last[0]))[:300])
+        lines = [neutralise(line) for line in self.redactor.redact(str(excrepr)).splitlines()]
+        excrepr.toterminal = lambda writer: [writer.line(line) for line in lines]  # what every printer renders
+
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        if excinfo.errisinstance(KeyboardInterrupt):
+            signal_name = self.process.signal_received if self.process is not None else None
+            self.record.interrupted = signal_name or "SIGINT (Ctrl-C)"
+
+    @pytest.hookimpl(trylast=True)  # after pytest's own teardown of session fixtures (the cleanup)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if (
+            exitstatus == pytest.ExitCode.INTERRUPTED
+            and self.record.interrupted is None
+            and self.record.could_not_run is None
+        ):
+            self.record.interrupted = "pytest was interrupted"
+        if self.record.interrupted is None and self.process is not None and self.process.signal_received:
+            self.record.interrupted = self.process.signal_received  # its KeyboardInterrupt was swallowed on the way
+        self._end_population()
+        # Worker processes clean up after themselves; one that was lost could not. Not when the target is gone or
+        # cleanup already failed: the run says to finish with `iam-conformance cleanup`, without waiting again.
+        if (
+            self.settings is not None
+            and (self._used_workers or self.record.crashes)
+            and not (self.record.gave_up or self.record.cleanup_problems)
+        ):
+            self._sweep()
+        caller = self.settings.credential_kind if self.settings is not None and self._moto is None else None
+        self.result = results.build(self.record, self.settings, self.started, caller)
+        if self.settings is not None:
+            from conformance.reports import writer as report
+
+            problem = report.write_all(self.result, self.settings, self.redactor)
+            if problem is not None:
+                self.record.could_not_run = problem
+                self.result = results.build(self.record, self.settings, self.started, caller)
+        if self.handle is not None:
+            self.handle.result = self.result
+        if exitstatus not in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
+            session.exitstatus = self.result.exit_code
+
+    def _sweep(self) -> None:
+        """Delete whatever is left under this run's own path (a lost worker's users), bounded."""
+        if self.settings.read_only or self.settings.keep_resources:
+            return
+        from conformance.world.cleanup import sweep_run
+
+        settings = self.settings
+        client = settings.client(deadline=time.monotonic() + SWEEP_GRACE_S)
+        try:
+            self.record.cleanup_problems += sweep_run(client, settings.run_id)
+        finally:
+            self.record.requests += client.request_count
+            client.close()
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.result is not None and self.settings is not None:
+            from conformance.reports.console import console_lines
+
+            for line in console_lines(self.result.summary, self.settings, self.redactor):
+                terminalreporter.write_line(line)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        if self._moto is not None:
+            self._moto.__exit__(None, None, None)
+            self._moto = None
+        if self.settings is not None and self.settings.allure_staging:
+            shutil.rmtree(self.settings.allure_staging, ignore_errors=True)
+
+
+class _Redacted:
+    """A report's failure text, redacted when it is shown: by then every process's secrets have reached the owner,
+    including those learned after this report arrived."""
+
+    def __init__(self, text: str, redactor: Redactor) -> None:
+        self.text, self.redactor = text, redactor
+
+    def __str__(self) -> str:
+        return neutralise(self.redactor.redact(self.text), keep_newlines=True)
+
+    def toterminal(self, out) -> None:
+        out.line(str(self))

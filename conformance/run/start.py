@@ -1,0 +1,69 @@
+"""How a run starts, whoever starts it (the CLI, or pytest with --iam-conformance): options checked, settings resolved
+with the baseline they name, credentials found and, for a target the suite did not start, the target preflighted.
+A run that cannot start says why in one line (StartError), before anything else is started or sent."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from conformance.config.settings import RunSettings, SettingsError, check_options, check_report_dir, known_target
+from conformance.config.settings import resolve as resolve_settings
+from conformance.errors import ConformanceError
+from conformance.protocol.client import TargetUnreachable
+from conformance.protocol.target import TargetError, caller_credentials, resolve_endpoint
+from conformance.results import baselines
+from conformance.results.record import RunRecord
+from conformance.run.preflight import paced, preflight
+
+
+class StartError(ConformanceError):
+    """The run cannot start: bad options, a baseline it cannot use, no credentials, a target that does not answer or
+    refuses them. The message is the one line the user reads."""
+
+
+def check(values: dict[str, Any]) -> None:
+    """Options that cannot work, a baseline that cannot be read: StartError, before anything is started or sent."""
+    try:
+        check_options(values)
+        endpoint, _ = resolve_endpoint(values.get("endpoint_url"))
+        baselines.load(values.get("baseline"), known_target(endpoint))
+        check_report_dir(values)
+    except (SettingsError, TargetError, baselines.BaselineError) as exc:
+        raise StartError(str(exc)) from None
+
+
+def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSettings:
+    """The run's settings, its baseline named as it can be handed to any process: a bundled name (a family's resolved
+    to the embedded target's version), or a path made absolute."""
+    check(values)
+    settings = resolve_settings(values, seed=seed, in_ci=in_ci)
+    if settings.baseline is None:
+        return settings
+    target = (
+        (settings.target_name, settings.target_version) if settings.target_name and settings.target_version else None
+    )
+    return dataclasses.replace(settings, baseline=baselines.argument(settings.baseline, target))
+
+
+def prepare(values: dict[str, Any], record: RunRecord, *, seed: int | None, in_ci: bool) -> RunSettings:
+    """Settings resolved, the caller's credentials found, and a target the suite did not start preflighted (what that
+    costs is counted in `record`), paced by how fast it answered. The embedded target is started, and preflighted, by
+    the run's owner."""
+    settings = resolve(values, seed=seed, in_ci=in_ci)
+    if settings.endpoint is None:
+        return settings
+    try:
+        credentials = caller_credentials()
+        settings = dataclasses.replace(
+            settings,
+            access_key=credentials.access_key,
+            secret_key=credentials.secret_key,
+            session_token=credentials.token,
+        )
+        reason = preflight(settings, record)
+    except (TargetError, TargetUnreachable) as exc:
+        raise StartError(str(exc)) from None
+    if reason:
+        raise StartError(reason)
+    return paced(settings, record.preflight_ms)

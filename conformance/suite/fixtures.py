@@ -1,0 +1,256 @@
+"""Fixtures of a conformance run: the target, the client, the run-scoped seeded users, page walks, the judge.
+
+Registered by the run's RunProcess only (conformance.run.process), never in another pytest session. Everything a fixture
+spends or learns (requests, retries, waits, cleanup problems, secrets) goes to that process's ledger.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
+
+from conformance.checks import Judge
+from conformance.checks.observations import Walk
+from conformance.config.settings import RunSettings
+from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity
+from conformance.protocol.pace import Pace, overlapped
+from conformance.protocol.wire import Exchange, read_error
+from conformance.suite.side_by_side import BesideRuns
+from conformance.world import population as populations
+from conformance.world.seeding import SeededUser, Seeder
+from conformance.world.walking import Walker
+
+# How long a fresh access key may take to authenticate (IAM is eventually consistent).
+KEY_PROPAGATION_S = 15.0
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: str
+    region: str
+    identity: Identity  # the caller
+    label: str  # what reports call the target
+    settings: RunSettings
+
+
+@pytest.fixture(scope="session")
+def conformance_process(pytestconfig: pytest.Config):
+    """This process's part of the run (conformance.run.process.RunProcess)."""
+    return pytestconfig.pluginmanager.get_plugin("iam-conformance-process")
+
+
+@pytest.fixture(scope="session")
+def conformance_target(conformance_process) -> Target:
+    settings = conformance_process.settings
+    return Target(settings.endpoint, settings.region, settings.caller(), settings.target_label, settings)
+
+
+@pytest.fixture
+def judge() -> Judge:
+    """Runs this test's checks and keeps count of what they judged (a requirement passes only on a real judgment)."""
+    return Judge()
+
+
+@pytest.fixture(scope="session")
+def iam(conformance_target: Target, conformance_process) -> Iterator[IamClient]:
+    settings = conformance_target.settings
+    client = settings.client(pace=Pace(settings.max_concurrency, settings.max_rps))
+    conformance_process.ledger.clients.append(client)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tests_beside(request: pytest.FixtureRequest, iam: IamClient) -> Iterator[BesideRuns]:
+    """Start the tests marked `beside` (conformance.suite), each in a thread of its own, when the session starts.
+    Not in an xdist worker (the workers are the parallelism there), nor with one call in flight at a time."""
+    runs = BesideRuns()
+    items = [item for item in request.session.items if item.get_closest_marker("beside") is not None]
+    try:
+        if items and iam.pace.ceiling > 1 and not os.environ.get("PYTEST_XDIST_WORKER"):
+            runs.start(request, items, iam)  # may be interrupted while making a fixture: the started ones stop too
+        yield runs
+    finally:
+        iam.halt("the run is ending")  # whatever still runs beside (an interrupted run) ends at its next call
+        runs.stop()
+        iam.halt(None)
+
+
+@pytest.fixture(scope="session")
+def run_id(conformance_target: Target) -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw")  # set by xdist itself in each worker
+    return f"{conformance_target.settings.run_id}-{worker}"
+
+
+@pytest.fixture(scope="session")
+def seeder(iam: IamClient, run_id: str, conformance_process) -> Iterator[Seeder]:
+    ledger, settings = conformance_process.ledger, conformance_process.settings
+    made = Seeder(iam, run_id, learn_secret=conformance_process.learn_secret)
+    ledger.seeders.append(made)
+    try:
+        yield made
+    finally:
+        before = iam.request_count
+        if settings.keep_resources:
+            ledger.kept += [user.name for user in made.users]
+        else:
+            ledger.cleanup_problems += made.cleanup()
+        ledger.cleanup_requests += iam.request_count - before
+
+
+@pytest.fixture(scope="session")
+def population(seeder: Seeder, walker: Walker, conformance_target: Target) -> dict[str, SeededUser]:
+    """The users most checks list (conformance.world.population): this process's own, or those the run's owner made
+    for every xdist worker."""
+    shared = conformance_target.settings.population
+    return populations.from_wire(shared) if shared else populations.make(seeder, walker)
+
+
+@pytest.fixture(scope="session")
+def user_without_certificates(population) -> SeededUser:
+    return population["none"]
+
+
+@pytest.fixture(scope="session")
+def user_with_one_certificate(population) -> SeededUser:
+    return population["one"]
+
+
+@pytest.fixture(scope="session")
+def user_with_two_certificates(population) -> SeededUser:
+    return population["two"]
+
+
+@pytest.fixture(scope="session")
+def user_with_most_certificates(population) -> SeededUser:
+    return population["most"]
+
+
+@pytest.fixture(scope="session")
+def seeded_users(
+    user_without_certificates, user_with_one_certificate, user_with_two_certificates, user_with_most_certificates
+) -> list[SeededUser]:
+    return [
+        user_without_certificates,
+        user_with_one_certificate,
+        user_with_two_certificates,
+        user_with_most_certificates,
+    ]
+
+
+@pytest.fixture(scope="session")
+def walker(iam: IamClient, seeder: Seeder) -> Walker:
+    """walker(user_name, max_items, ...) -> Walk (conformance.world.walking.Walker): walks reused, settled after
+    writes."""
+    return Walker(iam, seeder)
+
+
+@pytest.fixture(scope="session")
+def identity_of(seeder: Seeder, iam: IamClient):
+    """identity_of(user) -> Identity signing as that user, once its new access key authenticates."""
+
+    def make(user: SeededUser) -> Identity:
+        identity = seeder.access_key(user)
+        started = time.monotonic()
+        while True:
+            probe = iam.call("GetUser", {}, identity=identity)
+            error = read_error(probe)
+            if error is None or error.code not in AUTH_REFUSALS or time.monotonic() - started > KEY_PROPAGATION_S:
+                break
+            time.sleep(1.0)
+        if time.monotonic() - started > 1.0:
+            seeder.waits.append(
+                {
+                    "what": f"new access key of {user.name} to authenticate",
+                    "seconds": round(time.monotonic() - started, 2),
+                }
+            )
+        return identity
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def absent_user_name(run_id: str) -> str:
+    return f"ic-{run_id}-absent"
+
+
+@pytest.fixture(scope="session")
+def error_samples(iam: IamClient, absent_user_name: str, run_id: str) -> dict[str, Exchange]:
+    """One exchange per kind of error the page or the protocol promises, made once per run, needing nothing created
+    (--read-only, and a target whose set-up fails still has its errors judged). They name an absent user
+    (validation and authentication come before any lookup), but for a Marker never issued: that one lists the
+    caller's own certificates (UserName omitted), so that the Marker, not the name, is what gets refused."""
+    name = absent_user_name
+    asks = {
+        "no such user": lambda: iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
+        "MaxItems=0": lambda: iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "0"}),
+        "MaxItems=abc": lambda: iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "abc"}),
+        "UserName over 128": lambda: iam.call("ListSigningCertificates", {"UserName": "u" * 129}),
+        "Marker over 320": lambda: iam.call("ListSigningCertificates", {"UserName": name, "Marker": "m" * 321}),
+        "Marker never issued": lambda: iam.call(
+            "ListSigningCertificates", {"MaxItems": "1", "Marker": f"iam-conformance-never-issued-{run_id}"}
+        ),
+        "unknown action": lambda: iam.call("IamConformanceNoSuchAction", {}),
+        "unsigned": lambda: iam.call("ListSigningCertificates", {"UserName": name}, identity=Identity.unsigned()),
+    }
+    return dict(zip(asks, overlapped(iam.pace, lambda ask: ask(), asks.values()), strict=False))
+
+
+@dataclass
+class History:
+    """One user taken through the writes the page's listing must follow, with a walk after each (made once per run):
+    a status change, a sibling's deletion, an upload into the freed quota slot."""
+
+    user: SeededUser
+    inactive: object  # the certificate set Inactive (conformance.world.seeding.UploadedCertificate)
+    deleted: object  # the certificate deleted
+    walks: dict[str, Walk]  # after "status change", "deletion", "upload after deletion"
+    upload_after_deletion: object  # the UploadedCertificate, or the refused Exchange
+
+
+@pytest.fixture(scope="session")
+def history(seeder: Seeder, walker, iam: IamClient) -> Future:
+    """The History, made in a thread of its own from the moment a test asks for it (its writes and walks must come
+    in order, and need not wait for anyone else's): `history.result()` waits for it."""
+
+    def script() -> History:
+        user = seeder.fill(seeder.user("history"), 2)
+        inactive, deleted = user.certificates
+        walks = {}
+        seeder.set_status(user, inactive, "Inactive")
+        walks["status change"] = walker(user.name, None, cached=False)
+        seeder.delete_certificate(user, deleted)
+        walks["deletion"] = walker(user.name, None, cached=False)
+        uploaded = seeder.upload(user)
+        walks["upload after deletion"] = walker(user.name, None, cached=False)
+        return History(user, inactive, deleted, walks, uploaded)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="iam-history") as pool:
+        made = pool.submit(contextvars.copy_context().run, script)
+        yield made
+        iam.halt("the run is ending")  # an interrupted run: the script stops at its next call
+    iam.halt(None)
+
+
+@pytest.fixture(scope="session")
+def validated_user(request: pytest.FixtureRequest, conformance_target: Target, absent_user_name: str) -> str:
+    """The UserName of the parameter checks: an existing user with certificates; under --read-only, which creates
+    nothing, a user that does not exist (validation comes before any lookup, as the auth and error checks rely on)."""
+    if conformance_target.settings.read_only:
+        return absent_user_name
+    return request.getfixturevalue("user_with_two_certificates").name
+
+
+@pytest.fixture(scope="session")
+def created_certificate_ids(request: pytest.FixtureRequest, conformance_target: Target) -> set[str]:
+    """The certificates of the users the suite seeded (none under --read-only, which creates nothing)."""
+    if conformance_target.settings.read_only:
+        return set()
+    return {cid for user in request.getfixturevalue("seeded_users") for cid in user.by_id()}
