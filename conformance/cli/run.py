@@ -132,14 +132,15 @@ def _could_not_run(values: dict, record, reason: str) -> int:
     from conformance.reports import writer as report
     from conformance.reports.console import verdict_line
     from conformance.results import result
+    from conformance.run.start import facts_of
     from conformance.safety.redaction import Redactor
 
     print(f"iam-conformance: could not run: {reason}", file=sys.stderr)
     settings = unstarted(values, values.get("endpoint_url"))
     record.could_not_run = reason
-    unrun = result.build(record, settings, time.time())
-    problem = report.write_all(unrun, settings, Redactor())
-    print(verdict_line(unrun.summary) + ("" if problem else f"; reports in {settings.report_dir}/"))
+    unrun = result.build(record, facts_of(settings), time.time())
+    problem = report.write_all(unrun, Redactor(), settings.report_dir)
+    print(verdict_line(unrun) + ("" if problem else f"; reports in {settings.report_dir}/"))
     return ExitCode.INCOMPLETE
 
 

@@ -8,19 +8,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conformance.results.result import RunResult
 from conformance.safety.files import ReportDir
 from conformance.safety.redaction import Redactor
 
 TEXT_SUFFIXES = (".txt", ".xml", ".html", ".csv", ".log")
 
 
-def _readings(summary: dict) -> dict[tuple[str, str], tuple[str, str | None, str | None]]:
+def _readings(result: RunResult) -> dict[tuple[str, str], tuple[str, str | None, str | None]]:
     """(requirement id, test function) -> (status, reason, known deviation)."""
     found = {}
-    for row in summary["requirements"]:
-        for test in row.get("test_results", []):
-            function = test["name"].split("[", 1)[0]
-            found[(row["id"], function)] = (test["status"], test.get("reason"), row["known_deviation"])
+    for row in result.requirements:
+        for test in row.test_results:
+            function = test.name.split("[", 1)[0]
+            found[(row.id, function)] = (str(test.status), test.reason, row.known_deviation)
     return found
 
 
@@ -42,11 +43,11 @@ def _relabel(result: dict, readings: dict) -> dict:
     return result
 
 
-def move_results(staging: Path | None, destination: ReportDir, summary: dict, redactor: Redactor) -> None:
+def move_results(staging: Path | None, destination: ReportDir, result: RunResult, redactor: Redactor) -> None:
     """This run's results, if it has any, redacted and relabelled, into `destination` (already emptied)."""
     if staging is None or not staging.is_dir():
         return
-    readings = _readings(summary)
+    readings = _readings(result)
     for path in sorted(staging.iterdir()):
         if not path.is_file() or path.is_symlink():
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 from conformance.config.caches import template_bytecode
 from conformance.contract.spec import CATEGORIES
 from conformance.results.compare import KINDS, Comparison
+from conformance.results.result import RunResult
 from conformance.results.summary_file import STATUSES
 
 
@@ -25,9 +26,9 @@ def template(name: str, *, strict: bool = True):
     return environment.get_template(name)
 
 
-def report_page(summary: dict) -> str:
-    """report.html of a run, from its (redacted) summary."""
-    return template("report.html.j2", strict=False).render(summary=summary, categories=CATEGORIES)
+def report_page(result: RunResult) -> str:
+    """report.html of a run (its result already redacted), from the result's JSON form."""
+    return template("report.html.j2", strict=False).render(summary=result.to_summary(), categories=CATEGORIES)
 
 
 def compare_page(comparison: Comparison) -> str:

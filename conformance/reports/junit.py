@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
+from conformance.results.outcomes import Status
+from conformance.results.result import RunResult
 from conformance.safety.terminal import xml_safe
 
 
@@ -17,15 +19,15 @@ def xml_text(text: str | None) -> str:
     return xml_safe(text or "")
 
 
-def render(summary: dict) -> str:
-    rows = summary["requirements"]
-    cases = [(row, test) for row in rows for test in row.get("test_results", [])]
-    failed = sum(1 for row, test in cases if test["status"] == "failed" and not row["known_deviation"])
-    errors = sum(1 for _, test in cases if test["status"] == "error")
+def render(result: RunResult) -> str:
+    """junit.xml of `result` (already redacted)."""
+    cases = [(row, test) for row in result.requirements for test in row.test_results]
+    failed = sum(1 for row, test in cases if test.status == Status.FAILED and not row.known_deviation)
+    errors = sum(1 for _, test in cases if test.status == Status.ERROR)
     skipped = sum(
         1
         for row, test in cases
-        if test["status"] in ("skipped", "untested") or (test["status"] == "failed" and row["known_deviation"])
+        if test.status in (Status.SKIPPED, Status.UNTESTED) or (test.status == Status.FAILED and row.known_deviation)
     )
     suite = ET.Element(
         "testsuite",
@@ -34,29 +36,34 @@ def render(summary: dict) -> str:
         failures=str(failed),
         errors=str(errors),
         skipped=str(skipped),
-        time=f"{summary['duration_s']:.3f}",
+        time=f"{result.duration_s:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
-    for name in ("verdict", "gate", "target", "hypothesis_seed"):
-        ET.SubElement(properties, "property", name=name, value=xml_text(str(summary.get(name))))
+    seed = str(result.facts.seed) if result.facts.seed is not None else "unknown"
+    for name, value in (
+        ("verdict", str(result.verdict)),
+        ("gate", "pass" if result.gate_passed else "fail"),
+        ("target", result.facts.target),
+        ("hypothesis_seed", seed),
+    ):
+        ET.SubElement(properties, "property", name=name, value=xml_text(value))
     for row, test in cases:
         case = ET.SubElement(
-            suite, "testcase", classname=f"{row['category']}.{row['id']}", name=xml_text(f"{row['id']} {test['name']}")
+            suite, "testcase", classname=f"{row.category}.{row.id}", name=xml_text(f"{row.id} {test.name}")
         )
-        ET.SubElement(ET.SubElement(case, "properties"), "property", name="source", value=xml_text(row["source"]))
-        status = test["status"]
-        first = row["failures"][0]["evidence"] if row["failures"] else {}
-        if status == "failed" and row["known_deviation"]:
+        ET.SubElement(ET.SubElement(case, "properties"), "property", name="source", value=xml_text(row.source))
+        first = row.failures[0].evidence if row.failures else {}
+        if test.status == Status.FAILED and row.known_deviation:
             ET.SubElement(
-                case, "skipped", type="pytest.xfail", message=xml_text(f"known deviation: {row['known_deviation']}")
+                case, "skipped", type="pytest.xfail", message=xml_text(f"known deviation: {row.known_deviation}")
             )
-        elif status == "failed":
-            message = f"expected {first.get('expected')}; got {first.get('actual')}" if first else "failed"
+        elif test.status == Status.FAILED:
+            message = row.failures[0].line if row.failures else "failed"
             ET.SubElement(
-                case, "failure", message=xml_text(message), type=first.get("check", "deviation")
-            ).text = xml_text(first.get("curl", ""))
-        elif status == "error":
-            ET.SubElement(case, "error", message=xml_text(test.get("reason") or "suite error"))
-        elif status in ("skipped", "untested"):
-            ET.SubElement(case, "skipped", message=xml_text(f"{status}: {test.get('reason') or ''}"))
+                case, "failure", message=xml_text(message), type=str(first.get("check", "deviation"))
+            ).text = xml_text(str(first.get("curl", "")))
+        elif test.status == Status.ERROR:
+            ET.SubElement(case, "error", message=xml_text(test.reason or "suite error"))
+        elif test.status in (Status.SKIPPED, Status.UNTESTED):
+            ET.SubElement(case, "skipped", message=xml_text(f"{test.status}: {test.reason or ''}"))
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"

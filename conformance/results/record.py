@@ -6,17 +6,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from conformance.results.outcomes import STATUSES
+from conformance.results.outcomes import STATUSES, Status
 
 # When one test's phases (or one requirement's tests) disagree, the strongest status says what they showed.
-STRENGTH = {status: len(STATUSES) - rank for rank, status in enumerate(STATUSES)}
+STRENGTH: dict[Status, int] = {status: len(STATUSES) - rank for rank, status in enumerate(STATUSES)}
 
 
 @dataclass
 class TestRecord:
     nodeid: str
     requirement: str | None
-    status: str = "untested"
+    status: Status = Status.UNTESTED
     reason: str | None = "not run"
     judged: int = 0
     nothing_to_judge: list[str] = field(default_factory=list)
@@ -36,15 +36,15 @@ class TestRecord:
         self.deviations += phase.get("deviations", [])
         self.errors += phase.get("errors", [])
         outcome = phase.get("outcome")
-        if outcome is not None and (not self._has_verdict or STRENGTH[outcome] > STRENGTH[self.status]):
-            self.status, self.reason, self._has_verdict = outcome, phase.get("reason"), True
+        if outcome is not None and (not self._has_verdict or STRENGTH[Status(outcome)] > STRENGTH[self.status]):
+            self.status, self.reason, self._has_verdict = Status(outcome), phase.get("reason"), True
         if when == "teardown" or outcome == "skipped":
             self.finished = True
 
     def crashed(self, why: str) -> None:
         self.errors.append(why)
-        if STRENGTH["error"] > STRENGTH[self.status] or not self._has_verdict:
-            self.status, self.reason, self._has_verdict = "error", why, True
+        if STRENGTH[Status.ERROR] > STRENGTH[self.status] or not self._has_verdict:
+            self.status, self.reason, self._has_verdict = Status.ERROR, why, True
         self.finished = True
 
 

@@ -215,14 +215,16 @@ class RunOwner:
         ):
             self._sweep()
         caller = self.settings.credential_kind if self.settings is not None and self._moto is None else None
-        self.result = results.build(self.record, self.settings, self.started, caller)
+        self.result = results.build(self.record, start.facts_of(self.settings, caller), self.started)
         if self.settings is not None:
             from conformance.reports import writer as report
 
-            problem = report.write_all(self.result, self.settings, self.redactor)
+            problem = report.write_all(
+                self.result, self.redactor, self.settings.report_dir, self.settings.allure_staging
+            )
             if problem is not None:
                 self.record.could_not_run = problem
-                self.result = results.build(self.record, self.settings, self.started, caller)
+                self.result = results.build(self.record, start.facts_of(self.settings, caller), self.started)
         if self.handle is not None:
             self.handle.result = self.result
         if exitstatus not in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
@@ -246,7 +248,7 @@ class RunOwner:
         if self.result is not None and self.settings is not None:
             from conformance.reports.console import console_lines
 
-            for line in console_lines(self.result.summary, self.settings, self.redactor):
+            for line in console_lines(self.result.redacted(self.redactor), self.settings.report_dir):
                 terminalreporter.write_line(line)
 
     @pytest.hookimpl(trylast=True)

@@ -14,6 +14,7 @@ from conformance.protocol.client import TargetUnreachable
 from conformance.protocol.target import TargetError, caller_credentials, resolve_endpoint
 from conformance.results import baselines
 from conformance.results.record import RunRecord
+from conformance.results.result import RunFacts
 from conformance.run.preflight import paced, preflight
 
 
@@ -67,3 +68,23 @@ def prepare(values: dict[str, Any], record: RunRecord, *, seed: int | None, in_c
     if reason:
         raise StartError(reason)
     return paced(settings, record.preflight_ms)
+
+
+def facts_of(settings: RunSettings | None, caller: str | None = None) -> RunFacts:
+    """What a run's result is told of its settings (conformance.results.result.RunFacts)."""
+    if settings is None:
+        return RunFacts()
+    return RunFacts(
+        target=settings.target_label,
+        caller=caller,
+        profile=settings.profile,
+        seed=settings.seed,
+        baseline=settings.baseline,
+        strict_baseline=settings.strict_baseline,
+        read_only=settings.read_only,
+        calls_in_flight=settings.max_concurrency,
+        pace_note=settings.pace_note,
+        write_baseline=settings.write_baseline,
+        target_name=settings.target_name,
+        target_version=settings.target_version,
+    )
