@@ -14,7 +14,8 @@ from pathlib import Path
 
 from conformance.cli import maintenance, release
 from conformance.cli import run as run_command
-from conformance.errors import ExitCode
+from conformance.errors import ConformanceError, ExitCode
+from conformance.safety.terminal import neutralise
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
             return release.matrix(args.runs, args.out, args.label)
         if args.command == "baselines":
             return release.baselines()
+    except ConformanceError as exc:  # a reason the suite can state: one line and the exit code it means
+        print(f"iam-conformance: {neutralise(str(exc))}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("iam-conformance: interrupted", file=sys.stderr)
         return ExitCode.INCOMPLETE

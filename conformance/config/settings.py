@@ -15,13 +15,14 @@ from typing import Any
 
 from botocore.credentials import Credentials
 
+from conformance.errors import ConformanceError
 from conformance.protocol.client import IamClient, Identity
 from conformance.protocol.pace import Pace
 from conformance.protocol.target import TargetError, is_real_aws, resolve_endpoint, resolve_region
 from conformance.safety.files import ReportDir, ReportDirError
 
 
-class SettingsError(ValueError):
+class SettingsError(ConformanceError, ValueError):
     """The run cannot start with these options or this environment: exit 2 with this one-line reason."""
 
 

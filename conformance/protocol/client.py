@@ -25,6 +25,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from conformance.contract.spec import operation
+from conformance.errors import ConformanceError
 from conformance.protocol.budget import CallBudget, WatchedAdapter
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
@@ -59,7 +60,7 @@ WRONG_SECRET, UNKNOWN_KEY, OWN_KEY = "the caller's key with a wrong secret", "an
 RESIGNED = "the caller's key, signed "  # signed otherwise than sent (AUTH-05): "... over other parameters", "... ago"
 
 
-class TargetUnreachable(ConnectionError):
+class TargetUnreachable(ConformanceError, ConnectionError):
     """The endpoint did not answer at the HTTP level (refused, reset, timed out)."""
 
 

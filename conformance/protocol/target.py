@@ -11,12 +11,14 @@ from urllib.parse import urlsplit
 
 from botocore.credentials import Credentials
 
+from conformance.errors import ConformanceError
+
 DEFAULT_REGION = "us-east-1"
 # The embedded target is a throw-away emulator on loopback: sign with dummy keys, never the user's own.
 EMBEDDED_CREDENTIALS = Credentials("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
 
 
-class TargetError(Exception):
+class TargetError(ConformanceError):
     """The target cannot be used at all (bad URL, no credentials): the run exits 2 with this reason."""
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from conformance.errors import ConformanceError
+
 MAX_BODY_BYTES = 1 << 20  # a listing of 2 certificates is ~4 KiB; anything near 1 MiB is already wrong
 
 _PARSER = etree.XMLParser(
@@ -20,7 +22,7 @@ _PARSER = etree.XMLParser(
 )
 
 
-class UnreadableBody(ValueError):
+class UnreadableBody(ConformanceError, ValueError):
     """The body is not the XML document the protocol promises (empty, HTML, JSON, DTD, too large...)."""
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.contract.spec import data_dir, requirements
+from conformance.errors import ConformanceError
 from conformance.results.signatures import Signature
 
 FORMAT = 2
@@ -29,7 +30,7 @@ MAX_FILE_BYTES = 4 << 20  # a baseline holds a line or two per requirement: anyt
 _VERSIONED = re.compile(r"(?P<family>[a-z][a-z0-9_]*(?:-[a-z][a-z0-9_]*)*)-(?P<version>[0-9][0-9A-Za-z.+_-]*)")
 
 
-class BaselineError(ValueError):
+class BaselineError(ConformanceError, ValueError):
     """The baseline cannot be used; the run exits 2 with this reason."""
 
 

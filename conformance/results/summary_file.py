@@ -10,11 +10,13 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from conformance.errors import ConformanceError
+
 STATUSES = ("passed", "failed", "error", "skipped", "untested")
 BODY_EXCERPT = 600  # characters of a response body shown beside a failure
 
 
-class SummaryError(ValueError):
+class SummaryError(ConformanceError, ValueError):
     """A summary that cannot be read or is not one; the command exits 2 with this one-line reason."""
 
 

@@ -16,11 +16,13 @@ import secrets
 import stat
 from pathlib import Path
 
+from conformance.errors import ConformanceError
+
 _DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _NEW_FILE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-class ReportDirError(Exception):
+class ReportDirError(ConformanceError):
     """The report directory or a file in it cannot be written safely; the message is one line with the reason."""
 
 
@@ -164,7 +166,7 @@ def write_file(path: str | os.PathLike[str], text: str) -> Path:
         return directory.write_bytes(path.name, text.encode("utf-8"))
 
 
-class ReportFileError(ValueError):
+class ReportFileError(ConformanceError, ValueError):
     """A file of the suite's own kind (summary.json, a baseline) that cannot be read or is not one; one line."""
 
 

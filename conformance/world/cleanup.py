@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from conformance.errors import ConformanceError
 from conformance.protocol.client import IamClient, TargetUnreachable
 from conformance.protocol.pace import overlapped
 from conformance.protocol.wire import Exchange, child, children, read_error, result_element, text
@@ -40,7 +41,7 @@ RUN_PATH = re.compile(r"/iam-conformance/[0-9a-f]{8}-[A-Za-z0-9_]+/")
 SUITE_USER_NAME = re.compile(r"ic-[\w+=,.@-]{1,61}", re.ASCII)
 
 
-class CleanupStopped(Exception):
+class CleanupStopped(ConformanceError):
     """A cleanup bound was reached, or the target's listing cannot be followed: the rest is left for later."""
 
 

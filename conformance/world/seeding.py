@@ -20,6 +20,7 @@ from botocore.credentials import Credentials
 
 from conformance.checks.observations import UploadedCertificate
 from conformance.contract.spec import operation
+from conformance.errors import ConformanceError
 from conformance.protocol.client import IamClient, Identity
 from conformance.protocol.wire import Exchange, child, describe, read_error, result_element, text
 from conformance.world.certificates import new_certificate_pem
@@ -47,7 +48,7 @@ CONVERGENCE_WAIT_S = 10.0
 W = TypeVar("W")
 
 
-class SeedingError(RuntimeError):
+class SeedingError(ConformanceError, RuntimeError):
     """A call the suite needs for setting up failed; carries the exchange as evidence."""
 
     def __init__(self, what: str, exchange: Exchange) -> None:
