@@ -1,4 +1,5 @@
 # iam-conformance: `make run` runs the suite against an embedded moto server; `make test` runs our own tests.
+SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -43,8 +44,10 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest tests -q -n 2
 
+# Its output is kept in reports/selftest.txt (docs/proving.md shows its last line); the exit code is selftest's.
 selftest: $(STAMP)
-	$(BIN)/iam-conformance selftest
+	mkdir -p reports
+	set -o pipefail; $(BIN)/iam-conformance selftest | tee reports/selftest.txt
 
 # 20 runs against the conformant reference, each with a fresh Hypothesis seed: one verdict.
 determinism: $(STAMP)
@@ -80,6 +83,7 @@ localstack: $(STAMP)
 DOCS_LOCALSTACK_URL ?=
 docs: $(STAMP)
 	$(BIN)/python docs/screenshots.py $(if $(DOCS_LOCALSTACK_URL),--localstack-url $(DOCS_LOCALSTACK_URL))
+	$(BIN)/python docs/generate.py
 
 # Everything a run or a build leaves: the venv and every report (reports/.gitkeep stays).
 clean:

@@ -203,7 +203,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rtt-repeat", type=int, default=3, help="runs per figure against the remote-like target")
     parser.add_argument("--seeds", type=int, default=20, help="runs with fresh seeds against the remote-like target")
     parser.add_argument("--out", default=str(HERE / "results.json"))
+    parser.add_argument("--summary", metavar="RESULTS", help="print the summary of an earlier run's results and exit")
     args = parser.parse_args(argv)
+    if args.summary:
+        print("\n".join(summary_lines(json.loads(Path(args.summary).read_text(encoding="utf-8")))))
+        return 0
 
     from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceServer
     from tools import wheel_venv

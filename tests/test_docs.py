@@ -101,3 +101,18 @@ def test_without_chromium_it_says_so_in_one_line(tmp_path):
     done = script("--work", tmp_path / "work", "--out", tmp_path / "out", path=str(tmp_path))
     assert done.returncode == 2 and done.stderr == "docs: chromium is not installed (apt-get install chromium)\n"
     assert not (tmp_path / "out").exists()
+
+
+def test_every_output_in_the_docs_is_produced_by_the_generator_and_the_deterministic_ones_are_fresh():
+    """No output is typed by hand: every text block of README.md, ARCHITECTURE.md and docs/*.md lies in a region
+    docs/generate.py fills; those whose output does not depend on the run (--help, the bundled baselines, the
+    requirements table) match what the generator produces now."""
+    generate = Path(__file__).resolve().parent.parent / "docs" / "generate.py"
+    done = subprocess.run([sys.executable, str(generate), "--check"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_is_short_and_says_how_to_start():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode("utf-8")) < 6 * 1024
+    assert "make run" in readme and "make test" in readme and "docs/" in readme
