@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PROFILE ?= standard
 
-.PHONY: run test selftest determinism bench localstack mutation docs clean lock drift
+.PHONY: run test unit checks selftest determinism bench localstack mutation docs clean lock drift
 
 LOCK := requirements/dev.txt
 
@@ -39,10 +39,19 @@ drift: $(STAMP)
 run: $(STAMP)
 	$(BIN)/iam-conformance run --profile $(PROFILE) --baseline moto
 
-# The architecture contracts (pyproject.toml [tool.importlinter]) first, then the tests.
-test: $(STAMP)
-	$(BIN)/lint-imports --no-cache
+# Lint, format, types and the architecture contracts (pyproject.toml) first, then the tests, unit and integration.
+test: $(STAMP) checks
 	$(BIN)/python -m pytest tests -q -n 2
+
+# The tests that need no server, subprocess or network: seconds, for the edit-run loop.
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit -q -n 2
+
+checks: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Its output is kept in reports/selftest.txt (docs/proving.md shows its last line); the exit code is selftest's.
 selftest: $(STAMP)

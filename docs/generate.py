@@ -34,8 +34,14 @@ class Missing(Exception):
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run([sys.executable, "-m", "conformance.cli", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "COLUMNS": "100", **(env or {})}, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "COLUMNS": "100", **(env or {})},
+        timeout=900,
+    )
     return _here(done.stdout + done.stderr)
 
 
@@ -77,8 +83,14 @@ def _runs(work: Path) -> tuple[Path, Path]:
     from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceServer
 
     with ReferenceServer() as server:
-        cli("run", "--endpoint-url", server.url, "--report-dir", str(work / "reference"),
-            env={"AWS_ACCESS_KEY_ID": ROOT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_KEY})
+        cli(
+            "run",
+            "--endpoint-url",
+            server.url,
+            "--report-dir",
+            str(work / "reference"),
+            env={"AWS_ACCESS_KEY_ID": ROOT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_KEY},
+        )
     cli("run", "--baseline", "moto", "--report-dir", str(work / "moto"))
     return work / "reference", work / "moto"
 
@@ -93,8 +105,17 @@ def compare() -> str:
 def matrix() -> str:
     with tempfile.TemporaryDirectory() as work:
         reference, moto = _runs(Path(work))
-        out = cli("matrix", str(reference), str(moto), "--label", "reference", "--label", "moto", "--out",
-                  str(Path(work) / "matrix"))
+        out = cli(
+            "matrix",
+            str(reference),
+            str(moto),
+            "--label",
+            "reference",
+            "--label",
+            "moto",
+            "--out",
+            str(Path(work) / "matrix"),
+        )
         return out.replace(work, "reports")
 
 
@@ -107,8 +128,14 @@ def bench() -> str:
     results = ROOT / "bench" / "results.json"
     if not results.is_file():
         raise Missing("no bench/results.json: run `make bench` first")
-    done = subprocess.run([sys.executable, str(ROOT / "bench" / "bench.py"), "--summary", str(results)],
-                          capture_output=True, text=True, cwd=ROOT, check=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "bench.py"), "--summary", str(results)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+    )
     return _here(done.stdout)
 
 
@@ -129,8 +156,15 @@ def mutation() -> str:
 
 
 RECIPES: dict[str, Callable[[], str]] = {
-    "make-run": make_run, "run-help": run_help, "baselines": baselines, "requirements": requirements,
-    "compare": compare, "matrix": matrix, "localstack": localstack, "bench": bench, "selftest": selftest,
+    "make-run": make_run,
+    "run-help": run_help,
+    "baselines": baselines,
+    "requirements": requirements,
+    "compare": compare,
+    "matrix": matrix,
+    "localstack": localstack,
+    "bench": bench,
+    "selftest": selftest,
     "mutation": mutation,
 }
 DETERMINISTIC = ("run-help", "baselines", "requirements")
@@ -146,43 +180,54 @@ def outside_regions(text: str) -> list[str]:
     return [match.group()[:60] for match in TEXT_BLOCK.finditer(REGION.sub("", text))]
 
 
+class Filler:
+    """Fills the regions of every page, running each chosen recipe once."""
+
+    def __init__(self, chosen: list[str], check: bool) -> None:
+        self.chosen, self.check = chosen, check
+        self.cache: dict[str, str | None] = {}
+        self.problems: list[str] = []
+
+    def page(self, page: Path) -> None:
+        text = page.read_text(encoding="utf-8")
+        self.problems += [f"{page.name}: a text block outside a generated region: {b!r}" for b in outside_regions(text)]
+        filled = REGION.sub(lambda match: self.region(page, match), text)
+        if filled != text and not self.check:
+            page.write_text(filled, encoding="utf-8")
+            print(f"docs: {page.relative_to(ROOT)} written")
+
+    def region(self, page: Path, match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name not in RECIPES:
+            self.problems.append(f"{page.name}: no recipe {name!r}")
+            return match.group()
+        if name not in self.chosen:
+            return match.group()
+        if name not in self.cache:
+            try:
+                self.cache[name] = block(name, RECIPES[name]())
+            except Missing as missing:
+                print(f"docs: {name} left as it is: {missing}")
+                self.cache[name] = None
+        output = self.cache[name]
+        if output is None:
+            return match.group()
+        if self.check and match.group("body") != output:
+            self.problems.append(f"{page.name}: region {name} is stale: run `python docs/generate.py {name}`")
+        return match.group(1) + output + match.group(4)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="rewrite nothing; exit 1 on a stale or hand-typed block")
     parser.add_argument("recipes", nargs="*", help="only these recipes (default: all)")
     args = parser.parse_args(argv)
-    chosen = args.recipes or (list(DETERMINISTIC) if args.check else list(RECIPES))
-    problems, cache = [], {}
+    filler = Filler(args.recipes or (list(DETERMINISTIC) if args.check else list(RECIPES)), args.check)
     for page in PAGES:
-        text = page.read_text(encoding="utf-8")
-        problems += [f"{page.name}: a text block outside a generated region: {b!r}" for b in outside_regions(text)]
-
-        def fill(match: re.Match[str]) -> str:
-            name = match.group("name")
-            if name not in RECIPES:
-                problems.append(f"{page.name}: no recipe {name!r}")
-                return match.group()
-            if name not in chosen:
-                return match.group()
-            if name not in cache:
-                try:
-                    cache[name] = block(name, RECIPES[name]())
-                except Missing as missing:
-                    print(f"docs: {name} left as it is: {missing}")
-                    cache[name] = None
-            if cache[name] is None:
-                return match.group()
-            if args.check and match.group("body") != cache[name]:
-                problems.append(f"{page.name}: region {name} is stale: run `python docs/generate.py {name}`")
-            return match.group(1) + cache[name] + match.group(4)
-
-        filled = REGION.sub(fill, text)
-        if filled != text and not args.check:
-            page.write_text(filled, encoding="utf-8")
-            print(f"docs: {page.relative_to(ROOT)} written")
-    for problem in problems:
+        filler.page(page)
+    for problem in filler.problems:
         print(f"docs: {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return 1 if filler.problems else 0
 
 
 if __name__ == "__main__":

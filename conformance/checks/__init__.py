@@ -14,14 +14,16 @@ It may import conformance.config and below: the data it judges (observations) is
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from conformance.checks.failures import Deviation, NothingToJudge
 from conformance.protocol.wire import Exchange, read_error
 
 F = TypeVar("F", bound=Callable[..., list[str] | None])
+P = ParamSpec("P")
+T = TypeVar("T")
 REGISTRY: dict[str, Callable[..., list[str] | None]] = {}
 
 
@@ -32,7 +34,7 @@ def check(function: F) -> F:
         raise ValueError(f"check {name} registered twice")
 
     @functools.wraps(function)
-    def run(*args, **kwargs) -> list[str] | None:
+    def run(*args: Any, **kwargs: Any) -> list[str] | None:
         try:
             return function(*args, **kwargs)
         except Deviation as deviation:
@@ -40,7 +42,7 @@ def check(function: F) -> F:
             raise
 
     REGISTRY[name] = run
-    return run  # type: ignore[return-value]
+    return cast(F, run)  # `run` takes and returns what `function` does
 
 
 def load_all() -> dict[str, Callable[..., list[str] | None]]:
@@ -70,7 +72,7 @@ class Judge:
     def __init__(self) -> None:
         self.ledger = Ledger()
 
-    def __call__(self, a_check: Callable[..., list[str] | None], *args, **kwargs) -> None:
+    def __call__(self, a_check: Callable[P, list[str] | None], *args: P.args, **kwargs: P.kwargs) -> None:
         try:
             denied = _policy_refusal(args)
             if denied:
@@ -87,13 +89,19 @@ class Judge:
             if note not in self.ledger.notes:
                 self.ledger.notes.append(note)
 
-    def each(self, a_check: Callable[..., list[str] | None], items: Iterable, *args, **kwargs) -> None:
+    def each(
+        self,
+        a_check: Callable[Concatenate[T, P], list[str] | None],
+        items: Iterable[T],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
         """`a_check(item, *args)` for every item."""
         for item in items:
             self(a_check, item, *args, **kwargs)
 
 
-def _exchanges_in(value) -> Iterable[Exchange]:
+def _exchanges_in(value: object) -> Iterator[Exchange]:
     if isinstance(value, Exchange):
         yield value
     pages = getattr(value, "pages", None)  # a pagination Walk
@@ -101,7 +109,7 @@ def _exchanges_in(value) -> Iterable[Exchange]:
         yield from (page for page in pages if isinstance(page, Exchange))
 
 
-def _policy_refusal(args: tuple) -> str | None:
+def _policy_refusal(args: tuple[object, ...]) -> str | None:
     for value in args:
         for exchange in _exchanges_in(value):
             error = read_error(exchange) if exchange.status == 403 else None

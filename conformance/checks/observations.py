@@ -3,6 +3,7 @@ walked. Plain data, made by conformance.world, judged by the checks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from conformance.protocol.wire import Exchange, Listing, read_listing
@@ -43,5 +44,5 @@ def same_body(sent: str, returned: str | None) -> bool:
     """IAM returns the body as uploaded; line endings and surrounding blanks are not significant."""
     if returned is None:
         return False
-    normalise = lambda s: "\n".join(line.strip() for line in s.strip().splitlines())  # noqa: E731
+    normalise: Callable[[str], str] = lambda s: "\n".join(line.strip() for line in s.strip().splitlines())  # noqa: E731
     return normalise(sent) == normalise(returned)

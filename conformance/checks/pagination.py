@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import cast
 
 from conformance.checks import check
 from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
 from conformance.checks.observations import Walk
 from conformance.contract.spec import operation
 from conformance.protocol.wire import Exchange, describe, read_error, read_listing
+
+
+def _in_order(ids: Iterable[str | None]) -> list[str]:
+    """Listed certificate ids, sorted for a message: a member without CertificateId is the schema checks' business."""
+    return sorted(cast(Iterable[str], ids))
 
 
 def _all_pages_are_listings(walk: Walk) -> None:
@@ -28,11 +35,11 @@ def walk_yields_each_certificate_once(walk: Walk, expected_ids: set[str]) -> Non
     if walk.stopped_early:
         raise ContentDeviation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
     ids = walk.ids()
-    duplicates = sorted(cid for cid, n in Counter(ids).items() if n > 1)
+    duplicates = _in_order(cid for cid, n in Counter(ids).items() if n > 1)
     if duplicates:
         raise ContentDeviation("each certificate on exactly one page", f"repeated: {duplicates}", walk.last)
     if set(ids) != expected_ids:
-        missing, extra = sorted(expected_ids - set(ids)), sorted(set(ids) - expected_ids)
+        missing, extra = sorted(expected_ids - set(ids)), _in_order(set(ids) - expected_ids)
         raise ContentDeviation(
             f"exactly the {len(expected_ids)} uploaded certificates",
             f"missing {missing}, unexpected {extra}",
@@ -43,7 +50,8 @@ def walk_yields_each_certificate_once(walk: Walk, expected_ids: set[str]) -> Non
 @check
 def pages_within_max_items(walk: Walk) -> None:
     _some_certificate_listed(walk, "against MaxItems")
-    limit = walk.max_items if walk.max_items is not None else operation().parameters["MaxItems"].default
+    default = operation().parameters["MaxItems"].default  # the page gives one: 100
+    limit = walk.max_items if walk.max_items is not None else cast(int, default)
     for page in walk.pages:
         listing = read_listing(page)
         if listing is not None and len(listing.certificates) > limit:
@@ -60,7 +68,8 @@ def truncation_flag_tells_the_truth(walk: Walk, total: int) -> list[str]:
     last_page_carries_no_marker's business.)
     """
     _all_pages_are_listings(walk)
-    seen, notes = 0, []
+    seen = 0
+    notes: list[str] = []
     for page, listing in zip(walk.pages, walk.listings(), strict=False):
         seen += len(listing.certificates)
         if listing.is_truncated not in ("true", "false"):
@@ -86,12 +95,14 @@ def last_page_carries_no_marker(walk: Walk) -> None:
     """A page that says IsTruncated false carries no Marker, as every recorded IAM listing shows: a client that
     pages while a Marker comes back (boto's old get_all_* loops, many scripts) would never stop."""
     finished = [
-        page for page in walk.pages if (listing := read_listing(page)) is not None and listing.is_truncated == "false"
+        (page, listing)
+        for page in walk.pages
+        if (listing := read_listing(page)) is not None and listing.is_truncated == "false"
     ]
     if not finished:
         raise NothingToJudge("no page said IsTruncated false: no last page to judge")
-    for page in finished:
-        marker = read_listing(page).marker
+    for page, listing in finished:
+        marker = listing.marker
         if marker is not None:
             raise BodyDeviation("no Marker on a page that says IsTruncated false", f"Marker {marker!r}", page)
 
@@ -99,11 +110,12 @@ def last_page_carries_no_marker(walk: Walk) -> None:
 @check
 def truncated_pages_carry_marker(walk: Walk) -> None:
     marker_spec = operation().response["Marker"]
-    truncated = [page for page in walk.pages if (listing := read_listing(page)) is not None and listing.truncated]
+    truncated = [
+        (page, listing) for page in walk.pages if (listing := read_listing(page)) is not None and listing.truncated
+    ]
     if not truncated:
         raise NothingToJudge("no page said IsTruncated true: no Marker to judge")
-    for page in truncated:
-        listing = read_listing(page)
+    for page, listing in truncated:
         if listing.marker is None:
             raise BodyDeviation("a Marker element on a truncated page", "no Marker", page)
         broken = marker_spec.violations(listing.marker)
@@ -196,7 +208,7 @@ def caller_listing_is_the_callers_own(walk: Walk, others: set[str], credentials:
     _all_pages_are_listings(walk)
     if walk.stopped_early:
         raise ContentDeviation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
-    foreign = sorted(set(walk.ids()) & others)
+    foreign = _in_order(set(walk.ids()) & others)
     if foreign:
         raise ContentDeviation(
             "only the caller's own certificates, none of the users the suite created", f"{foreign}", walk.last
@@ -220,7 +232,7 @@ def same_walk(first: Walk, second: Walk) -> None:
         for listing in second.listings()
     ]
     if pages != again or bool(first.stopped_early) != bool(second.stopped_early):
-        method = lambda walk: walk.pages[0].request.method  # noqa: E731
+        method: Callable[[Walk], str] = lambda walk: walk.pages[0].request.method  # noqa: E731
         raise ContentDeviation(
             f"the same pages over {method(first)} and {method(second)}: {[[c[0] for c in page] for page in pages]}",
             f"{[[c[0] for c in page] for page in again]}"
@@ -240,7 +252,7 @@ def foreign_marker_not_followed(exchange: Exchange, own_ids: set[str], their_ids
         raise StatusDeviation(
             "a client error, or a listing of the named user's own certificates", describe(exchange), exchange
         )
-    foreign = sorted(set(listing.ids) - own_ids)
+    foreign = _in_order(set(listing.ids) - own_ids)
     if foreign:
         shown = [f"{cid} (the other user's)" if cid in their_ids else cid for cid in foreign]
         raise ContentDeviation(

@@ -7,10 +7,10 @@ import re
 from conformance.checks import check
 from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
 from conformance.contract.spec import Parameter, error_codes
-from conformance.protocol.wire import Exchange, Listing, describe, read_error, read_listing
+from conformance.protocol.wire import ErrorInfo, Exchange, Listing, describe, read_error, read_listing
 
 
-def _error_or_deviation(exchange: Exchange, expected: str):
+def _error_or_deviation(exchange: Exchange, expected: str) -> ErrorInfo:
     """The ErrorResponse a check expects; an answer that is none is the wrong answer (a status deviation)."""
     error = read_error(exchange)
     if error is None:
@@ -146,7 +146,7 @@ def xml_content_type(exchange: Exchange) -> None:
         raise BodyDeviation("Content-Type text/xml (or application/xml)", repr(exchange.content_type), exchange)
 
 
-def _comparable(listing: Listing) -> tuple:
+def _comparable(listing: Listing) -> tuple[str | None, list[tuple[str | None, ...]]]:
     # Request ids differ per call by design; everything else about the same listing must not.
     # Markers are opaque: a target may mint a new one per call (a nonce, a timestamp), so they are not compared.
     return (
@@ -168,7 +168,7 @@ def same_answer(first: Exchange, second: Exchange) -> None:
             )
         return
     errors = read_error(first), read_error(second)
-    if None not in errors:
+    if errors[0] is not None and errors[1] is not None:
         if (first.status, errors[0].code, errors[0].message) != (second.status, errors[1].code, errors[1].message):
             raise ContentDeviation(
                 f"the same error over {first.request.method} and {second.request.method}",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+
+from lxml import etree
 
 from conformance.checks import check
 from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
@@ -12,7 +15,7 @@ from conformance.contract.spec import operation
 from conformance.protocol.wire import Exchange, child, describe, local, namespace, read_error, read_listing, text
 
 
-def _root(exchange: Exchange):
+def _root(exchange: Exchange) -> etree._Element:
     if exchange.root is None:
         raise BodyDeviation("an XML body", f"HTTP {exchange.status}, {exchange.unreadable_reason}", exchange)
     return exchange.root
@@ -85,7 +88,7 @@ def success_carries_request_id(exchange: Exchange) -> None:
 
 
 @check
-def request_ids_differ(exchanges: list[Exchange]) -> None:
+def request_ids_differ(exchanges: Iterable[Exchange]) -> None:
     """A RequestId names one request (it is what AWS support asks for): two answers never share one. Judges the
     answers with a RequestId (a listing's or an error's) among distinct exchanges; a missing one is
     success_carries_request_id's and error_carries_request_id's business."""

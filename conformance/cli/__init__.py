@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any, NoReturn
 
 from conformance.cli import maintenance, release
 from conformance.cli import run as run_command
@@ -19,14 +21,20 @@ from conformance.safety.terminal import neutralise
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse's own exit code is 2 as well; keep the one-line form
+    def error(self, message: str) -> NoReturn:  # argparse's own exit code is 2 as well; keep the one-line form
         self.exit(ExitCode.INCOMPLETE, f"iam-conformance: error: {message}\n")
 
 
 class _Version(argparse.Action):
     """--version: the installed version, looked up when asked (reading the package metadata costs every run)."""
 
-    def __call__(self, parser, namespace, values, option_string=None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
         print(f"iam-conformance {version('iam-conformance')}")  # on stdout, as argparse's own version action
         parser.exit()
 
@@ -38,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Run `iam-conformance run --help` for the verdicts and exit codes.",
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the installed version and exit")
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    commands: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", parser_class=_Parser, metavar="COMMAND"
+    )
     run_command.add_to(commands)
     maintenance.add_to(commands)
     commands.add_parser(

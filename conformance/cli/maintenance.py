@@ -10,7 +10,7 @@ from pathlib import Path
 from conformance.errors import ExitCode
 
 
-def add_to(commands) -> None:
+def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     cleanup = commands.add_parser("cleanup", help="delete what earlier runs left under /iam-conformance/")
     cleanup.add_argument("--endpoint-url", help="IAM endpoint; else AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL")
     cleanup.add_argument("--region", help="signing region (default: AWS settings, else us-east-1)")

@@ -6,11 +6,18 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from conformance.errors import ExitCode
 
+if TYPE_CHECKING:
+    import argparse
 
-def add_to(commands) -> None:
+_T = TypeVar("_T")
+
+
+def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """compare, matrix, baselines: read finished runs and bundled baselines (conformance.compare/.matrix/.baseline)."""
     compare = commands.add_parser(
         "compare",
@@ -64,7 +71,7 @@ def compare(old: str, new: str, html_file: str | None = None) -> int:
     return comparison.exit_code
 
 
-def _load(which: str, path: str, load, error):
+def _load(which: str, path: str, load: Callable[[str], _T], error: type[Exception]) -> _T:
     try:
         return load(path)
     except error as exc:

@@ -8,9 +8,16 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from conformance.config import options
 from conformance.errors import ExitCode
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+    from conformance.config.settings import RunSettings
+    from conformance.results.record import RunRecord
 
 RUN_DESCRIPTION = """\
 Run the ListSigningCertificates conformance suite against a target and give a verdict.
@@ -29,7 +36,7 @@ baseline format (JSON), or the name of a bundled one (iam-conformance baselines)
 """
 
 
-def add_to(commands) -> None:
+def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = commands.add_parser(
         "run",
         help="run the suite against a target (default: an embedded moto server)",
@@ -71,7 +78,7 @@ UNUSED_BUILTIN_PLUGINS = tuple(
 )
 
 
-def pytest_arguments(values: dict, workers: int | None) -> list[str]:
+def pytest_arguments(values: dict[str, Any], workers: int | None) -> list[str]:
     suite = Path(__file__).resolve().parent.parent / "suite"
     arguments = [
         "--pyargs",
@@ -109,7 +116,7 @@ def pytest_arguments(values: dict, workers: int | None) -> list[str]:
     return arguments
 
 
-def _prepare(values: dict, record):
+def _prepare(values: dict[str, Any], record: RunRecord) -> tuple[RunSettings, None] | tuple[None, str]:
     """Settings resolved, credentials found and the target preflighted before pytest starts (conformance.run.start,
     the owner's own way of starting): a run that cannot start says why in one line, fast. Returns (settings, None)
     or (None, reason)."""
@@ -123,7 +130,7 @@ def _prepare(values: dict, record):
         return None, f"interrupted ({interrupted or 'SIGINT'}) before the run started"
 
 
-def _could_not_run(values: dict, record, reason: str) -> int:
+def _could_not_run(values: dict[str, Any], record: RunRecord, reason: str) -> int:
     """Say why in one line, and leave reports that say so (never an earlier run's verdict) when the report folder
     can be written."""
     import time
@@ -148,7 +155,7 @@ def _terminate_like_ctrl_c() -> None:
     """Until pytest's session takes over: SIGTERM (a CI job cancelled) stops the run as Ctrl-C does."""
     import signal
 
-    def interrupt(signum, frame):
+    def interrupt(signum: int, frame: FrameType | None) -> NoReturn:
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, interrupt)
@@ -185,7 +192,8 @@ def _run(args: argparse.Namespace) -> int:
         return _could_not_run(values, record, reason)
     from conformance.config.settings import seed_line
 
-    print(f"iam-conformance: {seed_line(settings, '--seed')}", flush=True)
+    prepared = cast("RunSettings", settings)  # no reason: _prepare returned settings
+    print(f"iam-conformance: {seed_line(prepared, '--seed')}", flush=True)
     import pytest
 
     from conformance.run.owner import RunHandle

@@ -6,6 +6,11 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jinja2
+    from jinja2.bccache import Bucket
 
 
 def cache_dir() -> Path:
@@ -28,7 +33,7 @@ def private_dir(name: str) -> Path | None:
     return folder
 
 
-def template_bytecode():
+def template_bytecode() -> jinja2.BytecodeCache | None:
     """A jinja2 bytecode cache in private_dir("templates") (a template compiles once per version of its source,
     not once per run), or None. Writing it is best effort: a full disk never costs a report."""
     import jinja2
@@ -38,7 +43,7 @@ def template_bytecode():
         return None
 
     class BestEffort(jinja2.FileSystemBytecodeCache):
-        def dump_bytecode(self, bucket) -> None:
+        def dump_bytecode(self, bucket: Bucket) -> None:
             try:
                 super().dump_bytecode(bucket)
             except OSError:

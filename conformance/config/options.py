@@ -7,9 +7,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.config.profiles import DEFAULT_PROFILE, PROFILES
+
+if TYPE_CHECKING:
+    import pytest
 
 PLUGIN_PREFIX = "iam-"
 
@@ -172,7 +175,7 @@ def add_to_argparse(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(f"--{option.name}", dest=option.dest, **option.keywords())
 
 
-def add_to_pytest(group) -> None:
+def add_to_pytest(group: pytest.OptionGroup) -> None:
     """The same options on pytest's parser, prefixed (`--iam-endpoint-url`) as plugins' options should be."""
     for option in OPTIONS:
         keywords = option.keywords()
@@ -181,11 +184,11 @@ def add_to_pytest(group) -> None:
         group.addoption(f"--{PLUGIN_PREFIX}{option.name}", dest=f"iam_{option.dest}", **keywords)
 
 
-def values_from_pytest(config) -> dict[str, Any]:
+def values_from_pytest(config: pytest.Config) -> dict[str, Any]:
     return {option.dest: config.getoption(f"iam_{option.dest}") for option in OPTIONS}
 
 
-def given_in_pytest(config) -> bool:
+def given_in_pytest(config: pytest.Config) -> bool:
     """Whether any of the run's options was given on pytest's command line (which asks for a conformance run)."""
     return any(
         config.getoption(f"iam_{option.dest}") != (False if option.flag else option.default) for option in OPTIONS

@@ -11,7 +11,7 @@ import secrets
 import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from botocore.credentials import Credentials
 
@@ -63,7 +63,7 @@ class RunSettings:
     target_name: str | None = None  # what the target is and which version, when the suite can tell (the embedded
     target_version: str | None = None  # moto): a family baseline (--baseline moto) picks that version's
     allure_staging: str | None = None  # where allure-pytest writes before the owner redacts and moves it
-    population: dict | None = None  # the users the owner made for every xdist worker (conformance.world.population)
+    population: dict[str, dict[str, Any]] | None = None  # the owner's users for every xdist worker (world.population)
     concurrency_chosen: bool = False  # --max-concurrency given: the preflight's round trip decides nothing
     pace_note: str = ""  # why the run sends one call at a time although nobody asked (conformance.run.preflight)
 
@@ -86,8 +86,9 @@ class RunSettings:
 
     def client(self, deadline: float | None = None, pace: Pace | None = None) -> IamClient:
         """A client of the target signing as the caller, by default bounded by the run's deadline."""
+        endpoint = cast(str, self.endpoint)  # the embedded moto's URL once it runs: no client is made before
         return IamClient(
-            self.endpoint, self.region, self.caller(), self.monotonic_deadline() if deadline is None else deadline, pace
+            endpoint, self.region, self.caller(), self.monotonic_deadline() if deadline is None else deadline, pace
         )
 
     @property

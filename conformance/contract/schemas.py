@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import copy
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 
 from lxml import etree
 
@@ -45,7 +47,7 @@ class Declared:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    namespace: str
+    namespace: str | None  # the schema's targetNamespace
     roots: dict[str, Declared]
     names: frozenset[str]  # every element name declared anywhere in the schema
 
@@ -70,7 +72,7 @@ def vocabulary(name: str) -> Vocabulary:
     def content(type_node: etree._Element, into: Declared) -> None:
         into.children = {}
         for node in type_node.iter():
-            if node is type_node or not isinstance(node.tag, str):
+            if node is type_node or not _is_element(node):
                 continue
             tag = etree.QName(node).localname
             if tag == "any" and _owner(node, type_node):
@@ -83,7 +85,7 @@ def vocabulary(name: str) -> Vocabulary:
                 into.children[child.name] = child
 
     def declare(node: etree._Element) -> Declared:
-        element_name = node.get("name")
+        element_name = _declared_name(node)
         names.add(element_name)
         inline = node.find(f"{{{XSD}}}complexType")
         if inline is not None:
@@ -98,8 +100,19 @@ def vocabulary(name: str) -> Vocabulary:
             content(complex_types[type_name], by_type[type_name])
         return Declared(element_name, by_type[type_name].children)
 
-    roots = {node.get("name"): declare(node) for node in schema.findall(f"{{{XSD}}}element")}
+    roots = {_declared_name(node): declare(node) for node in schema.findall(f"{{{XSD}}}element")}
     return Vocabulary(schema.get("targetNamespace"), roots, frozenset(names))
+
+
+def _declared_name(node: etree._Element) -> str:
+    """An xs:element's name: every declaration in our schemas has one (xs:element ref=... is refused above)."""
+    return cast(str, node.get("name"))
+
+
+def _is_element(node: etree._Element) -> bool:
+    """False for comments and processing instructions, whose tag is a function (lxml-stubs type every tag as str)."""
+    tag: object = node.tag
+    return isinstance(tag, str)
 
 
 def _owner(element: etree._Element, type_node: etree._Element) -> bool:
@@ -118,7 +131,7 @@ def _local_name(element: etree._Element) -> str:
 
 def _set_aside(element: etree._Element) -> None:
     """Remove `element`, keeping the text that followed it where lxml would otherwise drop it."""
-    parent = element.getparent()
+    parent = cast(etree._Element, element.getparent())  # a child element: it has a parent
     if element.tail:
         previous = element.getprevious()
         if previous is not None:
@@ -132,7 +145,7 @@ def _prune(element: etree._Element, declared: Declared, known: Vocabulary, notes
     if declared.children is None:
         return
     for child in list(element):
-        if not isinstance(child.tag, str):
+        if not _is_element(child):
             continue  # comments and processing instructions are no elements
         name, child_namespace = _local_name(child), etree.QName(child).namespace
         expected = declared.children.get(name)
@@ -152,7 +165,8 @@ def without_unknown_elements(root: etree._Element, name: str) -> tuple[etree._El
     """A copy of `root` without the child elements schema `name` declares nowhere, and a note for each."""
     known = vocabulary(name)
     declared = known.roots.get(_local_name(root))
-    pruned, notes = copy.deepcopy(root), []
+    pruned = copy.deepcopy(root)
+    notes: list[str] = []
     if declared is not None and etree.QName(root).namespace == known.namespace:
         _prune(pruned, declared, known, notes)
     return pruned, notes
@@ -171,8 +185,13 @@ def read_against(root: etree._Element, name: str, strict: bool = False, limit: i
     return SchemaReading(_messages(schema, limit))
 
 
+class _LogEntry(Protocol):
+    message: str
+
+
 def _messages(schema: etree.XMLSchema, limit: int) -> list[str]:
-    return [error.message for error in list(schema.error_log)[:limit]]
+    entries = cast(Iterable[_LogEntry], schema.error_log)  # lxml-stubs leave out that an error log iterates
+    return [error.message for error in list(entries)[:limit]]
 
 
 def schema_errors(root: etree._Element, name: str, limit: int = 5, strict: bool = False) -> list[str]:

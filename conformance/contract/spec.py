@@ -11,11 +11,14 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, cast, overload
 
 CATEGORIES = ("shape", "pagination", "parameters", "errors", "identity", "protocol", "auth")
 # What a requirement stands on: a real IAM response of this action seen (fixtures/recorded/), the page or AWS
 # documentation saying so, or real IAM seen doing it for other actions or other query services.
 EVIDENCE_LEVELS = ("recorded", "documented", "analogy")
+# The constraint kinds whose value is an integer (a length or a bound); a pattern's value is the page's regex.
+IntegerKind = Literal["min_length", "max_length", "minimum", "maximum"]
 
 
 def data_dir(name: str) -> Path:
@@ -39,16 +42,17 @@ class Constraint:
     source: str
 
     def violated_by(self, value: str | int) -> bool:
+        # Lengths and patterns constrain strings, minimum and maximum integers: the parameter's type says which.
         if self.kind == "min_length":
-            return len(value) < self.value
+            return len(cast(str, value)) < cast(int, self.value)
         if self.kind == "max_length":
-            return len(value) > self.value
+            return len(cast(str, value)) > cast(int, self.value)
         if self.kind == "pattern":
-            return page_regex(self.value).fullmatch(value) is None
+            return page_regex(cast(str, self.value)).fullmatch(cast(str, value)) is None
         if self.kind == "minimum":
-            return value < self.value
+            return cast(int, value) < cast(int, self.value)
         if self.kind == "maximum":
-            return value > self.value
+            return cast(int, value) > cast(int, self.value)
         raise ValueError(f"unknown constraint kind {self.kind!r}")
 
 
@@ -66,9 +70,22 @@ class Parameter:
     def constraint(self, kind: str) -> Constraint | None:
         return next((c for c in self.constraints if c.kind == kind), None)
 
+    @overload
+    def bound(self, kind: IntegerKind) -> int | None: ...
+    @overload
+    def bound(self, kind: Literal["pattern"]) -> str | None: ...
+    @overload
+    def bound(self, kind: str) -> int | str | None: ...
     def bound(self, kind: str) -> int | str | None:
         found = self.constraint(kind)
         return None if found is None else found.value
+
+    def limit(self, kind: IntegerKind) -> int:
+        """An integer bound the page gives this parameter (MaxItems' minimum, UserName's max_length, ...)."""
+        found = self.bound(kind)
+        if found is None:
+            raise ValueError(f"parameter {self.name} has no {kind} constraint")
+        return found
 
     @property
     def regex(self) -> re.Pattern[str] | None:
@@ -118,11 +135,11 @@ class OperationSpec:
     namespace: str
     parameters: dict[str, Parameter]
     response: dict[str, Parameter]
-    botocore_differences: tuple[dict, ...] = field(default=())
+    botocore_differences: tuple[dict[str, Any], ...] = field(default=())
     certificates_per_user: int = 2  # IAM's quota (recorded: 409 LimitExceeded at the third upload)
 
 
-def _parameter(name: str, raw: dict) -> Parameter:
+def _parameter(name: str, raw: dict[str, Any]) -> Parameter:
     return Parameter(
         name=name,
         member=raw["member"],
@@ -170,9 +187,10 @@ def modelled_error_codes() -> frozenset[str]:
 
 
 @functools.cache
-def coverage() -> dict:
+def coverage() -> dict[str, Any]:
     """schemas/coverage.json: the page's clauses x the conditions they are checked under -> requirement ids."""
-    return json.loads((data_dir("schemas") / "coverage.json").read_text(encoding="utf-8"))
+    matrix: dict[str, Any] = json.loads((data_dir("schemas") / "coverage.json").read_text(encoding="utf-8"))
+    return matrix
 
 
 @functools.cache

@@ -13,6 +13,7 @@ before tests run side by side, instead of once per test that gets there first.
 from __future__ import annotations
 
 import functools
+import re
 import string
 
 from hypothesis import strategies as st
@@ -43,8 +44,16 @@ def warm_up() -> None:
     st.characters(max_codepoint=0x7F).validate()
 
 
+def _pattern(parameter: Parameter) -> re.Pattern[str]:
+    """The page's pattern of a string parameter (each has one)."""
+    regex = parameter.regex
+    if regex is None:
+        raise ValueError(f"parameter {parameter.name} has no pattern")
+    return regex
+
+
 def _pattern_strings(parameter: Parameter, min_size: int, max_size: int) -> st.SearchStrategy[str]:
-    return st.from_regex(parameter.regex, fullmatch=True, alphabet=PAGE_ALPHABET).filter(
+    return st.from_regex(_pattern(parameter), fullmatch=True, alphabet=PAGE_ALPHABET).filter(
         lambda s: min_size <= len(s) <= max_size
     )
 
@@ -52,7 +61,7 @@ def _pattern_strings(parameter: Parameter, min_size: int, max_size: int) -> st.S
 def valid_values(parameter: Parameter) -> st.SearchStrategy[str]:
     if parameter.type == "integer":
         return st.integers(parameter.bound("minimum"), parameter.bound("maximum")).map(str)
-    low, high = parameter.bound("min_length"), parameter.bound("max_length")
+    low, high = parameter.limit("min_length"), parameter.limit("max_length")
     return _pattern_strings(parameter, low, high)
 
 
@@ -66,16 +75,16 @@ def _outside_pattern_characters(parameter: Parameter) -> st.SearchStrategy[str]:
     # NUL is refused by HTTP stacks before IAM sees it. ASCII, the rest of Latin-1 and beyond, each as likely: where
     # the page's pattern ends (past \u00FF) is as worth probing as a space or a slash.
     codepoints = st.one_of(st.integers(1, 0x7F), st.integers(0x80, 0xFF), st.integers(0x100, 0x10FFFF))
-    return codepoints.map(chr).filter(lambda c: _sendable(c) and parameter.regex.fullmatch(c) is None)
+    return codepoints.map(chr).filter(lambda c: _sendable(c) and _pattern(parameter).fullmatch(c) is None)
 
 
 def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
     """Wire values breaking exactly constraint `kind` of `parameter`."""
     # Bounded to 32 bits: Smithy's integer is 32-bit, and what IAM says to a value overflowing it is unknown.
     if kind == "minimum":
-        return st.integers(INT32_MIN, parameter.bound("minimum") - 1).map(str)
+        return st.integers(INT32_MIN, parameter.limit("minimum") - 1).map(str)
     if kind == "maximum":
-        return st.integers(parameter.bound("maximum") + 1, INT32_MAX).map(str)
+        return st.integers(parameter.limit("maximum") + 1, INT32_MAX).map(str)
     if kind == "type":
         # Decimals, letters, mixed tokens, and what a lax integer parser takes for a number: digit groups with '_'
         # (Python's int()), exponents, hex. Not what Java's parseInt (likely behind IAM) accepts as an integer, which
@@ -90,12 +99,12 @@ def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
             in_range.map(lambda n: f"0x{n:x}"),
         )
     if kind == "max_length":
-        high = parameter.bound("max_length")
+        high = parameter.limit("max_length")
         return st.tuples(_pattern_strings(parameter, 1, 40), st.integers(high + 1, high + 64)).map(
             lambda pair: (pair[0] * (pair[1] // len(pair[0]) + 1))[: pair[1]]
         )
     if kind == "pattern":
-        high = parameter.bound("max_length")
+        high = parameter.limit("max_length")
         return st.tuples(
             _pattern_strings(parameter, 1, min(40, high - 1)),
             _outside_pattern_characters(parameter),

@@ -10,9 +10,20 @@ import itertools
 import socket
 import threading
 import time
+from typing import TYPE_CHECKING, Any, cast
 
 import requests
 import urllib3
+
+if TYPE_CHECKING:  # what the mixins below are mixed into (at run time they sit before it in the MRO)
+    from urllib3._base_connection import BaseHTTPConnection
+    from urllib3.connection import HTTPConnection
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    _ConnectionBase = HTTPConnection
+    _PoolBase = HTTPConnectionPool
+else:
+    _ConnectionBase = _PoolBase = object
 
 
 class CallBudget:
@@ -117,12 +128,12 @@ def _shut_down(sock: socket.socket) -> bool:
     return True
 
 
-class _WatchedConnection:
+class _WatchedConnection(_ConnectionBase):
     """Mixed into urllib3's connections: a new TCP socket is watched by the call's budget from the moment it is
     connected, TLS handshake included. Through a duplicate descriptor: shutdown acts on the socket itself, and
     TLS wrapping detaches the object urllib3 created."""
 
-    def _new_conn(self):
+    def _new_conn(self) -> socket.socket:
         sock = super()._new_conn()
         budget = CallBudget.current()
         if budget is not None:
@@ -130,11 +141,11 @@ class _WatchedConnection:
         return sock
 
 
-class _WatchedPool:
+class _WatchedPool(_PoolBase):
     """Mixed into urllib3's pools: a kept-open connection handed to a call is watched by the call's budget.
     (Taken now: http.client lets go of the connection's socket once an answer says Connection: close.)"""
 
-    def _get_conn(self, timeout: float | None = None):
+    def _get_conn(self, timeout: float | None = None) -> BaseHTTPConnection:
         connection = super()._get_conn(timeout)
         budget = CallBudget.current()
         if budget is not None:
@@ -145,11 +156,12 @@ class _WatchedPool:
 
 
 @functools.cache
-def _watched(pool_class: type) -> type:
+def _watched(pool_class: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
     connection_class = type(
         f"Watched{pool_class.ConnectionCls.__name__}", (_WatchedConnection, pool_class.ConnectionCls), {}
     )
-    return type(f"Watched{pool_class.__name__}", (_WatchedPool, pool_class), {"ConnectionCls": connection_class})
+    watched = type(f"Watched{pool_class.__name__}", (_WatchedPool, pool_class), {"ConnectionCls": connection_class})
+    return cast("type[HTTPConnectionPool]", watched)
 
 
 def _watch_pools_of(manager: urllib3.PoolManager) -> urllib3.PoolManager:
@@ -158,9 +170,9 @@ def _watch_pools_of(manager: urllib3.PoolManager) -> urllib3.PoolManager:
 
 
 class WatchedAdapter(requests.adapters.HTTPAdapter):
-    def init_poolmanager(self, *args, **kwargs) -> None:
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         _watch_pools_of(self.poolmanager)
 
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs):
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> urllib3.PoolManager:
         return _watch_pools_of(super().proxy_manager_for(proxy, **proxy_kwargs))

@@ -14,14 +14,15 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
-from botocore.awsrequest import AWSRequest
+from botocore.awsrequest import AWSPreparedRequest, AWSRequest, HeadersDict
 from botocore.credentials import Credentials
 
 from conformance.contract.spec import operation
@@ -128,6 +129,11 @@ class _SigV4At(SigV4Auth):
         signature = self.signature(self.string_to_sign(request, self.canonical_request(request)), request)
         self._inject_signature_to_request(request, signature)
 
+    if TYPE_CHECKING:  # the private steps of SigV4Auth.add_auth, which botocore's stubs leave out
+
+        def _modify_request_before_signing(self, request: AWSRequest) -> None: ...
+        def _inject_signature_to_request(self, request: AWSRequest, signature: str) -> None: ...
+
 
 class IamClient:
     """Calls to one target, safe to make from several threads at once: `pace` bounds how many are in flight."""
@@ -152,7 +158,7 @@ class IamClient:
         # A target's cookies are never kept, so never sent back: the suite's requests are what it signed.
         self.session.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         self.request_count = 0
-        self.retries: list[dict] = []  # every retry, for the report
+        self.retries: list[dict[str, Any]] = []  # every retry, for the report
         self.gone: str | None = None  # why the target counts as gone (it stopped answering)
         self.deadline_passed = False
         self.halted: str | None = None
@@ -221,7 +227,7 @@ class IamClient:
         return exchange
 
     @contextlib.contextmanager
-    def attributed(self, label: str):
+    def attributed(self, label: str) -> Iterator[None]:
         """Count the requests sent meanwhile from this context under `label` (a test that runs beside others; the
         threads it overlaps its own requests in inherit the context: conformance.protocol.pace.overlapped)."""
         token = _ATTRIBUTION.set(label)
@@ -230,7 +236,7 @@ class IamClient:
         finally:
             _ATTRIBUTION.reset(token)
 
-    def map(self, action: str, many: list[dict[str, str]], **options) -> list[Exchange]:
+    def map(self, action: str, many: list[dict[str, str]], **options: Any) -> list[Exchange]:
         """`call(action, params, **options)` for each params, overlapped within the pace; answers in order."""
         return overlapped(self.pace, lambda params: self.call(action, params, **options), many)
 
@@ -278,7 +284,9 @@ class IamClient:
             return AWSRequest(method="GET", url=self.endpoint, params=params)
         raise ValueError(f"the query protocol uses GET or POST, not {method}")
 
-    def _signed(self, params: dict[str, str], method: str, identity: Identity, signing: Signing | None):
+    def _signed(
+        self, params: dict[str, str], method: str, identity: Identity, signing: Signing | None
+    ) -> AWSPreparedRequest:
         aws = self._request(params, method)
         if identity.credentials is None:
             return aws.prepare()
@@ -295,20 +303,22 @@ class IamClient:
             signed = self._request({"Action": params["Action"], "Version": params["Version"], **signing.params}, method)
             signer.add_auth(signed)
             prepared = aws.prepare()  # the request as sent, with the headers signed for other parameters
-            prepared.headers.update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
+            _headers(prepared).update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
         if signing.authorization is not None:
-            prepared.headers["Authorization"] = signing.authorization(prepared.headers["Authorization"])
+            _headers(prepared)["Authorization"] = signing.authorization(_headers(prepared)["Authorization"])
         for name in signing.drop_headers:
-            prepared.headers.pop(name, None)
+            _headers(prepared).pop(name, None)
         return prepared
 
-    def _outgoing(self, prepared) -> requests.PreparedRequest:
+    def _outgoing(self, prepared: AWSPreparedRequest) -> requests.PreparedRequest:
         """botocore's prepared request sent as it was signed: requests does not prepare it again (re-quote its URL,
         merge cookies), it only adds its default headers (User-Agent, Accept...) under the signed ones."""
         outgoing = requests.PreparedRequest()
-        outgoing.method, outgoing.url, outgoing.body = prepared.method, prepared.url, prepared.body
-        outgoing.headers = requests.structures.CaseInsensitiveDict(self.session.headers)
-        outgoing.headers.update(prepared.headers)
+        body = cast("bytes | str | None", prepared.body)  # an encoded form, or none: never a stream
+        outgoing.method, outgoing.url, outgoing.body = prepared.method, prepared.url, body
+        # (the session's headers are requests' defaults: all text)
+        outgoing.headers = requests.structures.CaseInsensitiveDict(cast("Mapping[str, str]", self.session.headers))
+        outgoing.headers.update(_headers(prepared))
         outgoing.hooks = requests.hooks.default_hooks()
         return outgoing
 
@@ -368,3 +378,8 @@ class IamClient:
             elapsed_ms=(time.perf_counter() - started) * 1000,
             truncated=len(body) > MAX_BODY_BYTES,
         )
+
+
+def _headers(prepared: AWSPreparedRequest) -> HeadersDict:
+    """A prepared request's headers: a HeadersDict (botocore's stubs say HTTPHeaders, which AWSRequest has)."""
+    return cast(HeadersDict, prepared.headers)

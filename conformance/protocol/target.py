@@ -7,11 +7,16 @@ import ipaddress
 import logging
 import os
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from botocore.credentials import Credentials
 
 from conformance.errors import ConformanceError
+
+if TYPE_CHECKING:
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import BaseWSGIServer
 
 DEFAULT_REGION = "us-east-1"
 # The embedded target is a throw-away emulator on loopback: sign with dummy keys, never the user's own.
@@ -145,14 +150,15 @@ def caller_credentials() -> Credentials:
     if credentials is None:
         raise TargetError("no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)")
     frozen = credentials.get_frozen_credentials()
-    return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+    # (loaded credentials always hold both keys; botocore's stubs allow None for any field)
+    return Credentials(cast(str, frozen.access_key), cast(str, frozen.secret_key), frozen.token)
 
 
 class EmbeddedMoto:
     """moto's server on a free loopback port, for as long as the context lasts."""
 
     def __init__(self) -> None:
-        self._server = None
+        self._server: ThreadedMotoServer | None = None
         self.url = ""
 
     def __enter__(self) -> EmbeddedMoto:
@@ -166,9 +172,10 @@ class EmbeddedMoto:
 
         # moto logs every request and prints tracebacks of its own 500s: the suite reports those itself.
         logging.getLogger("werkzeug").setLevel(logging.CRITICAL)
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-        self._server.start()
-        self.url = f"http://127.0.0.1:{self._server._server.server_port}/"
+        self._server = server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        listening = cast("BaseWSGIServer", server._server)  # set once start() returns
+        self.url = f"http://127.0.0.1:{listening.server_port}/"
         return self
 
     def __exit__(self, *exc_info: object) -> None:

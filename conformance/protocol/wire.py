@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 from lxml import etree
 
@@ -24,6 +25,15 @@ _PARSER = etree.XMLParser(
 
 class UnreadableBody(ConformanceError, ValueError):
     """The body is not the XML document the protocol promises (empty, HTML, JSON, DTD, too large...)."""
+
+
+class _DocInfo(Protocol):
+    """What parse_xml reads of lxml's DocInfo (lxml-stubs leave out `doctype` and `system_url`)."""
+
+    doctype: str
+    internalDTD: etree.DTD | None
+    externalDTD: etree.DTD | None
+    system_url: str | None
 
 
 DTD_REFUSED = "body declares a DTD; refused (no DTDs or entities from a target)"
@@ -49,7 +59,7 @@ def parse_xml(body: bytes) -> etree._Element:
         raise UnreadableBody(f"not well-formed XML: {exc}") from None
     # What the scan cannot see (a body in UTF-16, say), the parsed document still tells; its entities were never
     # expanded (resolve_entities=False), and it is refused all the same.
-    info = root.getroottree().docinfo
+    info = cast(_DocInfo, root.getroottree().docinfo)
     if info.doctype or info.internalDTD is not None or info.externalDTD is not None or info.system_url:
         raise UnreadableBody(DTD_REFUSED)
     return root
@@ -61,7 +71,7 @@ def _prolog_doctype(body: bytes) -> bytes | None:
     the parsed document's docinfo catches a DOCTYPE in any other encoding."""
     at = 3 if body.startswith(b"\xef\xbb\xbf") else 0
     while True:
-        at = _PROLOG_SPACE.match(body, at).end()
+        at = cast("re.Match[bytes]", _PROLOG_SPACE.match(body, at)).end()  # `*`: it always matches
         for opening, closing in ((b"<?", b"?>"), (b"<!--", b"-->")):
             if body.startswith(opening, at):
                 end = body.find(closing, at + len(opening))
@@ -232,7 +242,9 @@ def describe(exchange: Exchange) -> str:
     if read_listing(exchange) is not None:
         return f"HTTP {exchange.status} with a listing"
     reason = exchange.unreadable_reason
-    return f"HTTP {exchange.status}" + (f" ({reason})" if reason else f" with root <{local(exchange.root)}>")
+    return f"HTTP {exchange.status}" + (
+        f" ({reason})" if reason else f" with root <{local(cast(etree._Element, exchange.root))}>"
+    )
 
 
 def result_element(exchange: Exchange, action: str) -> etree._Element | None:

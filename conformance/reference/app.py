@@ -19,8 +19,10 @@ import hmac
 import json
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, cast
 from urllib.parse import parse_qsl
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -30,7 +32,10 @@ from conformance.contract.spec import Constraint, Parameter, operation, parse_in
 
 from . import sigv4
 from .render import Flavour, Node, Renderer, leaf, listing
-from .store import ACCOUNT_ID, IamError, RoleSession, Store, User
+from .store import ACCOUNT_ID, Certificate, IamError, Principal, Store, User
+
+if TYPE_CHECKING:
+    from botocore.model import ServiceModel, Shape
 
 SPEC = operation()
 VERSION = SPEC.api_version
@@ -67,13 +72,13 @@ CLAUSES = {
 
 
 @functools.cache
-def _iam_model():
+def _iam_model() -> ServiceModel:
     import botocore.session  # deferred: only the non-ListSigningCertificates actions need the model
 
     return botocore.session.get_session().get_service_model("iam")
 
 
-def _from_shape(name: str, shape, required: bool) -> tuple[Parameter, tuple[str, ...]]:
+def _from_shape(name: str, shape: Shape, required: bool) -> tuple[Parameter, tuple[str, ...]]:
     meta = shape.metadata
     integer = shape.type_name == "integer"
     kinds = ("minimum", "maximum") if integer else ("min_length", "max_length")
@@ -124,7 +129,7 @@ class ReferenceApp:
         self._counter = threading.Lock()
 
     # -- WSGI ----------------------------------------------------------------------------------------------
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         with self._counter:
             self.requests_served += 1
         request_id = str(uuid.uuid4())
@@ -166,7 +171,7 @@ class ReferenceApp:
     def _pairs(encoded: str) -> list[tuple[str, str]]:
         return parse_qsl(encoded, keep_blank_values=True, encoding="utf-8", errors="replace")
 
-    def authenticate(self, request: Request, body: bytes) -> User | RoleSession:
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         header = request.headers.get("Authorization")
         if not header:
             raise IamError(403, "MissingAuthenticationToken", "Request is missing Authentication Token")
@@ -239,7 +244,7 @@ class ReferenceApp:
             raise IamError(400, "ValidationError", self.validation_message(clauses))
 
     # -- authorization -------------------------------------------------------------------------------------
-    def resource_of(self, caller: User | RoleSession, action: str, params: dict[str, str]) -> str:
+    def resource_of(self, caller: Principal, action: str, params: dict[str, str]) -> str:
         """The ARN an action is about: the named user (the one being created, for CreateUser), else the caller."""
         if action == "ListUsers":
             return f"arn:aws:iam::{ACCOUNT_ID}:user{params.get('PathPrefix', '/')}"
@@ -248,7 +253,7 @@ class ReferenceApp:
             return caller.arn
         return self.store.resource_arn(name, params.get("Path") if action == "CreateUser" else None)
 
-    def authorize(self, caller: User | RoleSession, action: str, params: dict[str, str]) -> None:
+    def authorize(self, caller: Principal, action: str, params: dict[str, str]) -> None:
         """The caller's identity-based policies (when the store enforces them); each call counted in `call_counts`."""
         resource = self.resource_of(caller, action, params)
         allowed = self.store.allows(caller, f"iam:{action}", resource)
@@ -262,7 +267,7 @@ class ReferenceApp:
             )
 
     # -- identity ------------------------------------------------------------------------------------------
-    def owner(self, caller: User | RoleSession, params: dict[str, str]) -> User:
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         """The user an action is about: the named one, else the caller (root included), as the page says. A role
         is no user: without UserName its session has no certificates to speak of (recorded ValidationError)."""
         name = params.get("UserName")
@@ -273,7 +278,7 @@ class ReferenceApp:
         return caller
 
     # -- paging (ListSigningCertificates) ------------------------------------------------------------------
-    def order_certificates(self, certificates: list) -> list:
+    def order_certificates(self, certificates: list[Certificate]) -> list[Certificate]:
         return certificates[::-1] if self.flavour.certificate_order == "reverse" else certificates
 
     def page_size(self, max_items: int) -> int:
@@ -304,7 +309,7 @@ class ReferenceApp:
             raise invalid  # forged, or issued for another user's listing
         return int(seq)
 
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         """One page of `items` (already in listing order) resuming after the item numbered `after_seq`.
         Comparing sequence numbers (not positions) keeps paging right when items are deleted between pages."""
         if after_seq is not None:
@@ -313,16 +318,16 @@ class ReferenceApp:
         return items[:size], len(items) > size
 
     # -- actions -------------------------------------------------------------------------------------------
-    def action_CreateUser(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_CreateUser(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         return [self.renderer.user(self.store.create_user(p["UserName"], p.get("Path", "/")))]
 
-    def action_GetUser(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_GetUser(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         return [self.renderer.user(self.owner(caller, p))]
 
-    def action_DeleteUser(self, caller: User, p: dict[str, str]) -> None:
+    def action_DeleteUser(self, caller: Principal, p: dict[str, str]) -> None:
         self.store.delete_user(p["UserName"])
 
-    def action_ListUsers(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_ListUsers(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         return self.renderer.users_page(self.store.list_users(p.get("PathPrefix", "/")))
 
     def parse_certificate(self, body: str) -> bytes:
@@ -331,13 +336,13 @@ class ReferenceApp:
         except Exception:  # cryptography raises ValueError and friends for anything that is not one PEM cert
             raise IamError(400, "MalformedCertificate", f"Certificate {body} is malformed.") from None
 
-    def action_UploadSigningCertificate(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_UploadSigningCertificate(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
         der = self.parse_certificate(p["CertificateBody"])
         certificate = self.store.upload_certificate(owner, p["CertificateBody"], der)
         return [self.renderer.certificate(certificate, tag="Certificate")]
 
-    def action_UpdateSigningCertificate(self, caller: User, p: dict[str, str]) -> None:
+    def action_UpdateSigningCertificate(self, caller: Principal, p: dict[str, str]) -> None:
         owner = self.owner(caller, p)
         if p["Status"] not in SETTABLE_STATUSES:
             clause = CLAUSES["enum"].format(", ".join(SETTABLE_STATUSES))
@@ -348,39 +353,40 @@ class ReferenceApp:
             )
         self.store.update_certificate(owner, p["CertificateId"], p["Status"])
 
-    def action_DeleteSigningCertificate(self, caller: User, p: dict[str, str]) -> None:
+    def action_DeleteSigningCertificate(self, caller: Principal, p: dict[str, str]) -> None:
         self.store.delete_certificate(self.owner(caller, p), p["CertificateId"])
 
-    def action_ListSigningCertificates(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
-        max_items = parse_integer(p.get("MaxItems", str(SPEC.parameters["MaxItems"].default)))
+        # validated by now: MaxItems, given or the default, is an integer
+        max_items = cast(int, parse_integer(p.get("MaxItems", str(SPEC.parameters["MaxItems"].default))))
         after = self.decode_marker(p["Marker"], owner) if "Marker" in p else None
         listed = self.order_certificates(self.store.listed_certificates(owner))
         page, truncated = self.paginate(listed, after, self.page_size(max_items))
         marker = self.encode_marker(owner, page[-1].seq) if truncated else None
         return self.renderer.certificate_page(owner, page, truncated, marker)
 
-    def action_CreateAccessKey(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_CreateAccessKey(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         key = self.store.create_access_key(self.owner(caller, p))
         return [self.renderer.access_key(key, tag="AccessKey", with_secret=True)]
 
-    def action_DeleteAccessKey(self, caller: User, p: dict[str, str]) -> None:
+    def action_DeleteAccessKey(self, caller: Principal, p: dict[str, str]) -> None:
         self.store.delete_access_key(self.owner(caller, p), p["AccessKeyId"])
 
-    def action_ListAccessKeys(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_ListAccessKeys(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
         return self.renderer.access_keys_page(owner, self.store.access_keys_of(owner))
 
-    def action_PutUserPolicy(self, caller: User, p: dict[str, str]) -> None:
+    def action_PutUserPolicy(self, caller: Principal, p: dict[str, str]) -> None:
         try:
             json.loads(p["PolicyDocument"])
         except ValueError:
             raise IamError(400, "MalformedPolicyDocument", "Syntax errors in policy.") from None
         self.store.put_user_policy(self.store.get_user(p["UserName"]), p["PolicyName"], p["PolicyDocument"])
 
-    def action_DeleteUserPolicy(self, caller: User, p: dict[str, str]) -> None:
+    def action_DeleteUserPolicy(self, caller: Principal, p: dict[str, str]) -> None:
         self.store.delete_user_policy(self.store.get_user(p["UserName"]), p["PolicyName"])
 
-    def action_ListUserPolicies(self, caller: User, p: dict[str, str]) -> list[Node]:
+    def action_ListUserPolicies(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         names = self.store.policy_names_of(self.store.get_user(p["UserName"]))
         return [listing("PolicyNames", [leaf("member", n) for n in names]), leaf("IsTruncated", "false")]

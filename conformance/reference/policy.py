@@ -12,6 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 SUPPORTED_KEYS = {"Sid", "Effect", "Action", "Resource"}
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
@@ -21,7 +22,7 @@ class PolicyError(ValueError):
     """A policy document the reference cannot read (not JSON, no Statement)."""
 
 
-def statements(document: str) -> list[dict]:
+def statements(document: str) -> list[dict[str, Any]]:
     try:
         parsed = json.loads(document)
     except ValueError:
@@ -34,12 +35,12 @@ def statements(document: str) -> list[dict]:
     return found
 
 
-def _as_list(value) -> list[str]:
+def _as_list(value: object) -> list[str]:
     return [value] if isinstance(value, str) else list(value) if isinstance(value, list) else []
 
 
 @functools.lru_cache(maxsize=512)
-def _glob(pattern: str, ignore_case: bool) -> re.Pattern:
+def _glob(pattern: str, ignore_case: bool) -> re.Pattern[str]:
     regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
     return re.compile(regex, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL)
 
@@ -47,7 +48,7 @@ def _glob(pattern: str, ignore_case: bool) -> re.Pattern:
 def _resource_matches(pattern: str, resource: str, variables: Mapping[str, str]) -> bool:
     unknown = False
 
-    def substitute(match: re.Match) -> str:
+    def substitute(match: re.Match[str]) -> str:
         nonlocal unknown
         if match.group(1) in variables:
             return variables[match.group(1)]
@@ -58,7 +59,7 @@ def _resource_matches(pattern: str, resource: str, variables: Mapping[str, str])
     return not unknown and _glob(expanded, False).fullmatch(resource) is not None
 
 
-def statement_matches(statement: Mapping, action: str, resource: str, variables: Mapping[str, str]) -> bool:
+def statement_matches(statement: Mapping[str, Any], action: str, resource: str, variables: Mapping[str, str]) -> bool:
     if set(statement) - SUPPORTED_KEYS:
         return False
     actions_match = any(_glob(a, True).fullmatch(action) for a in _as_list(statement.get("Action")))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterable
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -34,7 +36,7 @@ class _HeldBack:
     def __init__(self, app: ReferenceApp, seconds: float) -> None:
         self.app, self.seconds = app, seconds
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         time.sleep(self.seconds)
         return self.app(environ, start_response)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -19,6 +18,7 @@ from urllib.parse import parse_qsl
 from botocore.auth import SIGV4_TIMESTAMP, UNSIGNED_PAYLOAD, SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
+from werkzeug.datastructures import Headers
 
 from .store import IamError
 
@@ -38,7 +38,7 @@ class WireRequest:
     host: str
     path: str  # raw, still percent-encoded, as the client signed it
     query: str  # raw query string, without '?'
-    headers: Mapping[str, str]  # case-insensitive mapping offering getlist (werkzeug Headers)
+    headers: Headers  # case-insensitive, offering getlist
     body: bytes
 
 
@@ -91,7 +91,7 @@ def parse_authorization(header: str) -> Authorization:
     return Authorization(scope[0], scope[1], scope[2], scope[3], scope[4], signed, fields["Signature"], header)
 
 
-def request_timestamp(headers: Mapping[str, str], auth: Authorization) -> str:
+def request_timestamp(headers: Headers, auth: Authorization) -> str:
     """The signing time in SigV4 basic format, from X-Amz-Date or else the Date header (botocore uses either)."""
     amz_date = headers.get("X-Amz-Date")
     if amz_date:
@@ -143,8 +143,8 @@ def check_scope(auth: Authorization, timestamp: str, now: datetime) -> None:
 class WireSigV4Auth(SigV4Auth):
     """botocore's signer, told which headers the client signed instead of choosing them itself."""
 
-    def __init__(self, credentials: Credentials, region: str, signed: HTTPHeaders) -> None:
-        super().__init__(credentials, SERVICE, region)
+    def __init__(self, credentials: Credentials, region: str, signed: HTTPHeaders, service: str = SERVICE) -> None:
+        super().__init__(credentials, service, region)
         self._signed = signed
 
     def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
@@ -171,7 +171,10 @@ def candidate_requests(wire: WireRequest, signed: HTTPHeaders, timestamp: str) -
     candidates = [raw]
     pairs = parse_qsl(wire.query, keep_blank_values=True, encoding="utf-8", errors="replace")
     if pairs:
-        candidates.append(AWSRequest(method=wire.method, url=base, headers=headers, data=wire.body, params=pairs))
+        # botocore canonicalises a list of pairs as it does a dict; its stubs only name Mapping
+        candidates.append(
+            AWSRequest(method=wire.method, url=base, headers=headers, data=wire.body, params=pairs)  # type: ignore[arg-type]
+        )
     for request in candidates:
         request.context["timestamp"] = timestamp
     return candidates

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Literal, TypeAlias
 
 from conformance.contract.spec import operation
 
@@ -66,7 +67,7 @@ class User:
     root: bool = False
 
     @property
-    def kind(self) -> str:
+    def kind(self) -> Literal["root", "user"]:
         return "root" if self.root else "user"
 
     @property
@@ -90,7 +91,7 @@ class RoleSession:
     role_id: str
     policy: str | None  # the role's permissions policy, enforced when the store enforces policies
     root: bool = False
-    kind: str = "role"
+    kind: Literal["role"] = "role"
 
     @property
     def name(self) -> str:
@@ -103,6 +104,10 @@ class RoleSession:
     @property
     def arn(self) -> str:
         return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{self.role_name}/{self.session_name}"
+
+
+# Whoever signed a request: a user (the account root included) or a role's session.
+Principal: TypeAlias = User | RoleSession
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,7 @@ class Store:
     enforce_policies: bool = False
     consistency_lag_s: float = 0.0
     clock: Callable[[], float] = field(default_factory=lambda: time.monotonic)  # seconds; tests may turn it by hand
-    _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _unseen: dict[str, list[Write]] = field(default_factory=dict)  # owner id -> writes a listing may not show yet
 
     # -- users ---------------------------------------------------------------------------------------------
@@ -353,7 +358,7 @@ class Store:
             user = self.users.get(name.lower())
             return user.arn if user is not None else user_arn(path or "/", name)
 
-    def allows(self, principal: User | RoleSession, action: str, resource: str) -> bool:
+    def allows(self, principal: Principal, action: str, resource: str) -> bool:
         """Whether the principal's identity-based policies allow `action` on `resource` (always, unless enforced;
         the root always)."""
         if not self.enforce_policies or principal.root:
@@ -365,7 +370,7 @@ class Store:
         return policy.allows(documents, action, resource, {"aws:username": principal.name})
 
     # -- authentication ------------------------------------------------------------------------------------
-    def principal_for(self, access_key_id: str) -> tuple[User | RoleSession, str] | None:
+    def principal_for(self, access_key_id: str) -> tuple[Principal, str] | None:
         """(principal, secret) for an access key id, or None when the key is unknown or inactive."""
         if access_key_id == ROOT_ACCESS_KEY:
             return ROOT, ROOT_SECRET_KEY

@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pytest
 
 from conformance.contract.spec import operation, requirements
+
+if TYPE_CHECKING:
+    from allure_commons.types import Severity
+
+
+class _Labels(Protocol):
+    """allure's decorators as this module calls them (allure-python leaves them unannotated); with allure-pytest
+    loaded each returns a pytest mark."""
+
+    def epic(self, *epics: str) -> pytest.MarkDecorator: ...
+    def feature(self, *features: str) -> pytest.MarkDecorator: ...
+    def story(self, *stories: str) -> pytest.MarkDecorator: ...
+    def severity(self, severity_level: Severity) -> pytest.MarkDecorator: ...
+    def link(self, url: str, *, name: str | None = None) -> pytest.MarkDecorator: ...
+    def label(self, label_type: str, *labels: str) -> pytest.MarkDecorator: ...
+
+
+class _Dynamic(Protocol):
+    """allure.dynamic as this module calls it (unannotated too)."""
+
+    def title(self, test_title: str) -> None: ...
+    def description(self, test_description: str) -> None: ...
+
 
 PAGE_URL = "https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListSigningCertificates.html"
 # Where a deviation hurts most: identity and auth decide whose data is shown, pagination whether all of it is.
@@ -29,13 +53,14 @@ def label(item: pytest.Item, requirement_id: str) -> None:
     import allure
 
     requirement = requirements()[requirement_id]
+    labels = cast(_Labels, allure)
     for decorator in (
-        allure.epic(operation().operation),
-        allure.feature(requirement.category),
-        allure.story(requirement_id),
-        allure.severity(allure.severity_level(SEVERITY[requirement.category])),
-        allure.link(PAGE_URL, name="API reference: ListSigningCertificates"),
-        allure.label("requirement", f"{requirement_id}: {requirement.source}"),
+        labels.epic(operation().operation),
+        labels.feature(requirement.category),
+        labels.story(requirement_id),
+        labels.severity(allure.severity_level(SEVERITY[requirement.category])),
+        labels.link(PAGE_URL, name="API reference: ListSigningCertificates"),
+        labels.label("requirement", f"{requirement_id}: {requirement.source}"),
     ):
         item.add_marker(decorator)
 
@@ -45,11 +70,12 @@ def title(requirement_id: str) -> None:
     import allure
 
     requirement = requirements()[requirement_id]
-    allure.dynamic.title(f"{requirement_id}: {requirement.title}")
-    allure.dynamic.description(f"The page: \u201c{requirement.source}\u201d")
+    dynamic = cast(_Dynamic, allure.dynamic)
+    dynamic.title(f"{requirement_id}: {requirement.title}")
+    dynamic.description(f"The page: \u201c{requirement.source}\u201d")
 
 
-def attach(evidence: dict) -> None:
+def attach(evidence: dict[str, Any]) -> None:
     import allure
 
     allure.attach(

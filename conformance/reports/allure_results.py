@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from conformance.results.result import RunResult
 from conformance.safety.files import ReportDir
@@ -15,9 +16,13 @@ from conformance.safety.redaction import Redactor
 TEXT_SUFFIXES = (".txt", ".xml", ".html", ".csv", ".log")
 
 
-def _readings(result: RunResult) -> dict[tuple[str, str], tuple[str, str | None, str | None]]:
+# (requirement id, test function) -> (status, reason, known deviation); looked up by a result's story label, if any
+_Readings: TypeAlias = dict[tuple[str | None, str], tuple[str, str | None, str | None]]
+
+
+def _readings(result: RunResult) -> _Readings:
     """(requirement id, test function) -> (status, reason, known deviation)."""
-    found = {}
+    found: _Readings = {}
     for row in result.requirements:
         for test in row.test_results:
             function = test.name.split("[", 1)[0]
@@ -25,7 +30,7 @@ def _readings(result: RunResult) -> dict[tuple[str, str], tuple[str, str | None,
     return found
 
 
-def _relabel(result: dict, readings: dict) -> dict:
+def _relabel(result: dict[str, Any], readings: _Readings) -> dict[str, Any]:
     labels = {label.get("name"): label.get("value") for label in result.get("labels", [])}
     function = str(result.get("fullName", "")).rsplit("#", 1)[-1].split("[", 1)[0]
     status, reason, known = readings.get((labels.get("story"), function), (None, None, None))

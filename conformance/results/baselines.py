@@ -20,6 +20,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from conformance.contract.spec import data_dir, requirements
 from conformance.errors import ConformanceError
@@ -60,7 +61,7 @@ def bundled() -> dict[str, Path]:
     return {file.stem: file for file in sorted(folder.glob("*.json"))}
 
 
-def _version_key(version: str) -> tuple:
+def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"[.+_-]", version))
 
 
@@ -190,7 +191,7 @@ class Drift:
     seen: tuple[Signature, ...]  # this run's signatures the baseline does not hold
     recorded: tuple[Signature, ...]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "seen": [s.to_dict() | {"text": str(s)} for s in self.seen],
@@ -239,7 +240,9 @@ def gate(
     )
 
 
-def document(target: tuple[str | None, str | None, str], failures: dict[str, tuple[str, list[Signature]]]) -> dict:
+def document(
+    target: tuple[str | None, str | None, str], failures: dict[str, tuple[str, list[Signature]]]
+) -> dict[str, Any]:
     """A baseline (format 2) of `target` (name, version, description): requirement id -> (reason, signatures)."""
     name, version, description = target
     return {

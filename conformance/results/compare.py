@@ -8,6 +8,7 @@ input cannot be read or NEW is incomplete (what it did not reach may have regres
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from conformance.errors import ExitCode
 from conformance.results.summary_file import Row, RunSummary
@@ -34,7 +35,7 @@ class Change:
     @property
     def detail(self) -> str:
         """NEW's side of it: its first failure or its reason, and whether NEW's baseline lists it."""
-        row = self.new or self.old
+        row = cast(Row, self.new or self.old)  # a change is in one run at least
         known = " (a known deviation in NEW's baseline)" if self.new and self.new.known_deviation else ""
         return f"{row.detail}{known}" if row.detail else known.strip()
 
@@ -90,9 +91,10 @@ def compare(old: RunSummary, new: RunSummary) -> Comparison:
     found = []
     for requirement_id in ids:
         before, after = old.rows.get(requirement_id), new.rows.get(requirement_id)
-        kind = classify(before and before.status, after and after.status)
+        kind = classify(before.status if before else None, after.status if after else None)
         if kind:
-            found.append(Change(kind, requirement_id, (after or before).title, before, after))
+            title = cast(Row, after or before).title  # every id is in one run at least
+            found.append(Change(kind, requirement_id, title, before, after))
     changes = tuple(sorted(found, key=lambda c: KINDS.index(c.kind)))  # stable: catalogue order within a kind
     return Comparison(old, new, changes, unchanged=len(ids) - len(changes))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import asdict, dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.checks.failures import Deviation
@@ -29,13 +30,13 @@ class Evidence:
     actual: str
     example: str | None = None  # Hypothesis' falsifying example, when the test drew one
     steps: list[str] = field(default_factory=list)  # a state machine's shrunk sequence of calls
-    request: dict | None = None
-    response: dict | None = None
+    request: dict[str, Any] | None = None
+    response: dict[str, Any] | None = None
     curl: str | None = None
     replay: str | None = None  # why the curl line does not reproduce the exchange as it ran, and what would
-    signature: dict | None = None  # what a baseline records of it (conformance.results.signatures)
+    signature: dict[str, Any] | None = None  # what a baseline records of it (conformance.results.signatures)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v not in (None, [])}
 
 
@@ -95,7 +96,7 @@ def replay_note(exchange: Exchange, run_id: str, resources_kept: bool) -> str | 
     return None
 
 
-def describe_exchange(exchange: Exchange, redactor: Redactor) -> dict:
+def describe_exchange(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
     request = exchange.request
     return {
         "request": {
@@ -129,7 +130,9 @@ def signature_of(deviation: Deviation) -> Signature:
     )
 
 
-def from_deviation(deviation: Deviation, redactor: Redactor, run_id: str = "", resources_kept: bool = False) -> dict:
+def from_deviation(
+    deviation: Deviation, redactor: Redactor, run_id: str = "", resources_kept: bool = False
+) -> dict[str, Any]:
     """The evidence of one deviation, as a plain dict with every secret `redactor` knows of redacted."""
     notes = [n for n in getattr(deviation, "__notes__", ()) if n.strip()]
     found = Evidence(
@@ -151,4 +154,5 @@ def from_deviation(deviation: Deviation, redactor: Redactor, run_id: str = "", r
                 "replay": replay_note(exchange, run_id, resources_kept),
             }
         )
-    return redactor.redact_data(found.to_dict())
+    redacted: dict[str, Any] = redactor.redact_data(found.to_dict())
+    return redacted

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import asdict
+from typing import Any
 
 from conformance.errors import ExitCode
 from conformance.results import summary_file as summaries
@@ -21,14 +22,15 @@ def labels_for(runs: list[RunSummary], given: list[str] | None) -> list[str]:
     """Column labels: --label values in order, else each run's target; repeated labels get ' (2)', ' (3)'."""
     if given and len(given) != len(runs):
         raise SummaryError(f"{len(given)} --label values for {len(runs)} runs: give one per run, in order, or none")
-    labels, seen = [], {}
+    labels: list[str] = []
+    seen: dict[str, int] = {}
     for label in given or [run.target or run.file.parent.name for run in runs]:
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return labels
 
 
-def build(runs: list[RunSummary], labels: list[str]) -> dict:
+def build(runs: list[RunSummary], labels: list[str]) -> dict[str, Any]:
     """The matrix as data (matrix.json): the columns, then one row per requirement any run has."""
     ids = list(dict.fromkeys(i for run in runs for i in run.rows))  # catalogue order, first run first
     columns = [
@@ -67,7 +69,7 @@ def build(runs: list[RunSummary], labels: list[str]) -> dict:
     }
 
 
-def _cell(row: Row | None) -> dict:
+def _cell(row: Row | None) -> dict[str, Any]:
     if row is None:  # this run's catalogue had no such requirement (an older or newer suite)
         return {"status": "absent", "known_deviation": "", "reason": "not in this run's catalogue", "failures": []}
     return {

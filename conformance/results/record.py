@@ -5,6 +5,7 @@ phases' reports), the totals (requests, retries, waits, cleanup), and why the ru
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from conformance.results.outcomes import STATUSES, Status
 
@@ -22,13 +23,13 @@ class TestRecord:
     nothing_to_judge: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
-    deviations: list[dict] = field(default_factory=list)
+    deviations: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
     finished: bool = False  # its teardown was reported (or it was skipped): it ran to its end
     _has_verdict: bool = False
 
-    def add_phase(self, when: str, phase: dict) -> None:
+    def add_phase(self, when: str, phase: dict[str, Any]) -> None:
         self.judged += phase.get("judged", 0)
         self.nothing_to_judge += [r for r in phase.get("nothing_to_judge", []) if r not in self.nothing_to_judge]
         self.notes += [n for n in phase.get("notes", []) if n not in self.notes]
@@ -54,8 +55,8 @@ class RunRecord:
     collected: set[str] = field(default_factory=set)
     requests: int = 0
     cleanup_requests: int = 0
-    retries: list[dict] = field(default_factory=list)
-    waits: list[dict] = field(default_factory=list)
+    retries: list[dict[str, Any]] = field(default_factory=list)
+    waits: list[dict[str, Any]] = field(default_factory=list)
     cleanup_problems: list[str] = field(default_factory=list)
     kept: list[str] = field(default_factory=list)
     gave_up: str | None = None
@@ -66,7 +67,7 @@ class RunRecord:
     preflight_notes: list[str] = field(default_factory=list)
     preflight_ms: float | None = None  # the preflight's round trip, connection included
 
-    def add_stats(self, stats: dict) -> None:
+    def add_stats(self, stats: dict[str, Any]) -> None:
         self.requests += stats.get("requests", 0)
         self.cleanup_requests += stats.get("cleanup_requests", 0)
         self.retries += stats.get("retries", [])
@@ -75,7 +76,7 @@ class RunRecord:
         self.kept += stats.get("kept", [])
         self.gave_up = self.gave_up or stats.get("gave_up")
 
-    def add_report(self, nodeid: str, when: str, payload: dict) -> None:
+    def add_report(self, nodeid: str, when: str, payload: dict[str, Any]) -> None:
         stats = payload.get("stats", {})
         self.add_stats(stats)
         test = self.tests.setdefault(nodeid, TestRecord(nodeid, payload.get("requirement")))

@@ -215,7 +215,7 @@ def _redacted(value: T, redactor: Redactor) -> T:
         return redactor.redact(value)  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {f.name: _redacted(getattr(value, f.name), redactor) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **changes)  # type: ignore[type-var]
+        return dataclasses.replace(value, **changes)
     if isinstance(value, Mapping):
         return {_redacted(k, redactor): _redacted(v, redactor) for k, v in value.items()}  # type: ignore[return-value]
     if isinstance(value, tuple):

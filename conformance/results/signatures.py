@@ -37,7 +37,7 @@ class Signature:
     code: str | None  # the ErrorResponse's Code, None when the answer was no error
     message: str  # fingerprint()
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, str | int | None]:
         return {"check": self.check, "status": self.status, "code": self.code, "message": self.message}
 
     @classmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from conformance.errors import ConformanceError
 
@@ -102,7 +103,7 @@ def load(path: str | Path) -> RunSummary:
     reasons = [str(r) for r in raw.get("incomplete_reasons") or ()]
     if raw.get("aborted"):  # format 1: the run stopped talking to the target
         reasons.append(str(raw["aborted"]))
-    versions = raw.get("versions") if isinstance(raw.get("versions"), dict) else {}
+    versions = _dict(raw.get("versions"))
     return RunSummary(
         file,
         _text(raw.get("verdict")) or "unknown",
@@ -122,7 +123,7 @@ def _row(entry: object, file: Path) -> Row:
     status = entry.get("status")
     if status not in STATUSES:
         raise SummaryError(f"{file}: requirement {entry['id']} has status {status!r}, not one of {', '.join(STATUSES)}")
-    failures = entry.get("failures") if isinstance(entry.get("failures"), list) else []
+    failures = _list(entry.get("failures"))
     return Row(
         entry["id"],
         _text(entry.get("category")),
@@ -135,9 +136,9 @@ def _row(entry: object, file: Path) -> Row:
     )
 
 
-def _failure(raw: dict) -> Failure:
-    evidence = raw.get("evidence") if isinstance(raw.get("evidence"), dict) else {}
-    response = evidence.get("response") if isinstance(evidence.get("response"), dict) else {}
+def _failure(raw: dict[str, Any]) -> Failure:
+    evidence = _dict(raw.get("evidence"))
+    response = _dict(evidence.get("response"))
     status = response.get("status")
     return Failure(
         _text(raw.get("message")),
@@ -148,6 +149,16 @@ def _failure(raw: dict) -> Failure:
         status if isinstance(status, int) else None,
         _text(response.get("body_excerpt"))[:BODY_EXCERPT],
     )
+
+
+def _dict(value: object) -> dict[str, Any]:
+    """`value` if it is a JSON object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    """`value` if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def _text(value: object) -> str:

@@ -9,6 +9,8 @@ import gc
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -22,6 +24,15 @@ from conformance.run import start
 from conformance.run.process import PAYLOAD
 from conformance.safety.redaction import Redactor
 from conformance.safety.terminal import neutralise
+
+if TYPE_CHECKING:
+    from _pytest._code.code import ExceptionRepr, TerminalRepr
+    from _pytest._io import TerminalWriter
+    from _pytest.outcomes import Exit
+
+    from conformance.protocol.target import EmbeddedMoto
+    from conformance.run.process import RunProcess
+    from conformance.run.shared import Shared
 
 WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
 SWEEP_GRACE_S = 60  # the final sweep of the run's path, after every process has cleaned up after itself
@@ -58,16 +69,16 @@ class RunOwner:
         self.record = RunRecord()
         self.redactor = Redactor()
         self.settings: RunSettings | None = None
-        self.process = None  # conformance.run.process.RunProcess of this process, set by the plugin
+        self.process: RunProcess | None = None  # this process's part of the run, set by the plugin
         self.handle = _handle(config)
         self.result: results.RunResult | None = None
-        self._moto = None
+        self._moto: EmbeddedMoto | None = None
         self._preflighted = False
         self._used_workers = False
-        self._shared = None  # conformance.run.shared.Shared: the users the owner made for its workers
+        self._shared: Shared | None = None  # the users the owner made for its workers
 
     # -- settings, before anything else starts ----------------------------------------------------------------
-    def start(self, values: dict, seed: int | None, in_ci: bool) -> None:
+    def start(self, values: dict[str, Any], seed: int | None, in_ci: bool) -> None:
         try:
             if self.handle is not None and self.handle.settings is not None:
                 settings, self._preflighted = self.handle.settings, True
@@ -85,7 +96,7 @@ class RunOwner:
         """Credentials, the embedded target if one is needed, and (--allure) the private folder allure-pytest writes
         into."""
         staging = tempfile.mkdtemp(prefix="iam-conformance-allure-") if settings.allure else None
-        changes: dict = {"allure_staging": staging}
+        changes: dict[str, Any] = {"allure_staging": staging}
         if settings.endpoint is None:
             from conformance.protocol.target import (  # needs the [moto] extra
                 EmbeddedMoto,
@@ -109,17 +120,17 @@ class RunOwner:
 
     # -- xdist ---------------------------------------------------------------------------------------------------
     @pytest.hookimpl(optionalhook=True)
-    def pytest_configure_node(self, node) -> None:
+    def pytest_configure_node(self, node: Any) -> None:  # xdist's WorkerController (untyped)
         self._used_workers = True
         if self.settings is not None:
             node.workerinput[WORKER_INPUT] = self.settings.to_wire()
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_node_collection_finished(self, node, ids: list[str]) -> None:
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
         self.record.collected.update(ids)
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(self, node, error) -> None:
+    def pytest_testnodedown(self, node: Any, error: object | None) -> None:
         if error is not None:  # xdist reports a worker that died (not one that finished) with its error
             self.record.crashes.append(f"worker {node.gateway.id} ended unexpectedly: {error}")
 
@@ -130,8 +141,9 @@ class RunOwner:
         if self.record.could_not_run is None and not self._preflighted:
             from conformance.run.preflight import paced, preflight
 
-            self.record.could_not_run = preflight(self.settings, self.record)
-            self.settings = paced(self.settings, self.record.preflight_ms)
+            settings = cast(RunSettings, self.settings)  # start() made them: the run could run
+            self.record.could_not_run = preflight(settings, self.record)
+            self.settings = paced(settings, self.record.preflight_ms)
             if self.process is not None:  # this process runs the tests (no workers): its clients are not made yet
                 self.process.settings = self.settings
         if self.record.could_not_run is None and self._shares_population():
@@ -143,20 +155,23 @@ class RunOwner:
 
     def _shares_population(self) -> bool:
         """With xdist workers, the users most checks list are made once, here, instead of once per worker."""
-        return getattr(self.config.option, "dist", "no") != "no" and not self.settings.read_only
+        settings = cast(RunSettings, self.settings)  # asked only of a run that could run
+        return getattr(self.config.option, "dist", "no") != "no" and not settings.read_only
 
     def _make_population(self) -> None:
         from conformance.run.shared import Shared
         from conformance.world.seeding import SeedingError
 
-        self._shared = Shared(self.settings, self.redactor.add)
+        settings = cast(RunSettings, self.settings)  # made only for a run that could run
+        # (the Seeder ignores what the callback returns: here, the secrets that were new)
+        self._shared = Shared(settings, cast("Callable[[str], None]", self.redactor.add))
         try:
             wire = self._shared.make()
         except (SeedingError, TargetUnreachable) as exc:
             self.record.could_not_run = f"set-up failed: {exc}"
             self._end_population()
             return
-        self.settings = RunSettings.from_wire({**self.settings.to_wire(), "population": wire})
+        self.settings = RunSettings.from_wire({**settings.to_wire(), "population": wire})
 
     def _end_population(self) -> None:
         if self._shared is not None:
@@ -173,24 +188,27 @@ class RunOwner:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         payload = getattr(report, PAYLOAD, None)
-        if report.when == "???":  # xdist: the worker running this test died
+        when: str = report.when  # "???" too, which pytest's types do not name
+        if when == "???":  # xdist: the worker running this test died
             self.record.add_crash(report.nodeid, f"the process running it ended unexpectedly ({report.longrepr})")
         elif payload is not None:
             self.redactor.add(*payload.pop("secrets", ()))  # taken out before any other plugin sees the report
             self.record.add_report(report.nodeid, report.when, payload)
         if report.longrepr is not None and not report.skipped:
-            report.longrepr = _Redacted(str(report.longrepr), self.redactor)
+            # (shown the way a TerminalRepr is: str() and toterminal())
+            report.longrepr = cast("TerminalRepr", _Redacted(str(report.longrepr), self.redactor))
 
     @pytest.hookimpl(tryfirst=True)  # before pytest's terminal reporter prints it
-    def pytest_internalerror(self, excrepr, excinfo) -> None:
+    def pytest_internalerror(self, excrepr: ExceptionRepr, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """A bug of the suite's own, outside any test: the run says so (incomplete), and its traceback reaches the
         terminal redacted and neutralised, as everything else the run prints."""
         last = excinfo.exconly().strip().splitlines()[-1:] or [excinfo.typename]
         self.record.internal_errors.append(neutralise(self.redactor.redact(last[0]))[:300])
         lines = [neutralise(line) for line in self.redactor.redact(str(excrepr)).splitlines()]
-        excrepr.toterminal = lambda writer: [writer.line(line) for line in lines]  # what every printer renders
+        # What every printer renders, replaced on this one object (setattr: a method is not assigned in typed code).
+        setattr(excrepr, "toterminal", lambda writer: [writer.line(line) for line in lines])  # noqa: B010
 
-    def pytest_keyboard_interrupt(self, excinfo) -> None:
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[KeyboardInterrupt | Exit]) -> None:
         if excinfo.errisinstance(KeyboardInterrupt):
             signal_name = self.process.signal_received if self.process is not None else None
             self.record.interrupted = signal_name or "SIGINT (Ctrl-C)"
@@ -232,11 +250,11 @@ class RunOwner:
 
     def _sweep(self) -> None:
         """Delete whatever is left under this run's own path (a lost worker's users), bounded."""
-        if self.settings.read_only or self.settings.keep_resources:
+        settings = cast(RunSettings, self.settings)  # swept only when the run had settings
+        if settings.read_only or settings.keep_resources:
             return
         from conformance.world.cleanup import sweep_run
 
-        settings = self.settings
         client = settings.client(deadline=time.monotonic() + SWEEP_GRACE_S)
         try:
             self.record.cleanup_problems += sweep_run(client, settings.run_id)
@@ -244,7 +262,7 @@ class RunOwner:
             self.record.requests += client.request_count
             client.close()
 
-    def pytest_terminal_summary(self, terminalreporter) -> None:
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         if self.result is not None and self.settings is not None:
             from conformance.reports.console import console_lines
 
@@ -270,5 +288,5 @@ class _Redacted:
     def __str__(self) -> str:
         return neutralise(self.redactor.redact(self.text), keep_newlines=True)
 
-    def toterminal(self, out) -> None:
+    def toterminal(self, out: TerminalWriter) -> None:
         out.line(str(self))

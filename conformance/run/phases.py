@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from conformance.checks import Ledger
 from conformance.checks.failures import Deviation, NothingToJudge, leaves
@@ -19,6 +20,9 @@ from conformance.protocol.wire import read_error
 from conformance.results.evidence import one_line
 from conformance.safety.redaction import Redactor
 from conformance.world.seeding import SeedingError
+
+if TYPE_CHECKING:
+    import pytest
 
 
 @dataclass
@@ -30,11 +34,11 @@ class Phase:
     nothing_to_judge: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
-    deviations: list[dict] = field(default_factory=list)
+    deviations: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     longrepr: str | None = None  # what pytest shows for a deviation: the broken expectations, not a traceback
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if k != "longrepr"}
 
 
@@ -47,14 +51,19 @@ def refused_by_policy(error: BaseException) -> str | None:
     return None
 
 
-def _skip_reason(report) -> str:
+def _skip_reason(report: pytest.TestReport) -> str:
     longrepr = report.longrepr
     reason = str(longrepr[-1]) if isinstance(longrepr, tuple) else str(longrepr or "skipped")
     return reason.removeprefix("Skipped: ")
 
 
 def classify_phase(
-    when: str, excinfo, ledger: Ledger | None, report, redactor: Redactor, describe: Callable[[Deviation], dict]
+    when: str,
+    excinfo: pytest.ExceptionInfo[BaseException] | None,
+    ledger: Ledger | None,
+    report: pytest.TestReport,
+    redactor: Redactor,
+    describe: Callable[[Deviation], dict[str, Any]],
 ) -> Phase:
     """`describe` turns a Deviation into its evidence (conformance.results.evidence.from_deviation with the run's
     context)."""

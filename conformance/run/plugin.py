@@ -11,10 +11,16 @@ RunProcess (conformance.run.process) in every process that takes part.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from conformance.config import options
+
+if TYPE_CHECKING:
+    from conformance.config.settings import RunSettings
+    from conformance.run.process import RunProcess
+    from conformance.safety.redaction import Redactor
 
 ACTIVATE = "--iam-conformance"
 
@@ -37,7 +43,7 @@ def _asked_for(config: pytest.Config) -> bool:
 
 def _explicit_seed(config: pytest.Config) -> int | None:
     """--iam-seed, else Hypothesis' own --hypothesis-seed when it is a number."""
-    seed = config.getoption("iam_seed")
+    seed: int | None = config.getoption("iam_seed")
     if seed is None:
         given = getattr(config.option, "hypothesis_seed", None)
         seed = int(given) if given is not None and str(given).isdigit() else None
@@ -65,13 +71,15 @@ def pytest_configure(config: pytest.Config) -> None:
         owner.process = _take_part(config, owner.settings, runs_tests=not xdist_controller, redactor=owner.redactor)
 
 
-def _settings_from(wire: dict):
+def _settings_from(wire: dict[str, Any]) -> RunSettings:
     from conformance.config.settings import RunSettings
 
     return RunSettings.from_wire(wire)
 
 
-def _take_part(config: pytest.Config, settings, runs_tests: bool, redactor=None):
+def _take_part(
+    config: pytest.Config, settings: RunSettings, runs_tests: bool, redactor: Redactor | None = None
+) -> RunProcess:
     from conformance.run.process import RunProcess
     from conformance.safety.redaction import Redactor
 

@@ -8,13 +8,17 @@ that answers anything else is the suite's to judge.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from conformance.config.settings import RunSettings
 from conformance.protocol.client import AUTH_REFUSALS, TargetUnreachable
 from conformance.protocol.wire import read_error
 
+if TYPE_CHECKING:
+    from conformance.results.record import RunRecord
 
-def preflight(settings: RunSettings, record=None) -> str | None:
+
+def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | None:
     """Why the run cannot start (unreachable target, refused credentials), or None."""
     client = settings.client()
     try:

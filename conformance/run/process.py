@@ -12,6 +12,8 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, cast
 
 import pytest
 
@@ -23,6 +25,19 @@ from conformance.results import evidence
 from conformance.run.phases import classify_phase
 from conformance.safety.redaction import Redactor
 
+if TYPE_CHECKING:
+    from types import FrameType
+
+    import pluggy
+
+    from conformance.checks.failures import Deviation
+    from conformance.protocol.client import IamClient
+    from conformance.suite.side_by_side import BesideRuns
+    from conformance.world.seeding import Seeder
+
+    # what signal.signal() returns: the handler it replaced
+    _SignalHandler: TypeAlias = Callable[[int, FrameType | None], Any] | int | signal.Handlers | None
+
 PAYLOAD = "iam_conformance"  # the attribute of a TestReport carrying what this plugin adds to it
 ALLURE_PLUGIN_NAMES = ("allure_pytest", "allure_pytest.plugin")  # by entry point, or by `-p allure_pytest.plugin`
 
@@ -32,8 +47,8 @@ class ProcessLedger:
     a target given up, and secrets (shipped once each, to the run's owner)."""
 
     def __init__(self) -> None:
-        self.clients: list = []
-        self.seeders: list = []
+        self.clients: list[IamClient] = []
+        self.seeders: list[Seeder] = []
         self.cleanup_problems: list[str] = []
         self.cleanup_requests = 0
         self.kept: list[str] = []  # users kept by --keep-resources
@@ -53,11 +68,11 @@ class ProcessLedger:
     def learned(self, secrets: list[str]) -> None:
         self._new_secrets += secrets
 
-    def drain(self, test: str | None = None) -> dict:
+    def drain(self, test: str | None = None) -> dict[str, Any]:
         """What happened since the last drain. `test_requests`: the requests of `test`'s own (those sent outside any
         test run beside the others, plus that test's when it ran beside them)."""
         retries = [r for client in self.clients for r in client.retries]
-        attributed = {}
+        attributed: dict[str, int] = {}
         for client in self.clients:
             for label, count in client.attributed_counts.items():
                 attributed[label] = attributed.get(label, 0) + count
@@ -73,7 +88,8 @@ class ProcessLedger:
         now["unattributed"] = now["requests"] - sum(attributed.values())
         own = 0
         if test is not None and test in attributed and test not in self._attributed_taken:
-            own, _ = attributed[test], self._attributed_taken.add(test)
+            own = attributed[test]
+            self._attributed_taken.add(test)
         delta = {
             "requests": now["requests"] - self._sent["requests"],
             "test_requests": now["unattributed"] - self._sent["unattributed"] + own,
@@ -103,7 +119,7 @@ class RunProcess:
         self.ledger = ProcessLedger()
         self.runs_tests = runs_tests
         self.signal_received: str | None = None
-        self._previous_handlers: dict = {}
+        self._previous_handlers: dict[signal.Signals, _SignalHandler] = {}
         self._conformance_items = False
 
     # -- set-up, before any other plugin configures (conformance.run.plugin calls it from a tryfirst hook) -------------
@@ -138,7 +154,7 @@ class RunProcess:
             profiles.load(settings.profile)
             config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
 
-    def describe(self, deviation) -> dict:
+    def describe(self, deviation: Deviation) -> dict[str, Any]:
         return evidence.from_deviation(deviation, self.redactor, self.settings.run_id, self.settings.keep_resources)
 
     def learn_secret(self, *secrets: str | None) -> None:
@@ -152,7 +168,7 @@ class RunProcess:
         if threading.current_thread() is not threading.main_thread():
             return
 
-        def interrupt(signum, frame):
+        def interrupt(signum: int, frame: FrameType | None) -> NoReturn:
             name = signal.Signals(signum).name
             self.signal_received = "SIGINT (Ctrl-C)" if signum == signal.SIGINT else name
             raise KeyboardInterrupt(name)
@@ -220,11 +236,13 @@ class RunProcess:
     @pytest.hookimpl(tryfirst=True)
     def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
         """A test that ran beside the others (conformance.suite.side_by_side): wait for it, report what it did."""
-        runs = pyfuncitem.funcargs.get("tests_beside")
+        runs = cast("BesideRuns | None", pyfuncitem.funcargs.get("tests_beside"))
         return True if runs is not None and runs.finish(pyfuncitem) else None
 
     @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pluggy.Result[pytest.TestReport], None]:
         outcome = yield
         report = outcome.get_result()
         judge = item.funcargs.get("judge") if call.when == "call" and hasattr(item, "funcargs") else None

@@ -14,7 +14,9 @@ import os
 import re
 import secrets
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, NoReturn, TypeVar
 
 from conformance.errors import ConformanceError
 
@@ -170,13 +172,15 @@ class ReportFileError(ConformanceError, ValueError):
     """A file of the suite's own kind (summary.json, a baseline) that cannot be read or is not one; one line."""
 
 
+_T = TypeVar("_T")
+
 MAX_JSON_BYTES = 32 << 20  # a summary of every requirement with its evidence is well under 2 MiB
 MAX_JSON_DEPTH = 64  # a summary nests about 8 deep
 MAX_NUMBER_CHARS = 40  # no field of a summary or baseline is a number longer than this
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 
 
-def read_json(path: str | os.PathLike[str], *, limit: int = MAX_JSON_BYTES, depth: int = MAX_JSON_DEPTH):
+def read_json(path: str | os.PathLike[str], *, limit: int = MAX_JSON_BYTES, depth: int = MAX_JSON_DEPTH) -> Any:
     """A JSON file the user gave (a summary, a baseline): bounded in size, nesting and number length before it is
     parsed, so that no file makes a reader crash or spin; anything else is ReportFileError with a one-line reason."""
     path = Path(path)
@@ -208,8 +212,8 @@ def read_json(path: str | os.PathLike[str], *, limit: int = MAX_JSON_BYTES, dept
         raise ReportFileError(f"{path} is not JSON the suite can read: {reason}") from None
 
 
-def _bounded(kind):
-    def parse(text: str):
+def _bounded(kind: Callable[[str], _T]) -> Callable[[str], _T]:
+    def parse(text: str) -> _T:
         if len(text) > MAX_NUMBER_CHARS:
             raise ValueError(f"a number of {len(text)} characters")
         return kind(text)
@@ -217,5 +221,5 @@ def _bounded(kind):
     return parse
 
 
-def _no_constant(name: str):
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")

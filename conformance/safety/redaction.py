@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any, overload
 
 MASK = "(redacted)"
 MIN_SECRET = 8  # shorter values are too likely to be ordinary words to mask wherever they appear
@@ -79,7 +80,8 @@ class Redactor:
 
     def _mask_pieces(self, text: str) -> str:
         """Mask every stretch of `text` covered by a PIECE-long run of some secret's characters."""
-        covered_until, spans = -1, []
+        covered_until = -1
+        spans: list[tuple[int, int]] = []
         for start in range(len(text) - PIECE + 1):
             if text[start : start + PIECE] in self._pieces:
                 end = start + PIECE
@@ -92,7 +94,13 @@ class Redactor:
             text = text[:start] + MASK + text[end:]
         return text
 
-    def redact_data(self, value):
+    @overload
+    def redact_data(self, value: str) -> str: ...
+    @overload
+    def redact_data(self, value: dict[str, Any]) -> dict[str, Any]: ...
+    @overload
+    def redact_data(self, value: object) -> Any: ...
+    def redact_data(self, value: object) -> Any:
         """`value` (dicts, lists, tuples, strings, numbers) with every string, keys included, redacted."""
         if isinstance(value, str):
             return self.redact(value)

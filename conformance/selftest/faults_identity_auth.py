@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import abc
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.auth import SIGV4_TIMESTAMP
 from botocore.credentials import Credentials
+from werkzeug.wrappers import Request
 
-from conformance.reference import IamError, ReferenceApp, Store, sigv4
-from conformance.reference.store import no_such_user
+from conformance.reference import IamError, Principal, ReferenceApp, Store, sigv4
+from conformance.reference.store import Certificate, User, no_such_user
 from conformance.selftest.registry import fault
 
 # -- identity: UserName omitted ----------------------------------------------------------------------------------
@@ -25,7 +27,7 @@ from conformance.selftest.registry import fault
     "UserName omitted with the root's key: every certificate of the account (an admin view), not the root's own",
 )
 class RootListsEveryCertificate(Store):
-    def certificates_of(self, owner):
+    def certificates_of(self, owner: User) -> list[Certificate]:
         if not owner.root:
             return super().certificates_of(owner)
         with self.lock:
@@ -38,7 +40,7 @@ class RootListsEveryCertificate(Store):
     "UserName omitted with the root's key: the root is looked up as a user by its name and is not found (404)",
 )
 class RootNotFound(ReferenceApp):
-    def owner(self, caller, params: dict[str, str]):
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         if params.get("UserName") is None and caller.root:
             return self.store.get_user(caller.name)
         return super().owner(caller, params)
@@ -50,7 +52,7 @@ class RootNotFound(ReferenceApp):
     "UserName omitted with a user's key: 404 'The user with name None cannot be found.' (moto)",
 )
 class OmittedUserNameNotFound(ReferenceApp):
-    def owner(self, caller, params: dict[str, str]):
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         if params.get("UserName") is None and not caller.root:
             raise no_such_user(str(params.get("UserName")))
         return super().owner(caller, params)
@@ -62,7 +64,7 @@ class OmittedUserNameNotFound(ReferenceApp):
     "an access key's owner looked up with != instead of ==: a user's key signs as another user",
 )
 class AccessKeyOwnerInverted(Store):
-    def principal_for(self, access_key_id: str):
+    def principal_for(self, access_key_id: str) -> tuple[Principal, str] | None:
         found = super().principal_for(access_key_id)
         if found is None or found[0].root:
             return found
@@ -80,7 +82,7 @@ class AccessKeyOwnerInverted(Store):
     "parameters are validated before the signature is checked: an unsigned MaxItems=0 gets 400 ValidationError",
 )
 class ValidationBeforeAuthentication(ReferenceApp):
-    def handle(self, request, request_id: str) -> bytes:
+    def handle(self, request: Request, request_id: str) -> bytes:
         body = request.get_data(cache=True)
         params = self.read_params(request, body)
         action = self.resolve_action(params)
@@ -96,7 +98,7 @@ class ValidationBeforeAuthentication(ReferenceApp):
     "the named user is looked up before the signature is checked: a bad credential for an absent user gets 404",
 )
 class LookupBeforeAuthentication(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         params = self.read_params(request, body)
         if params.get("Action") == "ListSigningCertificates" and params.get("UserName") is not None:
             self.store.get_user(params["UserName"])
@@ -106,7 +108,9 @@ class LookupBeforeAuthentication(ReferenceApp):
 # -- auth: which error ------------------------------------------------------------------------------------------
 
 
-def _recoded(app: ReferenceApp, request, body: bytes, code: str, status: int, replacement: IamError):
+def _recoded(
+    app: ReferenceApp, request: Request, body: bytes, code: str, status: int, replacement: IamError
+) -> Principal:
     try:
         return ReferenceApp.authenticate(app, request, body)
     except IamError as error:
@@ -121,7 +125,7 @@ def _recoded(app: ReferenceApp, request, body: bytes, code: str, status: int, re
     "a request without Authorization gets 403 AccessDenied, not MissingAuthenticationToken",
 )
 class UnsignedAccessDenied(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         return _recoded(
             self,
             request,
@@ -138,7 +142,7 @@ class UnsignedAccessDenied(ReferenceApp):
     "a request without Authorization is parsed as an empty header: 400 IncompleteSignature",
 )
 class UnsignedIncompleteSignature(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         return _recoded(
             self,
             request,
@@ -155,7 +159,7 @@ class UnsignedIncompleteSignature(ReferenceApp):
     "a signature that does not match gets 403 AccessDenied, not SignatureDoesNotMatch",
 )
 class WrongSecretAccessDenied(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         return _recoded(
             self,
             request,
@@ -172,7 +176,7 @@ class WrongSecretAccessDenied(ReferenceApp):
     "a signature that does not match gets 403 InvalidClientTokenId, as if the key were unknown",
 )
 class WrongSecretInvalidClientToken(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         return _recoded(
             self,
             request,
@@ -189,7 +193,7 @@ class WrongSecretInvalidClientToken(ReferenceApp):
     "an unknown access key is looked up with keys[key_id]: the KeyError is a 500 InternalFailure",
 )
 class UnknownKeyCrash(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         header = request.headers.get("Authorization")
         key_id = sigv4.parse_authorization(header).access_key if header else None
         if key_id is not None and self.store.principal_for(key_id) is None:
@@ -203,7 +207,7 @@ class UnknownKeyCrash(ReferenceApp):
     "an Authorization header without its Signature is served: the key is looked up, the missing signature skipped",
 )
 class SignatureWithoutSignatureServed(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         header = request.headers.get("Authorization") or ""
         if header and "Signature=" not in header:
             credential = header.split("Credential=", 1)[-1].split("/", 1)[0]
@@ -219,7 +223,7 @@ class SignatureWithoutSignatureServed(ReferenceApp):
     "an Authorization header without its Signature raises KeyError('Signature'): 500 InternalFailure",
 )
 class SignatureWithoutSignatureCrash(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         header = request.headers.get("Authorization") or ""
         if header and "Signature=" not in header:
             raise KeyError("Signature")
@@ -232,7 +236,7 @@ class SignatureWithoutSignatureCrash(ReferenceApp):
     "a signed request without X-Amz-Date (or Date) is read with headers['X-Amz-Date']: 500 InternalFailure",
 )
 class MissingDateCrash(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         if request.headers.get("Authorization") and not (
             request.headers.get("X-Amz-Date") or request.headers.get("Date")
         ):
@@ -246,7 +250,7 @@ class MissingDateCrash(ReferenceApp):
     "a GET's signature is never verified (only form bodies are): a GET with the wrong secret is served",
 )
 class GetSignatureNotVerified(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         if request.method != "GET" or not request.headers.get("Authorization"):
             return super().authenticate(request, body)
         found = self.store.principal_for(sigv4.parse_authorization(request.headers["Authorization"]).access_key)
@@ -258,7 +262,7 @@ class GetSignatureNotVerified(ReferenceApp):
 # -- auth: the signature's clock ---------------------------------------------------------------------------------
 
 
-def _wire(request, body: bytes) -> sigv4.WireRequest:
+def _wire(request: Request, body: bytes) -> sigv4.WireRequest:
     raw_uri = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
     return sigv4.WireRequest(
         method=request.method,
@@ -277,7 +281,7 @@ class _ClockLenient(ReferenceApp, abc.ABC):
     def clock_accepts(self, auth: sigv4.Authorization, signed_at: datetime) -> bool:
         """Whether the fault accepts a signature as of `signed_at`."""
 
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         try:
             return super().authenticate(request, body)
         except IamError as error:
@@ -288,7 +292,8 @@ class _ClockLenient(ReferenceApp, abc.ABC):
             signed_at = signed_at.replace(tzinfo=UTC)
             if not self.clock_accepts(auth, signed_at):
                 raise
-            principal, secret = self.store.principal_for(auth.access_key)
+            # the key was found: only the signature's clock was refused
+            principal, secret = cast("tuple[Principal, str]", self.store.principal_for(auth.access_key))
             sigv4.verify(_wire(request, body), auth, secret, now=signed_at)
             return principal
 
@@ -331,18 +336,18 @@ class SignatureFutureNotChecked(_ClockLenient):
     "the signature is recomputed for the service its Credential scope names: one scoped to sts is served",
 )
 class SignatureScopeServiceUnchecked(ReferenceApp):
-    def authenticate(self, request, body: bytes):
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         try:
             return super().authenticate(request, body)
         except IamError as error:
             if not error.message.startswith("Credential should be scoped to correct service"):
                 raise
             auth = sigv4.parse_authorization(request.headers["Authorization"])
-            principal, secret = self.store.principal_for(auth.access_key)
+            # the key was found: only the credential scope's service was refused
+            principal, secret = cast("tuple[Principal, str]", self.store.principal_for(auth.access_key))
             wire, timestamp = _wire(request, body), sigv4.request_timestamp(request.headers, auth)
             signed = sigv4.signed_header_map(wire, auth)
-            signer = SigV4Auth(Credentials(auth.access_key, secret), auth.service, auth.region)
-            signer.headers_to_sign = lambda _request: signed
+            signer = sigv4.WireSigV4Auth(Credentials(auth.access_key, secret), auth.region, signed, auth.service)
             for candidate in sigv4.candidate_requests(wire, signed, timestamp):
                 if (
                     signer.signature(signer.string_to_sign(candidate, signer.canonical_request(candidate)), candidate)

@@ -11,17 +11,20 @@ from __future__ import annotations
 import base64
 import threading
 from dataclasses import replace
+from typing import cast
 
 from conformance.contract.spec import operation, parse_integer
-from conformance.reference import Flavour, IamError, ReferenceApp, Store
+from conformance.reference import Flavour, IamError, Principal, ReferenceApp, Store
 from conformance.reference.render import Node
+from conformance.reference.store import Certificate, User
 from conformance.selftest.registry import fault
 
 DEFAULT_MAX_ITEMS = operation().parameters["MaxItems"].default
 
 
 def _max_items(params: dict[str, str]) -> int:
-    return parse_integer(params.get("MaxItems", str(DEFAULT_MAX_ITEMS)))
+    # validated by now: MaxItems, given or the default, is an integer
+    return cast(int, parse_integer(params.get("MaxItems", str(DEFAULT_MAX_ITEMS))))
 
 
 # -- where a Marker resumes --------------------------------------------------------------------------------------
@@ -33,7 +36,7 @@ def _max_items(params: dict[str, str]) -> int:
     "the Marker holds a page number and resumes at page x MaxItems of the NEW call: another MaxItems skips items",
 )
 class MarkerIsPageNumber(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
         size = self.page_size(_max_items(p))
         page_number = self.decode_marker(p["Marker"], owner) if "Marker" in p else 0
@@ -50,7 +53,7 @@ class MarkerIsPageNumber(ReferenceApp):
     "the Marker names the next page's first certificate, but the resumed call starts after it: that one is skipped",
 )
 class MarkerSkipsBoundaryItem(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         if after_seq is None:
             return super().paginate(items, after_seq, size)
         remaining = [c for c in items if c.seq > after_seq][1:]
@@ -63,7 +66,7 @@ class MarkerSkipsBoundaryItem(ReferenceApp):
     "the resumed call starts AT the Marker's certificate (>= instead of >): the boundary item is listed again",
 )
 class MarkerRepeatsBoundaryItem(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         if after_seq is None:
             return super().paginate(items, after_seq, size)
         remaining = [c for c in items if c.seq >= after_seq]
@@ -77,7 +80,7 @@ class MarkerRepeatsBoundaryItem(ReferenceApp):
     flavour=Flavour(certificate_order="reverse"),
 )
 class ResumeIgnoresListingOrder(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         if after_seq is not None:
             items = [c for c in items if c.seq > after_seq]
         return items[:size], len(items) > size
@@ -89,7 +92,7 @@ class ResumeIgnoresListingOrder(ReferenceApp):
     "a Marker is applied only together with MaxItems: resuming without MaxItems starts the listing over",
 )
 class MarkerIgnoredWithoutMaxItems(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         if "MaxItems" not in p:
             p = {k: v for k, v in p.items() if k != "Marker"}
         return super().action_ListSigningCertificates(caller, p)
@@ -101,12 +104,12 @@ class MarkerIgnoredWithoutMaxItems(ReferenceApp):
     "a Marker is struck off once used: listing the same pages again (a retry, a second walk) gets 400 Invalid Marker",
 )
 class MarkersSingleUse(ReferenceApp):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, flavour: Flavour | None = None, store: Store | None = None) -> None:
+        super().__init__(flavour, store)
         self._spent: set[str] = set()
         self._spent_lock = threading.Lock()
 
-    def decode_marker(self, marker: str, owner) -> int:
+    def decode_marker(self, marker: str, owner: User) -> int:
         with self._spent_lock:
             if marker in self._spent:
                 raise IamError(400, "ValidationError", "Invalid Marker.")
@@ -120,7 +123,7 @@ class MarkersSingleUse(ReferenceApp):
     "a Marker carries its user, and a resumed call lists THAT user whatever UserName says",
 )
 class MarkerContinuesItsOwnUser(ReferenceApp):
-    def owner(self, caller, params: dict[str, str]):
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         named = super().owner(caller, params)
         marker = params.get("Marker")
         if marker is None or params.get("Action") != "ListSigningCertificates":
@@ -143,7 +146,7 @@ class MarkerContinuesItsOwnUser(ReferenceApp):
     "IsTruncated is len >= MaxItems, not >: a page that ends the listing exactly says true, then an empty page",
 )
 class TruncatedWhenPageExactlyFull(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         page, _ = super().paginate(items, after_seq, size)
         remaining = len(super().paginate(items, after_seq, len(items) + 1)[0])
         return page, remaining >= size and remaining > 0
@@ -155,7 +158,7 @@ class TruncatedWhenPageExactlyFull(ReferenceApp):
     "IsTruncated is len > MaxItems + 1: a page with exactly one certificate after it says false",
 )
 class TruncatedOffByOneLow(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         page, _ = super().paginate(items, after_seq, size)
         remaining = len(super().paginate(items, after_seq, len(items) + 1)[0])
         return page, remaining > size + 1
@@ -168,7 +171,7 @@ class TruncatedOffByOneLow(ReferenceApp):
     flavour=Flavour(page_cap=1),
 )
 class ShortPageFlaggedComplete(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
         max_items = _max_items(p)
         after = self.decode_marker(p["Marker"], owner) if "Marker" in p else None
@@ -186,7 +189,7 @@ class ShortPageFlaggedComplete(ReferenceApp):
     "a truncated page carries an empty <Marker></Marker> (the next-token field was never filled in)",
 )
 class MarkerEmptyOnTruncatedPage(ReferenceApp):
-    def encode_marker(self, owner, last_seq: int) -> str:
+    def encode_marker(self, owner: User, last_seq: int) -> str:
         return ""
 
 
@@ -196,11 +199,11 @@ class MarkerEmptyOnTruncatedPage(ReferenceApp):
     "the Marker is MIME base64 (base64.encodebytes): it ends with a newline, outside [\\u0020-\\u00FF]",
 )
 class MarkerBase64WithNewline(ReferenceApp):
-    def encode_marker(self, owner, last_seq: int) -> str:
+    def encode_marker(self, owner: User, last_seq: int) -> str:
         token = super().encode_marker(owner, last_seq)
         return base64.encodebytes(base64.b64decode(token)).decode("ascii")
 
-    def decode_marker(self, marker: str, owner) -> int:
+    def decode_marker(self, marker: str, owner: User) -> int:
         return super().decode_marker(marker.replace("\n", ""), owner)
 
 
@@ -210,7 +213,7 @@ class MarkerBase64WithNewline(ReferenceApp):
     "MaxItems omitted is read as 0 (an unset integer), not the page's default 100: a user's listing fails (500)",
 )
 class DefaultMaxItemsZero(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         return super().action_ListSigningCertificates(caller, {"MaxItems": "0", **p})
 
 
@@ -223,7 +226,7 @@ class DefaultMaxItemsZero(ReferenceApp):
     "UpdateSigningCertificate answers 200 but changes a copy: the listing keeps the old Status",
 )
 class StatusChangeNotSaved(Store):
-    def update_certificate(self, owner, certificate_id: str, status: str) -> None:
+    def update_certificate(self, owner: User, certificate_id: str, status: str) -> None:
         with self.lock:
             replace(self.get_certificate(owner, certificate_id), status=status)
 
@@ -234,7 +237,7 @@ class StatusChangeNotSaved(Store):
     "UpdateSigningCertificate sets the Status of every certificate of the user, not just the one named",
 )
 class StatusChangeAppliesToEveryCertificate(Store):
-    def update_certificate(self, owner, certificate_id: str, status: str) -> None:
+    def update_certificate(self, owner: User, certificate_id: str, status: str) -> None:
         with self.lock:
             self.get_certificate(owner, certificate_id)
             for certificate in self.certificates_of(owner):
@@ -247,7 +250,7 @@ class StatusChangeAppliesToEveryCertificate(Store):
     "DeleteSigningCertificate checks the id, then deletes the user's FIRST certificate",
 )
 class DeleteRemovesFirstOfUser(Store):
-    def delete_certificate(self, owner, certificate_id: str) -> None:
+    def delete_certificate(self, owner: User, certificate_id: str) -> None:
         with self.lock:
             self.get_certificate(owner, certificate_id)
             del self.certificates[self.certificates_of(owner)[0].certificate_id]
@@ -259,22 +262,22 @@ class DeleteRemovesFirstOfUser(Store):
     "listings are cached per user; uploads and status changes clear the cache, deletions do not",
 )
 class ListingCacheStaleAfterDelete(ReferenceApp):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._cache: dict[str, list] = {}
+    def __init__(self, flavour: Flavour | None = None, store: Store | None = None) -> None:
+        super().__init__(flavour, store)
+        self._cache: dict[str, list[Certificate]] = {}
 
-    def order_certificates(self, certificates: list) -> list:
+    def order_certificates(self, certificates: list[Certificate]) -> list[Certificate]:
         if not certificates:
             return super().order_certificates(certificates)
         owner_id = certificates[0].owner_id
         listed = self._cache.setdefault(owner_id, super().order_certificates(certificates))
         return list(listed)
 
-    def action_UploadSigningCertificate(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_UploadSigningCertificate(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         self._cache.pop(self.owner(caller, p).user_id, None)
         return super().action_UploadSigningCertificate(caller, p)
 
-    def action_UpdateSigningCertificate(self, caller, p: dict[str, str]) -> None:
+    def action_UpdateSigningCertificate(self, caller: Principal, p: dict[str, str]) -> None:
         self._cache.pop(self.owner(caller, p).user_id, None)
         return super().action_UpdateSigningCertificate(caller, p)
 
@@ -285,7 +288,7 @@ class ListingCacheStaleAfterDelete(ReferenceApp):
     "an upload rewrites the user's other certificates from a stale copy: an Inactive one is Active again",
 )
 class UploadReactivatesSiblings(Store):
-    def upload_certificate(self, owner, body: str, der: bytes):
+    def upload_certificate(self, owner: User, body: str, der: bytes) -> Certificate:
         with self.lock:
             uploaded = super().upload_certificate(owner, body, der)
             for certificate in self.certificates_of(owner):
@@ -299,7 +302,7 @@ class UploadReactivatesSiblings(Store):
     "every page carries the Marker of its last certificate, the last page (IsTruncated false) too",
 )
 class MarkerOnLastPage(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
         after = self.decode_marker(p["Marker"], owner) if "Marker" in p else None
         listed = self.order_certificates(self.store.listed_certificates(owner))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import abc
 import re
 import struct
+from typing import cast
 
 from conformance.contract.spec import Constraint, Parameter, operation, parse_integer
-from conformance.reference import IamError, ReferenceApp
+from conformance.reference import IamError, Principal, ReferenceApp
 from conformance.reference.render import Node
 from conformance.selftest.registry import fault
 from conformance.selftest.request_faults import _ConstraintDropped
@@ -21,6 +22,11 @@ from conformance.selftest.request_faults import _ConstraintDropped
 PAGE = operation().parameters  # ListSigningCertificates' parameters: the page's, not another action's model
 MAX_ITEMS, USER_NAME = PAGE["MaxItems"], PAGE["UserName"]
 NOT_AN_INTEGER = Constraint("type", "integer", "Type: Integer")
+
+
+def _limit(parameter: Parameter, kind: str) -> int:
+    """An integer bound the page gives `parameter` (MaxItems' range, UserName's lengths)."""
+    return cast(int, parameter.bound(kind))
 
 
 class _MaxItemsReadAs(ReferenceApp, abc.ABC):
@@ -31,7 +37,7 @@ class _MaxItemsReadAs(ReferenceApp, abc.ABC):
     def read(self, raw: str) -> int | None:
         """MaxItems as the fault reads it (None: not an integer)."""
 
-    def violations(self, parameter: Parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         if parameter is not MAX_ITEMS:
             return super().violations(parameter, raw, enum)
         value = self.read(raw)
@@ -39,7 +45,7 @@ class _MaxItemsReadAs(ReferenceApp, abc.ABC):
             return [NOT_AN_INTEGER]
         return [c for c in parameter.constraints if c.violated_by(value)]
 
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         if "MaxItems" in p:
             p = {**p, "MaxItems": str(self.read(p["MaxItems"]))}
         return super().action_ListSigningCertificates(caller, p)
@@ -52,27 +58,23 @@ class _UserNameCheckedAs(ReferenceApp, abc.ABC):
     def broken(self, raw: str) -> list[Constraint]:
         """The constraints the fault finds broken."""
 
-    def violations(self, parameter: Parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         if parameter is not USER_NAME:
             return super().violations(parameter, raw, enum)
         return self.broken(raw)
 
 
-def _pattern_rule(regex: str, flags: int = re.ASCII, whole: bool = True):
-    def broken(self, raw: str) -> list[Constraint]:
-        matched = re.fullmatch(regex, raw, flags) if whole else re.match(regex, raw, flags)
-        found = [] if matched else [USER_NAME.constraint("pattern")]
-        return found + [c for c in USER_NAME.constraints if c.kind != "pattern" and c.violated_by(raw)]
-
-    return broken
+def _pattern_violations(raw: str, regex: str, flags: int = re.ASCII, whole: bool = True) -> list[Constraint]:
+    """UserName's constraints `raw` breaks when its pattern is `regex`, matched whole or as a prefix."""
+    matched = re.fullmatch(regex, raw, flags) if whole else re.match(regex, raw, flags)
+    found = [] if matched else [cast(Constraint, USER_NAME.constraint("pattern"))]  # the page gives one
+    return found + [c for c in USER_NAME.constraints if c.kind != "pattern" and c.violated_by(raw)]
 
 
-def _length_rule(maximum: int):
-    def broken(self, raw: str) -> list[Constraint]:
-        found = [c for c in USER_NAME.constraints if c.kind != "max_length" and c.violated_by(raw)]
-        return found + ([Constraint("max_length", maximum, "a wrong bound")] if len(raw) > maximum else [])
-
-    return broken
+def _length_violations(raw: str, maximum: int) -> list[Constraint]:
+    """UserName's constraints `raw` breaks when its maximum length is `maximum`."""
+    found = [c for c in USER_NAME.constraints if c.kind != "max_length" and c.violated_by(raw)]
+    return found + ([Constraint("max_length", maximum, "a wrong bound")] if len(raw) > maximum else [])
 
 
 # -- integer readings laxer than the page's Type: Integer -------------------------------------------------------
@@ -180,10 +182,11 @@ class MaxItems1000Refused(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         return parse_integer(raw)
 
-    def violations(self, parameter: Parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         found = super().violations(parameter, raw, enum)
-        if parameter is MAX_ITEMS and not found and parse_integer(raw) >= MAX_ITEMS.bound("maximum"):
-            found.append(Constraint("maximum", MAX_ITEMS.bound("maximum") - 1, "an exclusive bound"))
+        # nothing found: raw reads as an integer
+        if parameter is MAX_ITEMS and not found and cast(int, parse_integer(raw)) >= _limit(MAX_ITEMS, "maximum"):
+            found.append(Constraint("maximum", _limit(MAX_ITEMS, "maximum") - 1, "an exclusive bound"))
         return found
 
 
@@ -192,10 +195,11 @@ class MaxItems1Refused(_MaxItemsReadAs):
     def read(self, raw: str) -> int | None:
         return parse_integer(raw)
 
-    def violations(self, parameter: Parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         found = super().violations(parameter, raw, enum)
-        if parameter is MAX_ITEMS and not found and parse_integer(raw) <= MAX_ITEMS.bound("minimum"):
-            found.append(Constraint("minimum", MAX_ITEMS.bound("minimum") + 1, "an exclusive bound"))
+        # nothing found: raw reads as an integer
+        if parameter is MAX_ITEMS and not found and cast(int, parse_integer(raw)) <= _limit(MAX_ITEMS, "minimum"):
+            found.append(Constraint("minimum", _limit(MAX_ITEMS, "minimum") + 1, "an exclusive bound"))
         return found
 
 
@@ -204,7 +208,7 @@ class MaxItemsClamped(ReferenceApp):
     def validate(self, action: str, params: dict[str, str]) -> None:
         value = parse_integer(params.get("MaxItems", ""))
         if action == "ListSigningCertificates" and value is not None:
-            params["MaxItems"] = str(min(max(value, MAX_ITEMS.bound("minimum")), MAX_ITEMS.bound("maximum")))
+            params["MaxItems"] = str(min(max(value, _limit(MAX_ITEMS, "minimum")), _limit(MAX_ITEMS, "maximum")))
         super().validate(action, params)
 
 
@@ -244,7 +248,8 @@ class ValidationErrorInvalidParameterValue(ReferenceApp):
     "user_name_max_length_129", "PARAM-05", "UserName's length checked with > 129: a 129-character name is looked up"
 )
 class UserNameMaxLength129(_UserNameCheckedAs):
-    broken = _length_rule(USER_NAME.bound("max_length") + 1)
+    def broken(self, raw: str) -> list[Constraint]:
+        return _length_violations(raw, _limit(USER_NAME, "max_length") + 1)
 
 
 @fault(
@@ -253,7 +258,8 @@ class UserNameMaxLength129(_UserNameCheckedAs):
     "UserName's length checked with >= 128: a legal 128-character name is refused",
 )
 class UserNameMaxLength127(_UserNameCheckedAs):
-    broken = _length_rule(USER_NAME.bound("max_length") - 1)
+    def broken(self, raw: str) -> list[Constraint]:
+        return _length_violations(raw, _limit(USER_NAME, "max_length") - 1)
 
 
 @fault(
@@ -262,7 +268,8 @@ class UserNameMaxLength127(_UserNameCheckedAs):
     "UserName's pattern matched with Python's Unicode \\w: 'caf\\u00e9' passes and is looked up (404)",
 )
 class UserNameUnicodeWord(_UserNameCheckedAs):
-    broken = _pattern_rule(r"[\w+=,.@-]+", flags=0)
+    def broken(self, raw: str) -> list[Constraint]:
+        return _pattern_violations(raw, r"[\w+=,.@-]+", flags=0)
 
 
 @fault(
@@ -271,7 +278,8 @@ class UserNameUnicodeWord(_UserNameCheckedAs):
     "UserName's pattern applied with re.match (a prefix), not the whole value: 'bad name' passes and is looked up",
 )
 class UserNamePatternPrefixMatch(_UserNameCheckedAs):
-    broken = _pattern_rule(r"[\w+=,.@-]+", whole=False)
+    def broken(self, raw: str) -> list[Constraint]:
+        return _pattern_violations(raw, r"[\w+=,.@-]+", whole=False)
 
 
 @fault(
@@ -280,7 +288,8 @@ class UserNamePatternPrefixMatch(_UserNameCheckedAs):
     "UserName's pattern written [\\w+=,.-@]+: '.-@' is a range, so '-' is refused and '/', ':' or '?' pass",
 )
 class UserNamePatternHyphenRange(_UserNameCheckedAs):
-    broken = _pattern_rule(r"[\w+=,.-@]+")
+    def broken(self, raw: str) -> list[Constraint]:
+        return _pattern_violations(raw, r"[\w+=,.-@]+")
 
 
 @fault(
@@ -289,7 +298,8 @@ class UserNamePatternHyphenRange(_UserNameCheckedAs):
     "UserName's \\w spelled out as [A-Za-z0-9]: a legal '_' is refused",
 )
 class UserNamePatternWithoutUnderscore(_UserNameCheckedAs):
-    broken = _pattern_rule(r"[A-Za-z0-9+=,.@-]+")
+    def broken(self, raw: str) -> list[Constraint]:
+        return _pattern_violations(raw, r"[A-Za-z0-9+=,.@-]+")
 
 
 @fault(
@@ -298,4 +308,5 @@ class UserNamePatternWithoutUnderscore(_UserNameCheckedAs):
     "UserName checked with the Path pattern's character set: 'a/b' passes and is looked up (404)",
 )
 class UserNamePatternAllowsSlash(_UserNameCheckedAs):
-    broken = _pattern_rule(r"[\w+=,.@/-]+")
+    def broken(self, raw: str) -> list[Constraint]:
+        return _pattern_violations(raw, r"[\w+=,.@/-]+")

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import abc
 import threading
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, unquote_plus
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from werkzeug.wrappers import Request
 
 from conformance.reference import Flavour, IamError, ReferenceApp, Renderer, Store
 from conformance.reference.render import branch, leaf
+from conformance.reference.store import Certificate, User
 from conformance.selftest.registry import fault
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
 
 EXOTIC = Flavour(marker_style="exotic")  # markers with spaces, '+', '/', '=' and Latin-1 letters (legal)
 
@@ -25,7 +34,7 @@ class _GetReadAs(ReferenceApp, abc.ABC):
     def pairs(self, query: str) -> list[tuple[str, str]]:
         """The query string split into (name, value) pairs, the fault's way."""
 
-    def read_params(self, request, body: bytes) -> dict[str, str]:
+    def read_params(self, request: Request, body: bytes) -> dict[str, str]:
         if request.method != "GET":
             return super().read_params(request, body)
         params: dict[str, str] = {}
@@ -101,15 +110,15 @@ class GetIgnoresMaxItems(_GetReadAs):
     "GETs are served by another code path that sorts newest first (and resumes as POST does)",
 )
 class GetListsNewestFirst(ReferenceApp):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, flavour: Flavour | None = None, store: Store | None = None) -> None:
+        super().__init__(flavour, store)
         self._request = threading.local()
 
-    def read_params(self, request, body: bytes) -> dict[str, str]:
+    def read_params(self, request: Request, body: bytes) -> dict[str, str]:
         self._request.method = request.method
         return super().read_params(request, body)
 
-    def order_certificates(self, certificates: list) -> list:
+    def order_certificates(self, certificates: list[Certificate]) -> list[Certificate]:
         ordered = super().order_certificates(certificates)
         return ordered[::-1] if getattr(self._request, "method", "POST") == "GET" else ordered
 
@@ -152,8 +161,10 @@ class _ContentTypeFor(ReferenceApp, abc.ABC):
     def relabels(self, status: int) -> bool:
         """Whether an answer with this status gets the wrong Content-Type."""
 
-    def __call__(self, environ: dict, start_response):
-        def relabel(status, headers, exc_info=None):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def relabel(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+        ) -> Callable[[bytes], object]:
             if self.relabels(int(status.split()[0])):
                 headers = [(k, self.media_type if k.lower() == "content-type" else v) for k, v in headers]
             return start_response(status, headers, exc_info)
@@ -182,7 +193,7 @@ class SuccessesServedAsTextPlain(_ContentTypeFor):
 
 @fault("absent_user_code_no_such_user", ("ERR-01", "PARAM-04"), "an absent user gets 404 NoSuchUser, not NoSuchEntity")
 class AbsentUserCodeNoSuchUser(Store):
-    def get_user(self, name: str):
+    def get_user(self, name: str) -> User:
         try:
             return super().get_user(name)
         except IamError as error:
@@ -195,7 +206,7 @@ class AbsentUserCodeNoSuchUser(Store):
     "users looked up with users[name]: an absent user's KeyError is a 500 InternalFailure",
 )
 class AbsentUserLookupCrash(Store):
-    def get_user(self, name: str):
+    def get_user(self, name: str) -> User:
         with self.lock:
             return self.users[name.lower()]
 
@@ -238,7 +249,7 @@ class ErrorRequestIdHeaderOnly(Renderer):
     "a Marker that is not the service's base64 makes the decoder raise: 500 instead of a client error",
 )
 class UnknownMarkerDecodeCrash(ReferenceApp):
-    def decode_marker(self, marker: str, owner) -> int:
+    def decode_marker(self, marker: str, owner: User) -> int:
         import base64
 
         base64.b64decode(marker.encode("latin-1"), validate=True)  # binascii.Error escapes: the unguarded decode
@@ -251,7 +262,7 @@ class UnknownMarkerDecodeCrash(ReferenceApp):
     "a Marker the service never issued is taken as 'past the end': 200 with an empty, complete page",
 )
 class UnknownMarkerEmptyPage(ReferenceApp):
-    def decode_marker(self, marker: str, owner) -> int:
+    def decode_marker(self, marker: str, owner: User) -> int:
         try:
             return super().decode_marker(marker, owner)
         except IamError:
@@ -320,7 +331,7 @@ class _MarkerRefusedAs(ReferenceApp):
 
     refusal: IamError
 
-    def decode_marker(self, marker: str, owner) -> int:
+    def decode_marker(self, marker: str, owner: User) -> int:
         try:
             return super().decode_marker(marker, owner)
         except IamError:

@@ -12,9 +12,9 @@ from email.utils import format_datetime
 
 from cryptography import x509
 
-from conformance.reference import IamError, ReferenceApp, Renderer, Store
+from conformance.reference import IamError, Principal, ReferenceApp, Renderer, Store
 from conformance.reference.render import NAMESPACE, Node, branch, leaf, listing
-from conformance.reference.store import random_id
+from conformance.reference.store import Certificate, User, random_id
 from conformance.selftest.registry import fault
 
 # -- UploadDate: when, and how written ---------------------------------------------------------------------------
@@ -26,7 +26,7 @@ from conformance.selftest.registry import fault
     "UploadDate is the certificate's notBefore (validity start) in the upload's answer AND in every listing",
 )
 class UploadDateIsNotBeforeEverywhere(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         valid_from = x509.load_der_x509_certificate(cert.der).not_valid_before_utc
         return super().certificate(replace(cert, uploaded=valid_from), tag)
 
@@ -37,7 +37,7 @@ class UploadDateIsNotBeforeEverywhere(Renderer):
     "UploadDate is the time the answer is rendered (now), so every later listing shows a later date",
 )
 class UploadDateIsRenderTime(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         return super().certificate(replace(cert, uploaded=datetime.now(UTC)), tag)
 
 
@@ -55,7 +55,7 @@ class UploadDateLocalTimeAsUtc(Renderer):
     "upload_date_fixed", "SHAPE-07", "UploadDate is a column default never set: 1970-01-01T00:00:00Z in every answer"
 )
 class UploadDateFixed(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         return super().certificate(replace(cert, uploaded=datetime(1970, 1, 1, tzinfo=UTC)), tag)
 
 
@@ -80,7 +80,7 @@ class UploadDateHttpFormat(Renderer):
 
 @fault("list_members_named_item", "SHAPE-01", "list entries rendered <item> (EC2's query style), not <member>")
 class ListMembersNamedItem(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         nodes = super().certificate_page(owner, page, truncated, marker)
         for node in nodes:
             for member in node.children if node.tag == "Certificates" else ():
@@ -94,7 +94,7 @@ class ListMembersNamedItem(Renderer):
     "the list is flattened: <member> elements directly in the Result, with no <Certificates> wrapper",
 )
 class CertificateListFlattened(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         nodes = super().certificate_page(owner, page, truncated, marker)
         flat = []
         for node in nodes:
@@ -121,7 +121,7 @@ class ResultElementMissing(Renderer):
     "Status rendered S3-style: Enabled / Disabled instead of Active / Inactive",
 )
 class StatusEnabledDisabled(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         shown = {"Active": "Enabled", "Inactive": "Disabled"}.get(cert.status, cert.status)
         return super().certificate(replace(cert, status=shown), tag)
 
@@ -132,7 +132,7 @@ class StatusEnabledDisabled(Renderer):
     "CertificateIds of 16 characters, under the model's minimum length of 24",
 )
 class CertificateId16Characters(Store):
-    def upload_certificate(self, owner, body: str, der: bytes):
+    def upload_certificate(self, owner: User, body: str, der: bytes) -> Certificate:
         with self.lock:
             certificate = super().upload_certificate(owner, body, der)
             del self.certificates[certificate.certificate_id]
@@ -147,7 +147,7 @@ class CertificateId16Characters(Store):
     "listed CertificateIds are lower-cased (the upload's answer had them upper-case): not the ids uploaded",
 )
 class ListingIdsLowerCased(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         if tag != "member":
             return super().certificate(cert, tag)
         return super().certificate(replace(cert, certificate_id=cert.certificate_id.lower()), tag)
@@ -159,7 +159,7 @@ class ListingIdsLowerCased(Renderer):
     "CertificateBody listed with its line breaks removed (one line), not as uploaded",
 )
 class CertificateBodyLineBreaksRemoved(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         if tag != "member":
             return super().certificate(cert, tag)
         return super().certificate(replace(cert, body="".join(cert.body.split())), tag)
@@ -171,7 +171,7 @@ class CertificateBodyLineBreaksRemoved(Renderer):
     "each member's UserName is the signing identity's (the root: the account id), not the certificate's owner",
 )
 class MemberUserNameIsCaller(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         nodes = super().action_ListSigningCertificates(caller, p)
         for node in nodes:
             for member in node.children if node.tag == "Certificates" else ():
@@ -185,7 +185,7 @@ class MemberUserNameIsCaller(ReferenceApp):
     "the Result's own <UserName> is rendered from an unset attribute: the text 'None', not the listed user",
 )
 class ResultUserNameNone(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         nodes = super().certificate_page(owner, page, truncated, marker)
         for node in nodes:
             if node.tag == "UserName":
@@ -257,7 +257,7 @@ class SuccessRequestIdOutsideMetadata(Renderer):
     "a user without certificates gets 404 NoSuchEntity ('no signing certificates'), not an empty list",
 )
 class EmptyListingNotFound(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         owner = self.owner(caller, p)
         if not self.store.certificates_of(owner):
             raise IamError(404, "NoSuchEntity", f"The user with name {owner.name} has no signing certificates.")
@@ -270,7 +270,7 @@ class EmptyListingNotFound(ReferenceApp):
     "an empty listing renders one blank <member/> (a template loop over [None])",
 )
 class EmptyListingBlankMember(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         nodes = super().certificate_page(owner, page, truncated, marker)
         if not page:
             nodes = [listing("Certificates", [Node("member")]) if n.tag == "Certificates" else n for n in nodes]

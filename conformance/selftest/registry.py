@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from conformance.contract.spec import requirements
 from conformance.reference import Flavour, ReferenceApp, Renderer, Store
@@ -29,6 +30,7 @@ class Fault:
 
 
 REGISTRY: dict[str, Fault] = {}
+_Class = TypeVar("_Class", bound=type)
 
 
 def _builder(cls: type, flavour: Flavour) -> Callable[[], ReferenceApp]:
@@ -53,13 +55,13 @@ def fault(
     description: str,
     flavour: Flavour | None = None,
     suite_args: tuple[str, ...] = (),
-):
+) -> Callable[[_Class], _Class]:
     """Class decorator registering a one-behaviour subclass of the reference as a catalogued fault.
     `expected`: the requirement id(s) it should trip, the primary one first. `flavour`: a legal Flavour under
     which the mistake shows (default: the page's sample style)."""
     ids = (expected,) if isinstance(expected, str) else tuple(expected)
 
-    def register(cls: type) -> type:
+    def register(cls: _Class) -> _Class:
         if name in REGISTRY:
             raise ValueError(f"fault {name} registered twice")
         REGISTRY[name] = Fault(

@@ -7,13 +7,20 @@ Each class overrides exactly one behaviour of the reference; the override is the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, cast
+from wsgiref.types import StartResponse, WSGIEnvironment
 
-from conformance.contract.spec import Constraint
-from conformance.reference import IamError, ReferenceApp, Renderer, sigv4
+from werkzeug.wrappers import Request
+
+from conformance.contract.spec import Constraint, Parameter
+from conformance.reference import IamError, Principal, ReferenceApp, Renderer, sigv4
 from conformance.reference.render import branch, leaf
 from conformance.reference.store import ROOT, User
 from conformance.selftest.registry import fault
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
 
 # -- parameters ------------------------------------------------------------------------------------------------
 
@@ -28,7 +35,7 @@ class _ConstraintDropped(ReferenceApp):
     parameter_name: str
     kind: str
 
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         found = super().violations(parameter, raw, enum)
         return [c for c in found if not (parameter.name == self.parameter_name and c.kind == self.kind)]
 
@@ -40,7 +47,7 @@ class _ConstraintTightened(ReferenceApp):
     wrong: Constraint
     refuses: Callable[[str], bool]  # each fault's own method: which legal values it wrongly refuses
 
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         found = super().violations(parameter, raw, enum)
         if parameter.name == self.parameter_name and not found and self.refuses(raw):
             found.append(self.wrong)
@@ -74,7 +81,7 @@ class MaxItemsUpperBound100(_ConstraintTightened):
     "MaxItems' type never checked: int('abc') raises and the answer is 500 InternalFailure",
 )
 class NonIntegerMaxItemsCrash(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         if parameter.name == "MaxItems" and not _is_integer(raw):
             return []
         return super().violations(parameter, raw, enum)
@@ -134,7 +141,7 @@ class ValidationNamesWrongMember(ReferenceApp):
     "Marker's length/pattern never checked; the decoder assumes Latin-1 and crashes (500) on U+0100",
 )
 class MarkerNotValidated(ReferenceApp):
-    def violations(self, parameter, raw: str, enum) -> list[Constraint]:
+    def violations(self, parameter: Parameter, raw: str, enum: tuple[str, ...]) -> list[Constraint]:
         return [] if parameter.name == "Marker" else super().violations(parameter, raw, enum)
 
     def decode_marker(self, marker: str, owner: User) -> int:
@@ -166,7 +173,7 @@ class MarkerViolationInvalidInput(ReferenceApp):
         super().validate(action, params)
 
     @staticmethod
-    def _marker_spec(action: str):
+    def _marker_spec(action: str) -> Parameter:
         from conformance.reference import parameters_for
 
         return parameters_for(action)["Marker"][0]
@@ -188,7 +195,7 @@ def _named_user(app: ReferenceApp, params: dict[str, str]) -> tuple[str | None, 
 
 @fault("absent_user_400", ("ERR-01", "PARAM-04"), "an absent user gets 400 NoSuchEntity instead of 404")
 class AbsentUser400(ReferenceApp):
-    def owner(self, caller: User, params: dict[str, str]) -> User:
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         name, missing = _named_user(self, params)
         if missing is not None:
             raise IamError(400, missing.code, missing.message)
@@ -197,10 +204,11 @@ class AbsentUser400(ReferenceApp):
 
 @fault("absent_user_empty_list", ("ERR-01", "PARAM-04"), "an absent user gets 200 with an empty list")
 class AbsentUserEmptyList(ReferenceApp):
-    def owner(self, caller: User, params: dict[str, str]) -> User:
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         name, missing = _named_user(self, params)
         if missing is not None:
-            return User(name=name, path="/", user_id="AIDANOSUCHUSER", created=ROOT.created)
+            # only a named user is found missing
+            return User(name=cast(str, name), path="/", user_id="AIDANOSUCHUSER", created=ROOT.created)
         return super().owner(caller, params)
 
 
@@ -208,7 +216,7 @@ class AbsentUserEmptyList(ReferenceApp):
     "not_found_message_generic", "ERR-01", "NoSuchEntity's message does not name the user: 'The user cannot be found.'"
 )
 class NotFoundMessageGeneric(ReferenceApp):
-    def owner(self, caller: User, params: dict[str, str]) -> User:
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         name, missing = _named_user(self, params)
         if missing is not None:
             raise IamError(404, "NoSuchEntity", "The user cannot be found.")
@@ -237,7 +245,8 @@ class ErrorRequestIdInsideError(Renderer):
 
 @fault("unknown_marker_restarts", "ERR-04", "a Marker never issued silently restarts the listing (200)")
 class UnknownMarkerRestarts(ReferenceApp):
-    def decode_marker(self, marker: str, owner: User) -> int | None:
+    # The mistake itself breaks decode_marker's contract; the reference's caller reads None as "no Marker".
+    def decode_marker(self, marker: str, owner: User) -> int | None:  # type: ignore[override]
         try:
             return super().decode_marker(marker, owner)
         except IamError:
@@ -249,7 +258,7 @@ class UnknownMarkerRestarts(ReferenceApp):
 
 @fault("omitted_user_name_lists_root", "ID-01", "UserName omitted: the account root's certificates, not the signer's")
 class OmittedUserNameListsRoot(ReferenceApp):
-    def owner(self, caller: User, params: dict[str, str]) -> User:
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         return ROOT if params.get("UserName") is None else super().owner(caller, params)
 
 
@@ -259,7 +268,7 @@ class OmittedUserNameListsRoot(ReferenceApp):
     "UserName omitted with a user's key: 400 'Must specify userName' (as for non-user credentials)",
 )
 class OmittedUserNameRejected(ReferenceApp):
-    def owner(self, caller: User, params: dict[str, str]) -> User:
+    def owner(self, caller: Principal, params: dict[str, str]) -> User:
         if params.get("UserName") is None and not caller.root:
             raise IamError(400, "ValidationError", "Must specify userName when calling with non-User credentials")
         return super().owner(caller, params)
@@ -270,7 +279,7 @@ class OmittedUserNameRejected(ReferenceApp):
 
 @fault("get_ignores_query_string", "PROTO-01", "only the POST form body is read: a GET's query string is ignored")
 class GetIgnoresQueryString(ReferenceApp):
-    def read_params(self, request, body: bytes) -> dict[str, str]:
+    def read_params(self, request: Request, body: bytes) -> dict[str, str]:
         if request.method != "POST":
             return {}
         return super().read_params(request, body)
@@ -289,8 +298,10 @@ class UnknownActionCrash(ReferenceApp):
 
 @fault("json_content_type", "PROTO-03", "XML bodies sent with Content-Type application/json")
 class JsonContentType(ReferenceApp):
-    def __call__(self, environ: dict, start_response):
-        def relabel(status, headers, exc_info=None):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        def relabel(
+            status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+        ) -> Callable[[bytes], object]:
             headers = [(k, "application/json" if k.lower() == "content-type" else v) for k, v in headers]
             return start_response(status, headers, exc_info)
 
@@ -302,13 +313,13 @@ class JsonContentType(ReferenceApp):
 
 @fault("unsigned_accepted", "AUTH-01", "a request without Authorization is served as the account root")
 class UnsignedAccepted(ReferenceApp):
-    def authenticate(self, request, body: bytes) -> User:
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         return ROOT if not request.headers.get("Authorization") else super().authenticate(request, body)
 
 
 @fault("signature_not_verified", "AUTH-02", "the access key is looked up but the signature is never verified")
 class SignatureNotVerified(ReferenceApp):
-    def authenticate(self, request, body: bytes) -> User:
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         header = request.headers.get("Authorization")
         if not header:
             return super().authenticate(request, body)
@@ -318,7 +329,7 @@ class SignatureNotVerified(ReferenceApp):
 
 @fault("unknown_key_signature_mismatch", "AUTH-03", "an unknown access key gets 403 SignatureDoesNotMatch")
 class UnknownKeySignatureMismatch(ReferenceApp):
-    def authenticate(self, request, body: bytes) -> User:
+    def authenticate(self, request: Request, body: bytes) -> Principal:
         try:
             return super().authenticate(request, body)
         except IamError as error:

@@ -8,13 +8,15 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
 from urllib.parse import parse_qsl
 
 from cryptography import x509
 
-from conformance.reference import Flavour, ReferenceApp, Renderer, Store
+from conformance.reference import Flavour, IamError, Principal, ReferenceApp, Renderer, Store
 from conformance.reference.render import NAMESPACE, Node, branch, leaf
-from conformance.reference.store import CERTIFICATES_PER_USER
+from conformance.reference.store import CERTIFICATES_PER_USER, Certificate, User
 from conformance.selftest.registry import fault
 
 # -- shape -----------------------------------------------------------------------------------------------------
@@ -35,7 +37,7 @@ class SuccessWithoutRequestId(Renderer):
 
 @fault("status_lower_case", ("SHAPE-05", "SHAPE-01"), "Status rendered lower-case: active / inactive")
 class StatusLowerCase(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         return super().certificate(replace(cert, status=cert.status.lower()), tag)
 
 
@@ -43,14 +45,14 @@ class StatusLowerCase(Renderer):
     "pem_armour_stripped", "SHAPE-05", "CertificateBody without its -----BEGIN/END CERTIFICATE----- lines (base64 only)"
 )
 class PemArmourStripped(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         body = "\n".join(line for line in cert.body.splitlines() if not line.startswith("-----"))
         return super().certificate(replace(cert, body=body), tag)
 
 
 @fault("upload_date_without_zone", "SHAPE-05", "UploadDate without a zone designator: 2024-01-02T03:04:05")
 class UploadDateWithoutZone(Renderer):
-    def date(self, when) -> str:
+    def date(self, when: datetime) -> str:
         return super().date(when).removesuffix("Z")
 
 
@@ -60,7 +62,7 @@ class UploadDateWithoutZone(Renderer):
     "the listing's UploadDate is the certificate's notBefore (validity start), not when it was uploaded",
 )
 class UploadDateIsNotBefore(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         dated = [replace(c, uploaded=x509.load_der_x509_certificate(c.der).not_valid_before_utc) for c in page]
         return super().certificate_page(owner, dated, truncated, marker)
 
@@ -68,7 +70,7 @@ class UploadDateIsNotBefore(Renderer):
 @fault("certificate_id_uuid", "SHAPE-01", "CertificateId is a UUID with hyphens, outside the model's [\\w]+")
 @dataclass
 class CertificateIdUuid(Store):
-    def upload_certificate(self, owner, body: str, der: bytes):
+    def upload_certificate(self, owner: User, body: str, der: bytes) -> Certificate:
         with self.lock:
             certificate = super().upload_certificate(owner, body, der)
             del self.certificates[certificate.certificate_id]
@@ -79,7 +81,7 @@ class CertificateIdUuid(Store):
 
 @fault("empty_certificates_omitted", "SHAPE-06", "a user without certificates gets no <Certificates> element at all")
 class EmptyCertificatesOmitted(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         nodes = super().certificate_page(owner, page, truncated, marker)
         return [n for n in nodes if n.tag != "Certificates" or n.children]
 
@@ -90,7 +92,7 @@ class EmptyCertificatesOmitted(Renderer):
     "error bodies spell the Type element <type>: SDKs find no Type (an extra element is legal, a missing one not)",
 )
 class ErrorTypeLowerCaseElement(Renderer):
-    def error(self, error, request_id: str) -> bytes:
+    def error(self, error: IamError, request_id: str) -> bytes:
         detail = branch("Error", leaf("type", error.type), leaf("Code", error.code), leaf("Message", error.message))
         return self.serialize(branch("ErrorResponse", detail, leaf("RequestId", request_id)))
 
@@ -112,7 +114,7 @@ class IsTruncatedNumeric(Renderer):
 
 @fault("is_truncated_omitted_when_false", "PAG-03", "IsTruncated left out when false (moto-style)")
 class IsTruncatedOmittedWhenFalse(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         nodes = super().certificate_page(owner, page, truncated, marker)
         return nodes if truncated else [n for n in nodes if n.tag != "IsTruncated"]
 
@@ -123,13 +125,13 @@ class IsTruncatedOmittedWhenFalse(Renderer):
     "IsTruncated false (and no Marker) on a page that has items after it",
 )
 class TruncatedPageFlaggedFalse(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         return super().certificate_page(owner, page, False, None)
 
 
 @fault("truncated_page_without_marker", ("PAG-04", "PAG-01"), "IsTruncated true but no <Marker> element")
 class TruncatedPageWithoutMarker(Renderer):
-    def certificate_page(self, owner, page, truncated, marker) -> list[Node]:
+    def certificate_page(self, owner: User, page: list[Certificate], truncated: bool, marker: str | None) -> list[Node]:
         return [n for n in super().certificate_page(owner, page, truncated, marker) if n.tag != "Marker"]
 
 
@@ -138,19 +140,19 @@ _PADDING = "0" * 330
 
 @fault("marker_over_320", "PAG-04", "Marker is a 370-odd character token, over the page's 320")
 class MarkerOver320(ReferenceApp):
-    def encode_marker(self, owner, last_seq: int) -> str:
+    def encode_marker(self, owner: User, last_seq: int) -> str:
         return super().encode_marker(owner, last_seq) + _PADDING
 
-    def decode_marker(self, marker: str, owner) -> int:
+    def decode_marker(self, marker: str, owner: User) -> int:
         return super().decode_marker(marker.removesuffix(_PADDING), owner)
 
 
 @fault("marker_outside_latin1", "PAG-04", "Marker carries a character outside [\\u0020-\\u00FF]: 'next→<token>'")
 class MarkerOutsideLatin1(ReferenceApp):
-    def encode_marker(self, owner, last_seq: int) -> str:
+    def encode_marker(self, owner: User, last_seq: int) -> str:
         return "next\u2192" + super().encode_marker(owner, last_seq)
 
-    def decode_marker(self, marker: str, owner) -> int:
+    def decode_marker(self, marker: str, owner: User) -> int:
         return super().decode_marker(marker.removeprefix("next\u2192"), owner)
 
 
@@ -168,7 +170,7 @@ class Utf8ReadAsLatin1(ReferenceApp):
 
 @fault("marker_restarts_listing", "PAG-01", "the Marker is decoded but not applied: every page starts over")
 class MarkerRestartsListing(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         return super().paginate(items, None, size)
 
 
@@ -178,7 +180,7 @@ class MarkerRestartsListing(ReferenceApp):
     "off-by-one on the last page of a paged walk: its final certificate is cut",
 )
 class LastItemDroppedWhenPaging(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         page, truncated = super().paginate(items, after_seq, size)
         return (page[:-1] if after_seq is not None and not truncated else page), truncated
 
@@ -204,7 +206,7 @@ class PageSizeOffByOne(ReferenceApp):
     "the page's default of 100 never implemented: MaxItems omitted -> 500 (int(params['MaxItems']))",
 )
 class DefaultMaxItemsCrash(ReferenceApp):
-    def action_ListSigningCertificates(self, caller, p: dict[str, str]) -> list[Node]:
+    def action_ListSigningCertificates(self, caller: Principal, p: dict[str, str]) -> list[Node]:
         int(p["MaxItems"])  # the KeyError this raises without MaxItems is the fault
         return super().action_ListSigningCertificates(caller, p)
 
@@ -214,27 +216,27 @@ class DefaultMaxItemsCrash(ReferenceApp):
 
 @fault("inactive_hidden", "PAG-06", "Inactive certificates are left out of the listing")
 class InactiveHidden(ReferenceApp):
-    def order_certificates(self, certificates: list) -> list:
+    def order_certificates(self, certificates: list[Certificate]) -> list[Certificate]:
         return [c for c in super().order_certificates(certificates) if c.status == "Active"]
 
 
 @fault("status_always_active", "PAG-06", "Status rendered as Active whatever the certificate's status")
 class StatusAlwaysActive(Renderer):
-    def certificate(self, cert, tag: str = "member") -> Node:
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
         return super().certificate(replace(cert, status="Active"), tag)
 
 
 @fault("deleted_still_listed", "PAG-07", "deletion leaves a tombstone that the listing query does not skip")
 @dataclass
 class DeletedStillListed(Store):
-    tombstones: dict = field(default_factory=dict)
+    tombstones: dict[str, Certificate] = field(default_factory=dict)
 
-    def delete_certificate(self, owner, certificate_id: str) -> None:
+    def delete_certificate(self, owner: User, certificate_id: str) -> None:
         with self.lock:
             self.tombstones[certificate_id] = self.get_certificate(owner, certificate_id)
             super().delete_certificate(owner, certificate_id)
 
-    def certificates_of(self, owner) -> list:
+    def certificates_of(self, owner: User) -> list[Certificate]:
         with self.lock:
             dead = [c for c in self.tombstones.values() if c.owner_id == owner.user_id]
             return sorted(super().certificates_of(owner) + dead, key=lambda c: c.seq)
@@ -246,7 +248,7 @@ class DeletedStillListed(Store):
     "a page resumed from a Marker scans the whole account's certificates, not just the user's",
 )
 class ResumeForgetsOwnerFilter(ReferenceApp):
-    def paginate(self, items: list, after_seq: int | None, size: int) -> tuple[list, bool]:
+    def paginate(self, items: list[Certificate], after_seq: int | None, size: int) -> tuple[list[Certificate], bool]:
         if after_seq is not None:
             with self.store.lock:
                 items = sorted(self.store.certificates.values(), key=lambda c: c.seq)
@@ -259,11 +261,11 @@ class ResumeForgetsOwnerFilter(ReferenceApp):
     "two replicas sort differently (upload order, reverse) and calls alternate between them",
 )
 class OrderAlternates(ReferenceApp):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, flavour: Flavour | None = None, store: Store | None = None) -> None:
+        super().__init__(flavour, store)
         self._calls = itertools.count()
 
-    def order_certificates(self, certificates: list) -> list:
+    def order_certificates(self, certificates: list[Certificate]) -> list[Certificate]:
         ordered = super().order_certificates(certificates)
         return ordered if next(self._calls) % 2 == 0 else ordered[::-1]
 
@@ -280,7 +282,7 @@ SEQUENCES = ("--stateful-sequences", "40")
     suite_args=SEQUENCES,
 )
 class DeleteReactivatesSiblings(Store):
-    def delete_certificate(self, owner, certificate_id: str) -> None:
+    def delete_certificate(self, owner: User, certificate_id: str) -> None:
         with self.lock:
             super().delete_certificate(owner, certificate_id)
             for certificate in self.certificates_of(owner):
@@ -294,11 +296,11 @@ class DeleteReactivatesSiblings(Store):
     suite_args=SEQUENCES,
 )
 class QuotaCountsDeleted(Store):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._ever: dict[str, int] = {}
 
-    def upload_certificate(self, owner, body: str, der: bytes):
+    def upload_certificate(self, owner: User, body: str, der: bytes) -> Certificate:
         from conformance.reference import IamError
 
         with self.lock:

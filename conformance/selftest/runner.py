@@ -15,10 +15,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from conformance.errors import ExitCode
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceApp, ReferenceServer
@@ -58,27 +58,29 @@ def _environment(ci_seed: bool = True) -> dict[str, str]:
     return env
 
 
-def _could_not_run_reason(completed: subprocess.CompletedProcess) -> str:
+def _could_not_run_reason(completed: subprocess.CompletedProcess[str]) -> str:
     """The CLI's one-line reason ("could not run: <why>") when it wrote no summary."""
     lines = [line.strip(" !") for line in (completed.stderr + "\n" + completed.stdout).splitlines() if line.strip()]
     reasons = [line.split("could not run:", 1)[1].strip() for line in lines if "could not run:" in line]
     return (reasons or lines[-1:] or [f"exit {completed.returncode} with no output"])[0][:300]
 
 
-def _read_summary(report_dir: Path) -> dict | None:
+def _read_summary(report_dir: Path) -> dict[str, Any] | None:
     try:
-        return json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
+        summary: dict[str, Any] = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    return summary
 
 
-def _first_failure(row: dict) -> str:
+def _first_failure(row: dict[str, Any]) -> str:
     for failure in row.get("failures") or []:
         evidence = failure.get("evidence") or {}
         if evidence:
             return f"expected {evidence.get('expected')}; got {evidence.get('actual')}"
         if failure.get("message"):
-            return failure["message"].strip().splitlines()[-1]
+            message: str = failure["message"]
+            return message.strip().splitlines()[-1]
     return "(no evidence recorded)"
 
 
@@ -178,10 +180,10 @@ def _submit(
     profile: str,
     kind: str,
     name: str,
-    build,
+    build: Callable[[], ReferenceApp],
     seed: int | None,
     suite_args: tuple[str, ...] = (),
-):
+) -> Future[RunResult]:
     return pool.submit(
         run_suite, name, build, workdir / f"{kind}-{name}-{seed}", profile, suite_args=suite_args, seed=seed
     )

@@ -6,10 +6,20 @@ Beside the tests: their pytest fixtures (fixtures) and the running of tests besi
 import conformance.world and below.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar, cast
+
 import pytest
 
+if TYPE_CHECKING:
+    from hypothesis import strategies as st
 
-def requirement(requirement_id: str):
+T = TypeVar("T")
+
+
+def requirement(requirement_id: str) -> pytest.MarkDecorator:
     """Mark a test as enforcing one requirement of schemas/requirements.json (id, category, page sentence)."""
     return pytest.mark.requirement(requirement_id)
 
@@ -34,7 +44,7 @@ BATCH = 8
 MEAN_BATCH = 4.5
 
 
-def batched(values, *explicit):
+def batched(values: st.SearchStrategy[T], *explicit: T) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """@given for a property over batches of `values`: each example is a list sent at once, so a target far away
     costs a round trip per batch, not per value; about as many values in all as the profile draws one by one. The
     page's boundaries (`explicit`) make one example of their own, on every seed. A failing batch shrinks to the one
@@ -42,10 +52,11 @@ def batched(values, *explicit):
     from hypothesis import example, given, settings
     from hypothesis import strategies as st
 
-    def decorate(test):
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
         drawn = given(values=st.lists(values, min_size=1, max_size=BATCH))
         # At least two: Hypothesis' first generated example is its simplest; the others are drawn at random.
-        examples = max(2, round(settings.default.max_examples / MEAN_BATCH))
+        profile = cast(settings, settings.default)  # a profile is always loaded
+        examples = max(2, round(profile.max_examples / MEAN_BATCH))
         test = settings(max_examples=examples)(drawn(test))
         return example(values=list(explicit))(test) if explicit else test
 

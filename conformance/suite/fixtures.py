@@ -9,14 +9,15 @@ from __future__ import annotations
 import contextvars
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Protocol, cast
 
 import pytest
 
 from conformance.checks import Judge
-from conformance.checks.observations import Walk
+from conformance.checks.observations import UploadedCertificate, Walk
 from conformance.config.settings import RunSettings
 from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity
 from conformance.protocol.pace import Pace, overlapped
@@ -30,6 +31,25 @@ from conformance.world.walking import Walker
 KEY_PROPAGATION_S = 15.0
 
 
+class FixtureLedger(Protocol):
+    """What the fixtures add to the process's ledger (conformance.run.process.ProcessLedger)."""
+
+    clients: list[IamClient]
+    seeders: list[Seeder]
+    cleanup_problems: list[str]
+    cleanup_requests: int
+    kept: list[str]
+
+
+class ConformanceProcess(Protocol):
+    """This process's part of the run, as the fixtures use it (conformance.run.process.RunProcess)."""
+
+    settings: RunSettings
+    ledger: FixtureLedger
+
+    def learn_secret(self, *secrets: str | None) -> None: ...
+
+
 @dataclass(frozen=True)
 class Target:
     endpoint: str
@@ -40,15 +60,17 @@ class Target:
 
 
 @pytest.fixture(scope="session")
-def conformance_process(pytestconfig: pytest.Config):
+def conformance_process(pytestconfig: pytest.Config) -> ConformanceProcess:
     """This process's part of the run (conformance.run.process.RunProcess)."""
-    return pytestconfig.pluginmanager.get_plugin("iam-conformance-process")
+    # Registered before these fixtures are: they exist in a conformance run only.
+    return cast(ConformanceProcess, pytestconfig.pluginmanager.get_plugin("iam-conformance-process"))
 
 
 @pytest.fixture(scope="session")
-def conformance_target(conformance_process) -> Target:
+def conformance_target(conformance_process: ConformanceProcess) -> Target:
     settings = conformance_process.settings
-    return Target(settings.endpoint, settings.region, settings.caller(), settings.target_label, settings)
+    endpoint = cast(str, settings.endpoint)  # the embedded moto's URL once it runs: set before any test
+    return Target(endpoint, settings.region, settings.caller(), settings.target_label, settings)
 
 
 @pytest.fixture
@@ -58,7 +80,7 @@ def judge() -> Judge:
 
 
 @pytest.fixture(scope="session")
-def iam(conformance_target: Target, conformance_process) -> Iterator[IamClient]:
+def iam(conformance_target: Target, conformance_process: ConformanceProcess) -> Iterator[IamClient]:
     settings = conformance_target.settings
     client = settings.client(pace=Pace(settings.max_concurrency, settings.max_rps))
     conformance_process.ledger.clients.append(client)
@@ -71,7 +93,11 @@ def tests_beside(request: pytest.FixtureRequest, iam: IamClient) -> Iterator[Bes
     """Start the tests marked `beside` (conformance.suite), each in a thread of its own, when the session starts.
     Not in an xdist worker (the workers are the parallelism there), nor with one call in flight at a time."""
     runs = BesideRuns()
-    items = [item for item in request.session.items if item.get_closest_marker("beside") is not None]
+    # Marked `beside`: test functions of the suite.
+    items = cast(
+        list[pytest.Function],
+        [item for item in request.session.items if item.get_closest_marker("beside") is not None],
+    )
     try:
         if items and iam.pace.ceiling > 1 and not os.environ.get("PYTEST_XDIST_WORKER"):
             runs.start(request, items, iam)  # may be interrupted while making a fixture: the started ones stop too
@@ -89,7 +115,7 @@ def run_id(conformance_target: Target) -> str:
 
 
 @pytest.fixture(scope="session")
-def seeder(iam: IamClient, run_id: str, conformance_process) -> Iterator[Seeder]:
+def seeder(iam: IamClient, run_id: str, conformance_process: ConformanceProcess) -> Iterator[Seeder]:
     ledger, settings = conformance_process.ledger, conformance_process.settings
     made = Seeder(iam, run_id, learn_secret=conformance_process.learn_secret)
     ledger.seeders.append(made)
@@ -113,28 +139,31 @@ def population(seeder: Seeder, walker: Walker, conformance_target: Target) -> di
 
 
 @pytest.fixture(scope="session")
-def user_without_certificates(population) -> SeededUser:
+def user_without_certificates(population: dict[str, SeededUser]) -> SeededUser:
     return population["none"]
 
 
 @pytest.fixture(scope="session")
-def user_with_one_certificate(population) -> SeededUser:
+def user_with_one_certificate(population: dict[str, SeededUser]) -> SeededUser:
     return population["one"]
 
 
 @pytest.fixture(scope="session")
-def user_with_two_certificates(population) -> SeededUser:
+def user_with_two_certificates(population: dict[str, SeededUser]) -> SeededUser:
     return population["two"]
 
 
 @pytest.fixture(scope="session")
-def user_with_most_certificates(population) -> SeededUser:
+def user_with_most_certificates(population: dict[str, SeededUser]) -> SeededUser:
     return population["most"]
 
 
 @pytest.fixture(scope="session")
 def seeded_users(
-    user_without_certificates, user_with_one_certificate, user_with_two_certificates, user_with_most_certificates
+    user_without_certificates: SeededUser,
+    user_with_one_certificate: SeededUser,
+    user_with_two_certificates: SeededUser,
+    user_with_most_certificates: SeededUser,
 ) -> list[SeededUser]:
     return [
         user_without_certificates,
@@ -152,7 +181,7 @@ def walker(iam: IamClient, seeder: Seeder) -> Walker:
 
 
 @pytest.fixture(scope="session")
-def identity_of(seeder: Seeder, iam: IamClient):
+def identity_of(seeder: Seeder, iam: IamClient) -> Callable[[SeededUser], Identity]:
     """identity_of(user) -> Identity signing as that user, once its new access key authenticates."""
 
     def make(user: SeededUser) -> Identity:
@@ -188,7 +217,7 @@ def error_samples(iam: IamClient, absent_user_name: str, run_id: str) -> dict[st
     (validation and authentication come before any lookup), but for a Marker never issued: that one lists the
     caller's own certificates (UserName omitted), so that the Marker, not the name, is what gets refused."""
     name = absent_user_name
-    asks = {
+    asks: dict[str, Callable[[], Exchange]] = {
         "no such user": lambda: iam.call("ListSigningCertificates", {"UserName": absent_user_name}),
         "MaxItems=0": lambda: iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "0"}),
         "MaxItems=abc": lambda: iam.call("ListSigningCertificates", {"UserName": name, "MaxItems": "abc"}),
@@ -209,21 +238,21 @@ class History:
     a status change, a sibling's deletion, an upload into the freed quota slot."""
 
     user: SeededUser
-    inactive: object  # the certificate set Inactive (conformance.world.seeding.UploadedCertificate)
-    deleted: object  # the certificate deleted
+    inactive: UploadedCertificate  # the certificate set Inactive
+    deleted: UploadedCertificate  # the certificate deleted
     walks: dict[str, Walk]  # after "status change", "deletion", "upload after deletion"
-    upload_after_deletion: object  # the UploadedCertificate, or the refused Exchange
+    upload_after_deletion: UploadedCertificate | Exchange  # the UploadedCertificate, or the refused Exchange
 
 
 @pytest.fixture(scope="session")
-def history(seeder: Seeder, walker, iam: IamClient) -> Future:
+def history(seeder: Seeder, walker: Walker, iam: IamClient) -> Iterator[Future[History]]:
     """The History, made in a thread of its own from the moment a test asks for it (its writes and walks must come
     in order, and need not wait for anyone else's): `history.result()` waits for it."""
 
     def script() -> History:
         user = seeder.fill(seeder.user("history"), 2)
         inactive, deleted = user.certificates
-        walks = {}
+        walks: dict[str, Walk] = {}
         seeder.set_status(user, inactive, "Inactive")
         walks["status change"] = walker(user.name, None, cached=False)
         seeder.delete_certificate(user, deleted)
@@ -245,7 +274,8 @@ def validated_user(request: pytest.FixtureRequest, conformance_target: Target, a
     nothing, a user that does not exist (validation comes before any lookup, as the auth and error checks rely on)."""
     if conformance_target.settings.read_only:
         return absent_user_name
-    return request.getfixturevalue("user_with_two_certificates").name
+    user: SeededUser = request.getfixturevalue("user_with_two_certificates")
+    return user.name
 
 
 @pytest.fixture(scope="session")
@@ -253,4 +283,5 @@ def created_certificate_ids(request: pytest.FixtureRequest, conformance_target: 
     """The certificates of the users the suite seeded (none under --read-only, which creates nothing)."""
     if conformance_target.settings.read_only:
         return set()
-    return {cid for user in request.getfixturevalue("seeded_users") for cid in user.by_id()}
+    users: list[SeededUser] = request.getfixturevalue("seeded_users")
+    return {cid for user in users for cid in user.by_id()}

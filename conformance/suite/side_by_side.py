@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import ast
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from typing import Any, cast
 
 import pytest
 
 from conformance.checks import Judge
+from conformance.protocol.client import IamClient
 
 
 @dataclass
 class Beside:
-    future: Future
+    future: Future[None]
     judge: Judge
 
 
@@ -34,7 +36,7 @@ def ast_parsing_serialised() -> Iterator[None]:
     `SystemError: AST constructor recursion depth mismatch`, a crash of the run instead of its verdict."""
     parse, lock = ast.parse, threading.RLock()
 
-    def serialised(*args, **kwargs):
+    def serialised(*args: Any, **kwargs: Any) -> Any:
         with lock:
             return parse(*args, **kwargs)
 
@@ -53,7 +55,7 @@ class BesideRuns:
         self._pool: ThreadPoolExecutor | None = None
         self._while_running = ExitStack()
 
-    def start(self, request: pytest.FixtureRequest, items: list[pytest.Item], client) -> None:
+    def start(self, request: pytest.FixtureRequest, items: list[pytest.Function], client: IamClient) -> None:
         """Start every item of `items` whose test takes session fixtures only (and its judge); their fixtures are
         resolved here, in the calling thread, as pytest requires."""
         self._while_running.enter_context(ast_parsing_serialised())
@@ -69,12 +71,12 @@ class BesideRuns:
                 self._pool.submit(_attributed, client, item.nodeid, item.obj, arguments), judge
             )
 
-    def finish(self, item: pytest.Item) -> bool:
+    def finish(self, item: pytest.Function) -> bool:
         """Wait for `item`'s run, if it ran beside; raise what it raised. Whether it did run beside."""
         run = self.runs.pop(item.nodeid, None)
         if run is None:
             return False
-        judge = item.funcargs.get("judge")
+        judge = cast(Judge | None, item.funcargs.get("judge"))
         try:
             run.future.result()
         finally:
@@ -94,12 +96,12 @@ class BesideRuns:
             self._while_running.close()
 
 
-def _arguments(request: pytest.FixtureRequest, item: pytest.Item) -> dict | None:
+def _arguments(request: pytest.FixtureRequest, item: pytest.Function) -> dict[str, object] | None:
     """The test's arguments other than Hypothesis' own, each a session fixture's value (or the judge), or None when
     the test cannot run beside (a skipped test, a fixture of narrower scope, a fixture that failed)."""
     if item.get_closest_marker("skip") is not None:
         return None
-    arguments = {}
+    arguments: dict[str, object] = {}
     for name in item._fixtureinfo.argnames:  # Hypothesis hides the arguments it draws from pytest
         if name == "judge":
             continue
@@ -115,6 +117,6 @@ def _arguments(request: pytest.FixtureRequest, item: pytest.Item) -> dict | None
     return arguments
 
 
-def _attributed(client, label: str, test, arguments: dict) -> None:
+def _attributed(client: IamClient, label: str, test: Callable[..., object], arguments: dict[str, object]) -> None:
     with client.attributed(label):
         test(**arguments)

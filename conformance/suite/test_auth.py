@@ -1,35 +1,43 @@
 """auth: the common errors for a missing, wrong or unknown SigV4 credential."""
 
+from __future__ import annotations
+
 import datetime
 import re
 import secrets
 import string
+from typing import cast
 
 from botocore.credentials import Credentials
 
+from conformance.checks import Judge
 from conformance.checks.responses import error_with_code, malformed_signature_is_incomplete
-from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, Identity, Signing
+from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, IamClient, Identity, Signing
+from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement
+from conformance.suite.fixtures import Target
 
 # Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 
-def list_as(iam, user_name, identity, method="POST"):
+def list_as(iam: IamClient, user_name: str, identity: Identity, method: str = "POST") -> Exchange:
     # Authentication comes before any lookup: an absent user keeps these checks read-only.
     return iam.call("ListSigningCertificates", {"UserName": user_name}, identity=identity, method=method)
 
 
 @requirement("AUTH-01")
-def test_an_unsigned_request_is_missing_authentication(error_samples, judge):
+def test_an_unsigned_request_is_missing_authentication(error_samples: dict[str, Exchange], judge: Judge) -> None:
     judge(error_with_code, error_samples["unsigned"], 403, "MissingAuthenticationToken")
 
 
 @requirement("AUTH-02")
-def test_a_wrong_secret_does_not_match(iam, conformance_target, absent_user_name, judge):
+def test_a_wrong_secret_does_not_match(
+    iam: IamClient, conformance_target: Target, absent_user_name: str, judge: Judge
+) -> None:
     # The real access key id and session token (temporary credentials are only known with their token), a secret
     # that is not theirs: for every kind of credentials, AWS answers SignatureDoesNotMatch.
-    real = conformance_target.identity.credentials
+    real = cast(Credentials, conformance_target.identity.credentials)  # the caller signs
     wrong = Identity(WRONG_SECRET, Credentials(real.access_key, real.secret_key[::-1] + "x", real.token))
     # SigV4 signs a query string as it signs a form body: GET is checked as well as POST.
     for method in ("POST", "GET"):
@@ -37,7 +45,7 @@ def test_a_wrong_secret_does_not_match(iam, conformance_target, absent_user_name
 
 
 @requirement("AUTH-03")
-def test_an_unknown_access_key_is_an_invalid_token(iam, absent_user_name, judge):
+def test_an_unknown_access_key_is_an_invalid_token(iam: IamClient, absent_user_name: str, judge: Judge) -> None:
     key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
     unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
     for method in ("POST", "GET"):
@@ -45,9 +53,9 @@ def test_an_unknown_access_key_is_an_invalid_token(iam, absent_user_name, judge)
 
 
 @requirement("AUTH-04")
-def test_authentication_comes_before_validation(iam, conformance_target, judge):
+def test_authentication_comes_before_validation(iam: IamClient, conformance_target: Target, judge: Judge) -> None:
     # Each bad credential with a parameter that would fail validation: the credential's 403 comes first.
-    real = conformance_target.identity.credentials
+    real = cast(Credentials, conformance_target.identity.credentials)  # the caller signs
     wrong = Identity(WRONG_SECRET, Credentials(real.access_key, real.secret_key[::-1] + "x", real.token))
     key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
     unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
@@ -60,7 +68,9 @@ def test_authentication_comes_before_validation(iam, conformance_target, judge):
 
 
 @requirement("AUTH-05")
-def test_the_signature_covers_the_parameters_and_the_time(iam, conformance_target, absent_user_name, judge):
+def test_the_signature_covers_the_parameters_and_the_time(
+    iam: IamClient, conformance_target: Target, absent_user_name: str, judge: Judge
+) -> None:
     credentials = conformance_target.identity.credentials
     asked = {"UserName": absent_user_name, "MaxItems": "2"}
     for method in ("POST", "GET"):  # the form body, and the query string, are both signed
@@ -103,7 +113,9 @@ def test_the_signature_covers_the_parameters_and_the_time(iam, conformance_targe
 
 
 @requirement("AUTH-06")
-def test_a_malformed_signature_is_incomplete(iam, conformance_target, absent_user_name, judge):
+def test_a_malformed_signature_is_incomplete(
+    iam: IamClient, conformance_target: Target, absent_user_name: str, judge: Judge
+) -> None:
     # The caller's own, correctly signed request, then made malformed as AWS's signature parser sees it: the header
     # without its Signature (POST and GET), a credential scope of four parts, no X-Amz-Date. AWS answers each with
     # IncompleteSignature ("Authorization header requires 'Signature' parameter", "Credential must have exactly 5
@@ -112,7 +124,8 @@ def test_a_malformed_signature_is_incomplete(iam, conformance_target, absent_use
         return authorization.split(", Signature=")[0]
 
     def four_part_scope(authorization: str) -> str:  # keyid/date/region/service/aws4_request less its region
-        credential = re.search(r"Credential=([^,]+)", authorization).group(1)
+        # A header botocore signed: it names its credential.
+        credential = cast(re.Match[str], re.search(r"Credential=([^,]+)", authorization)).group(1)
         key_id, day, _region, service, terminator = credential.split("/")
         return authorization.replace(credential, "/".join((key_id, day, service, terminator)))
 

@@ -1,8 +1,11 @@
 """errors: NoSuchEntity, the error envelope's Type and RequestId, and markers the service never issued."""
 
+from __future__ import annotations
+
 import base64
 import hashlib
 
+from conformance.checks import Judge
 from conformance.checks.responses import (
     client_error_typed_sender,
     error_carries_request_id,
@@ -11,30 +14,37 @@ from conformance.checks.responses import (
     rejected_as_bad_request,
 )
 from conformance.checks.shape import request_ids_differ
+from conformance.protocol.client import IamClient
+from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement
+from conformance.world.seeding import SeededUser
 
 # Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
 
 @requirement("ERR-01")
-def test_an_absent_user_is_not_found_and_named(error_samples, absent_user_name, judge):
+def test_an_absent_user_is_not_found_and_named(
+    error_samples: dict[str, Exchange], absent_user_name: str, judge: Judge
+) -> None:
     judge(not_found_names_user, error_samples["no such user"], absent_user_name)
 
 
 @requirement("ERR-02")
-def test_client_errors_are_typed_sender(error_samples, judge):
+def test_client_errors_are_typed_sender(error_samples: dict[str, Exchange], judge: Judge) -> None:
     judge.each(client_error_typed_sender, error_samples.values())
 
 
 @requirement("ERR-03")
-def test_every_error_carries_a_request_id(error_samples, judge):
+def test_every_error_carries_a_request_id(error_samples: dict[str, Exchange], judge: Judge) -> None:
     judge.each(error_carries_request_id, error_samples.values())
     judge(request_ids_differ, error_samples.values())
 
 
 @requirement("ERR-04")
-def test_a_marker_never_issued_is_a_bad_request(iam, user_with_two_certificates, run_id, judge):
+def test_a_marker_never_issued_is_a_bad_request(
+    iam: IamClient, user_with_two_certificates: SeededUser, run_id: str, judge: Judge
+) -> None:
     # Plain ASCII; with spaces and Latin-1 letters (legal per the pattern [\u0020-\u00FF]+), by POST and by GET (a
     # query string carries its spaces as '+'); and base64 of arbitrary bytes, as opaque markers often look (it
     # decodes, to nothing the service issued).
@@ -51,5 +61,5 @@ def test_a_marker_never_issued_is_a_bad_request(iam, user_with_two_certificates,
 
 
 @requirement("ERR-05")
-def test_every_error_code_is_one_iam_uses(error_samples, judge):
+def test_every_error_code_is_one_iam_uses(error_samples: dict[str, Exchange], judge: Judge) -> None:
     judge.each(error_code_is_iams, error_samples.values())

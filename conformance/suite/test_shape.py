@@ -1,7 +1,10 @@
 """shape: what every body looks like (schemas/*.xsd), and that members report what was uploaded."""
 
+from __future__ import annotations
+
 import time
 
+from conformance.checks import Judge
 from conformance.checks.shape import (
     body_in_iam_namespace,
     empty_list_for_user_without_certificates,
@@ -13,7 +16,11 @@ from conformance.checks.shape import (
     upload_date_is_when_uploaded,
     upload_dates_agree,
 )
+from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement, waits_on_the_clock
+from conformance.suite.fixtures import Target
+from conformance.world.seeding import SeededUser
+from conformance.world.walking import Walker
 
 # Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
@@ -21,13 +28,15 @@ pytestmark = beside
 STEP_S = 1.1  # UploadDate has second precision: listings this far apart show a date that moves
 
 
-def success_pages(seeded_users, walker):
+def success_pages(seeded_users: list[SeededUser], walker: Walker) -> list[Exchange]:
     """Whole listings and single-item pages (truncated ones carry a Marker) of every seeded user."""
     return [page for user in seeded_users for max_items in (None, 1) for page in walker(user.name, max_items).pages]
 
 
 @requirement("SHAPE-01")
-def test_every_success_body_validates_against_the_response_schema(seeded_users, walker, judge, conformance_target):
+def test_every_success_body_validates_against_the_response_schema(
+    seeded_users: list[SeededUser], walker: Walker, judge: Judge, conformance_target: Target
+) -> None:
     judge.each(
         success_body_matches_schema,
         success_pages(seeded_users, walker),
@@ -36,36 +45,44 @@ def test_every_success_body_validates_against_the_response_schema(seeded_users, 
 
 
 @requirement("SHAPE-02")
-def test_every_error_body_validates_against_the_error_schema(error_samples, judge, conformance_target):
+def test_every_error_body_validates_against_the_error_schema(
+    error_samples: dict[str, Exchange], judge: Judge, conformance_target: Target
+) -> None:
     judge.each(error_body_matches_schema, error_samples.values(), strict=conformance_target.settings.strict_schema)
 
 
 @requirement("SHAPE-03")
-def test_bodies_use_the_iam_namespace(seeded_users, walker, error_samples, judge):
+def test_bodies_use_the_iam_namespace(
+    seeded_users: list[SeededUser], walker: Walker, error_samples: dict[str, Exchange], judge: Judge
+) -> None:
     judge.each(body_in_iam_namespace, success_pages(seeded_users, walker) + list(error_samples.values()))
 
 
 @requirement("SHAPE-04")
-def test_every_success_carries_a_request_id(seeded_users, walker, judge):
+def test_every_success_carries_a_request_id(seeded_users: list[SeededUser], walker: Walker, judge: Judge) -> None:
     pages = success_pages(seeded_users, walker)
     judge.each(success_carries_request_id, pages)
     judge(request_ids_differ, pages)
 
 
 @requirement("SHAPE-05")
-def test_members_report_the_uploaded_certificates(seeded_users, walker, judge):
+def test_members_report_the_uploaded_certificates(seeded_users: list[SeededUser], walker: Walker, judge: Judge) -> None:
     for user in seeded_users:
         judge.each(members_report_uploaded, walker(user.name, None).pages, user.name, user.by_id())
 
 
 @requirement("SHAPE-06")
-def test_a_user_without_certificates_gets_an_empty_list(user_without_certificates, walker, judge):
+def test_a_user_without_certificates_gets_an_empty_list(
+    user_without_certificates: SeededUser, walker: Walker, judge: Judge
+) -> None:
     judge(empty_list_for_user_without_certificates, walker(user_without_certificates.name, None).pages[0])
 
 
 @requirement("SHAPE-07")
 @waits_on_the_clock
-def test_upload_dates_are_when_the_certificates_were_uploaded(seeded_users, walker, judge):
+def test_upload_dates_are_when_the_certificates_were_uploaded(
+    seeded_users: list[SeededUser], walker: Walker, judge: Judge
+) -> None:
     for user in seeded_users:
         judge.each(upload_date_is_when_uploaded, walker(user.name, None).pages, user.by_id())
     # The same instant in a listing made a second or more after the upload was answered: a date rendered at

@@ -5,7 +5,10 @@ that counts deleted certificates). The model is what the suite did; after every 
 could have changed must equal it.
 """
 
+from __future__ import annotations
+
 import itertools
+from collections.abc import Callable
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -19,6 +22,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from conformance.checks import Judge
 from conformance.checks.failures import Deviation
 from conformance.checks.pagination import (
     listing_matches_model,
@@ -27,8 +31,12 @@ from conformance.checks.pagination import (
     upload_refused_only_at_quota,
 )
 from conformance.config.profiles import STATEFUL
+from conformance.protocol.client import Identity
 from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement, runs_long
+from conformance.suite.fixtures import Target
+from conformance.world.seeding import SeededUser, Seeder
+from conformance.world.walking import Walker
 
 # Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
@@ -39,7 +47,13 @@ max_items_values = st.integers(1, 3) | st.integers(1, 1000)
 
 @requirement("PAG-10")
 @runs_long
-def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, identity_of, conformance_target, judge):
+def test_any_sequence_leaves_every_listing_equal_to_the_model(
+    seeder: Seeder,
+    walker: Walker,
+    identity_of: Callable[[SeededUser], Identity],
+    conformance_target: Target,
+    judge: Judge,
+) -> None:
     chosen = conformance_target.settings
     sequences, steps = STATEFUL[chosen.profile]
     sequences = chosen.stateful_sequences or sequences
@@ -50,31 +64,31 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
 
         users = Bundle("users")
 
-        def __init__(self):
+        def __init__(self) -> None:
             super().__init__()
-            self.model = {}  # user name -> SeededUser: its certificates and their statuses are the model
-            self.keys = {}  # user name -> Identity of its own access key, made when first needed
-            self.steps = []  # what was called, for the report when an expectation breaks
-            self.changed = set()  # users whose certificates changed since the invariant last listed them
+            self.model: dict[str, SeededUser] = {}  # user name -> its certificates and their statuses: the model
+            self.keys: dict[str, Identity] = {}  # user name -> Identity of its own access key, made when first needed
+            self.steps: list[str] = []  # what was called, for the report when an expectation breaks
+            self.changed: set[str] = set()  # users whose certificates changed since the invariant last listed them
 
-        def judge(self, check, *args):
+        def judge(self, check: Callable[..., list[str] | None], *args: object) -> None:
             try:
                 judge(check, *args)
             except Deviation as deviation:
                 deviation.steps = list(self.steps)
                 raise
 
-        def expected(self, name):
+        def expected(self, name: str) -> dict[str, str]:
             return {c.certificate_id: c.status for c in self.model[name].certificates}
 
-        def new_user(self):
+        def new_user(self) -> str:
             user = seeder.user(f"sm{next(names)}")
             self.model[user.name] = user
             self.steps.append(f"CreateUser {user.name}")
             return user.name
 
         @initialize(target=users)
-        def first_user_at_quota(self):
+        def first_user_at_quota(self) -> str:
             """Start where sequence bugs live: a user at real IAM's quota of 2 certificates, one Inactive."""
             name = self.new_user()
             for _ in range(2):
@@ -84,11 +98,11 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
 
         @precondition(lambda self: len(self.model) < MAX_USERS)
         @rule(target=users)
-        def another_user(self):
+        def another_user(self) -> str:
             return self.new_user()
 
         @rule(name=users)
-        def upload(self, name):
+        def upload(self, name: str) -> None:
             user = self.model[name]
             held = len(user.certificates)
             outcome = seeder.upload(user)
@@ -100,7 +114,7 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
                 self.steps.append(f"UploadSigningCertificate {name} -> {outcome.certificate_id}")
 
         @rule(name=users, pick=st.integers(0, 10), status=st.sampled_from(["Inactive", "Active"]))
-        def set_status(self, name, pick, status):
+        def set_status(self, name: str, pick: int, status: str) -> None:
             user = self.model[name]
             if user.certificates:
                 certificate = user.certificates[pick % len(user.certificates)]
@@ -109,7 +123,7 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
                 self.steps.append(f"UpdateSigningCertificate {name} {certificate.certificate_id} Status={status}")
 
         @rule(name=users, pick=st.integers(0, 10))
-        def delete(self, name, pick):
+        def delete(self, name: str, pick: int) -> None:
             user = self.model[name]
             if user.certificates:
                 # Counted from the end while set_status counts from the start: Hypothesis's simplest choices
@@ -120,7 +134,7 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
                 self.steps.append(f"DeleteSigningCertificate {name} {certificate.certificate_id}")
 
         @rule(name=users, max_items=max_items_values)
-        def list_every_page(self, name, max_items):
+        def list_every_page(self, name: str, max_items: int) -> None:
             walk = walker(name, max_items, cached=False)
             self.steps.append(f"ListSigningCertificates {name} MaxItems={max_items}, {len(walk.pages)} page(s)")
             self.judge(listing_matches_model, walk, self.expected(name))
@@ -128,7 +142,7 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
             self.judge(truncation_flag_tells_the_truth, walk, len(self.model[name].certificates))
 
         @rule(name=users)
-        def list_with_own_key(self, name):
+        def list_with_own_key(self, name: str) -> None:
             if name not in self.keys:
                 self.keys[name] = identity_of(self.model[name])
                 self.steps.append(f"CreateAccessKey {name}")
@@ -138,7 +152,7 @@ def test_any_sequence_leaves_every_listing_equal_to_the_model(seeder, walker, id
             self.judge(listing_matches_model, walk, self.expected(name))
 
         @invariant()
-        def every_changed_listing_equals_the_model(self):
+        def every_changed_listing_equals_the_model(self) -> None:
             # An unchanged user's listing was checked when it last changed: listing it again would spend real
             # IAM's request budget on nothing new.
             for name in sorted(self.changed):

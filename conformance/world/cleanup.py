@@ -12,8 +12,9 @@ import hashlib
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Set
 from dataclasses import dataclass
+from typing import Protocol
 
 from lxml import etree
 
@@ -45,6 +46,16 @@ class CleanupStopped(ConformanceError):
     """A cleanup bound was reached, or the target's listing cannot be followed: the rest is left for later."""
 
 
+class SuiteUser(Protocol):
+    """A user to delete: one the run made (seeding.SeededUser) or one found on the target (Leftover)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def may_hold(self) -> Set[str]: ...  # the kinds of holding (HOLDING_KINDS) to list before deleting
+    def recorded(self, kind: str) -> list[str]: ...
+
+
 class Cleanup:
     """One bounded cleanup: its requests are counted and its problems collected, never raised."""
 
@@ -74,12 +85,12 @@ class Cleanup:
             self._attempted.add(name)
             return fresh
 
-    def _delete(self, user) -> None:
+    def _delete(self, user: SuiteUser) -> None:
         if self._first_time(user.name) and delete_user(self, user):
             with self._lock:
                 self.deleted.append(user.name)
 
-    def run(self, users: Iterable, side_by_side: bool = False) -> None:
+    def run(self, users: Iterable[SuiteUser], side_by_side: bool = False) -> None:
         """Delete `users` (each once): as they come (a listing streamed page by page), or `side_by_side` (a known
         list, each user's own calls in order, the users' overlapped within the client's pace). A stop or a lost
         target becomes a problem."""
@@ -205,7 +216,7 @@ class Leftover:
         return []
 
 
-def delete_user(cleanup: Cleanup, user) -> bool:
+def delete_user(cleanup: Cleanup, user: SuiteUser) -> bool:
     """Delete a suite user's certificates, access keys and policies, then the user: whether the user is gone.
     Refusals become the cleanup's problems."""
     name = user.name
@@ -215,7 +226,7 @@ def delete_user(cleanup: Cleanup, user) -> bool:
         # What the run recorded plus what the target lists (a target that under-lists must not leave leftovers),
         # listed only for the kinds the user may hold: a user the Seeder made without keys needs no ListAccessKeys.
         # One listing: a suite user holds a handful (IAM lists 100); more is a target's problem, shown as one.
-        things = list(user.recorded(holding.kind))
+        things: list[str | None] = list(user.recorded(holding.kind))
         if holding.kind in user.may_hold:
             listed = result_element(cleanup.call(holding.list_action, {"UserName": name}), holding.list_action)
             things += [holding.member_id(m) for m in children(child(listed, holding.list_element), "member")]

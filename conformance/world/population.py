@@ -4,6 +4,7 @@ owner before the workers start, shipped to them in the run's settings, and delet
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import Any
 
 from conformance.checks.observations import UploadedCertificate
 from conformance.protocol.pace import overlapped
@@ -26,14 +27,14 @@ def make(seeder: Seeder, walker: Walker) -> dict[str, SeededUser]:
     return dict(zip(POPULATION, overlapped(seeder.client.pace, one, POPULATION), strict=False))
 
 
-def to_wire(population: dict[str, SeededUser]) -> dict[str, dict]:
+def to_wire(population: dict[str, SeededUser]) -> dict[str, dict[str, Any]]:
     return {
         label: {"name": user.name, "certificates": [asdict(c) for c in user.certificates]}
         for label, user in population.items()
     }
 
 
-def from_wire(wire: dict[str, dict]) -> dict[str, SeededUser]:
+def from_wire(wire: dict[str, dict[str, Any]]) -> dict[str, SeededUser]:
     """The owner's users as a worker sees them: to list, never to delete (the owner does that)."""
     return {
         label: SeededUser(user["name"], [UploadedCertificate(**c) for c in user["certificates"]], may_hold=set())

@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar
+from typing import TypedDict, TypeVar
 
 from botocore.credentials import Credentials
 
@@ -46,6 +46,13 @@ VISIBILITY_WAIT_S = 10.0
 # again until it shows the last write, for at most this long after that write. Beyond it, it is judged as it is.
 CONVERGENCE_WAIT_S = 10.0
 W = TypeVar("W")
+
+
+class ConsistencyWait(TypedDict):
+    """One eventual-consistency wait, for the report."""
+
+    what: str
+    seconds: float
 
 
 class SeedingError(ConformanceError, RuntimeError):
@@ -106,7 +113,7 @@ class RecentWrites:
 
 class Seeder:
     def __init__(
-        self, client: IamClient, run_id: str, learn_secret: Callable[[str], None] = lambda secret: None
+        self, client: IamClient, run_id: str, learn_secret: Callable[[str], object] = lambda secret: None
     ) -> None:
         self.client = client
         self.run_id = run_id
@@ -114,7 +121,7 @@ class Seeder:
         self.path = f"{SUITE_PATH}{run_id}/"
         self.users: list[SeededUser] = []
         self.created_anything = False  # set before the first CreateUser: an answer lost on the way leaves a user
-        self.waits: list[dict] = []  # every eventual-consistency wait, for the report
+        self.waits: list[ConsistencyWait] = []  # every eventual-consistency wait, for the report
         self.recent: dict[str, RecentWrites] = {}  # user name -> its recent writes
         # Set when a listing still showed an earlier state after CONVERGENCE_WAIT_S: that listing failed, and later
         # ones are judged at once (a target that never converges must not cost the bound on every listing).

@@ -3,7 +3,9 @@ again (bounded, reported) while IAM has not caught up with a write the run just 
 
 from __future__ import annotations
 
+import enum
 import threading
+from typing import Final, cast
 
 from conformance.checks.observations import Walk
 from conformance.protocol.client import IamClient, Identity
@@ -13,7 +15,19 @@ from conformance.world.seeding import Seeder
 
 # Pages a walk may take before it counts as endless: a user holds few certificates.
 WALK_PAGE_LIMIT = 12
-SAME = object()  # a walk's resumed calls ask for the first call's MaxItems
+
+
+class _Same(enum.Enum):
+    """The type of SAME, a sentinel (None already means "omit MaxItems")."""
+
+    SAME = "the first call's MaxItems"
+
+
+SAME: Final = _Same.SAME  # a walk's resumed calls ask for the first call's MaxItems
+# A walk as asked of walker.many: (user name, max_items[, identity]).
+Ask = tuple[str | None, int | None] | tuple[str | None, int | None, Identity | None]
+# A walk as cached: (user name, max_items, identity label, then_max_items, method).
+_WalkKey = tuple[str | None, int | None, str | None, int | None, str]
 
 
 def listed_state(walk: Walk) -> dict[str, str] | None:
@@ -23,7 +37,8 @@ def listed_state(walk: Walk) -> dict[str, str] | None:
     if walk.stopped_early or len(listings) != len(walk.pages):
         return None
     shown = {c.certificate_id: c.status for listing in listings for c in listing.certificates}
-    return shown if len(shown) == len(walk.ids()) else None
+    # A member without id or status (None) is compared as it is: it equals no state the suite wrote.
+    return cast(dict[str, str], shown) if len(shown) == len(walk.ids()) else None
 
 
 class Walker:
@@ -35,8 +50,8 @@ class Walker:
 
     def __init__(self, iam: IamClient, seeder: Seeder) -> None:
         self.iam, self.seeder = iam, seeder
-        self._cache: dict[tuple, Walk] = {}
-        self._walking: dict[tuple, threading.Lock] = {}  # one lock per walk being made
+        self._cache: dict[_WalkKey, Walk] = {}
+        self._walking: dict[_WalkKey, threading.Lock] = {}  # one lock per walk being made
         self._guard = threading.Lock()
 
     def __call__(
@@ -45,14 +60,14 @@ class Walker:
         max_items: int | None,
         identity: Identity | None = None,
         cached: bool = True,
-        then_max_items: int | None | object = SAME,
+        then_max_items: int | None | _Same = SAME,
         method: str = "POST",
     ) -> Walk:
         then_max_items = max_items if then_max_items is SAME else then_max_items
         ask = (user_name, max_items, identity, then_max_items, method)
         if not cached:
             return self._fresh(*ask)
-        key = (user_name, max_items, identity.label if identity else None, then_max_items, method)
+        key: _WalkKey = (user_name, max_items, identity.label if identity else None, then_max_items, method)
         with self._guard:
             lock = self._walking.setdefault(key, threading.Lock())
         with lock:
@@ -60,21 +75,38 @@ class Walker:
                 self._cache[key] = self._fresh(*ask)
             return self._cache[key]
 
-    def many(self, asks: list[tuple]) -> list[Walk]:
+    def many(self, asks: list[Ask]) -> list[Walk]:
         """walker(*ask) for each ask (user name, max_items[, identity]), overlapped within the pace; in order."""
         distinct = list(dict.fromkeys(asks))
         done = dict(zip(distinct, overlapped(self.iam.pace, lambda ask: self(*ask), distinct), strict=False))
         return [done[ask] for ask in asks]
 
-    def _fresh(self, user_name, max_items, identity, then_max_items, method) -> Walk:
+    def _fresh(
+        self,
+        user_name: str | None,
+        max_items: int | None,
+        identity: Identity | None,
+        then_max_items: int | None,
+        method: str,
+    ) -> Walk:
         owner = user_name
         if owner is None and identity is not None and identity.credentials is not None:
             signer = self.seeder.user_of_key(identity.credentials.access_key)  # whose certificates it lists
             owner = signer.name if signer else None
-        once = lambda: self._walk_once(user_name, max_items, identity, then_max_items, method)  # noqa: E731
+
+        def once() -> Walk:
+            return self._walk_once(user_name, max_items, identity, then_max_items, method)
+
         return once() if owner is None else self.seeder.settle(owner, once, listed_state)
 
-    def _walk_once(self, user_name, max_items, identity, then_max_items, method) -> Walk:
+    def _walk_once(
+        self,
+        user_name: str | None,
+        max_items: int | None,
+        identity: Identity | None,
+        then_max_items: int | None,
+        method: str,
+    ) -> Walk:
         done = Walk(user_name, max_items)
         marker: str | None = None
         seen_markers: set[str] = set()
@@ -98,5 +130,5 @@ class Walker:
                 done.stopped_early = f"still truncated after {WALK_PAGE_LIMIT} pages"
             if done.stopped_early:
                 return done
-            marker = listing.marker
+            marker = cast(str, listing.marker)  # a page without one stopped the walk above
             seen_markers.add(marker)

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from hostile import BODIES, HostileServer
+from support.hostile import BODIES, HostileServer
 
 from conformance.reference import Flavour, IamError, ReferenceApp, ReferenceServer
 

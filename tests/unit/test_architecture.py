@@ -10,7 +10,7 @@ import conformance
 import conformance.suite
 from conformance.checks import load_all
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def contract_layers() -> list[str]:

@@ -24,14 +24,14 @@ from conformance.selftest.runner import fault_verdict, run_suite
 from conformance.world import seeding
 from conformance.world.seeding import RecentWrites, SeededUser, Seeder
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 README_ACCOUNT = "111122223333"
 READ_ONLY_SID = "ListCertificatesOfAnyNameIncludingAbsentOnes"
 
 
 def readme_policy() -> dict:
-    """The least-privilege policy of README.md's "Running against real AWS" section, for the reference's account."""
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Running against real AWS", 1)[1]
+    """The least-privilege policy of docs/targets.md's "Real AWS" section, for the reference's account."""
+    section = (ROOT / "docs" / "targets.md").read_text(encoding="utf-8").split("## Real AWS", 1)[1]
     section = section.split("\n## ", 1)[0]
     blocks = re.findall(r"```json\n(.*?)```", section, re.S)
     assert len(blocks) == 1, "the section holds exactly one JSON policy"

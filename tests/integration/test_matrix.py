@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 import pytest
-from run_summaries import failure, requirement, summary, write
+from support.run_summaries import failure, requirement, summary, write
 
 from conformance.reference import Flavour, ReferenceApp, ReferenceServer
 from conformance.results.matrix import build, labels_for

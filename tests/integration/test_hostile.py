@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
+from support.hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
 
 from conformance.reference import ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
 from conformance.reference.render import branch, leaf, listing

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from run_summaries import failure, requirement, summary, write
+from support.run_summaries import failure, requirement, summary, write
 
 from conformance.reference import Flavour, ReferenceApp, ReferenceServer
 from conformance.results.compare import classify, compare, console_lines

@@ -2,7 +2,7 @@
 
 import os
 
-from run_summaries import summary, write
+from support.run_summaries import summary, write
 
 from conformance.config import caches
 from conformance.reports.html import compare_page as render_html

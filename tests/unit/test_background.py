@@ -54,3 +54,35 @@ def test_the_serialisation_ends_with_the_runs():
     with ast_parsing_serialised():
         assert ast.parse is not original and ast.parse("x = 1").body
     assert ast.parse is original
+
+
+def test_parses_never_overlap_while_serialised_and_do_without(monkeypatch):
+    """What the serialisation promises, on any Python: no two ast.parse calls at once (the crash above needs the
+    CPython bug to show; this does not). Without it, the same threads do overlap: the test can tell."""
+    import time
+
+    real, guard = ast.parse, threading.Lock()
+    seen = {"active": 0, "most": 0}
+
+    def slow_parse(*args, **kwargs):
+        with guard:
+            seen["active"] += 1
+            seen["most"] = max(seen["most"], seen["active"])
+        time.sleep(0.02)
+        with guard:
+            seen["active"] -= 1
+        return real(*args, **kwargs)
+
+    def most_at_once() -> int:
+        seen["most"] = 0
+        threads = [threading.Thread(target=ast.parse, args=("x = 1",)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return seen["most"]
+
+    monkeypatch.setattr(ast, "parse", slow_parse)
+    assert most_at_once() > 1
+    with ast_parsing_serialised():
+        assert most_at_once() == 1

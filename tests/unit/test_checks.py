@@ -233,32 +233,48 @@ def test_every_catalogued_requirement_has_a_conformance_test_and_every_check_is_
 NOT_IAM = exchange(b"<x/>")  # HTTP 200 with something that is no IAM answer at all
 
 
-def test_checks_of_a_kind_of_response_have_nothing_to_judge_in_another_kind():
-    """A check of error bodies given a success (or a non-answer) judges nothing: it must not pass vacuously."""
-    for check_function in (sh.error_body_matches_schema, rs.client_error_typed_sender, rs.error_carries_request_id):
-        assert nothing_to_judge(check_function, NOT_IAM)
-        assert nothing_to_judge(check_function, listing([A]))
-    for check_function in (sh.success_body_matches_schema, sh.success_carries_request_id):
-        assert nothing_to_judge(check_function, error("NoSuchEntity", 404))
-    assert nothing_to_judge(rs.no_server_error, NOT_IAM)
-    assert nothing_to_judge(sh.members_report_uploaded, NOT_IAM, "bob", {})
-    assert nothing_to_judge(sh.members_report_uploaded, listing([]), "bob", {})
-    assert nothing_to_judge(sh.body_in_iam_namespace, exchange(b"not xml"))
-    assert nothing_to_judge(sh.body_in_iam_namespace, exchange(b'<ListAllMyBucketsResult xmlns="urn:s3"/>'))
-    empty = walk(listing([], "false"))
-    for check_function, args in (
-        (pg.pages_within_max_items, ()),
-        (pg.no_foreign_certificates, ({A},)),
-        (pg.truncated_pages_carry_marker, ()),
-    ):
-        assert nothing_to_judge(check_function, empty, *args)
-    assert nothing_to_judge(pg.truncated_pages_carry_marker, walk(listing([A, B], "false")))
-    assert nothing_to_judge(pg.same_order_twice, walk(listing([A])), walk(listing([A])))
-    # ...while a client error without an ErrorResponse body, or a 200 that is no listing, is a deviation
-    fails(rs.client_error_typed_sender, exchange(b"<!doctype html><p>no", 403, "text/html"))
-    fails(rs.error_carries_request_id, exchange(b"<!doctype html><p>500", 500, "text/html"))
-    fails(sh.success_body_matches_schema, NOT_IAM)
-    fails(rs.no_server_error, exchange(b"<!doctype html><p>500", 500, "text/html"))
+def _empty_walk():
+    return walk(listing([], "false"))
+
+
+# Each check given a response of another kind than it judges: nothing to judge (it must not pass vacuously).
+NOTHING_TO_JUDGE = [
+    *((c, (NOT_IAM,)) for c in ("error_body_matches_schema", "client_error_typed_sender", "error_carries_request_id")),
+    *(
+        (c, (listing([A]),))
+        for c in ("error_body_matches_schema", "client_error_typed_sender", "error_carries_request_id")
+    ),
+    *((c, (error("NoSuchEntity", 404),)) for c in ("success_body_matches_schema", "success_carries_request_id")),
+    ("no_server_error", (NOT_IAM,)),
+    ("members_report_uploaded", (NOT_IAM, "bob", {})),
+    ("members_report_uploaded", (listing([]), "bob", {})),
+    ("body_in_iam_namespace", (exchange(b"not xml"),)),
+    ("body_in_iam_namespace", (exchange(b'<ListAllMyBucketsResult xmlns="urn:s3"/>'),)),
+    ("pages_within_max_items", (_empty_walk(),)),
+    ("no_foreign_certificates", (_empty_walk(), {A})),
+    ("truncated_pages_carry_marker", (_empty_walk(),)),
+    ("truncated_pages_carry_marker", (walk(listing([A, B], "false")),)),
+    ("same_order_twice", (walk(listing([A])), walk(listing([A])))),
+]
+# ...while a client error without an ErrorResponse body, or a 200 that is no listing, is a deviation.
+DEVIATION_NOT_NOTHING = [
+    ("client_error_typed_sender", (exchange(b"<!doctype html><p>no", 403, "text/html"),)),
+    ("error_carries_request_id", (exchange(b"<!doctype html><p>500", 500, "text/html"),)),
+    ("success_body_matches_schema", (NOT_IAM,)),
+    ("no_server_error", (exchange(b"<!doctype html><p>500", 500, "text/html"),)),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"), NOTHING_TO_JUDGE, ids=[f"{n}-{i}" for i, (n, _) in enumerate(NOTHING_TO_JUDGE)]
+)
+def test_a_check_given_another_kind_of_response_has_nothing_to_judge(name, args):
+    assert nothing_to_judge(load_all()[name], *args)
+
+
+@pytest.mark.parametrize(("name", "args"), DEVIATION_NOT_NOTHING, ids=[n for n, _ in DEVIATION_NOT_NOTHING])
+def test_a_response_that_is_no_answer_of_its_kind_is_a_deviation_not_nothing(name, args):
+    fails(load_all()[name], *args)
 
 
 def test_deviations_are_typed():

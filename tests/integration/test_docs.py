@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "docs" / "screenshots.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "screenshots.py"
 CHROMIUM = shutil.which("chromium")
 
 
@@ -107,12 +107,12 @@ def test_every_output_in_the_docs_is_produced_by_the_generator_and_the_determini
     """No output is typed by hand: every text block of README.md, ARCHITECTURE.md and docs/*.md lies in a region
     docs/generate.py fills; those whose output does not depend on the run (--help, the bundled baselines, the
     requirements table) match what the generator produces now."""
-    generate = Path(__file__).resolve().parent.parent / "docs" / "generate.py"
+    generate = Path(__file__).resolve().parents[2] / "docs" / "generate.py"
     done = subprocess.run([sys.executable, str(generate), "--check"], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_the_readme_is_short_and_says_how_to_start():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert len(readme.encode("utf-8")) < 6 * 1024
     assert "make run" in readme and "make test" in readme and "docs/" in readme

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from catalogue_probes import PROBES, ROOT, observe
+from support.catalogue_probes import PROBES, ROOT, observe
 
 from conformance.contract.spec import CATEGORIES
 from conformance.protocol.client import IamClient
@@ -23,7 +23,7 @@ from conformance.selftest.faults import Fault, by_name, catalogue
 from conformance.selftest.runner import RunResult, fault_verdict, run_suite
 from conformance.selftest.variants import variants
 
-REQUIREMENTS = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "requirements.json").read_text())
+REQUIREMENTS = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "requirements.json").read_text())
 REQUIREMENT_IDS = {r["id"] for r in REQUIREMENTS["requirements"]}
 
 

@@ -21,7 +21,7 @@ from conformance.reference.policy import allows
 from conformance.reference.store import ROOT
 from conformance.world.certificates import new_certificate_pem
 
-RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
+RECORDED = Path(__file__).resolve().parents[2] / "fixtures" / "recorded"
 ROOT_IDENTITY = Identity("root", Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY))
 
 

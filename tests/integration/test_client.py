@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from botocore.credentials import Credentials
-from hostile import LIST_USERS_OK, HostileServer
+from support.hostile import LIST_USERS_OK, HostileServer
 
 from conformance.protocol import client as client_module
 from conformance.protocol.client import IamClient, Identity, TargetUnreachable
