@@ -165,8 +165,16 @@ def _watched(pool_class: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
 
 
 def _watch_pools_of(manager: urllib3.PoolManager) -> urllib3.PoolManager:
-    manager.pool_classes_by_scheme = {scheme: _watched(pool) for scheme, pool in manager.pool_classes_by_scheme.items()}
+    """`manager`'s pools watched by the call's budget; once: requests hands the same proxy manager back for every call
+    through a proxy, and a pool class watched twice has no consistent method resolution order."""
+    manager.pool_classes_by_scheme = {
+        scheme: _watched_once(pool) for scheme, pool in manager.pool_classes_by_scheme.items()
+    }
     return manager
+
+
+def _watched_once(pool: type[HTTPConnectionPool]) -> type[HTTPConnectionPool]:
+    return pool if _WatchedPool in pool.__mro__ else _watched(cast(Any, pool))  # classes are hashable
 
 
 class WatchedAdapter(requests.adapters.HTTPAdapter):

@@ -83,11 +83,13 @@ def verdict_line(result: RunResult) -> str:
     if result.verdict == Verdict.INCOMPLETE:
         return "verdict: incomplete — gate: fail (an incomplete run vouches for nothing it did not see)"
     unexpected, known = len(result.gate.unexpected), len(result.gate.known)
+    also = "; also incomplete, see above" if result.incomplete_reasons else ""
     if result.facts.baseline:
         return (
             f"verdict: {result.verdict} — gate: {gate} ({known} known deviations, {unexpected} unexpected"
             + (f", {len(result.gate.now_passing)} baseline entries now passing" if result.gate.now_passing else "")
             + (f", {len(result.gate.drift)} drifted" if result.gate.drift else "")
+            + also
             + ")"
         )
-    return f"verdict: {result.verdict} — gate: {gate} ({unexpected} requirements failed, no baseline)"
+    return f"verdict: {result.verdict} — gate: {gate} ({unexpected} requirements failed, no baseline{also})"

@@ -69,20 +69,19 @@ class Comparison:
 
     @property
     def exit_code(self) -> int:
-        if self.new.incomplete:
-            return EXIT_CANNOT_TELL
-        return EXIT_REGRESSION if self.of("regressed") else EXIT_NO_REGRESSION
+        if self.of("regressed"):  # a regression seen is the news, even in a run that could not finish
+            return EXIT_REGRESSION
+        return EXIT_CANNOT_TELL if self.new.incomplete else EXIT_NO_REGRESSION
 
     @property
     def conclusion(self) -> str:
         regressions = len(self.of("regressed"))
-        if self.new.incomplete:
-            return (
-                f"NEW is incomplete ({'; '.join(self.new.incomplete_reasons) or 'verdict incomplete'}): "
-                "what it did not reach may have regressed, so no regression can be ruled out"
-            )
+        incomplete = f"NEW is incomplete ({'; '.join(self.new.incomplete_reasons) or 'verdict incomplete'})"
         if regressions:
-            return f"{regressions} regression{'s' if regressions > 1 else ''}"
+            found = f"{regressions} regression{'s' if regressions > 1 else ''}"
+            return f"{found}; {incomplete}: there may be more" if self.new.incomplete else found
+        if self.new.incomplete:
+            return f"{incomplete}: what it did not reach may have regressed, so no regression can be ruled out"
         return "no regressions"
 
 

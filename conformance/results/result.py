@@ -1,9 +1,10 @@
 """The immutable result of a run, built once from what the run recorded; every report renders it, none changes it.
 
 Three verdicts. conformant: every requirement judged passed (or was left out on purpose) and nothing failed.
-nonconformant: a requirement failed. incomplete: the run cannot vouch for what it did not see (interrupted, the
+nonconformant: a deviation was observed, whatever else happened (the reasons the run is also incomplete are listed
+beside it; exit 1). incomplete: nothing deviated, but the run cannot vouch for what it did not see (interrupted, the
 deadline, a target gone, a worker lost, a set-up or suite error, tests that never ran, cleanup unfinished, or nothing
-to judge where nothing failed). Incomplete never exits 0 and never passes a gate, whatever the baseline says.
+to judge); exit 2. A run that could not finish never exits 0 and never passes a gate, whatever the baseline says.
 
 summary.json is the result's JSON form (`RunResult.to_summary`), published as schemas/summary.schema.json.
 """
@@ -157,8 +158,8 @@ class RunResult:
 
     @property
     def baseline_written(self) -> str | None:
-        """Where this run's failures were recorded as a baseline (never for an incomplete run)."""
-        return self.facts.write_baseline if self.verdict != Verdict.INCOMPLETE else None
+        """Where this run's failures were recorded as a baseline (never for a run that could not finish)."""
+        return self.facts.write_baseline if not self.incomplete_reasons else None
 
     def of_status(self, status: Status) -> list[RequirementResult]:
         return [row for row in self.requirements if row.status == status]
@@ -336,11 +337,15 @@ def build(record: RunRecord, facts: RunFacts, started: float) -> RunResult:
     gate = baselines.gate(
         {r.id: str(r.status) for r in rows}, baseline, strict=facts.strict_baseline, seen=signatures_seen(rows)
     )
-    if reasons:
+    if any(r.status == Status.FAILED for r in rows):
+        # A deviation observed is the news, whatever else happened: nonconformant, and the gate passes only when every
+        # failure is a known one and the run vouches for the rest (an incomplete run never passes a gate).
+        verdict = Verdict.NONCONFORMANT
+        exit_code = ExitCode(gate.exit_code) if not reasons else ExitCode.NONCONFORMANT
+    elif reasons:
         verdict, exit_code = Verdict.INCOMPLETE, ExitCode.INCOMPLETE
     else:
-        verdict = Verdict.NONCONFORMANT if any(r.status == Status.FAILED for r in rows) else Verdict.CONFORMANT
-        exit_code = ExitCode(gate.exit_code)
+        verdict, exit_code = Verdict.CONFORMANT, ExitCode(gate.exit_code)
     return RunResult(
         verdict=verdict,
         incomplete_reasons=tuple(reasons),

@@ -134,7 +134,7 @@ def run_suite(
     if completed.returncode not in (ExitCode.OK, ExitCode.NONCONFORMANT, ExitCode.INCOMPLETE) or summary is None:
         result.exit_code, result.reason = ExitCode.INCOMPLETE, _could_not_run_reason(completed)
         return result
-    if summary.get("verdict") == "incomplete":
+    if summary.get("verdict") == "incomplete" or summary.get("incomplete_reasons"):
         result.reason = "; ".join(summary.get("incomplete_reasons") or ["incomplete"])[:300]
     for row in summary.get("requirements", []):
         if row.get("status") == "failed":

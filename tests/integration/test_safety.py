@@ -26,13 +26,14 @@ def test_a_broken_target_is_reported_not_crashed_on(mode, run_cli, root_credenti
         run = run_cli(
             "run", "--endpoint-url", server.url, "--profile", "quick", "--deadline", "60", env=root_credentials_env
         )
-    # Nothing can be set up on such a target: incomplete (exit 2), with what it did answer judged as deviations, and
-    # not one requirement passed on nothing.
-    assert run.code == 2, run.stdout[-2000:] + run.stderr[-2000:]
+    # Nothing can be set up on such a target, and what it did answer deviates: nonconformant (exit 1), the set-up
+    # that could not be done listed beside it, and not one requirement passed on nothing.
+    assert run.code == 1, run.stdout[-2000:] + run.stderr[-2000:]
     no_traceback(run)
     assert time.monotonic() - started < 90
     failed = [r for r in run.summary["requirements"] if r["status"] == "failed"]
-    assert failed and run.summary["verdict"] == "incomplete" and run.summary["gate"] == "fail"
+    assert failed and run.summary["verdict"] == "nonconformant" and run.summary["gate"] == "fail"
+    assert run.summary["incomplete_reasons"] and "also incomplete" in run.stdout.splitlines()[-1]
     assert [r["id"] for r in run.summary["requirements"] if r["status"] == "passed"] == []
     excerpts = [
         f["evidence"]["response"]["body_excerpt"]
