@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.errors import ExitCode
-from conformance.results.outcomes import Verdict
 from conformance.results import record as records
+from conformance.results.outcomes import Verdict
 from conformance.results.record import RunRecord
 from conformance.results.result import RunFacts, build
 
