@@ -45,7 +45,7 @@ def sweep(args: argparse.Namespace) -> int:
         credentials = caller_credentials()
         client = IamClient(
             endpoint,
-            resolve_region(args.region),
+            resolve_region(args.region, endpoint)[0],
             Identity("caller", credentials),
             deadline=time.monotonic() + SWEEP_DEADLINE_S,
         )

@@ -190,10 +190,10 @@ def _run(args: argparse.Namespace) -> int:
     settings, reason = _prepare(values, record)
     if reason:
         return _could_not_run(values, record, reason)
-    from conformance.config.settings import seed_line
+    from conformance.config.settings import scope_line, seed_line
 
     prepared = cast("RunSettings", settings)  # no reason: _prepare returned settings
-    print(f"iam-conformance: {seed_line(prepared, '--seed')}", flush=True)
+    print(f"iam-conformance: {seed_line(prepared, '--seed')}; {scope_line(prepared)}", flush=True)
     import pytest
 
     from conformance.run.owner import RunHandle

@@ -18,7 +18,8 @@ from botocore.credentials import Credentials
 from conformance.errors import ConformanceError
 from conformance.protocol.client import IamClient, Identity
 from conformance.protocol.pace import Pace
-from conformance.protocol.target import TargetError, is_real_aws, resolve_endpoint, resolve_region
+from conformance.protocol.partitions import is_real_aws
+from conformance.protocol.target import TargetError, resolve_endpoint, resolve_region
 from conformance.safety.files import ReportDir, ReportDirError
 
 
@@ -51,7 +52,7 @@ class RunSettings:
     # What the run resolved, once
     endpoint: str | None  # None: the embedded moto, started by the owner of the run
     endpoint_origin: str  # where the endpoint came from (--endpoint-url, AWS_ENDPOINT_URL_IAM, ...)
-    region: str
+    region: str  # the SigV4 credential scope's region
     run_id: str  # 8 hex digits: every user the run creates is named and pathed after it
     deadline_epoch: float  # wall clock (shared by every process) after which no request is sent
     seed: int | None  # None: none chosen (a run that could not start)
@@ -60,6 +61,7 @@ class RunSettings:
     secret_key: str = ""
     session_token: str | None = None
     target_label: str = ""
+    region_origin: str = ""  # where the signing region came from (--region, the endpoint's partition, AWS_REGION...)
     target_name: str | None = None  # what the target is and which version, when the suite can tell (the embedded
     target_version: str | None = None  # moto): a family baseline (--baseline moto) picks that version's
     allure_staging: str | None = None  # where allure-pytest writes before the owner redacts and moves it
@@ -171,6 +173,7 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
     check_options(values)
     endpoint, origin = resolve_endpoint(values.get("endpoint_url"))
     seed_from_ci = seed is None and in_ci
+    region, region_origin = resolve_region(values.get("region"), endpoint)
     target = known_target(endpoint)
     if seed is None:
         seed = CI_SEED if in_ci else random.getrandbits(32)
@@ -192,7 +195,8 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
         max_rps=values.get("max_rps"),
         endpoint=endpoint,
         endpoint_origin=origin,
-        region=resolve_region(values.get("region")),
+        region=region,
+        region_origin=region_origin,
         run_id=secrets.token_hex(4),
         deadline_epoch=time.time() + float(values["deadline"]),
         seed=seed,
@@ -201,6 +205,11 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
         target_name=target[0] if target else None,
         target_version=target[1] if target else None,
     )
+
+
+def scope_line(settings: RunSettings) -> str:
+    """What the run says about how it signs, before it starts: a refused signature is then easy to place."""
+    return f"signing for iam in {settings.region} ({settings.region_origin or 'given'})"
 
 
 def seed_line(settings: RunSettings, flag: str) -> str:

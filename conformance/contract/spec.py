@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, overload
 
+# The query protocol's shared front end answers an Action (or Version) it does not know itself, before IAM sees the
+# request, in its own fault namespace: recorded for SES and STS (fixtures/recorded/awsfault-ses-invalid-action.xml,
+# awsfault-sts-invalid-action.xml), and IAM answers an unknown Action with the same code and message (fog368, body not
+# kept). An error of these codes may come in that namespace, the envelope being the same; every other error is IAM's.
+FRONT_END_NAMESPACE = "http://webservices.amazon.com/AWSFault/2005-15-09"
+FRONT_END_CODES = frozenset({"InvalidAction", "MissingAction"})
 CATEGORIES = ("shape", "pagination", "parameters", "errors", "identity", "protocol", "auth")
 # What a requirement stands on: a real IAM response of this action seen (fixtures/recorded/), the page or AWS
 # documentation saying so, or real IAM seen doing it for other actions or other query services.

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import logging
 import os
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from botocore.credentials import Credentials
 
 from conformance.errors import ConformanceError
+from conformance.protocol.partitions import credential_scope
 
 if TYPE_CHECKING:
     from moto.server import ThreadedMotoServer
@@ -67,73 +65,29 @@ def checked_endpoint(value: str, origin: str) -> str:
     return value
 
 
-def is_real_aws(endpoint: str) -> bool:
-    """An AWS-operated endpoint, where creating users costs a real account: any IAM hostname botocore knows, or
-    any host under one of its partitions' DNS suffixes (regional, FIPS, dual-stack and VPC endpoints included)."""
-    host = (urlsplit(endpoint).hostname or "").lower().rstrip(".")
-    if host == "localhost" or _is_ip_address(host):  # AWS endpoints are names: no need to read botocore's data
-        return False
-    hostnames, suffixes = aws_names()
-    return host in hostnames or any(host == suffix or host.endswith("." + suffix) for suffix in suffixes)
-
-
-def _is_ip_address(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-@functools.cache
-def aws_names() -> tuple[frozenset[str], tuple[str, ...]]:
-    """(IAM hostnames, DNS suffixes) of every partition in botocore's own endpoint and partition data."""
-    from botocore.exceptions import DataNotFoundError
-    from botocore.loaders import create_loader
-
-    loader = create_loader()
-    endpoints = loader.load_data("endpoints")
-    suffixes = set(_values_of("dnsSuffix", endpoints))  # each partition's, and its FIPS/dual-stack variants'
-    try:
-        partitions = loader.load_data("partitions")["partitions"]  # the data endpoint rule sets resolve with
-    except DataNotFoundError:  # a botocore from before endpoint rule sets: endpoints.json holds them all
-        partitions = []
-    suffixes.update(_values_of("dnsSuffix", partitions), _values_of("dualStackDnsSuffix", partitions))
-    hostnames = {
-        hostname.lower()
-        for partition in endpoints["partitions"]
-        for hostname in _values_of("hostname", partition["services"].get("iam", {}))
-        if "{" not in hostname
-    }  # templates ({service}.{region}.{dnsSuffix}) fall under the suffixes
-    return frozenset(hostnames), tuple(sorted(suffix.lower() for suffix in suffixes if suffix))
-
-
-def _values_of(key: str, data: object) -> Iterator[str]:
-    """Every string value of `key` anywhere in nested JSON data."""
-    if isinstance(data, dict):
-        for name, value in data.items():
-            if name == key and isinstance(value, str):
-                yield value
-            else:
-                yield from _values_of(key, value)
-    elif isinstance(data, list):
-        for item in data:
-            yield from _values_of(key, item)
-
-
-def resolve_region(explicit: str | None) -> str:
+def resolve_region(explicit: str | None, endpoint: str | None = None) -> tuple[str, str]:
+    """The region the suite signs for, and where it came from: --region; else, for an AWS endpoint, the credential
+    scope botocore's endpoint data gives it (as botocore's own IAM client signs, whatever the shell's region); else
+    AWS_REGION, AWS_DEFAULT_REGION, the profile's, else us-east-1."""
     if explicit:
-        return explicit
+        return explicit, "--region"
+    scope = credential_scope(endpoint) if endpoint is not None else None
+    if scope is not None:
+        return scope, "the endpoint's partition, as botocore's endpoint data says"
     for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if os.environ.get(name):
-            return os.environ[name]
+            return os.environ[name], name
+    return _configured_region()
+
+
+def _configured_region() -> tuple[str, str]:
+    # No config file, no region in it: botocore's session (0.1 s to import) has nothing to add.
     if not os.path.isfile(os.path.expanduser(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config")):
-        return (
-            DEFAULT_REGION  # no config file, no region in it: botocore's session (0.1 s to import) has nothing to add
-        )
+        return DEFAULT_REGION, "the default"
     from botocore.session import get_session
 
-    return get_session().get_config_variable("region") or DEFAULT_REGION
+    configured = get_session().get_config_variable("region")
+    return (str(configured), "the AWS profile") if configured else (DEFAULT_REGION, "the default")
 
 
 def caller_credentials() -> Credentials:

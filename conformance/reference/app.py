@@ -120,8 +120,13 @@ def _first_wins(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
 
 
 class ReferenceApp:
-    def __init__(self, flavour: Flavour | None = None, store: Store | None = None) -> None:
+    def __init__(
+        self, flavour: Flavour | None = None, store: Store | None = None, signing_region: str = "us-east-1"
+    ) -> None:
         self.flavour = flavour or Flavour()
+        # The one credential scope region this endpoint accepts, as IAM's do (iam.amazonaws.com: us-east-1; the China
+        # endpoint: cn-north-1): a request scoped to another is refused before its signature is compared.
+        self.signing_region = signing_region
         self.store = store or Store()
         self.renderer = Renderer(self.flavour)
         self.requests_served = 0
@@ -190,7 +195,7 @@ class ReferenceApp:
             headers=request.headers,
             body=body,
         )
-        sigv4.verify(wire, auth, secret)
+        sigv4.verify(wire, auth, secret, region=self.signing_region)
         return principal
 
     def check_session_token(self, request: Request, auth: sigv4.Authorization, token: str | None) -> None:

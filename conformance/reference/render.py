@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from xml.sax.saxutils import escape
 
-from conformance.contract.spec import operation
+from conformance.contract.spec import FRONT_END_CODES, FRONT_END_NAMESPACE, operation
 
 from .store import AccessKey, Certificate, IamError, User
 
@@ -36,6 +36,9 @@ class Flavour:
     result_username: bool = True  # the sample's <UserName> directly inside ListSigningCertificatesResult
     # Plausible future fields no schema names, at every depth: SDKs ignore elements they do not know.
     extra_elements: bool = False
+    # An unknown Action answered as the query protocol's shared front end answers it (recorded for SES and STS): in
+    # its fault namespace rather than IAM's.
+    front_end_faults: bool = False
 
     def __post_init__(self) -> None:
         choices = {
@@ -173,8 +176,10 @@ class Renderer:
             leaf("Message", error.message),
             *self.extras(Node("Detail"), leaf("Retryable", "false")),
         )
+        front_end = self.flavour.front_end_faults and error.code in FRONT_END_CODES
         return self.serialize(
-            branch("ErrorResponse", detail, leaf("RequestId", request_id), *self.extras(leaf("HostId", "reference")))
+            branch("ErrorResponse", detail, leaf("RequestId", request_id), *self.extras(leaf("HostId", "reference"))),
+            FRONT_END_NAMESPACE if front_end else NAMESPACE,
         )
 
     # -- serialisation -------------------------------------------------------------------------------------
@@ -193,9 +198,9 @@ class Renderer:
         # &#13; keeps a carriage return in a certificate body from being normalised away by the parser.
         return escape(_NOT_XML.sub("\ufffd", value), {"\r": "&#13;"})
 
-    def serialize(self, root: Node) -> bytes:
+    def serialize(self, root: Node, namespace: str = NAMESPACE) -> bytes:
         prefix = self.flavour.namespace_prefix
-        xmlns = f' xmlns:{prefix}="{NAMESPACE}"' if prefix else f' xmlns="{NAMESPACE}"'
+        xmlns = f' xmlns:{prefix}="{namespace}"' if prefix else f' xmlns="{namespace}"'
         out = [DECLARATION] if self.flavour.xml_declaration else []
         self._emit(root, out, xmlns, top=True)
         return "".join(out).encode("utf-8")

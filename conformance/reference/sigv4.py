@@ -113,10 +113,13 @@ def request_timestamp(headers: Headers, auth: Authorization) -> str:
     )
 
 
-def check_scope(auth: Authorization, timestamp: str, now: datetime) -> None:
-    """Scope and clock checks real AWS makes before comparing signatures; any region is accepted."""
+def check_scope(auth: Authorization, timestamp: str, now: datetime, region: str | None = None) -> None:
+    """Scope and clock checks real AWS makes before comparing signatures; `region`: the one region IAM's endpoint
+    accepts (recorded: "Credential should be scoped to a valid region, not 'us-east-2'."), None for any."""
     if auth.service != SERVICE:
         raise mismatch(f"Credential should be scoped to correct service: '{SERVICE}'. ")
+    if region is not None and auth.region != region:
+        raise mismatch(f"Credential should be scoped to a valid region, not '{auth.region}'. ")
     if auth.terminator != TERMINATOR:
         raise mismatch(
             f"Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{auth.terminator}'. "
@@ -187,10 +190,12 @@ def check_payload_hash(wire: WireRequest, signed: HTTPHeaders) -> None:
         raise mismatch("The provided 'x-amz-content-sha256' header does not match what was computed.")
 
 
-def verify(wire: WireRequest, auth: Authorization, secret: str, now: datetime | None = None) -> None:
-    """Raise IamError unless the request carries a valid SigV4 signature for `secret`."""
+def verify(
+    wire: WireRequest, auth: Authorization, secret: str, now: datetime | None = None, region: str | None = None
+) -> None:
+    """Raise IamError unless the request carries a valid SigV4 signature for `secret`, scoped to `region`."""
     timestamp = request_timestamp(wire.headers, auth)
-    check_scope(auth, timestamp, now or datetime.now(UTC))
+    check_scope(auth, timestamp, now or datetime.now(UTC), region)
     signed = signed_header_map(wire, auth)
     check_payload_hash(wire, signed)
     signer = WireSigV4Auth(Credentials(auth.access_key, secret), auth.region, signed)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-from conformance.config.settings import RunSettings, SettingsError, seed_line
+from conformance.config.settings import RunSettings, SettingsError, scope_line, seed_line
 from conformance.errors import ExitCode
 from conformance.protocol.client import TargetUnreachable
 from conformance.protocol.target import EMBEDDED_CREDENTIALS, TargetError, caller_credentials
@@ -151,7 +151,9 @@ class RunOwner:
         if self.record.could_not_run is not None:
             pytest.exit(f"iam-conformance: could not run: {self.record.could_not_run}", returncode=ExitCode.INCOMPLETE)
         if reporter is not None and self.settings is not None and self.handle is None:
-            reporter.write_line(f"iam-conformance: {seed_line(self.settings, '--iam-seed')}")
+            reporter.write_line(
+                f"iam-conformance: {seed_line(self.settings, '--iam-seed')}; {scope_line(self.settings)}"
+            )
 
     def _shares_population(self) -> bool:
         """With xdist workers, the users most checks list are made once, here, instead of once per worker."""

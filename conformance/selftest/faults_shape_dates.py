@@ -198,8 +198,8 @@ class ResultUserNameNone(Renderer):
 
 @fault("no_namespace", ("SHAPE-03", "SHAPE-01"), "bodies carry no xmlns at all")
 class NoNamespace(Renderer):
-    def serialize(self, root: Node) -> bytes:
-        return super().serialize(root).replace(f' xmlns="{NAMESPACE}"'.encode(), b"")
+    def serialize(self, root: Node, namespace: str = NAMESPACE) -> bytes:
+        return super().serialize(root, namespace).replace(f' xmlns="{NAMESPACE}"'.encode(), b"")
 
 
 @fault(
@@ -208,8 +208,8 @@ class NoNamespace(Renderer):
     "xmlns with http: instead of https: http://iam.amazonaws.com/doc/2010-05-08/",
 )
 class NamespaceHttpScheme(Renderer):
-    def serialize(self, root: Node) -> bytes:
-        return super().serialize(root).replace(NAMESPACE.encode(), NAMESPACE.replace("https:", "http:").encode())
+    def serialize(self, root: Node, namespace: str = NAMESPACE) -> bytes:
+        return super().serialize(root, namespace).replace(NAMESPACE.encode(), NAMESPACE.replace("https:", "http:").encode())
 
 
 @fault(

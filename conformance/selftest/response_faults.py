@@ -24,8 +24,8 @@ from conformance.selftest.registry import fault
 
 @fault("wrong_namespace", "SHAPE-03", "xmlns without its trailing slash: https://iam.amazonaws.com/doc/2010-05-08")
 class WrongNamespace(Renderer):
-    def serialize(self, root: Node) -> bytes:
-        return super().serialize(root).replace(NAMESPACE.encode(), NAMESPACE.rstrip("/").encode())
+    def serialize(self, root: Node, namespace: str = NAMESPACE) -> bytes:
+        return super().serialize(root, namespace).replace(NAMESPACE.encode(), NAMESPACE.rstrip("/").encode())
 
 
 @fault("success_without_request_id", "SHAPE-04", "success bodies have no <ResponseMetadata><RequestId>")

@@ -425,11 +425,28 @@ def test_authentication_errors(server):
 
 def test_tampered_request_fails(server):
     request = AWSRequest(method="GET", url=server.url, params={"Action": "GetUser", "Version": "2010-05-08"})
-    SigV4Auth(Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY), "iam", "eu-west-1").add_auth(request)
+    SigV4Auth(Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY), "iam", "us-east-1").add_auth(request)
     prepared = request.prepare()
-    assert requests.get(prepared.url, headers=dict(prepared.headers)).status_code == 200  # any region is fine
+    assert requests.get(prepared.url, headers=dict(prepared.headers)).status_code == 200
     tampered = requests.get(prepared.url + "&UserName=someone", headers=dict(prepared.headers))
     assert error_of(tampered)[2] == "SignatureDoesNotMatch"
+
+
+@pytest.mark.parametrize(("accepted", "refused"), [("us-east-1", "eu-west-1"), ("cn-north-1", "us-east-1")])
+def test_only_the_endpoints_own_credential_scope_is_accepted(accepted, refused):
+    """As IAM's endpoints do: iam.amazonaws.com signs for us-east-1 only, the China endpoint for cn-north-1 only."""
+
+    def get_user(url: str, region: str) -> requests.Response:
+        request = AWSRequest(method="GET", url=url, params={"Action": "GetUser", "Version": "2010-05-08"})
+        SigV4Auth(Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY), "iam", region).add_auth(request)
+        prepared = request.prepare()
+        return requests.get(prepared.url, headers=dict(prepared.headers), timeout=30)
+
+    with ReferenceServer(app=ReferenceApp(Flavour(), signing_region=accepted)) as endpoint:
+        assert get_user(endpoint.url, accepted).status_code == 200
+        status, _, code, message = error_of(get_user(endpoint.url, refused))
+    assert (status, code) == (403, "SignatureDoesNotMatch")
+    assert message.startswith(f"Credential should be scoped to a valid region, not '{refused}'.")
 
 
 def test_action_errors(server):

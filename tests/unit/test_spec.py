@@ -37,7 +37,7 @@ MANIFEST = {entry["file"]: entry for entry in json.loads((RECORDED / "manifest.j
 
 
 def cited_fixtures(text: str) -> set[str]:
-    return set(re.findall(r"[\w.-]+\.xml", text))
+    return set(re.findall(r"[\w.-]+\.(?:xml|txt|snapshot\.json)", text))
 
 
 def test_every_requirement_states_what_it_stands_on():

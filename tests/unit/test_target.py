@@ -7,7 +7,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import EndpointVariantError
 
-from conformance.protocol.target import TargetError, checked_endpoint, is_real_aws, resolve_endpoint
+from conformance.protocol.partitions import is_real_aws
+from conformance.protocol.target import TargetError, checked_endpoint, resolve_endpoint
 
 SESSION = botocore.session.get_session()
 LOADER = SESSION.get_component("data_loader")
