@@ -10,6 +10,7 @@ from conformance.checks import check
 from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
 from conformance.checks.observations import Walk
 from conformance.contract.spec import operation
+from conformance.protocol.caller import Caller, CallerKind
 from conformance.protocol.wire import Exchange, describe, read_error, read_listing
 
 
@@ -188,23 +189,23 @@ def same_order_twice(first: Walk, second: Walk) -> None:
 
 
 @check
-def caller_listing_is_the_callers_own(walk: Walk, others: set[str], credentials: str) -> None:
-    """UserName omitted, signed with the caller's own credentials (`credentials`: long-term, temporary or unknown,
-    from the access key id's documented prefix). Long-term keys (a user's or the root's) list their owner's
-    certificates: none of another user's, one owner for all. Temporary credentials belong to no user: IAM answers
-    400 ValidationError (recorded for another action). Keys of an unknown kind (emulators' made-up ones) may get
-    either answer."""
+def caller_listing_is_the_callers_own(walk: Walk, others: set[str], caller: Caller) -> list[str]:
+    """UserName omitted, signed with the caller's own credentials. Credentials that act as a user (the root's, a
+    user's long-term key, a user's own session from GetSessionToken) list that user's certificates: none of another
+    user's, one owner for all. Credentials of no user (a role's session, a federated one) get 400 ValidationError
+    (recorded for another action: analogy). A caller the target did not name may get either answer."""
     first = walk.pages[0]
     error = read_error(first)
     non_user_answer = first.status == 400 and error is not None and error.code == "ValidationError"
-    if credentials == "temporary":
+    notes = [f"the caller: {caller.kind} ({caller.basis})"]
+    if caller.kind.is_no_user:
         if not non_user_answer:
             raise StatusDeviation(
                 "HTTP 400 ValidationError: UserName must be given with non-user credentials", describe(first), first
             )
-        return
-    if credentials == "unknown" and non_user_answer:
-        return
+        return notes
+    if caller.kind == CallerKind.UNKNOWN and non_user_answer:
+        return notes
     _all_pages_are_listings(walk)
     if walk.stopped_early:
         raise ContentDeviation("a walk that ends with IsTruncated false", walk.stopped_early, walk.last)
@@ -216,6 +217,7 @@ def caller_listing_is_the_callers_own(walk: Walk, others: set[str], credentials:
     owners = sorted({c.user_name or "" for listing in walk.listings() for c in listing.certificates})
     if len(owners) > 1:
         raise ContentDeviation("one owner (the caller) for every listed certificate", f"owners {owners}", walk.last)
+    return notes
 
 
 @check

@@ -6,19 +6,10 @@ identity-based policies (`Store(enforce_policies=True)`), and eventual consisten
 """
 
 from .app import ReferenceApp, parameters_for
+from .principals import ACCOUNT_ID, Principal, RoleSession, TemporaryCredentials, User
 from .render import Flavour, Node, Renderer
 from .server import ReferenceServer
-from .store import (
-    ACCOUNT_ID,
-    ROOT_ACCESS_KEY,
-    ROOT_SECRET_KEY,
-    IamError,
-    Principal,
-    RoleSession,
-    Store,
-    TemporaryCredentials,
-    Write,
-)
+from .store import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, IamError, Store, Write
 
 __all__ = [
     "ACCOUNT_ID",
@@ -34,6 +25,7 @@ __all__ = [
     "RoleSession",
     "Store",
     "TemporaryCredentials",
+    "User",
     "Write",
     "parameters_for",
 ]

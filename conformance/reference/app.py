@@ -31,8 +31,9 @@ from werkzeug.wrappers import Request, Response
 from conformance.contract.spec import Constraint, Parameter, operation, parse_integer
 
 from . import sigv4
+from .principals import ACCOUNT_ID, Principal, User
 from .render import Flavour, Node, Renderer, leaf, listing
-from .store import ACCOUNT_ID, Certificate, IamError, Principal, Store, User
+from .store import Certificate, IamError, Store
 
 if TYPE_CHECKING:
     from botocore.model import ServiceModel, Shape

@@ -14,7 +14,8 @@ from xml.sax.saxutils import escape
 
 from conformance.contract.spec import FRONT_END_CODES, FRONT_END_NAMESPACE, operation
 
-from .store import AccessKey, Certificate, IamError, User
+from .principals import User
+from .store import AccessKey, Certificate, IamError
 
 NAMESPACE = operation().namespace
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>'

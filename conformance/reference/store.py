@@ -18,13 +18,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Literal, TypeAlias
 
 from conformance.contract.spec import operation
 
 from . import policy
+from .principals import ACCOUNT_ID, Principal, RoleSession, TemporaryCredentials, User, user_arn
 
-ACCOUNT_ID = "123456789012"
 ROOT_ACCESS_KEY = "AKIAREFERENCEROOT001"
 ROOT_SECRET_KEY = "ReferenceRootSecretKey/00000000000000001"
 
@@ -56,66 +55,6 @@ def now() -> datetime:
 
 def random_id(prefix: str, length: int) -> str:
     return prefix + "".join(secrets.choice(_UPPER_ALNUM) for _ in range(length - len(prefix)))
-
-
-@dataclass
-class User:
-    name: str
-    path: str
-    user_id: str
-    created: datetime
-    root: bool = False
-
-    @property
-    def kind(self) -> Literal["root", "user"]:
-        return "root" if self.root else "user"
-
-    @property
-    def arn(self) -> str:
-        if self.root:
-            return f"arn:aws:iam::{ACCOUNT_ID}:root"
-        return user_arn(self.path, self.name)
-
-
-def user_arn(path: str, name: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT_ID}:user{path}{name}"
-
-
-@dataclass(frozen=True)
-class RoleSession:
-    """The principal of temporary credentials: an assumed role's session. It is no user: an action that falls back
-    on the caller's own user (UserName omitted) has none to fall back on."""
-
-    role_name: str
-    session_name: str
-    role_id: str
-    policy: str | None  # the role's permissions policy, enforced when the store enforces policies
-    root: bool = False
-    kind: Literal["role"] = "role"
-
-    @property
-    def name(self) -> str:
-        return self.session_name
-
-    @property
-    def user_id(self) -> str:
-        return f"{self.role_id}:{self.session_name}"
-
-    @property
-    def arn(self) -> str:
-        return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{self.role_name}/{self.session_name}"
-
-
-# Whoever signed a request: a user (the account root included) or a role's session.
-Principal: TypeAlias = User | RoleSession
-
-
-@dataclass(frozen=True)
-class TemporaryCredentials:
-    access_key_id: str  # ASIA...: AWS's documented prefix of temporary access key ids
-    secret: str
-    token: str
-    principal: RoleSession
 
 
 @dataclass
@@ -329,7 +268,23 @@ class Store:
                 raise IamError(404, "NoSuchEntity", f"The Access Key with id {access_key_id} cannot be found.")
             del self.access_keys[access_key_id]
 
-    # -- temporary credentials (a role's session) ---------------------------------------------------------
+    # -- temporary credentials (a role's session, a user's own session) ---------------------------------
+    def issue_user_session(self, user_name: str | None = None, mfa: bool = True) -> TemporaryCredentials:
+        """GetSessionToken credentials of a user (of the root when `user_name` is None): an ASIA key with a token
+        that acts as that user. IAM serves them only when the session was authenticated with MFA; without it, every
+        IAM call is InvalidClientTokenId (recorded: awsvault15-..., awsvault328-iam-session-token-mfa-vs-none.txt)."""
+        owner = ROOT if user_name is None else self.get_user(user_name)
+        with self.lock:
+            issued = TemporaryCredentials(
+                random_id("ASIA", 20),
+                "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40)),
+                secrets.token_urlsafe(96),
+                owner,
+                mfa,
+            )
+            self.sessions[issued.access_key_id] = issued
+            return issued
+
     def issue_session(
         self, role_name: str = "iam-conformance-ci", session_name: str = "ci", role_policy: str | None = None
     ) -> TemporaryCredentials:
@@ -377,7 +332,7 @@ class Store:
         with self.lock:
             issued = self.sessions.get(access_key_id)
             if issued is not None:
-                return issued.principal, issued.secret
+                return (issued.principal, issued.secret) if issued.mfa else None
             key = self.access_keys.get(access_key_id)
             if key is None or key.status != "Active":
                 return None

@@ -15,7 +15,8 @@ from botocore.credentials import Credentials
 from werkzeug.wrappers import Request
 
 from conformance.reference import IamError, Principal, ReferenceApp, Store, sigv4
-from conformance.reference.store import Certificate, User, no_such_user
+from conformance.reference.principals import User
+from conformance.reference.store import Certificate, no_such_user
 from conformance.selftest.registry import fault
 
 # -- identity: UserName omitted ----------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ from typing import cast
 
 from conformance.contract.spec import operation, parse_integer
 from conformance.reference import Flavour, IamError, Principal, ReferenceApp, Store
+from conformance.reference.principals import User
 from conformance.reference.render import Node
-from conformance.reference.store import Certificate, User
+from conformance.reference.store import Certificate
 from conformance.selftest.registry import fault
 
 DEFAULT_MAX_ITEMS = operation().parameters["MaxItems"].default

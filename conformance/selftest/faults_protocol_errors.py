@@ -17,8 +17,9 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 from werkzeug.wrappers import Request
 
 from conformance.reference import Flavour, IamError, ReferenceApp, Renderer, Store
+from conformance.reference.principals import User
 from conformance.reference.render import branch, leaf
-from conformance.reference.store import Certificate, User
+from conformance.reference.store import Certificate
 from conformance.selftest.registry import fault
 
 if TYPE_CHECKING:

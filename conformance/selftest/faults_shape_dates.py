@@ -13,8 +13,9 @@ from email.utils import format_datetime
 from cryptography import x509
 
 from conformance.reference import IamError, Principal, ReferenceApp, Renderer, Store
+from conformance.reference.principals import User
 from conformance.reference.render import NAMESPACE, Node, branch, leaf, listing
-from conformance.reference.store import Certificate, User, random_id
+from conformance.reference.store import Certificate, random_id
 from conformance.selftest.registry import fault
 
 # -- UploadDate: when, and how written ---------------------------------------------------------------------------
@@ -209,7 +210,11 @@ class NoNamespace(Renderer):
 )
 class NamespaceHttpScheme(Renderer):
     def serialize(self, root: Node, namespace: str = NAMESPACE) -> bytes:
-        return super().serialize(root, namespace).replace(NAMESPACE.encode(), NAMESPACE.replace("https:", "http:").encode())
+        return (
+            super()
+            .serialize(root, namespace)
+            .replace(NAMESPACE.encode(), NAMESPACE.replace("https:", "http:").encode())
+        )
 
 
 @fault(

@@ -15,8 +15,9 @@ from werkzeug.wrappers import Request
 
 from conformance.contract.spec import Constraint, Parameter
 from conformance.reference import IamError, Principal, ReferenceApp, Renderer, sigv4
+from conformance.reference.principals import User
 from conformance.reference.render import branch, leaf
-from conformance.reference.store import ROOT, User
+from conformance.reference.store import ROOT
 from conformance.selftest.registry import fault
 
 if TYPE_CHECKING:

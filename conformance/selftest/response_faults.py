@@ -15,8 +15,9 @@ from urllib.parse import parse_qsl
 from cryptography import x509
 
 from conformance.reference import Flavour, IamError, Principal, ReferenceApp, Renderer, Store
+from conformance.reference.principals import User
 from conformance.reference.render import NAMESPACE, Node, branch, leaf
-from conformance.reference.store import CERTIFICATES_PER_USER, Certificate, User
+from conformance.reference.store import CERTIFICATES_PER_USER, Certificate
 from conformance.selftest.registry import fault
 
 # -- shape -----------------------------------------------------------------------------------------------------

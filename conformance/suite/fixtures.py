@@ -19,6 +19,7 @@ import pytest
 from conformance.checks import Judge
 from conformance.checks.observations import UploadedCertificate, Walk
 from conformance.config.settings import RunSettings
+from conformance.protocol.caller import Caller, caller_of
 from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.wire import Exchange, read_error
@@ -106,6 +107,12 @@ def tests_beside(request: pytest.FixtureRequest, iam: IamClient) -> Iterator[Bes
         iam.halt("the run is ending")  # whatever still runs beside (an interrupted run) ends at its next call
         runs.stop()
         iam.halt(None)
+
+
+@pytest.fixture(scope="session")
+def caller(iam: IamClient) -> Caller:
+    """Who the run's own credentials are (conformance.protocol.caller): one GetUser, UserName omitted."""
+    return caller_of(iam.call("GetUser", {}))
 
 
 @pytest.fixture(scope="session")

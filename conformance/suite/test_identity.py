@@ -10,9 +10,9 @@ from conformance.checks.pagination import (
     no_foreign_certificates,
     walk_yields_each_certificate_once,
 )
+from conformance.protocol.caller import Caller
 from conformance.protocol.client import Identity
 from conformance.suite import beside, requirement
-from conformance.suite.fixtures import Target
 from conformance.world.seeding import SeededUser
 from conformance.world.walking import Walker
 
@@ -36,13 +36,8 @@ def test_without_user_name_the_signing_users_certificates_are_listed(
 
 @requirement("ID-02")
 def test_without_user_name_the_callers_own_credentials_list_the_callers_own(
-    created_certificate_ids: set[str], walker: Walker, judge: Judge, conformance_target: Target
+    created_certificate_ids: set[str], walker: Walker, judge: Judge, caller: Caller
 ) -> None:
     # The root's own certificates are never touched: the suite only reads what the caller's listing holds, and that
-    # none of it belongs to the users the suite created.
-    judge(
-        caller_listing_is_the_callers_own,
-        walker(None, None),
-        created_certificate_ids,
-        conformance_target.settings.caller_kind,
-    )
+    # none of it belongs to the users the suite created. Who the caller is, the target itself says (`caller`).
+    judge(caller_listing_is_the_callers_own, walker(None, None), created_certificate_ids, caller)

@@ -19,6 +19,7 @@ import pytest
 from conformance.checks import load_all
 from conformance.checks.observations import UploadedCertificate, Walk
 from conformance.contract.spec import Parameter, data_dir, operation
+from conformance.protocol.caller import Caller, CallerKind
 from conformance.protocol.wire import Exchange, SentRequest, child, read_listing, result_element, text
 
 RECORDED = data_dir("fixtures") / "recorded"
@@ -34,6 +35,7 @@ JUDGED = {
     and (entry.get("service", "iam") == "iam" or b"AWSFault/2005-15-09" in (RECORDED / file).read_bytes())
 }
 CHECKS = load_all()
+ROLE = Caller(CallerKind.ROLE, None, "the recording's caller: an assumed role's session")
 # A recording of a listing the suite may ask for: what the suite expects of it (the recordings sent no MaxItems).
 LISTINGS = [
     "cap2010-list-signing-certificates.xml",
@@ -147,7 +149,7 @@ def _situation(file: str) -> list[Judgement]:
         judged.append(Judgement(file, "upload_refused_only_at_quota", lambda: (ex(), entry["held"])))
     if file == "ls-delete-access-key-non-user-credentials.xml":  # ID-02: UserName omitted, non-user credentials
         judged.append(
-            Judgement(file, "caller_listing_is_the_callers_own", lambda: (Walk(None, None, [ex()]), set(), "temporary"))
+            Judgement(file, "caller_listing_is_the_callers_own", lambda: (Walk(None, None, [ex()]), set(), ROLE))
         )
     if entry["stand_ins"] == {} and "InvalidClientTokenId" in entry["shows"]:  # AUTH-03's expectation
         judged.append(Judgement(file, "error_with_code", lambda: (ex(), 403, "InvalidClientTokenId")))
