@@ -104,7 +104,7 @@ class RunSettings:
     def credential_kind(self) -> str:
         """The caller's kind of credentials, for reports."""
         return {
-            "temporary": "temporary credentials with a session token (a user's own session, a role's, SSO or federated)",
+            "temporary": "temporary credentials with a session token (a user's own, a role's or a federated session)",
             "long-term": "a long-term access key (an IAM user's or the account root's)",
             "unknown": f"an access key of no AWS kind ({self.access_key[:4]}…), as emulators accept",
         }[self.caller_kind]
