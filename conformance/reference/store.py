@@ -5,7 +5,8 @@ delete conflict) are atomic even when the threaded server handles requests concu
 
 Real IAM's manners, as options: temporary credentials of a role (`issue_session`: an ASIA key id, a secret and a
 session token), identity-based policies enforced for users and roles (`enforce_policies`), and eventual
-consistency (`consistency_lag_s`: a listing shows a user's certificates as they were that long ago).
+consistency (`consistency_lag_s`: a listing shows a user's certificates as they were that long ago, and a user or an
+access key just created is not found, nor does it authenticate, for that long).
 """
 
 from __future__ import annotations
@@ -109,9 +110,17 @@ class Store:
     # Options: real IAM's manners (see the module's docstring)
     enforce_policies: bool = False
     consistency_lag_s: float = 0.0
+    visibility_lag_s: float | None = None  # how long a new user or key stays unseen (None: consistency_lag_s)
     clock: Callable[[], float] = field(default_factory=lambda: time.monotonic)  # seconds; tests may turn it by hand
     _seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _unseen: dict[str, list[Write]] = field(default_factory=dict)  # owner id -> writes a listing may not show yet
+    _born: dict[str, float] = field(default_factory=dict)  # user id or access key id -> when it was created (clock)
+
+    def _settled(self, entity_id: str) -> bool:
+        """Whether a user or access key created with a lag is seen yet (IAM: "a user or access key just created may
+        be invisible for seconds")."""
+        lag = self.consistency_lag_s if self.visibility_lag_s is None else self.visibility_lag_s
+        return self.clock() - self._born.get(entity_id, float("-inf")) >= lag
 
     # -- users ---------------------------------------------------------------------------------------------
     def create_user(self, name: str, path: str = "/") -> User:
@@ -120,12 +129,14 @@ class Store:
                 raise IamError(409, "EntityAlreadyExists", f"User with name {name} already exists.")
             user = User(name=name, path=path, user_id=random_id("AIDA", 21), created=now())
             self.users[name.lower()] = user
+            if self.consistency_lag_s:
+                self._born[user.user_id] = self.clock()
             return user
 
     def get_user(self, name: str) -> User:
         with self.lock:
             user = self.users.get(name.lower())
-            if user is None:
+            if user is None or not self._settled(user.user_id):
                 raise no_such_user(name)
             return user
 
@@ -259,6 +270,8 @@ class Store:
                 created=now(),
             )
             self.access_keys[key.access_key_id] = key
+            if self.consistency_lag_s:
+                self._born[key.access_key_id] = self.clock()
             return key
 
     def delete_access_key(self, owner: User, access_key_id: str) -> None:
@@ -334,7 +347,7 @@ class Store:
             if issued is not None:
                 return (issued.principal, issued.secret) if issued.mfa else None
             key = self.access_keys.get(access_key_id)
-            if key is None or key.status != "Active":
+            if key is None or key.status != "Active" or not self._settled(access_key_id):
                 return None
             if key.owner_id == ROOT.user_id:
                 return ROOT, key.secret

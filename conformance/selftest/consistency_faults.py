@@ -57,3 +57,4 @@ class UploadNeverListed(Store):
 @dataclass
 class LagsBeyondTheBound(Store):
     consistency_lag_s: float = 2.5 * CONVERGENCE_WAIT_S
+    visibility_lag_s: float | None = 0.0  # its listings lag; its users are found at once

@@ -14,7 +14,8 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TypedDict, TypeVar
+from enum import Enum
+from typing import Literal, TypeAlias, TypedDict, TypeVar
 
 from botocore.credentials import Credentials
 
@@ -98,17 +99,32 @@ class SeededUser:
         return {c.certificate_id: c.status for c in self.certificates}
 
 
+class Unseen(Enum):
+    """A listing that showed no user at all: NoSuchEntity for a user the run created (IAM is eventually consistent:
+    a user just created may be invisible for seconds)."""
+
+    USER = "no such user"
+
+
+# What a listing can show of a user: certificate id -> status, or no user yet.
+State: TypeAlias = dict[str, str] | Literal[Unseen.USER]
+
+
 @dataclass
 class RecentWrites:
     """A user's writes within CONVERGENCE_WAIT_S of each other: the states a listing may still show."""
 
-    states: list[dict[str, str]]  # before the first of these writes, then after each one (the last is current)
+    states: list[State]  # before the first of these writes (no user, before its creation), then after each one
     last_at: float  # time.monotonic() of the last write
     last_what: str
 
-    def explains(self, listed: dict[str, str]) -> bool:
-        """Whether `listed` could be a lagging view: each certificate shown as some recent state had it."""
-        return all(any(state.get(cid) == status for state in self.states) for cid, status in listed.items())
+    def explains(self, listed: State) -> bool:
+        """Whether `listed` could be a lagging view: no user where the user was just created, or each certificate
+        shown as some recent state had it."""
+        if listed is Unseen.USER:
+            return Unseen.USER in self.states
+        shown = [state for state in self.states if state is not Unseen.USER]
+        return all(any(state.get(cid) == status for state in shown) for cid, status in listed.items())
 
 
 class Seeder:
@@ -154,6 +170,7 @@ class Seeder:
         self._ok(f"CreateUser {name}", self.client.call("CreateUser", {"UserName": name, "Path": self.path}))
         user = SeededUser(name, may_hold=set())
         self.users.append(user)
+        self._wrote(user, "creation", Unseen.USER)  # a listing right after may not find it yet
         return user
 
     def upload(self, user: SeededUser) -> UploadedCertificate | Exchange:
@@ -225,7 +242,7 @@ class Seeder:
         self._wrote(user, f"deletion of {certificate.certificate_id}", before)
 
     # -- eventual consistency of listings ------------------------------------------------------------------
-    def _wrote(self, user: SeededUser, what: str, before: dict[str, str]) -> None:
+    def _wrote(self, user: SeededUser, what: str, before: State) -> None:
         now = time.monotonic()
         recent = self.recent.get(user.name)
         if recent is None or now - recent.last_at > CONVERGENCE_WAIT_S:
@@ -236,10 +253,11 @@ class Seeder:
     def user_of_key(self, access_key_id: str) -> SeededUser | None:
         return next((u for u in self.users if access_key_id in u.access_keys), None)
 
-    def settle(self, user_name: str, listing: Callable[[], W], listed: Callable[[W], dict[str, str] | None]) -> W:
-        """`listing()`, again while what it shows (`listed`: certificate id -> status, None when unreadable) is an
-        earlier state of the user's recent writes, for at most CONVERGENCE_WAIT_S after the last one. One listing
-        when it already shows the last write (or something no lag explains): a retry costs requests."""
+    def settle(self, user_name: str, listing: Callable[[], W], listed: Callable[[W], State | None]) -> W:
+        """`listing()`, again while what it shows (`listed`: certificate id -> status, Unseen.USER when the user is not
+        found, None when unreadable) is an earlier state of the user's recent writes, its creation included, for at
+        most CONVERGENCE_WAIT_S after the last one. One listing when it already shows the last write (or something no
+        lag explains): a retry costs requests."""
         started, pause = time.monotonic(), 0.5
         seen = listing()
         user = next((u for u in self.users if u.name == user_name), None)

@@ -10,8 +10,8 @@ from typing import Final, cast
 from conformance.checks.observations import Walk
 from conformance.protocol.client import IamClient, Identity
 from conformance.protocol.pace import overlapped
-from conformance.protocol.wire import read_listing
-from conformance.world.seeding import Seeder
+from conformance.protocol.wire import read_error, read_listing
+from conformance.world.seeding import Seeder, State, Unseen
 
 # Pages a walk may take before it counts as endless: a user holds few certificates.
 WALK_PAGE_LIMIT = 12
@@ -30,9 +30,13 @@ Ask = tuple[str | None, int | None] | tuple[str | None, int | None, Identity | N
 _WalkKey = tuple[str | None, int | None, str | None, int | None, str]
 
 
-def listed_state(walk: Walk) -> dict[str, str] | None:
-    """certificate id -> status over a whole walk; None when the walk is no clean listing (a page that is not one,
-    a certificate twice, a walk that stopped early): no lag explains those, the checks judge them."""
+def listed_state(walk: Walk) -> State | None:
+    """certificate id -> status over a whole walk; Unseen.USER when its first page says there is no such user; None
+    when the walk is no clean listing (a page that is not one, a certificate twice, a walk that stopped early): no lag
+    explains those, the checks judge them."""
+    first = read_error(walk.pages[0]) if walk.pages else None
+    if first is not None and first.code == "NoSuchEntity":
+        return Unseen.USER
     listings = walk.listings()
     if walk.stopped_early or len(listings) != len(walk.pages):
         return None

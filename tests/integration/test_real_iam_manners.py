@@ -131,10 +131,11 @@ def test_the_run_says_it_ran_with_temporary_credentials(role_run):
 def test_a_role_caller_never_relies_on_an_implicit_user(role_run):
     run, _ = role_run
     # A call about the caller itself (UserName omitted) is at most PARAM-08's drawn parameters, which the reference
-    # answers with the recorded ValidationError: everything that needs a user (ID-01, PAG-10) signs as a created one.
+    # answers with the recorded ValidationError, and the one GetUser that asks who the caller is: everything that
+    # needs a user (ID-01, PAG-10) signs as a created one.
     role_arn = run.caller_arn
     own = {(action, allowed) for (action, resource, allowed) in run.sent() if resource == role_arn}
-    assert own <= {("iam:ListSigningCertificates", True)}
+    assert own <= {("iam:ListSigningCertificates", True), ("iam:GetUser", True)}
 
 
 # -- eventual consistency ------------------------------------------------------------------------------------------
@@ -150,9 +151,10 @@ def test_listings_that_lag_behind_writes_are_waited_for_and_conformant(lagging_r
 
 def test_each_wait_is_reported_in_the_summary_the_console_and_the_html(lagging_run):
     waits = lagging_run.summary["consistency_waits"]
-    assert waits and all(w["what"].startswith("listing of ic-") and w["seconds"] > 0 for w in waits)
-    kinds = {w["what"].split(" to show its ")[1].split(" ")[0] for w in waits}
-    assert {"upload", "status", "deletion"} <= kinds
+    assert waits and all(w["what"] and w["seconds"] > 0 for w in waits)
+    listings = [w for w in waits if w["what"].startswith("listing of ic-")]
+    kinds = {w["what"].split(" to show its ")[1].split(" ")[0] for w in listings}
+    assert {"creation", "upload", "status", "deletion"} <= kinds
     total = sum(w["seconds"] for w in waits)
     assert f"{total:.1f} s waiting for IAM to catch up ({len(waits)} waits)" in lagging_run.stdout
     html = (lagging_run.report_dir / "report.html").read_text(encoding="utf-8")
