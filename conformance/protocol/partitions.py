@@ -36,16 +36,12 @@ def _is_ip_address(host: str) -> bool:
 @functools.cache
 def aws_names() -> tuple[frozenset[str], tuple[str, ...]]:
     """(IAM hostnames, DNS suffixes) of every partition in botocore's own endpoint and partition data."""
-    from botocore.exceptions import DataNotFoundError
     from botocore.loaders import create_loader
 
     loader = create_loader()
     endpoints = loader.load_data("endpoints")
     suffixes = set(_values_of("dnsSuffix", endpoints))  # each partition's, and its FIPS/dual-stack variants'
-    try:
-        partitions = loader.load_data("partitions")["partitions"]  # the data endpoint rule sets resolve with
-    except DataNotFoundError:  # a botocore from before endpoint rule sets: endpoints.json holds them all
-        partitions = []
+    partitions = _partitions_data()
     suffixes.update(_values_of("dnsSuffix", partitions), _values_of("dualStackDnsSuffix", partitions))
     hostnames = {
         hostname.lower()
@@ -69,21 +65,45 @@ def _values_of(key: str, data: object) -> Iterator[str]:
             yield from _values_of(key, item)
 
 
+def _partitions_data() -> list[dict[str, Any]]:
+    """The partition data endpoint rule sets resolve with ([] for a botocore from before them: endpoints.json holds
+    every partition then)."""
+    from botocore.exceptions import DataNotFoundError
+    from botocore.loaders import create_loader
+
+    try:
+        return list(create_loader().load_data("partitions")["partitions"])
+    except DataNotFoundError:
+        return []
+
+
 @functools.cache
 def _iam_scopes() -> tuple[dict[str, str], dict[str, str]]:
-    """(IAM hostname -> credential scope region, partition DNS suffix -> the partition's IAM scope region), from
-    botocore's EndpointResolver over every partition, region and FIPS/dual-stack variant it knows."""
+    """(IAM hostname -> credential scope region, partition DNS suffix -> the partition's IAM scope region).
+
+    First from IAM's endpoint rule set, as botocore's own client resolves it (botocore's EndpointProvider, in every
+    region of every partition, plain, FIPS and dual-stack: the signing region of its sigv4 auth scheme); then, for
+    hosts only the older endpoint data names (deprecated ones such as iam-govcloud-fips), botocore's EndpointResolver
+    over endpoints.json. Hosts the rule set names win: GovCloud's dual-stack host lies under the aws partition's
+    api.aws suffix, and only the exact host says it signs for us-gov-west-1."""
     from botocore.loaders import create_loader
     from botocore.regions import EndpointResolver
 
-    data: dict[str, Any] = create_loader().load_data("endpoints")
-    resolver = EndpointResolver(data)
+    loader = create_loader()
     by_host: dict[str, str] = {}
     by_suffix: dict[str, str] = {}
-    for partition in data["partitions"]:
-        name = partition["partition"]
-        iam = partition["services"].get("iam", {})
-        names = [*iam.get("endpoints", {}), *partition.get("regions", {})]
+    for partition, region, url, scope in _rule_set_endpoints(loader):
+        host = (urlsplit(url).hostname or "").lower()
+        by_host.setdefault(host, scope)
+        if region == partition["outputs"].get("implicitGlobalRegion"):  # the partition's own IAM, for its suffixes
+            for key in ("dnsSuffix", "dualStackDnsSuffix"):
+                if partition["outputs"].get(key):
+                    by_suffix.setdefault(str(partition["outputs"][key]).lower(), scope)
+    data: dict[str, Any] = loader.load_data("endpoints")
+    resolver = EndpointResolver(data)
+    for entry in data["partitions"]:
+        name = entry["partition"]
+        names = [*entry["services"].get("iam", {}).get("endpoints", {}), *entry.get("regions", {})]
         for region in names:
             for fips, dual in ((False, False), (True, False), (False, True), (True, True)):
                 try:
@@ -96,8 +116,31 @@ def _iam_scopes() -> tuple[dict[str, str], dict[str, str]]:
                     scope = found.get("credentialScope", {}).get("region") or region
                     by_host.setdefault(str(found["hostname"]).lower(), scope)
                     if found.get("dnsSuffix"):
-                        by_suffix.setdefault(str(found["dnsSuffix"]).lower(), by_host[str(found["hostname"]).lower()])
+                        by_suffix.setdefault(str(found["dnsSuffix"]).lower(), scope)
     return by_host, by_suffix
+
+
+def _rule_set_endpoints(loader: Any) -> Iterator[tuple[dict[str, Any], str, str, str]]:
+    """(partition, region, URL, signing region) for IAM in every region of every partition, plain, FIPS and
+    dual-stack, as botocore's EndpointProvider resolves IAM's endpoint rule set (nothing for a botocore without)."""
+    from botocore.endpoint_provider import EndpointProvider
+    from botocore.exceptions import DataNotFoundError
+
+    try:
+        rule_set = loader.load_service_model("iam", "endpoint-rule-set-1")
+    except DataNotFoundError:
+        return
+    data = loader.load_data("partitions")
+    provider = EndpointProvider(rule_set, data)
+    for partition in data["partitions"]:
+        for region in [partition["outputs"].get("implicitGlobalRegion"), *partition.get("regions", {})]:
+            for fips, dual in ((False, False), (True, False), (False, True), (True, True)):
+                try:
+                    found = provider.resolve_endpoint(Region=region, UseFIPS=fips, UseDualStack=dual)
+                except Exception:  # noqa: BLE001 - the rule set refuses a variant that partition lacks: that one only
+                    continue
+                schemes = found.properties.get("authSchemes") or [{}]
+                yield partition, str(region), found.url, str(schemes[0].get("signingRegion") or region)
 
 
 def credential_scope(endpoint: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Iterable
@@ -46,7 +47,8 @@ class ReferenceServer:
 
     Pass `app=` a ReferenceApp (or a subclass overriding one behaviour) to serve something other than the
     known-good reference; otherwise a fresh app and empty store are created from `flavour`. `latency_s` holds
-    every answer back that long (the benchmark's stand-in for a target across a network).
+    every answer back that long (the benchmark's stand-in for a target across a network); `ssl_context` serves HTTPS
+    (the tests' stand-in for an AWS endpoint behind a proxy).
     """
 
     def __init__(
@@ -57,9 +59,11 @@ class ReferenceServer:
         host: str = "127.0.0.1",
         port: int = 0,
         latency_s: float = 0.0,
+        ssl_context: ssl.SSLContext | None = None,
     ) -> None:
         self.app = app if app is not None else ReferenceApp(flavour or Flavour())
         self.latency_s = latency_s
+        self.ssl_context = ssl_context
         self.flavour = self.app.flavour
         self.host = host
         self.port = port
@@ -74,7 +78,13 @@ class ReferenceServer:
     def url(self) -> str:
         if self._server is None:
             raise RuntimeError("ReferenceServer is not running")
-        return f"http://{self.host}:{self._server.server_port}/"
+        return f"{'https' if self.ssl_context else 'http'}://{self.host}:{self._server.server_port}/"
+
+    @property
+    def port_number(self) -> int:
+        if self._server is None:
+            raise RuntimeError("ReferenceServer is not running")
+        return self._server.server_port
 
     @property
     def requests_served(self) -> int:
@@ -88,7 +98,9 @@ class ReferenceServer:
         if self._server is not None:
             return self
         served = _HeldBack(self.app, self.latency_s) if self.latency_s > 0 else self.app
-        self._server = make_server(self.host, self.port, served, threaded=True, request_handler=_QuietHandler)
+        self._server = make_server(
+            self.host, self.port, served, threaded=True, request_handler=_QuietHandler, ssl_context=self.ssl_context
+        )
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from conformance.config.settings import RunSettings
 from conformance.protocol.client import AUTH_REFUSALS, TargetUnreachable
 from conformance.protocol.wire import read_error
+from conformance.safety.redaction import Redactor
+from conformance.safety.terminal import neutralise
 
 if TYPE_CHECKING:
     from conformance.results.record import RunRecord
@@ -35,8 +37,8 @@ def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | N
     error = read_error(exchange)
     code = error.code if error is not None else None
     if code in AUTH_REFUSALS or (exchange.status == 401):
-        refused_by = settings.target_label or settings.endpoint
-        return f"credentials refused by {refused_by}: HTTP {exchange.status} {code or ''}".strip()
+        message = error.message if error is not None else None
+        return refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
     if code == "AccessDenied":
         return (
             "the credentials may not call iam:ListSigningCertificates on this target (AccessDenied): grant it "
@@ -66,3 +68,54 @@ def paced(settings: RunSettings, round_trip_ms: float | None) -> RunSettings:
         "save time (--max-concurrency N overlaps them anyway)"
     )
     return dataclasses.replace(settings, max_concurrency=1, pace_note=note)
+
+
+MESSAGE_SHOWN = 200  # characters of the target's own message in the one line
+
+
+def refusal_line(settings: RunSettings, status: int, code: str | None, message: str | None, botocore_says: str) -> str:
+    """Refused credentials, in one line: the target's own answer (redacted, neutralised, cut), the scope and key id
+    the suite signed with (never the secret), and whether botocore's own IAM client, given the same credentials,
+    scope and endpoint, is refused too: then the credentials are at fault, else the way the suite signs."""
+    secrets = Redactor([settings.secret_key, settings.session_token])
+    said = neutralise(secrets.redact(message or ""))
+    said = said if len(said) <= MESSAGE_SHOWN else said[: MESSAGE_SHOWN - 1] + "…"
+    key = settings.access_key
+    shown_key = f"{key[:4]}…{key[-4:]}" if len(key) > 8 else "a short key id"
+    refused_by = settings.target_label or settings.endpoint
+    answer = " ".join(part for part in (f"HTTP {status}", code or "", f"({said})" if said else "") if part)
+    return (
+        f"credentials refused by {refused_by}: {answer}; signed for iam in {settings.region} "
+        f"({settings.region_origin or 'given'}) with key {shown_key}; {botocore_says}"
+    )
+
+
+def botocore_verdict(settings: RunSettings) -> str:
+    """One call by botocore's own IAM client, same credentials, scope and endpoint: what it says."""
+    import botocore.session
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = botocore.session.get_session().create_client(
+        "iam",
+        region_name=settings.region,
+        endpoint_url=settings.endpoint,
+        aws_access_key_id=settings.access_key,
+        aws_secret_access_key=settings.secret_key,
+        aws_session_token=settings.session_token,
+        config=Config(connect_timeout=5, read_timeout=10, retries={"max_attempts": 1}),
+    )
+    try:
+        client.list_signing_certificates(UserName=f"ic-{settings.run_id}-preflight-absent")  # type: ignore[attr-defined]  # botocore makes it from the model
+    except ClientError as exc:
+        botocore_code = str(exc.response.get("Error", {}).get("Code", ""))[:64]
+        if botocore_code in AUTH_REFUSALS:
+            return (
+                f"botocore's own IAM client is refused too ({neutralise(botocore_code)}): fix the credentials, "
+                "their region or the target's account"
+            )
+    except BotoCoreError as exc:
+        return f"botocore's own IAM client could not tell ({type(exc).__name__})"
+    finally:
+        client.close()
+    return "botocore's own IAM client is accepted with the same credentials: the suite signs otherwise than it does"

@@ -131,3 +131,61 @@ def test_the_environment_is_checked_the_same_way(monkeypatch):
     with pytest.raises(TargetError, match="AWS_ENDPOINT_URL_IAM holds user-info"):
         resolve_endpoint(None)
     assert resolve_endpoint("http://127.0.0.1:4566/") == ("http://127.0.0.1:4566/", "--endpoint-url")
+
+
+def botocore_signing_regions() -> dict[str, str]:
+    """endpoint -> the region botocore's own IAM client puts in its credential scope, in every region of every
+    partition (plain, FIPS, dual-stack): the Authorization header of one request, caught before it is sent."""
+    import re
+
+    from botocore.awsrequest import AWSResponse
+
+    scopes: dict[str, str] = {}
+    for partition in LOADER.load_data("partitions")["partitions"]:
+        for region in [partition["outputs"]["implicitGlobalRegion"], *partition["regions"]]:
+            for fips in (False, True):
+                for dual_stack in (False, True):
+                    config = Config(use_fips_endpoint=fips, use_dualstack_endpoint=dual_stack)
+                    try:
+                        client = SESSION.create_client(
+                            "iam", region_name=region, config=config, aws_access_key_id="k", aws_secret_access_key="s"
+                        )
+                    except EndpointVariantError:
+                        continue
+                    seen: list[str] = []
+
+                    def answer(request, seen=seen, **kwargs):  # type: ignore[no-untyped-def]
+                        seen.append(f"{request.url} {request.headers['Authorization'].decode()}")
+                        return AWSResponse(request.url, 200, {}, None)
+
+                    client.meta.events.register("before-send", answer)
+                    try:
+                        client.list_signing_certificates()
+                    except Exception:  # noqa: BLE001 - the empty answer cannot be parsed; the request was signed
+                        pass
+                    client.close()
+                    # the URL the request went to: meta.endpoint_url is not always it (region aws-iso-e-global)
+                    found = re.search(r"^(https://[^/]+)/ .*Credential=[^/]+/\d{8}/([^/]+)/iam/aws4_request", seen[0])
+                    assert found, seen[0]
+                    scopes[found.group(1)] = found.group(2)
+    return scopes
+
+
+def test_the_suite_signs_for_the_scope_botocores_own_iam_client_signs_for_whatever_the_shells_region(monkeypatch):
+    from conformance.protocol.partitions import credential_scope
+    from conformance.protocol.target import resolve_region
+
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    scopes = botocore_signing_regions()
+    assert scopes["https://iam.amazonaws.com"] == "us-east-1"
+    assert scopes["https://iam.cn-north-1.amazonaws.com.cn"] == "cn-north-1"
+    assert len(set(scopes.values())) >= 3  # the partitions differ, so the test can tell a wrong one
+    for endpoint, scope in scopes.items():
+        assert credential_scope(endpoint + "/") == scope, endpoint
+        assert resolve_region(None, endpoint + "/") == (
+            scope,
+            "the endpoint's partition, as botocore's endpoint data says",
+        )
+    assert resolve_region("ap-south-1", "https://iam.amazonaws.com/") == ("ap-south-1", "--region")
+    assert resolve_region(None, "http://127.0.0.1:5000/") == ("eu-west-1", "AWS_REGION")
+    assert credential_scope("https://vpce-0abc.iam.us-east-1.vpce.amazonaws.com/") == "us-east-1"
