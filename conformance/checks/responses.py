@@ -184,3 +184,27 @@ def same_answer(first: Exchange, second: Exchange) -> None:
         f"{describe(first)} vs {describe(second)}",
         second,
     )
+
+
+REQUEST_ID_HEADER = "x-amzn-requestid"
+
+
+@check
+def request_id_header_agrees(exchange: Exchange) -> None:
+    """An XML error whose x-amzn-RequestId header and body RequestId are both present names one request in both.
+
+    Recorded (analogy): IAM's GetRole 403 and STS's 403 carry the header equal to the body's RequestId. Lenient
+    where IAM is not recorded: an error without the header (the page names no header; SDKs read the body's id) and
+    successes (no IAM success answer's headers are recorded) are not judged."""
+    error = read_error(exchange)
+    if exchange.status < 400 or error is None or not error.request_id:
+        raise NothingToJudge(f"no XML error with a RequestId to judge: {describe(exchange)}")
+    sent = [value for name, value in exchange.headers.items() if name.lower() == REQUEST_ID_HEADER]
+    if not sent:
+        raise NothingToJudge("no error carried an x-amzn-RequestId header (not required: the page names none)")
+    if sent[0].strip() != error.request_id.strip():
+        raise ContentDeviation(
+            "the x-amzn-RequestId header equal to the body's RequestId (one request, one id)",
+            f"header {sent[0][:80]!r}, body {error.request_id[:80]!r}",
+            exchange,
+        )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import abc
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, unquote, unquote_plus
@@ -242,6 +243,16 @@ class ErrorRequestIdHeaderOnly(Renderer):
     def error(self, error: IamError, request_id: str) -> bytes:
         detail = branch("Error", leaf("Type", error.type), leaf("Code", error.code), leaf("Message", error.message))
         return self.serialize(branch("ErrorResponse", detail))
+
+
+@fault(
+    "error_request_id_header_disagrees",
+    "PROTO-04",
+    "errors carry one request id in the x-amzn-RequestId header and another (fresh, unique) in the body",
+)
+class ErrorRequestIdHeaderDisagrees(Renderer):
+    def error(self, error: IamError, request_id: str) -> bytes:
+        return super().error(error, str(uuid.uuid4()))
 
 
 @fault(

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from conformance.checks import Judge
 from conformance.checks.pagination import same_walk
-from conformance.checks.responses import accepted_with_listing, error_with_code, same_answer, xml_content_type
+from conformance.checks.responses import (
+    accepted_with_listing,
+    error_with_code,
+    request_id_header_agrees,
+    same_answer,
+    xml_content_type,
+)
 from conformance.contract.spec import operation
 from conformance.contract.strategies import allowed_special_characters
 from conformance.protocol.client import IamClient
@@ -67,3 +73,8 @@ def test_responses_are_xml(
     seeded_users: list[SeededUser], walker: Walker, error_samples: dict[str, Exchange], judge: Judge
 ) -> None:
     judge.each(xml_content_type, [walker(u.name, None).pages[0] for u in seeded_users] + list(error_samples.values()))
+
+
+@requirement("PROTO-04")
+def test_an_errors_request_id_header_names_the_same_request(error_samples: dict[str, Exchange], judge: Judge) -> None:
+    judge.each(request_id_header_agrees, error_samples.values())

@@ -377,3 +377,18 @@ def test_the_last_page_carries_no_marker():
     assert "no page said IsTruncated false" in nothing_to_judge(
         pg.last_page_carries_no_marker, walk(listing([A], "true", "m"))
     )
+
+
+def _with_header(answer: Exchange, name: str, value: str) -> Exchange:
+    return Exchange(answer.request, answer.status, {**answer.headers, name: value}, answer.body)
+
+
+def test_an_errors_request_id_header_names_the_body_s_request():
+    rs.request_id_header_agrees(_with_header(error("NoSuchEntity", 404), "x-amzn-RequestId", "r"))
+    rs.request_id_header_agrees(_with_header(error("NoSuchEntity", 404), "X-Amzn-RequestId", " r "))
+    deviation = fails(rs.request_id_header_agrees, _with_header(error("NoSuchEntity", 404), "x-amzn-requestid", "s"))
+    assert "'s'" in deviation.actual and "'r'" in deviation.actual
+    # Lenient where IAM is not recorded: no header, a success, an error without a RequestId in its body.
+    assert "x-amzn-RequestId" in nothing_to_judge(rs.request_id_header_agrees, error("NoSuchEntity", 404))
+    nothing_to_judge(rs.request_id_header_agrees, _with_header(listing([A]), "x-amzn-RequestId", "other"))
+    nothing_to_judge(rs.request_id_header_agrees, _with_header(error("X", 400, request_id=""), "x-amzn-RequestId", "s"))

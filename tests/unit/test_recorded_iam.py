@@ -59,6 +59,7 @@ def exchange(file: str) -> Exchange:
     params = {key: value for key, value in entry["request"].items()}
     sent = SentRequest(entry["action"], params, "POST", "https://iam.amazonaws.com/", "recorded")
     headers = {"content-type": entry["content_type"]} if entry["content_type"] else {}
+    headers |= entry.get("headers", {})  # the other headers the recording shows (x-amzn-RequestId)
     return Exchange(sent, entry["status"], headers, (RECORDED / file).read_bytes())
 
 
@@ -131,6 +132,8 @@ def _shape(file: str) -> list[Judgement]:
                 judged.append(Judgement(file, "rejected_as_bad_request", one))
     if entry["content_type"]:
         judged.append(Judgement(file, "xml_content_type", one))
+    if "x-amzn-RequestId" in entry.get("headers", {}) and recorded(file, "RequestId"):
+        judged.append(Judgement(file, "request_id_header_agrees", one))
     return judged
 
 
