@@ -125,6 +125,18 @@ def malformed_signature_is_incomplete(exchange: Exchange) -> None:
 
 
 @check
+def credential_refused_whatever_the_parameters(exchange: Exchange, code: str) -> None:
+    """A bad credential (`code`: its 403) sent with an invalid parameter: its 403, or the parameter's 400
+    ValidationError. Lenient, explicitly: which of the two IAM checks first is recorded nowhere (no IAM answer to a
+    bad credential with an invalid parameter is known), and neither tells the caller anything about the account.
+    Never a success, never a lookup's answer (404: the caller would learn what exists), never a 5xx."""
+    expected = f"HTTP 403 {code} (or the parameter's 400 ValidationError)"
+    error = _error_or_deviation(exchange, expected)
+    if (exchange.status, error.code) not in ((403, code), (400, "ValidationError")):
+        raise StatusDeviation(expected, describe(exchange), exchange)
+
+
+@check
 def error_code_is_iams(exchange: Exchange) -> None:
     """Judges XML errors only: their Code must be one IAM uses (schemas/error_codes.json), spelled exactly. Which
     code fits which request is for the other checks; a code no IAM action answers with is no IAM answer at all."""

@@ -158,9 +158,14 @@ class ReferenceApp:
     def handle(self, request: Request, request_id: str) -> bytes:
         body = request.get_data(cache=True)
         params = self.read_params(request, body)
-        caller = self.authenticate(request, body)
-        action = self.resolve_action(params)
-        self.validate(action, params)
+        if self.flavour.validate_first:
+            action = self.resolve_action(params)
+            self.validate(action, params)
+            caller = self.authenticate(request, body)
+        else:
+            caller = self.authenticate(request, body)
+            action = self.resolve_action(params)
+            self.validate(action, params)
         self.authorize(caller, action, params)
         result = getattr(self, f"action_{action}")(caller, params)
         return self.renderer.success(action, result, request_id)

@@ -40,6 +40,10 @@ class Flavour:
     # An unknown Action answered as the query protocol's shared front end answers it (recorded for SES and STS): in
     # its fault namespace rather than IAM's.
     front_end_faults: bool = False
+    # Parameters validated before the credential is checked (a bad credential with MaxItems=0 gets the 400
+    # ValidationError, not its 403): IAM's order is not recorded, so either is legal (AUTH-04). Lookups still come
+    # after authentication.
+    validate_first: bool = False
 
     def __post_init__(self) -> None:
         choices = {

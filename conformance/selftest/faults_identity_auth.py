@@ -78,22 +78,6 @@ class AccessKeyOwnerInverted(Store):
 
 
 @fault(
-    "validation_before_authentication",
-    "AUTH-04",
-    "parameters are validated before the signature is checked: an unsigned MaxItems=0 gets 400 ValidationError",
-)
-class ValidationBeforeAuthentication(ReferenceApp):
-    def handle(self, request: Request, request_id: str) -> bytes:
-        body = request.get_data(cache=True)
-        params = self.read_params(request, body)
-        action = self.resolve_action(params)
-        self.validate(action, params)
-        caller = self.authenticate(request, body)
-        result = getattr(self, f"action_{action}")(caller, params)
-        return self.renderer.success(action, result, request_id)
-
-
-@fault(
     "lookup_before_authentication",
     ("AUTH-04", "AUTH-02", "AUTH-03"),
     "the named user is looked up before the signature is checked: a bad credential for an absent user gets 404",

@@ -3,8 +3,8 @@
 The suite must pass every one of them; a failed requirement here is a false positive of the suite. Together
 they cover each legal variation at least once: element order, namespace prefix, XML declaration, pages shorter
 than MaxItems (page_cap=1), exotic markers (spaces, + = /, Latin-1), reverse certificate order, millisecond
-UploadDate, the Result's own <UserName> both present and absent, future fields no schema names, and an unknown
-Action answered in the query front end's fault namespace.
+UploadDate, the Result's own <UserName> both present and absent, future fields no schema names, an unknown
+Action answered in the query front end's fault namespace, and parameters validated before the credential.
 """
 
 from __future__ import annotations
@@ -31,13 +31,14 @@ VARIANTS: tuple[Variant, ...] = (
     Variant(
         "reordered_prefixed",
         "every record reversed, iam: prefix, XML declaration, no Result UserName, an unknown Action answered in the "
-        "query front end's fault namespace",
+        "query front end's fault namespace, parameters validated before the credential is checked",
         Flavour(
             element_order="reversed",
             namespace_prefix="iam",
             xml_declaration=True,
             result_username=False,
             front_end_faults=True,
+            validate_first=True,
         ),
     ),
     Variant(
@@ -65,6 +66,7 @@ VARIANTS: tuple[Variant, ...] = (
             result_username=False,
             extra_elements=True,
             front_end_faults=True,
+            validate_first=True,
         ),
     ),
 )

@@ -11,7 +11,11 @@ from typing import cast
 from botocore.credentials import Credentials
 
 from conformance.checks import Judge
-from conformance.checks.responses import error_with_code, malformed_signature_is_incomplete
+from conformance.checks.responses import (
+    credential_refused_whatever_the_parameters,
+    error_with_code,
+    malformed_signature_is_incomplete,
+)
 from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, IamClient, Identity, Signing
 from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement
@@ -53,18 +57,31 @@ def test_an_unknown_access_key_is_an_invalid_token(iam: IamClient, absent_user_n
 
 
 @requirement("AUTH-04")
-def test_authentication_comes_before_validation(iam: IamClient, conformance_target: Target, judge: Judge) -> None:
-    # Each bad credential with a parameter that would fail validation: the credential's 403 comes first.
+def test_authentication_comes_before_validation_and_lookup(
+    iam: IamClient, conformance_target: Target, absent_user_name: str, judge: Judge
+) -> None:
     real = cast(Credentials, conformance_target.identity.credentials)  # the caller signs
     wrong = Identity(WRONG_SECRET, Credentials(real.access_key, real.secret_key[::-1] + "x", real.token))
     key_id = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
     unknown = Identity(f"{UNKNOWN_KEY} {key_id}", Credentials(key_id, secrets.token_urlsafe(30)))
-    for identity, params, code in (
-        (Identity.unsigned(), {"MaxItems": "0"}, "MissingAuthenticationToken"),
-        (wrong, {"UserName": "bad name"}, "SignatureDoesNotMatch"),
-        (unknown, {"MaxItems": "abc"}, "InvalidClientTokenId"),
+    cases = (
+        (Identity.unsigned(), "MissingAuthenticationToken"),
+        (wrong, "SignatureDoesNotMatch"),
+        (unknown, "InvalidClientTokenId"),
+    )
+    for identity, code in cases:
+        # Before lookup: a bad credential naming a user learns nothing of it (recorded by analogy: IAM answers an
+        # unauthorised caller 403 for a key that does not exist, ls-access-denied.xml).
+        judge(error_with_code, list_as(iam, absent_user_name, identity), 403, code)
+    for (identity, code), params in zip(
+        cases, ({"MaxItems": "0"}, {"UserName": "bad name"}, {"MaxItems": "abc"}), strict=True
     ):
-        judge(error_with_code, iam.call("ListSigningCertificates", params, identity=identity), 403, code)
+        # With an invalid parameter: the credential's 403 or the parameter's 400 (IAM's order is not recorded).
+        judge(
+            credential_refused_whatever_the_parameters,
+            iam.call("ListSigningCertificates", params, identity=identity),
+            code,
+        )
 
 
 @requirement("AUTH-05")

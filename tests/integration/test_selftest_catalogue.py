@@ -75,6 +75,8 @@ def test_conformant_variants_cover_every_legal_choice():
         "upload_date_precision": {"seconds", "millis"},
         "result_username": {True, False},
         "extra_elements": {False, True},
+        "front_end_faults": {False, True},
+        "validate_first": {False, True},
     }.items():
         assert {getattr(f, attribute) for f in flavours} >= values, attribute
     assert any(f.page_cap == 1 for f in flavours)

@@ -239,6 +239,14 @@ def upload_dates(c: Context):
     return listed == c.dates, all(map(near, listed)), all(map(near, c.dates))
 
 
+def request_id_header_agrees(c: Context):
+    """Whether an error's x-amzn-RequestId header names the id in its body."""
+    answer = c.call(UserName=ABSENT)
+    header = next((v for k, v in answer.headers.items() if k.lower() == "x-amzn-requestid"), None)
+    found = re.search(rb"<RequestId>([^<]*)</RequestId>", answer.body)
+    return header is not None and found is not None and found.group(1).decode() == header
+
+
 def unknown_action(c: Context):
     return c.seen(c.call("IamConformanceNoSuchAction"))
 
@@ -376,6 +384,7 @@ PROBES = {
     "error_request_id_inside_error": ABSENT_USER,
     "error_request_id_in_metadata": ABSENT_USER,
     "error_request_id_header_only": ABSENT_USER,
+    "error_request_id_header_disagrees": request_id_header_agrees,
     "unknown_marker_restarts": NEVER_ISSUED,
     "unknown_marker_decode_crash": NEVER_ISSUED,
     "unknown_marker_empty_page": NEVER_ISSUED,
@@ -410,7 +419,6 @@ PROBES = {
     "wrong_secret_invalid_client_token": _WRONG,
     "unknown_key_signature_mismatch": _UNKNOWN,
     "unknown_key_crash": _UNKNOWN,
-    "validation_before_authentication": as_identity("unsigned", MaxItems="0"),
     "lookup_before_authentication": as_identity("wrong secret", UserName=ABSENT),
     "signature_expiry_not_checked": as_identity("an hour ago"),
     "signature_clock_by_scope_day": as_identity("an hour ago"),

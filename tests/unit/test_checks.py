@@ -392,3 +392,14 @@ def test_an_errors_request_id_header_names_the_body_s_request():
     assert "x-amzn-RequestId" in nothing_to_judge(rs.request_id_header_agrees, error("NoSuchEntity", 404))
     nothing_to_judge(rs.request_id_header_agrees, _with_header(listing([A]), "x-amzn-RequestId", "other"))
     nothing_to_judge(rs.request_id_header_agrees, _with_header(error("X", 400, request_id=""), "x-amzn-RequestId", "s"))
+
+
+def test_a_bad_credential_with_an_invalid_parameter_gets_its_403_or_the_parameters_400():
+    check = rs.credential_refused_whatever_the_parameters
+    check(error("SignatureDoesNotMatch", 403), "SignatureDoesNotMatch")
+    check(error("ValidationError", 400), "SignatureDoesNotMatch")  # lenient: IAM's order is not recorded
+    fails(check, error("NoSuchEntity", 404), "SignatureDoesNotMatch")  # a lookup's answer to a bad credential
+    fails(check, error("InvalidClientTokenId", 403), "SignatureDoesNotMatch")  # another credential's code
+    fails(check, error("ValidationError", 403), "SignatureDoesNotMatch")
+    fails(check, error("InternalFailure", 500, type_="Receiver"), "MissingAuthenticationToken")
+    fails(check, listing([A]), "MissingAuthenticationToken")

@@ -156,6 +156,9 @@ def _situation(file: str) -> list[Judgement]:
         )
     if entry["stand_ins"] == {} and "InvalidClientTokenId" in entry["shows"]:  # AUTH-03's expectation
         judged.append(Judgement(file, "error_with_code", lambda: (ex(), 403, "InvalidClientTokenId")))
+        judged.append(  # AUTH-04: a bad credential's answer, whatever the parameters
+            Judgement(file, "credential_refused_whatever_the_parameters", lambda: (ex(), "InvalidClientTokenId"))
+        )
     return judged
 
 
