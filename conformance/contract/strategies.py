@@ -4,7 +4,7 @@
 that break constraint `kind` and no other (so the expected error names exactly one member). Values are built
 by construction from the page's pattern (hypothesis `from_regex`) and checked by the spec's own validator.
 
-Every alphabet is explicit (the page's patterns admit Latin-1 only: tests/test_strategies.py checks it), so no
+Every alphabet is explicit (the page's patterns admit Latin-1 only: tests/unit/test_strategies.py checks it), so no
 strategy needs Hypothesis' table of what UTF-8 encodes, which costs a second of CPU to build in every process whose
 cache is empty (a CI runner's, every time). The one table left, Unicode's categories, is built once by `warm_up`
 before tests run side by side, instead of once per test that gets there first.
