@@ -251,7 +251,8 @@ class RunProcess:
         )
         drained = self.ledger.drain(item.nodeid if call.when == "call" else None)
         payload = {"requirement": _requirement_of(item), **phase.to_dict(), "stats": drained}
-        payload = self.redactor.redact_data(payload)
+        deviations = [evidence.redacted(found, self.redactor) for found in payload.pop("deviations")]
+        payload = self.redactor.redact_data(payload) | {"deviations": deviations}  # replay lines built, not redacted
         payload["secrets"] = self.ledger.take_secrets()  # never redacted: the owner needs them to redact with
         setattr(report, PAYLOAD, payload)
         if phase.longrepr is not None:  # a deviation reads as its broken expectation, not as a traceback
@@ -259,8 +260,8 @@ class RunProcess:
         elif report.longrepr is not None and not report.skipped:
             report.longrepr = self.redactor.redact(str(report.longrepr))
         if phase.deviations and allure_labels.enabled(item.config):
-            for evidence in phase.deviations:
-                allure_labels.attach(evidence)
+            for found in deviations:
+                allure_labels.attach(found)
 
     # -- the end -----------------------------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
