@@ -23,7 +23,8 @@ def _root(exchange: Exchange) -> etree._Element:
 
 def _judged(exchange: Exchange, schema: str, strict: bool) -> list[str]:
     """Schema errors raise; unknown elements (open reading) come back as notes for the report."""
-    reading: SchemaReading = read_against(_root(exchange), schema, strict=strict)
+    # A large body's tree is parsed for this reading alone: pruned in place, not copied (conformance.protocol.wire)
+    reading: SchemaReading = read_against(_root(exchange), schema, strict=strict, owned=not exchange.keeps_tree)
     if reading.errors:
         set_aside = f" (set aside as unknown: {'; '.join(reading.notes)})" if reading.notes else ""
         raise BodyDeviation(f"a body valid against schemas/{schema}", "; ".join(reading.errors) + set_aside, exchange)

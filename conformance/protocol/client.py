@@ -30,6 +30,7 @@ from conformance.errors import ConformanceError
 from conformance.protocol.budget import CallBudget, WatchedAdapter
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
+from conformance.safety.bounds import bounded
 
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 30  # per call, wall clock: connect, status line, headers and body together, however paced
@@ -218,7 +219,7 @@ class IamClient:
                         "action": action,
                         "attempt": attempt,
                         "status": exchange.status,
-                        "code": error.code if error else None,
+                        "code": bounded(error.code) if error and error.code else None,
                         "pause_s": round(pause, 2),
                         "in_flight_allowed": self.pace.allowed,
                     }

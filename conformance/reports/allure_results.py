@@ -1,4 +1,4 @@
-"""allure-results/: what allure-pytest wrote into the run's private staging folder, redacted as data and moved into
+"""allure-results/: what allure-pytest wrote into the run's private staging folder, redacted as data and bounded, for
 the report folder, with the run's own reading of each test: a known deviation is marked as such (skipped, like
 pytest's xfail), a test that judged nothing is skipped with why.
 """
@@ -13,10 +13,11 @@ from typing import Any, TypeAlias
 from conformance.reports.allure_labels import EVIDENCE
 from conformance.results import evidence
 from conformance.results.result import RunResult
-from conformance.safety.files import ReportDir
+from conformance.safety.bounds import bounded, bounded_data
 from conformance.safety.redaction import Redactor
 
 TEXT_SUFFIXES = (".txt", ".xml", ".html", ".csv", ".log")
+MAX_TEXT_CHARS = 256 << 10  # of a text attachment (captured output, say); longer ones keep a prefix, length and hash
 
 
 # (requirement id, test function) -> (status, reason, known deviation); looked up by a result's story label, if any
@@ -79,17 +80,19 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def move_results(staging: Path | None, destination: ReportDir, result: RunResult, redactor: Redactor) -> None:
-    """This run's results, if it has any, redacted and relabelled, into `destination` (already emptied). Each evidence
-    attachment is redacted as evidence is (conformance.results.evidence.redacted) and gets its replay line as a text
-    attachment beside it, built from the redacted request."""
-    if staging is None or not staging.is_dir():
-        return
+def prepare_results(staging: Path, result: RunResult, redactor: Redactor) -> list[tuple[str, str]]:
+    """This run's results (name, text), if it has any, redacted, bounded and relabelled, for the report folder's
+    allure-results/. Each evidence attachment is redacted as evidence is (conformance.results.evidence.redacted) and
+    gets its replay line as a text attachment beside it, built from the redacted request. The results come first,
+    then their attachments (when not all fit in the report folder, attachments are what is left out)."""
+    if not staging.is_dir():
+        return []
     readings = _readings(result)
     files = [p for p in sorted(staging.iterdir()) if p.is_file() and not p.is_symlink()]
     results = {p.name: _read_json(p) for p in files if p.name.endswith("-result.json")}
     evidence_sources = {s for data in results.values() if isinstance(data, dict) for s in _evidence_sources(data)}
     curls: dict[str, str] = {}  # evidence attachment -> its replay line's attachment
+    attachments: list[tuple[str, str]] = []
     for path in files:
         if path.name in results:
             continue
@@ -100,29 +103,32 @@ def move_results(staging: Path | None, destination: ReportDir, result: RunResult
             shown = evidence.redacted(data, redactor)
             if "curl" in shown:
                 curls[path.name] = f"{path.stem}-curl.txt"
-                destination.write_text(curls[path.name], shown.pop("curl"))
+                attachments.append((curls[path.name], shown.pop("curl")))
             text = json.dumps(shown, indent=2, ensure_ascii=False)
         elif path.suffix == ".json":
             data = _read_json(path)
             if data is None:
                 continue
-            text = json.dumps(redactor.redact_data(data), ensure_ascii=False)
+            text = json.dumps(bounded_data(redactor.redact_data(data)), ensure_ascii=False)
         elif path.suffix in TEXT_SUFFIXES:
-            text = redactor.redact(path.read_text(encoding="utf-8", errors="replace"))
+            text = bounded(redactor.redact(path.read_text(encoding="utf-8", errors="replace")), MAX_TEXT_CHARS)
         else:
             continue  # the suite attaches only JSON and text: anything else is not copied
-        destination.write_text(path.name, text)
+        attachments.append((path.name, text))
+    prepared = []
     for name, data in results.items():
         if not isinstance(data, dict):
             continue
-        for attachments in _attachment_lists(data):
-            attachments[:] = [
+        for found in _attachment_lists(data):
+            found[:] = [
                 entry
-                for found in attachments
+                for attached in found
                 for entry in (
-                    [found, {"name": CURL, "source": curls[found["source"]], "type": "text/plain"}]
-                    if isinstance(found, dict) and found.get("source") in curls
-                    else [found]
+                    [attached, {"name": CURL, "source": curls[attached["source"]], "type": "text/plain"}]
+                    if isinstance(attached, dict) and attached.get("source") in curls
+                    else [attached]
                 )
             ]
-        destination.write_text(name, json.dumps(redactor.redact_data(_relabel(data, readings)), ensure_ascii=False))
+        shown = bounded_data(redactor.redact_data(_relabel(data, readings)))
+        prepared.append((name, json.dumps(shown, ensure_ascii=False)))
+    return prepared + attachments

@@ -14,7 +14,7 @@ from conformance.checks.failures import Deviation
 from conformance.protocol.wire import Exchange, read_error
 from conformance.results.replay import replay_line, replay_note
 from conformance.results.signatures import Signature, fingerprint
-from conformance.safety.bounds import bounded
+from conformance.safety.bounds import bounded_data
 from conformance.safety.redaction import Redactor
 
 # Response headers worth showing; everything else (and every request header: they carry the signature) is left out.
@@ -87,22 +87,11 @@ def redacted(evidence: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
     """`evidence` with every value redacted, then bounded, and its replay line built again from the redacted request:
     the one way evidence is redacted, each time a process learns more secrets. A finished line is never redacted
     (a secret may equal a piece of its quoting)."""
-    shown = _bounded(redactor.redact_data({k: v for k, v in evidence.items() if k != "curl"}))
+    shown = bounded_data(redactor.redact_data({k: v for k, v in evidence.items() if k != "curl"}))
     request = shown.get("request")
     if isinstance(request, dict):
         shown["curl"] = replay_line(request)
     return cast(dict[str, Any], shown)
-
-
-def _bounded(value: object) -> Any:
-    """Every string in `value` (already redacted) bounded: no value a target sent costs more than MAX_VALUE_CHARS."""
-    if isinstance(value, str):
-        return bounded(value)
-    if isinstance(value, dict):
-        return {bounded(str(k)): _bounded(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_bounded(v) for v in value]
-    return value
 
 
 def signature_of(deviation: Deviation) -> Signature:

@@ -150,6 +150,7 @@ class RunResult:
     kept_resources: tuple[str, ...]
     requests_by_category: Mapping[str, int]
     counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    shortened: tuple[str, ...] = ()  # what the reports left out to stay within the report folder's bound
 
     @property
     def gate_passed(self) -> bool:
@@ -204,6 +205,7 @@ class RunResult:
             "requests_by_category": dict(self.requests_by_category),
             "requirements": [row.to_summary() for row in self.requirements],
             "coverage": coverage(),
+            "report_shortened": list(self.shortened),
         }
 
 

@@ -23,6 +23,7 @@ from conformance.contract.spec import requirements
 from conformance.reports import allure_labels
 from conformance.results import evidence
 from conformance.run.phases import classify_phase
+from conformance.safety.bounds import bounded_data
 from conformance.safety.redaction import Redactor
 
 if TYPE_CHECKING:
@@ -252,7 +253,9 @@ class RunProcess:
         drained = self.ledger.drain(item.nodeid if call.when == "call" else None)
         payload = {"requirement": _requirement_of(item), **phase.to_dict(), "stats": drained}
         deviations = [evidence.redacted(found, self.redactor) for found in payload.pop("deviations")]
-        payload = self.redactor.redact_data(payload) | {"deviations": deviations}  # replay lines built, not redacted
+        # Redacted, then every value bounded (what a target sent costs the run's owner at most MAX_VALUE_CHARS a value);
+        # the evidence's replay lines are built from its redacted request, never redacted themselves.
+        payload = bounded_data(self.redactor.redact_data(payload)) | {"deviations": deviations}
         payload["secrets"] = self.ledger.take_secrets()  # never redacted: the owner needs them to redact with
         setattr(report, PAYLOAD, payload)
         if phase.longrepr is not None:  # a deviation reads as its broken expectation, not as a traceback

@@ -6,6 +6,7 @@ amount of memory and bytes whatever its size.
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 MAX_VALUE_CHARS = 4096  # a Marker of IAM is at most 320 characters, a message a few hundred
 PREFIX_CHARS = 256  # of a value longer than its bound: what is kept of it, before its length and hash
@@ -23,3 +24,14 @@ def bounded(text: str, limit: int = MAX_VALUE_CHARS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[: min(PREFIX_CHARS, limit)]}… ({len(text)} characters in all, sha256 {digest(text)})"
+
+
+def bounded_data(value: object) -> Any:
+    """`value` (dicts, lists, tuples, strings, numbers) with every string in it, keys included, bounded."""
+    if isinstance(value, str):
+        return bounded(value)
+    if isinstance(value, dict):
+        return {bounded(str(k)): bounded_data(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [bounded_data(v) for v in value]
+    return value
