@@ -66,16 +66,22 @@ def sweep(args: argparse.Namespace) -> int:
 
 
 def render_allure(report_dir: Path) -> int:
-    """Allure 3's CLI (npm package `allure`) renders the run's results as one self-contained file, which opens from
-    disk (its default output loads its data with fetch(), so opened from disk it spins forever). Say how to get the
-    CLI when it is absent."""
+    """Allure 3's CLI (npm package `allure`) renders the run's results (a folder with the run's summary.json, read
+    through the one reader of report files) as one self-contained file, which opens from disk (its default output
+    loads its data with fetch(), so opened from disk it spins forever). Say how to get the CLI when it is absent."""
     import shutil
     import subprocess
     import tempfile
 
+    from conformance.results.summary_file import SummaryError, load
     from conformance.safety.terminal import neutralise
 
     results, target = report_dir / "allure-results", report_dir / "allure-report"
+    try:  # a finished run's folder: its summary, read as compare and matrix read one
+        run = load(report_dir)
+    except SummaryError as exc:
+        print(f"iam-conformance report: {neutralise(str(exc))} (not a finished run's folder)", file=sys.stderr)
+        return ExitCode.INCOMPLETE
     if not results.is_dir():
         print(
             f"iam-conformance: no {results}: run `iam-conformance run --allure --report-dir {report_dir}` first",
@@ -126,5 +132,9 @@ def render_allure(report_dir: Path) -> int:
     finally:
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
-    print(f"iam-conformance: Allure report, one file that opens from disk: {target / 'index.html'}")
+    print(
+        neutralise(
+            f"iam-conformance: Allure report of {run.described}, one file that opens from disk: {target / 'index.html'}"
+        )
+    )
     return ExitCode.OK

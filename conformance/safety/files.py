@@ -194,7 +194,7 @@ def read_json(path: str | os.PathLike[str], *, limit: int = MAX_JSON_BYTES, dept
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ReportFileError(f"{path} is not UTF-8 text") from None
+        raise ReportFileError(f"{path} is not JSON the suite can read: not UTF-8 text") from None
     nesting = deepest = 0
     for token in _JSON_TOKENS.finditer(text):
         char = token.group()
