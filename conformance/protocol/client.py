@@ -321,6 +321,9 @@ class IamClient:
         outgoing.headers = requests.structures.CaseInsensitiveDict(cast("Mapping[str, str]", self.session.headers))
         outgoing.headers.update(_headers(prepared))
         outgoing.hooks = requests.hooks.default_hooks()
+        # An empty jar of its own (no Cookie header): requests reads it when an answer is a redirect, even one it does
+        # not follow (allow_redirects=False), and failed on none at all (AttributeError, a traceback in cleanup).
+        outgoing.prepare_cookies(None)
         return outgoing
 
     def _send(

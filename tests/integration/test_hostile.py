@@ -8,6 +8,7 @@ import time
 import pytest
 from support.cli import DEADLINE_S, GRACE_S, assert_bounded_and_clean, cleanup_against, run_against
 from support.hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
+from support.hostile_iam import RedirectsCleanup
 
 from conformance.reference import ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
 from conformance.reference.render import branch, leaf, listing
@@ -198,3 +199,35 @@ def test_cleanup_problems_are_printed_redacted_and_neutralised(root_credentials_
     assert done.code == 1 and done.stderr.count("could not delete: access key") == 2
     assert ROOT_SECRET_KEY not in done.output and ROOT_SECRET_KEY[:16] not in done.output
     assert "\u202e" not in done.output and "\x9b" not in done.output and "\\u202eevil\\x9b2J" in done.stderr
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_cleanup_answered_with_redirects_stops_quietly_and_says_what_is_left(status, root_credentials_env):
+    """The client follows no redirect; requests still read the redirect's cookies into the request's jar, which a
+    request the suite prepared itself did not have: an AttributeError, a traceback, before."""
+    app = RedirectsCleanup(status, flavour=Flavour())
+    with ReferenceServer(app=app) as server:
+        server.store.create_user("ic-deadbeef-gw0-one", SUITE_USER_PATH)
+        done = cleanup_against(server.url, root_credentials_env)
+    assert_bounded_and_clean(done, GRACE_S)
+    assert done.code == 1 and f"ListUsers answered HTTP {status}, not a listing" in done.stderr
+    assert "run `iam-conformance cleanup`" in done.stderr and app.redirected == 1
+
+
+@pytest.mark.parametrize("mode", ["reset", "garbage", "html", "empty", "dtd"])
+def test_cleanup_answered_with_resets_or_garbage_stops_quietly(mode, root_credentials_env):
+    with HostileServer(mode) as server:
+        done = cleanup_against(server.url, root_credentials_env)
+    assert_bounded_and_clean(done, GRACE_S)
+    assert done.code == 1 and "could not delete: cleanup stopped:" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_a_runs_own_cleanup_under_redirects_is_bounded_and_says_what_is_left(root_credentials_env, tmp_path):
+    app = RedirectsCleanup(302, flavour=Flavour())
+    with ReferenceServer(app=app) as server:
+        done = run_against(server.url, root_credentials_env, tmp_path, timeout=2 * GRACE_S)
+        left = server.store.list_users("/iam-conformance/")
+    assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
+    assert done.code == 2 and left and "AttributeError" not in done.output
+    assert "cleanup left behind: user ic-" in done.stdout and "HTTP 302" in done.stdout
+    assert "iam-conformance cleanup" in done.stdout
