@@ -24,6 +24,7 @@ from conformance.protocol.wire import Exchange, read_error
 F = TypeVar("F", bound=Callable[..., list[str] | None])
 P = ParamSpec("P")
 T = TypeVar("T")
+MAX_KEPT = 20  # distinct notes, and distinct reasons for having nothing to judge, kept per test
 REGISTRY: dict[str, Callable[..., list[str] | None]] = {}
 
 
@@ -60,6 +61,15 @@ class Ledger:
     nothing_to_judge: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)  # the checks that judged something, by registered name
+    left_out: int = 0  # distinct notes and reasons past the first MAX_KEPT of each kind: counted, not kept
+
+    def keep(self, found: list[str], text: str) -> None:
+        """`text` added to `found` (notes or reasons) when new, up to MAX_KEPT of them; counted past that."""
+        if text not in found:
+            if len(found) < MAX_KEPT:
+                found.append(text)
+            else:
+                self.left_out += 1
 
 
 class Judge:
@@ -79,15 +89,13 @@ class Judge:
                 raise NothingToJudge(denied)
             notes = a_check(*args, **kwargs)
         except NothingToJudge as nothing:
-            if nothing.reason not in self.ledger.nothing_to_judge:
-                self.ledger.nothing_to_judge.append(nothing.reason)
+            self.ledger.keep(self.ledger.nothing_to_judge, nothing.reason)
             return
         self.ledger.judged += 1
         if a_check.__name__ not in self.ledger.checks:
             self.ledger.checks.append(a_check.__name__)
         for note in notes or ():
-            if note not in self.ledger.notes:
-                self.ledger.notes.append(note)
+            self.ledger.keep(self.ledger.notes, note)
 
     def each(
         self,

@@ -32,10 +32,11 @@ def _front_end_fault(root: etree._Element) -> bool:
 def _judged(exchange: Exchange, schema: str, strict: bool) -> list[str]:
     """Schema errors raise; unknown elements (open reading) come back as notes for the report. The front end's fault
     envelope is judged by the same schema, read in IAM's namespace."""
-    root = _root(exchange)
+    root, owned = _root(exchange), not exchange.keeps_tree
     if _front_end_fault(root):
-        root = renamespaced(root, FRONT_END_NAMESPACE, operation().namespace)
-    reading: SchemaReading = read_against(root, schema, strict=strict)
+        root, owned = renamespaced(root, FRONT_END_NAMESPACE, operation().namespace), True  # a copy of its own
+    # A large body's tree is parsed for this reading alone: pruned in place, not copied (conformance.protocol.wire)
+    reading: SchemaReading = read_against(root, schema, strict=strict, owned=owned)
     if reading.errors:
         set_aside = f" (set aside as unknown: {'; '.join(reading.notes)})" if reading.notes else ""
         raise BodyDeviation(f"a body valid against schemas/{schema}", "; ".join(reading.errors) + set_aside, exchange)

@@ -66,16 +66,22 @@ def sweep(args: argparse.Namespace) -> int:
 
 
 def render_allure(report_dir: Path) -> int:
-    """Allure 3's CLI (npm package `allure`) renders the run's results as one self-contained file, which opens from
-    disk (its default output loads its data with fetch(), so opened from disk it spins forever). Say how to get the
-    CLI when it is absent."""
+    """Allure 3's CLI (npm package `allure`) renders the run's results (a folder with the run's summary.json, read
+    through the one reader of report files) as one self-contained file, which opens from disk (its default output
+    loads its data with fetch(), so opened from disk it spins forever). Say how to get the CLI when it is absent."""
     import shutil
     import subprocess
-    import tempfile
 
+    from conformance.results.summary_file import SummaryError, load
+    from conformance.safety.files import ReportDir, ReportDirError
     from conformance.safety.terminal import neutralise
 
     results, target = report_dir / "allure-results", report_dir / "allure-report"
+    try:  # a finished run's folder: its summary, read as compare and matrix read one
+        run = load(report_dir)
+    except SummaryError as exc:
+        print(f"iam-conformance report: {neutralise(str(exc))} (not a finished run's folder)", file=sys.stderr)
+        return ExitCode.INCOMPLETE
     if not results.is_dir():
         print(
             f"iam-conformance: no {results}: run `iam-conformance run --allure --report-dir {report_dir}` first",
@@ -90,41 +96,41 @@ def render_allure(report_dir: Path) -> int:
             file=sys.stderr,
         )
         return ExitCode.INCOMPLETE
-    if target.is_symlink() or (target.exists() and not target.is_dir()):
-        print(f"iam-conformance: {target} is not a directory the suite made; refused", file=sys.stderr)
-        return ExitCode.INCOMPLETE
     # A fresh folder: Allure 3 flattens its output to index.html only into an empty one. The subprocess runs in it,
     # so an allurerc of the caller's working directory does not reshape the report and nothing is written there.
-    staging = None
+    # The folder is then put in place of the earlier report, without following a link (conformance.safety.files).
     try:
-        staging = Path(tempfile.mkdtemp(prefix=".allure-report-", dir=report_dir))
-        done = subprocess.run(
-            [allure, "awesome", "--single-file", str(results.resolve()), "--output", str(staging)],
-            cwd=staging,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        if done.returncode != 0 or not (staging / "index.html").is_file():
-            said = neutralise((done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1])
-            print(
-                f"iam-conformance: `allure awesome --single-file` failed (exit {done.returncode}: {said}); "
-                "it needs Allure 3's CLI (npm package allure)",
-                file=sys.stderr,
-            )
-            return ExitCode.INCOMPLETE
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)  # an earlier rendering (rmtree removes a link inside it, never follows one)
-        staging.chmod(0o755)  # mkdtemp made it private; the report is as readable as the others
-        staging.rename(target)
+        with ReportDir.open(report_dir) as folder:
+            staging = folder.fresh_subdir(".allure-report-")
+            output = (folder.path / staging).absolute()
+            try:
+                done = subprocess.run(
+                    [allure, "awesome", "--single-file", str(results.resolve()), "--output", str(output)],
+                    cwd=output,
+                    capture_output=True,
+                    text=True,
+                    timeout=600,
+                )
+                if done.returncode != 0 or not (output / "index.html").is_file():
+                    said = neutralise((done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1])
+                    print(
+                        f"iam-conformance: `allure awesome --single-file` failed (exit {done.returncode}: {said}); "
+                        "it needs Allure 3's CLI (npm package allure)",
+                        file=sys.stderr,
+                    )
+                    return ExitCode.INCOMPLETE
+                folder.replace_subdir(staging, target.name)
+            finally:
+                folder.remove_tree(staging)  # (gone already once it is in place)
     except subprocess.TimeoutExpired:
         print("iam-conformance: allure awesome did not finish within 600 s", file=sys.stderr)
         return ExitCode.INCOMPLETE
-    except OSError as exc:
-        print(f"iam-conformance: cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+    except ReportDirError as exc:
+        print(f"iam-conformance: {neutralise(str(exc))}", file=sys.stderr)
         return ExitCode.INCOMPLETE
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
-    print(f"iam-conformance: Allure report, one file that opens from disk: {target / 'index.html'}")
+    print(
+        neutralise(
+            f"iam-conformance: Allure report of {run.described}, one file that opens from disk: {target / 'index.html'}"
+        )
+    )
     return ExitCode.OK

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TextIO, TypeVar
 
 from conformance.errors import ExitCode
+from conformance.safety.terminal import neutralise
 
 if TYPE_CHECKING:
     import argparse
@@ -58,17 +59,23 @@ def compare(old: str, new: str, html_file: str | None = None) -> int:
     try:
         comparison = compared(_load("OLD", old, load, SummaryError), _load("NEW", new, load, SummaryError))
     except SummaryError as exc:
-        print(f"iam-conformance compare: {exc}", file=sys.stderr)
+        say(f"iam-conformance compare: {exc}", sys.stderr)
         return EXIT_CANNOT_TELL
-    print("\n".join(console_lines(comparison)))
+    for line in console_lines(comparison):
+        say(line)
     if html_file:
         try:
             write_file(html_file, compare_page(comparison))
         except ReportDirError as exc:
-            print(f"iam-conformance compare: {exc}", file=sys.stderr)
+            say(f"iam-conformance compare: {exc}", sys.stderr)
             return EXIT_CANNOT_TELL
-        print(f"iam-conformance compare: HTML in {html_file}")
+        say(f"iam-conformance compare: HTML in {html_file}")
     return comparison.exit_code
+
+
+def say(line: str, to: TextIO | None = None) -> None:
+    """One line on the console: whatever a summary, a label or a path holds, neutralised as run's console is."""
+    print(neutralise(line), file=to or sys.stdout)
 
 
 def _load(which: str, path: str, load: Callable[[str], _T], error: type[Exception]) -> _T:
@@ -89,24 +96,24 @@ def matrix(dirs: list[str], out: str, labels: list[str] | None = None) -> int:
         runs = [load(d) for d in dirs]
         table = build(runs, labels_for(runs, labels))
     except SummaryError as exc:
-        print(f"iam-conformance matrix: {exc}", file=sys.stderr)
+        say(f"iam-conformance matrix: {exc}", sys.stderr)
         return EXIT_CANNOT_BUILD
     try:
         with ReportDir.open(out) as folder:
             json_file = folder.write_text("matrix.json", json.dumps(table, indent=2, ensure_ascii=False) + "\n")
             html_file = folder.write_text("matrix.html", matrix_page(table))
     except ReportDirError as exc:
-        print(f"iam-conformance matrix: cannot write into {out}: {exc}", file=sys.stderr)
+        say(f"iam-conformance matrix: cannot write into {out}: {exc}", sys.stderr)
         return EXIT_CANNOT_BUILD
     for column in table["columns"]:
         counts = column["counts"]
         state = "; ".join(["incomplete", *column["incomplete_reasons"]]) if column["incomplete"] else column["verdict"]
-        print(
+        say(
             f"{column['label']}: {counts['passed']} passed, {counts['failed']} failed "
             f"({counts['known deviations']} known), {counts['error']} error, "
             f"{counts['skipped'] + counts['untested']} not judged — {state}"
         )
-    print(
+    say(
         f"iam-conformance matrix: {len(table['requirements'])} requirements x {len(runs)} runs in "
         f"{html_file} and {json_file}"
     )
@@ -116,5 +123,6 @@ def matrix(dirs: list[str], out: str, labels: list[str] | None = None) -> int:
 def baselines() -> int:
     from conformance.results.baselines import listing
 
-    print("\n".join(listing()))
+    for line in listing():
+        say(line)
     return ExitCode.OK

@@ -140,7 +140,7 @@ def check_options(values: dict[str, Any]) -> None:
         )
     write_to = values.get("write_baseline")
     if write_to is not None:
-        folder = Path(write_to).resolve().parent
+        folder = Path(os.path.abspath(write_to)).parent
         if not folder.is_dir():
             raise SettingsError(f"--write-baseline {write_to}: folder {folder} does not exist")
         if not os.access(folder, os.W_OK):
@@ -178,11 +178,12 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
     if seed is None:
         seed = CI_SEED if in_ci else random.getrandbits(32)
     return RunSettings(
-        report_dir=str(Path(values.get("report_dir") or "reports").resolve()),
+        # Absolute, but never resolved: a link in place of the folder or the file is refused when written, not followed
+        report_dir=os.path.abspath(values.get("report_dir") or "reports"),
         profile=values["profile"],
         baseline=values.get("baseline"),
         strict_baseline=bool(values.get("strict_baseline")),
-        write_baseline=values.get("write_baseline") and str(Path(values["write_baseline"]).resolve()),
+        write_baseline=values.get("write_baseline") and os.path.abspath(values["write_baseline"]),
         read_only=bool(values.get("read_only")),
         allow_writes=bool(values.get("allow_writes")),
         stateful_sequences=values.get("stateful_sequences"),
@@ -222,7 +223,8 @@ def unstarted(values: dict[str, Any], endpoint: str | None = None) -> RunSetting
     """Settings of a run that could not start (valid options, but no target or credentials to run with): enough to
     write its reports, which say why."""
     return RunSettings(
-        report_dir=str(Path(values.get("report_dir") or "reports").resolve()),
+        # Absolute, but never resolved: a link in place of the folder or the file is refused when written, not followed
+        report_dir=os.path.abspath(values.get("report_dir") or "reports"),
         profile=values["profile"],
         baseline=None,
         strict_baseline=False,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, cast
 
@@ -26,6 +26,7 @@ from conformance.contract.spec import data_dir
 SUCCESS_SCHEMA = "ListSigningCertificatesResponse.xsd"
 ERROR_SCHEMA = "ErrorResponse.xsd"
 XSD = "http://www.w3.org/2001/XMLSchema"
+MAX_NOTES = 5  # unknown elements named per answer; the others are counted
 # Our schemas are local files that import nothing: no DTD, no entity, no network while compiling them.
 _SCHEMA_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
@@ -140,56 +141,93 @@ def _local_name(element: etree._Element) -> str:
     return etree.QName(element).localname
 
 
-def _set_aside(element: etree._Element) -> None:
-    """Remove `element`, keeping the text that followed it where lxml would otherwise drop it."""
-    parent = cast(etree._Element, element.getparent())  # a child element: it has a parent
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
+@dataclass
+class _Unknowns:
+    """The unknown elements of one answer: counted, and the first MAX_NOTES distinct ones noted."""
+
+    notes: list[str] = field(default_factory=list)
+    more: int = 0  # unknown elements past those noted (repeats of a noted one aside)
+
+    def note(self, text: str) -> None:
+        if text in self.notes:
+            return
+        if len(self.notes) < MAX_NOTES:
+            self.notes.append(text)
         else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
+            self.more += 1
+
+    def summary(self) -> list[str]:
+        more = [f"{self.more} more unknown elements (only the first {MAX_NOTES} are named)"] if self.more else []
+        return self.notes + more
 
 
-def _prune(element: etree._Element, declared: Declared, known: Vocabulary, notes: list[str]) -> None:
+def _prune(element: etree._Element, declared: Declared, known: Vocabulary, found: _Unknowns) -> None:
+    """Remove from `element` (and, through the declared children, below it) every child element the schema declares
+    nowhere, noting it. One pass, holding one child at a time: the text that followed a removed element (which lxml
+    removes with it) is kept after the element kept before it, or in the parent's text, joined once."""
     if declared.children is None:
         return
-    for child in list(element):
-        if not _is_element(child):
-            continue  # comments and processing instructions are no elements
-        name, child_namespace = _local_name(child), etree.QName(child).namespace
-        expected = declared.children.get(name)
-        if expected is not None and child_namespace == known.namespace:
-            _prune(child, expected, known, notes)
-        elif name in known.names:
-            continue  # a known element misplaced or in another namespace: the validator says what is wrong
-        else:
-            where = "" if child_namespace == known.namespace else f" (namespace {child_namespace or 'none'})"
-            note = f"unknown element <{name}>{where} in <{_local_name(element)}>"
-            if note not in notes:
-                notes.append(note)
-            _set_aside(child)
+    kept: etree._Element | None = None
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            if kept is None:
+                element.text = (element.text or "") + "".join(pending)
+            else:
+                kept.tail = (kept.tail or "") + "".join(pending)
+            pending.clear()
+
+    for child in _one_by_one(element):
+        if _is_element(child):
+            name, child_namespace = _local_name(child), etree.QName(child).namespace
+            expected = declared.children.get(name)
+            if expected is not None and child_namespace == known.namespace:
+                _prune(child, expected, known, found)
+            elif name not in known.names:  # (a known one misplaced or in another namespace: the validator says)
+                where = "" if child_namespace == known.namespace else f" (namespace {child_namespace or 'none'})"
+                found.note(f"unknown element <{name}>{where} in <{_local_name(element)}>")
+                pending.append(child.tail or "")
+                element.remove(child)
+                continue
+        flush()
+        kept = child
+    flush()
 
 
-def without_unknown_elements(root: etree._Element, name: str) -> tuple[etree._Element, list[str]]:
-    """A copy of `root` without the child elements schema `name` declares nowhere, and a note for each."""
+def _one_by_one(element: etree._Element) -> Iterator[etree._Element]:
+    """The children of `element`, each looked up before the one before it is handed out (and perhaps removed)."""
+    child = element[0] if len(element) else None
+    while child is not None:
+        following = child.getnext()
+        yield child
+        child = following
+
+
+def without_unknown_elements(
+    root: etree._Element, name: str, in_place: bool = False
+) -> tuple[etree._Element, list[str]]:
+    """`root` without the child elements schema `name` declares nowhere (a copy of it, unless `in_place`: a tree its
+    caller owns); a note for each of the first MAX_NOTES, and one counting the rest."""
     known = vocabulary(name)
     declared = known.roots.get(_local_name(root))
-    pruned = copy.deepcopy(root)
-    notes: list[str] = []
+    pruned = root if in_place else copy.deepcopy(root)
+    found = _Unknowns()
     if declared is not None and etree.QName(root).namespace == known.namespace:
-        _prune(pruned, declared, known, notes)
-    return pruned, notes
+        _prune(pruned, declared, known, found)
+    return pruned, found.summary()
 
 
-def read_against(root: etree._Element, name: str, strict: bool = False, limit: int = 5) -> SchemaReading:
-    """Validate `root` against schema `name`: open by default (unknown elements become notes), or closed."""
+def read_against(
+    root: etree._Element, name: str, strict: bool = False, limit: int = 5, owned: bool = False
+) -> SchemaReading:
+    """Validate `root` against schema `name`: open by default (unknown elements become notes), or closed. `owned`: a
+    tree no one else reads, pruned in place rather than copied (a large body's, parsed for this reading)."""
     schema = compiled(name)
     if schema.validate(root):
         return SchemaReading([])  # a body valid as it came holds no unknown element worth a note
     if not strict:
-        pruned, notes = without_unknown_elements(root, name)
+        pruned, notes = without_unknown_elements(root, name, in_place=owned)
         if notes:
             valid = schema.validate(pruned)
             return SchemaReading([] if valid else _messages(schema, limit), notes)

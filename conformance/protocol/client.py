@@ -30,6 +30,7 @@ from conformance.errors import ConformanceError
 from conformance.protocol.budget import CallBudget, WatchedAdapter
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
+from conformance.safety.bounds import bounded
 
 CONNECT_TIMEOUT_S = 5
 READ_TIMEOUT_S = 30  # per call, wall clock: connect, status line, headers and body together, however paced
@@ -218,7 +219,7 @@ class IamClient:
                         "action": action,
                         "attempt": attempt,
                         "status": exchange.status,
-                        "code": error.code if error else None,
+                        "code": bounded(error.code) if error and error.code else None,
                         "pause_s": round(pause, 2),
                         "in_flight_allowed": self.pace.allowed,
                     }
@@ -320,6 +321,9 @@ class IamClient:
         outgoing.headers = requests.structures.CaseInsensitiveDict(cast("Mapping[str, str]", self.session.headers))
         outgoing.headers.update(_headers(prepared))
         outgoing.hooks = requests.hooks.default_hooks()
+        # An empty jar of its own (no Cookie header): requests reads it when an answer is a redirect, even one it does
+        # not follow (allow_redirects=False), and failed on none at all (AttributeError, a traceback in cleanup).
+        outgoing.prepare_cookies(None)
         return outgoing
 
     def _send(

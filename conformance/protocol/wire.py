@@ -17,6 +17,9 @@ from lxml import etree
 from conformance.errors import ConformanceError
 
 MAX_BODY_BYTES = 1 << 20  # a listing of 2 certificates is ~4 KiB; anything near 1 MiB is already wrong
+CACHED_TREE_BYTES = 64 << 10  # the largest body whose parsed tree an exchange keeps
+# A page of 1000 users (IAM's largest) has 8,000 elements; a tree costs about 150 bytes an element, 3 MB here.
+MAX_ELEMENTS = 25_000
 
 _PARSER = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False, huge_tree=False
@@ -45,6 +48,9 @@ def parse_xml(body: bytes) -> etree._Element:
         raise UnreadableBody(f"body of {len(body)} bytes exceeds the {MAX_BODY_BYTES}-byte bound")
     if not body.strip():
         raise UnreadableBody("empty body")
+    elements = body.count(b"<") - body.count(b"</")  # at least the number of elements (and tags of other kinds)
+    if elements > MAX_ELEMENTS:
+        raise UnreadableBody(f"about {elements} elements, more than the {MAX_ELEMENTS} of any IAM answer; not parsed")
     head = body[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         raise UnreadableBody("an HTML page, not XML")
@@ -128,14 +134,29 @@ class Exchange:
     elapsed_ms: float = 0.0
     truncated: bool = False  # the body was cut at MAX_BODY_BYTES
 
-    @functools.cached_property
-    def _parsed(self) -> tuple[etree._Element | None, str | None]:
+    def _parse(self) -> tuple[etree._Element | None, str | None]:
         if self.truncated:
             return None, f"body larger than the {MAX_BODY_BYTES}-byte bound: cut there, not parsed"
         try:
             return parse_xml(self.body), None
         except UnreadableBody as exc:
             return None, str(exc)
+
+    @functools.cached_property
+    def _small_tree(self) -> tuple[etree._Element | None, str | None]:
+        return self._parse()
+
+    @property
+    def keeps_tree(self) -> bool:
+        """Whether `root` is the same tree each time (else each reader gets a tree of its own)."""
+        return len(self.body) <= CACHED_TREE_BYTES
+
+    @property
+    def _parsed(self) -> tuple[etree._Element | None, str | None]:
+        """The tree of a small body is kept with the exchange; a larger one is parsed each time it is read and let go
+        by its reader, so that exchanges a run keeps (its session fixtures') cost their bodies, never trees many
+        times their size (a MiB of small elements makes a tree of 20 MB)."""
+        return self._small_tree if self.keeps_tree else self._parse()
 
     @property
     def root(self) -> etree._Element | None:
@@ -145,7 +166,11 @@ class Exchange:
     def _listing(self) -> Listing | None:  # read once: every check of a walk reads its pages again
         return _parse_listing(self)
 
-    @property
+    @functools.cached_property
+    def _error(self) -> ErrorInfo | None:  # read once: every call, check and report asks for it
+        return _parse_error(self)
+
+    @functools.cached_property
     def unreadable_reason(self) -> str | None:
         return self._parsed[1]
 
@@ -222,6 +247,10 @@ def _parse_listing(exchange: Exchange) -> Listing | None:
 
 def read_error(exchange: Exchange) -> ErrorInfo | None:
     """The query protocol's ErrorResponse, or None when the body is not one."""
+    return exchange._error
+
+
+def _parse_error(exchange: Exchange) -> ErrorInfo | None:
     root = exchange.root
     if root is None or local(root) != "ErrorResponse":
         return None

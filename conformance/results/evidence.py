@@ -1,18 +1,20 @@
 """A deviation turned into report evidence: the broken expectation, the request (never a credential), the response,
-and a curl line that replays it. Everything is redacted before anything is cut to an excerpt.
+and a curl line that replays it. Everything is redacted before anything is cut to an excerpt or bounded, and the curl
+line is built from the redacted request, never redacted itself (`redacted`).
 """
 
 from __future__ import annotations
 
-import shlex
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from conformance.checks.failures import Deviation
-from conformance.protocol.client import OWN_KEY, RESIGNED, UNKNOWN_KEY, WRONG_SECRET
 from conformance.protocol.wire import Exchange, read_error
+from conformance.results.replay import replay_line, replay_note
 from conformance.results.signatures import Signature, fingerprint
+from conformance.safety.bounds import bounded_data
 from conformance.safety.redaction import Redactor
 
 # Response headers worth showing; everything else (and every request header: they carry the signature) is left out.
@@ -32,7 +34,7 @@ class Evidence:
     steps: list[str] = field(default_factory=list)  # a state machine's shrunk sequence of calls
     request: dict[str, Any] | None = None
     response: dict[str, Any] | None = None
-    curl: str | None = None
+    curl: str | None = None  # built last, from the redacted request (`redacted`)
     replay: str | None = None  # why the curl line does not reproduce the exchange as it ran, and what would
     signature: dict[str, Any] | None = None  # what a baseline records of it (conformance.results.signatures)
 
@@ -51,60 +53,26 @@ def excerpt(exchange: Exchange, redactor: Redactor, limit: int = EXCERPT_CHARS) 
     return shown if len(shown) <= limit else shown[:limit] + "…"
 
 
-def curl_command(exchange: Exchange) -> str:
-    """A curl line replaying the request, signed by curl itself as the suite signed it; credentials stay in the
-    user's environment (they expand in the shell), everything else is quoted literally."""
+def describe_request(exchange: Exchange) -> dict[str, Any]:
+    """The request as the evidence shows it (not yet redacted): never a credential, a signature or a header."""
     request = exchange.request
-    endpoint = urlsplit(request.url)._replace(query="").geturl()
-    words = ["curl", "-sS", "-i"]
-    if request.signer != "unsigned":
-        if request.signer == WRONG_SECRET:
-            user = "$AWS_ACCESS_KEY_ID:not-the-secret-key"
-        elif request.signer.startswith(UNKNOWN_KEY):  # the label ends with the (made-up, never issued) key id
-            user = request.signer[len(UNKNOWN_KEY) :].strip() + ":any-secret"
-        else:
-            user = "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"
-        words += ["--aws-sigv4", f"aws:amz:{request.region}:iam", "--user", user]
-    if request.method == "GET":
-        words += ["--get"]
-    for name, value in request.params.items():
-        words += ["--data-urlencode", f"{name}={value}"]
-    words.append(endpoint)
-    quoted = " ".join(f'"{w}"' if w.startswith("$AWS_") else shlex.quote(w) for w in words)
-    if request.signer not in ("unsigned", WRONG_SECRET) and not request.signer.startswith(UNKNOWN_KEY):
-        # temporary credentials sign with their session token too; nothing is added when none is set
-        quoted += ' ${AWS_SESSION_TOKEN:+-H "x-amz-security-token: $AWS_SESSION_TOKEN"}'
-    return quoted
+    return {
+        "method": request.method,
+        "endpoint": urlsplit(request.url)._replace(query="").geturl(),
+        "params": request.params,  # Markers among them are the target's: redacted and bounded with the rest
+        "signed_by": request.signer,
+        "region": request.region,
+    }
 
 
-def replay_note(exchange: Exchange, run_id: str, resources_kept: bool) -> str | None:
-    request = exchange.request
-    if request.signer.startswith(RESIGNED):
-        return (
-            f"the suite sent this request {request.signer[len(RESIGNED) - len('signed ') :]}; curl signs what it "
-            "sends, so the line reproduces the request, not its signature (sign by hand to reproduce)"
-        )
-    if request.signer.startswith(OWN_KEY):
-        return (
-            f"signed with the {request.signer}, a key the run created"
-            + ("" if resources_kept else " and deleted at its end (rerun with --keep-resources to keep it)")
-            + ": put that key in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY to replay"
-        )
-    named = [v for v in request.params.values() if v.startswith(f"ic-{run_id}-") and not v.endswith("-absent")]
-    if named and not resources_kept:
-        return f"names {named[0]}, which the run created and deleted at its end (rerun with --keep-resources)"
-    return None
+def curl_command(exchange: Exchange, redactor: Redactor) -> str:
+    """The replay line of `exchange`: its request redacted, then the line built (conformance.results.replay)."""
+    return replay_line(redactor.redact_data(describe_request(exchange)))
 
 
 def describe_exchange(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
-    request = exchange.request
     return {
-        "request": {
-            "method": request.method,
-            "endpoint": urlsplit(request.url)._replace(query="").geturl(),
-            "params": request.params,  # the suite's parameters never carry secrets
-            "signed_by": request.signer,
-        },
+        "request": describe_request(exchange),
         "response": {
             "status": exchange.status,
             "elapsed_ms": round(exchange.elapsed_ms, 1),
@@ -113,6 +81,17 @@ def describe_exchange(exchange: Exchange, redactor: Redactor) -> dict[str, Any]:
             "body_truncated": exchange.truncated,
         },
     }
+
+
+def redacted(evidence: Mapping[str, Any], redactor: Redactor) -> dict[str, Any]:
+    """`evidence` with every value redacted, then bounded, and its replay line built again from the redacted request:
+    the one way evidence is redacted, each time a process learns more secrets. A finished line is never redacted
+    (a secret may equal a piece of its quoting)."""
+    shown = bounded_data(redactor.redact_data({k: v for k, v in evidence.items() if k != "curl"}))
+    request = shown.get("request")
+    if isinstance(request, dict):
+        shown["curl"] = replay_line(request)
+    return cast(dict[str, Any], shown)
 
 
 def signature_of(deviation: Deviation) -> Signature:
@@ -150,9 +129,7 @@ def from_deviation(
             **{
                 **asdict(found),
                 **describe_exchange(exchange, redactor),
-                "curl": redactor.redact(curl_command(exchange)),
-                "replay": replay_note(exchange, run_id, resources_kept),
+                "replay": replay_note(exchange.request.signer, exchange.request.params, run_id, resources_kept),
             }
         )
-    redacted: dict[str, Any] = redactor.redact_data(found.to_dict())
-    return redacted
+    return redacted(found.to_dict(), redactor)

@@ -13,6 +13,7 @@ from typing import Any
 from conformance.errors import ExitCode
 from conformance.results import summary_file as summaries
 from conformance.results.summary_file import Row, RunSummary, SummaryError
+from conformance.safety.terminal import neutralise
 
 EXIT_WRITTEN, EXIT_CANNOT_BUILD = ExitCode.OK, ExitCode.INCOMPLETE
 FORMAT = 1  # of matrix.json; fields are added, never renamed
@@ -24,7 +25,7 @@ def labels_for(runs: list[RunSummary], given: list[str] | None) -> list[str]:
         raise SummaryError(f"{len(given)} --label values for {len(runs)} runs: give one per run, in order, or none")
     labels: list[str] = []
     seen: dict[str, int] = {}
-    for label in given or [run.target or run.file.parent.name for run in runs]:
+    for label in [neutralise(label) for label in given or [run.target or run.file.parent.name for run in runs]]:
         seen[label] = seen.get(label, 0) + 1
         labels.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
     return labels

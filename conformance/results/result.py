@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 from conformance.contract.spec import CATEGORIES, coverage, operation, requirements
 from conformance.errors import ExitCode
-from conformance.results import baselines
+from conformance.results import baselines, evidence
 from conformance.results.outcomes import STATUSES, Status, Verdict
 from conformance.results.record import STRENGTH, RunRecord, TestRecord
 from conformance.results.signatures import Signature
@@ -151,6 +151,7 @@ class RunResult:
     kept_resources: tuple[str, ...]
     requests_by_category: Mapping[str, int]
     counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    shortened: tuple[str, ...] = ()  # what the reports left out to stay within the report folder's bound
 
     @property
     def gate_passed(self) -> bool:
@@ -205,6 +206,7 @@ class RunResult:
             "requests_by_category": dict(self.requests_by_category),
             "requirements": [row.to_summary() for row in self.requirements],
             "coverage": coverage(),
+            "report_shortened": list(self.shortened),
         }
 
 
@@ -212,6 +214,8 @@ def _redacted(value: T, redactor: Redactor) -> T:
     """`value` with every string inside it redacted, its types kept (enums are vocabulary, never redacted)."""
     if isinstance(value, Enum):
         return value
+    if isinstance(value, Failure):  # its replay line is built again from the redacted request, never redacted
+        return Failure(redactor.redact(value.message), evidence.redacted(value.evidence, redactor))  # type: ignore[return-value]
     if isinstance(value, str):
         return redactor.redact(value)  # type: ignore[return-value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -1,4 +1,6 @@
-"""Finished runs read back from their summary.json, for `compare` and `matrix` (and the templates they share).
+"""Finished runs read back from their summary.json, for `compare`, `matrix` and `report` (and the templates they
+share): through the one bounded reader of report files (conformance.safety.files.read_json), its fields checked, its
+strings neutralised.
 
 Reads format 2 (verdict incomplete, statuses error/untested, per-failure evidence) and format 1 (no "format" key,
 statuses passed/failed/skipped, `aborted` instead of incomplete_reasons); a field a format lacks reads as empty.
@@ -6,15 +8,20 @@ statuses passed/failed/skipped, `aborted` instead of incomplete_reasons); a fiel
 
 from __future__ import annotations
 
-import json
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from conformance.errors import ConformanceError
+from conformance.safety.terminal import neutralise
 
 STATUSES = ("passed", "failed", "error", "skipped", "untested")
+VERDICTS = ("conformant", "nonconformant", "incomplete")
+ID = re.compile(r"[A-Z]{2,5}-[0-9]{2}")  # schemas/summary.schema.json's $defs/id, whatever the categories become
 BODY_EXCERPT = 600  # characters of a response body shown beside a failure
+MAX_SUMMARY_BYTES = 16 << 20  # a run's whole report folder is bounded to 8 MiB (conformance.reports.budget)
 
 
 class SummaryError(ConformanceError, ValueError):
@@ -80,86 +87,130 @@ class RunSummary:
 
 
 def load(path: str | Path) -> RunSummary:
-    """A summary.json, or a report folder holding one."""
+    """A summary.json, or a report folder holding one: read through the bounded reader (size, nesting, numbers), its
+    fields checked against what schemas/summary.schema.json says of them, every string neutralised (a crafted file
+    drives no terminal that shows it). Anything else is a SummaryError with a one-line reason."""
+    from conformance.safety.files import ReportFileError, read_json
+
     file = Path(path)
     if not file.exists():
         raise SummaryError(f"{file} does not exist (give a summary.json or the report folder holding one)")
     if file.is_dir():
         file = file / "summary.json"
     try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SummaryError(f"cannot read {file}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SummaryError(f"{file} is not JSON: {exc}") from None
+        raw = read_json(file, limit=MAX_SUMMARY_BYTES)
+    except ReportFileError as exc:
+        raise SummaryError(str(exc)) from None
+    fields = _Fields(file)
     if not isinstance(raw, dict) or not isinstance(raw.get("requirements"), list):
         raise SummaryError(f"{file} is not an iam-conformance summary (no 'requirements' list)")
     rows: dict[str, Row] = {}
     for entry in raw["requirements"]:
-        row = _row(entry, file)
+        row = _row(entry, fields)
         if row.id in rows:
             raise SummaryError(f"{file} lists requirement {row.id} twice")
         rows[row.id] = row
-    reasons = [str(r) for r in raw.get("incomplete_reasons") or ()]
+    reasons = list(fields.texts(raw, "incomplete_reasons"))
     if raw.get("aborted"):  # format 1: the run stopped talking to the target
-        reasons.append(str(raw["aborted"]))
-    versions = _dict(raw.get("versions"))
+        reasons.append(fields.text(raw, "aborted"))
+    versions = fields.mapping(raw, "versions")
     return RunSummary(
         file,
-        _text(raw.get("verdict")) or "unknown",
-        _text(raw.get("gate")),
-        _text(raw.get("baseline")),
-        _text(raw.get("target")),
-        _text(raw.get("started")),
-        _text(versions.get("suite")),
+        fields.text(raw, "verdict", VERDICTS) or "unknown",
+        fields.text(raw, "gate", ("pass", "fail")),
+        fields.text(raw, "baseline"),
+        fields.text(raw, "target"),
+        fields.text(raw, "started"),
+        fields.text(versions, "suite"),
         tuple(reasons),
         rows,
     )
 
 
-def _row(entry: object, file: Path) -> Row:
-    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-        raise SummaryError(f"{file}: a requirement entry without an 'id'")
+class _Fields:
+    """The fields the readers use, each checked for the type the schema gives it; every string neutralised."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+
+    def _wrong(self, name: str, value: object, wanted: str) -> SummaryError:
+        return SummaryError(f"{self.file}: '{name}' is {_kind(value)}, not {wanted}: not an iam-conformance summary")
+
+    def text(self, holder: dict[str, Any], name: str, allowed: Sequence[str] = (), newlines: bool = False) -> str:
+        value = holder.get(name)
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise self._wrong(name, value, "a string")
+        if allowed and value not in allowed:
+            raise SummaryError(f"{self.file}: '{name}' is {neutralise(value)[:40]!r}, not one of {', '.join(allowed)}")
+        return neutralise(value, keep_newlines=newlines)
+
+    def texts(self, holder: dict[str, Any], name: str) -> list[str]:
+        return [self.text({name: item}, name) for item in self.items(holder, name)]
+
+    def mapping(self, holder: dict[str, Any], name: str) -> dict[str, Any]:
+        value = holder.get(name)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self._wrong(name, value, "an object")
+        return value
+
+    def items(self, holder: dict[str, Any], name: str) -> list[Any]:
+        value = holder.get(name)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self._wrong(name, value, "an array")
+        return value
+
+    def integer(self, holder: dict[str, Any], name: str) -> int | None:
+        value = holder.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self._wrong(name, value, "an integer")
+        return value
+
+
+def _kind(value: object) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
+
+
+def _row(entry: object, fields: _Fields) -> Row:
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not ID.fullmatch(entry["id"]):
+        raise SummaryError(f"{fields.file}: a requirement entry without an 'id' like SHAPE-01")
     status = entry.get("status")
     if status not in STATUSES:
-        raise SummaryError(f"{file}: requirement {entry['id']} has status {status!r}, not one of {', '.join(STATUSES)}")
-    failures = _list(entry.get("failures"))
+        shown = neutralise(str(status))[:40] if isinstance(status, str) else _kind(status)
+        raise SummaryError(
+            f"{fields.file}: requirement {entry['id']} has status {shown!r}, not one of {', '.join(STATUSES)}"
+        )
+    failures = [_failure(f, fields) for f in fields.items(entry, "failures")]
     return Row(
         entry["id"],
-        _text(entry.get("category")),
-        _text(entry.get("title")),
-        _text(entry.get("source")),
+        fields.text(entry, "category"),
+        fields.text(entry, "title"),
+        fields.text(entry, "source"),
         status,
-        _text(entry.get("reason")),
-        _text(entry.get("known_deviation")),
-        tuple(_failure(f) for f in failures if isinstance(f, dict)),
+        fields.text(entry, "reason"),
+        fields.text(entry, "known_deviation"),
+        tuple(failures),
     )
 
 
-def _failure(raw: dict[str, Any]) -> Failure:
-    evidence = _dict(raw.get("evidence"))
-    response = _dict(evidence.get("response"))
-    status = response.get("status")
+def _failure(raw: object, fields: _Fields) -> Failure:
+    if not isinstance(raw, dict):
+        raise SummaryError(f"{fields.file}: a failure is {_kind(raw)}, not an object: not an iam-conformance summary")
+    evidence = fields.mapping(raw, "evidence")
+    response = fields.mapping(evidence, "response")
     return Failure(
-        _text(raw.get("message")),
-        _text(evidence.get("check")),
-        _text(evidence.get("expected")),
-        _text(evidence.get("actual")),
-        _text(evidence.get("curl")),
-        status if isinstance(status, int) else None,
-        _text(response.get("body_excerpt"))[:BODY_EXCERPT],
+        fields.text(raw, "message", newlines=True),
+        fields.text(evidence, "check"),
+        fields.text(evidence, "expected"),
+        fields.text(evidence, "actual"),
+        fields.text(evidence, "curl"),
+        fields.integer(response, "status"),
+        fields.text(response, "body_excerpt", newlines=True)[:BODY_EXCERPT],
     )
-
-
-def _dict(value: object) -> dict[str, Any]:
-    """`value` if it is a JSON object, else an empty one."""
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: object) -> list[Any]:
-    """`value` if it is a JSON array, else an empty one."""
-    return value if isinstance(value, list) else []
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from conformance.checks import Ledger
+from conformance.checks import MAX_KEPT, Ledger
 from conformance.checks.failures import Deviation, NothingToJudge, leaves
 from conformance.protocol.wire import read_error
 from conformance.results.evidence import one_line
@@ -71,6 +71,8 @@ def classify_phase(
     if ledger is not None:
         phase.judged, phase.nothing_to_judge = ledger.judged, list(ledger.nothing_to_judge)
         phase.notes, phase.checks = list(ledger.notes), list(ledger.checks)
+        if ledger.left_out:
+            phase.notes.append(f"{ledger.left_out} more notes or reasons left out (the first {MAX_KEPT} of each kept)")
     if report.skipped:
         phase.outcome, phase.reason = "skipped", one_line(_skip_reason(report), redactor)
         return phase

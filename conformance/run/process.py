@@ -23,6 +23,7 @@ from conformance.contract.spec import requirements
 from conformance.reports import allure_labels
 from conformance.results import evidence
 from conformance.run.phases import classify_phase
+from conformance.safety.bounds import bounded_data
 from conformance.safety.redaction import Redactor
 
 if TYPE_CHECKING:
@@ -251,7 +252,10 @@ class RunProcess:
         )
         drained = self.ledger.drain(item.nodeid if call.when == "call" else None)
         payload = {"requirement": _requirement_of(item), **phase.to_dict(), "stats": drained}
-        payload = self.redactor.redact_data(payload)
+        deviations = [evidence.redacted(found, self.redactor) for found in payload.pop("deviations")]
+        # Redacted, then every value bounded (what a target sent costs the run's owner at most MAX_VALUE_CHARS a value);
+        # the evidence's replay lines are built from its redacted request, never redacted themselves.
+        payload = bounded_data(self.redactor.redact_data(payload)) | {"deviations": deviations}
         payload["secrets"] = self.ledger.take_secrets()  # never redacted: the owner needs them to redact with
         setattr(report, PAYLOAD, payload)
         if phase.longrepr is not None:  # a deviation reads as its broken expectation, not as a traceback
@@ -259,8 +263,8 @@ class RunProcess:
         elif report.longrepr is not None and not report.skipped:
             report.longrepr = self.redactor.redact(str(report.longrepr))
         if phase.deviations and allure_labels.enabled(item.config):
-            for evidence in phase.deviations:
-                allure_labels.attach(evidence)
+            for found in deviations:
+                allure_labels.attach(found)
 
     # -- the end -----------------------------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -74,6 +75,45 @@ class ReportDir:
             os.rmdir(name, dir_fd=self._fd)
         except OSError:
             pass
+
+    def fresh_subdir(self, prefix: str) -> str:
+        """A new, empty directory in this one, for what another program writes (its name): moved into place with
+        `replace_subdir`, or removed with `remove_tree`."""
+        name = f"{prefix}{secrets.token_hex(8)}"
+        try:
+            os.mkdir(name, 0o755, dir_fd=self._fd)  # fails on anything already there, a link included
+        except OSError as exc:
+            raise ReportDirError(f"cannot create {self.path / name}: {exc.strerror}") from None
+        return name
+
+    def replace_subdir(self, staged: str, name: str) -> Path:
+        """Directory `staged` put in place of `name`: an earlier directory of that name is moved aside and removed (a
+        link inside it removed itself, never followed); a link or anything else in its place is refused."""
+        _check_name(name)
+        shown = self.path / name
+        try:
+            existing = os.lstat(name, dir_fd=self._fd)
+        except FileNotFoundError:
+            existing = None
+        if existing is not None and not stat.S_ISDIR(existing.st_mode):
+            kind = "a symbolic link" if stat.S_ISLNK(existing.st_mode) else "not a directory"
+            raise ReportDirError(f"{shown} is {kind}; refused (reports never write through or over one)")
+        aside = f".{name}.{secrets.token_hex(8)}.old" if existing is not None else None
+        try:
+            if aside is not None:
+                os.rename(name, aside, src_dir_fd=self._fd, dst_dir_fd=self._fd)
+            # A directory never replaces a link or a file planted since: rename() fails on one (ENOTDIR).
+            os.rename(staged, name, src_dir_fd=self._fd, dst_dir_fd=self._fd)
+        except OSError as exc:
+            raise ReportDirError(f"cannot write {shown}: {exc.strerror}") from None
+        if aside is not None:
+            self.remove_tree(aside)
+        return shown
+
+    def remove_tree(self, name: str) -> None:
+        """Directory `name` and everything in it, if it is there (links inside are removed, never followed)."""
+        _check_name(name)
+        shutil.rmtree(name, dir_fd=self._fd, ignore_errors=True)
 
     def write_text(self, name: str, text: str, encoding: str = "utf-8") -> Path:
         return self.write_bytes(name, text.encode(encoding))
@@ -194,7 +234,7 @@ def read_json(path: str | os.PathLike[str], *, limit: int = MAX_JSON_BYTES, dept
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ReportFileError(f"{path} is not UTF-8 text") from None
+        raise ReportFileError(f"{path} is not JSON the suite can read: not UTF-8 text") from None
     nesting = deepest = 0
     for token in _JSON_TOKENS.finditer(text):
         char = token.group()

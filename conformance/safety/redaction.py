@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterable
 from typing import Any, overload
 
+from conformance.safety.bounds import MAX_SECRET_CHARS
+
 MASK = "(redacted)"
 MIN_SECRET = 8  # shorter values are too likely to be ordinary words to mask wherever they appear
 PIECE = 16  # a run of this many characters of a secret counts as the secret
-BLOCK = PIECE // 2
+BLOCK = PIECE // 2  # every PIECE-long run holds a BLOCK-long run at a multiple of BLOCK: what is looked up first
 _SHAPES = (
     re.compile(r"(<(?:\w+:)?SecretAccessKey>)[^<]*(</)"),
     re.compile(r"((?:X-Amz-Signature|Signature)=)[0-9a-fA-F]{16,}()"),
@@ -36,9 +38,9 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         self._secrets: set[str] = set()
-        self._longest_first: list[str] = []
-        self._pieces: set[str] = set()
-        self._blocks: re.Pattern[str] | None = None
+        self._short: list[str] = []  # secrets shorter than PIECE, longest first: masked whole only
+        self._pieces: set[str] = set()  # every PIECE-long run of every secret
+        self._blocks: set[str] = set()  # every BLOCK-long run of every secret
         self.add(*secrets)
 
     @property
@@ -46,53 +48,63 @@ class Redactor:
         return frozenset(self._secrets)
 
     def add(self, *secrets: str | None) -> list[str]:
-        """Remember secrets; returns the ones that were new (for shipping them to the process that reports)."""
-        new = [s for s in dict.fromkeys(secrets) if s and len(s) >= MIN_SECRET and s not in self._secrets]
-        for secret in new:
-            self._secrets.add(secret)
-            self._pieces.update(secret[i : i + PIECE] for i in range(len(secret) - PIECE + 1))
+        """Remember secrets; returns the ones that were new (for shipping them to the process that reports). A secret
+        longer than MAX_SECRET_CHARS is remembered by its first MAX_SECRET_CHARS characters: what the run keeps and
+        masks of it is bounded, whatever a target hands out."""
+        new = []
+        for secret in dict.fromkeys(s[:MAX_SECRET_CHARS] for s in secrets if s and len(s) >= MIN_SECRET):
+            if secret not in self._secrets:
+                new.append(secret)
+                self._secrets.add(secret)
+                self._pieces.update(secret[i : i + PIECE] for i in range(len(secret) - PIECE + 1))
+                self._blocks.update(secret[i : i + BLOCK] for i in range(len(secret) - BLOCK + 1))
         if new:
-            self._longest_first = sorted(self._secrets, key=len, reverse=True)
-            self._blocks = None  # built again when next needed: keys are learned one by one during a run
+            self._short = sorted((s for s in self._secrets if len(s) < PIECE), key=len, reverse=True)
         return new
 
-    def _block_search(self) -> re.Pattern[str]:
-        if self._blocks is None:
-            # Every PIECE-long run of a secret contains one of its blocks of BLOCK characters at a multiple of BLOCK
-            # (a run starting at i holds the block starting at the next multiple, at most BLOCK - 1 further on): text
-            # holding none of them holds no piece, and most text is passed over by one search of the regex engine.
-            blocks = {s[i : i + BLOCK] for s in self._secrets for i in range(0, len(s) - BLOCK + 1, BLOCK)}
-            self._blocks = re.compile("|".join(map(re.escape, sorted(blocks))))
-        return self._blocks
-
     def redact(self, text: str) -> str:
+        """`text` with every secret masked, whole and in part, and every shape of one; linear in the text's length
+        whatever the secrets are."""
         if len(text) < SHORTEST_REDACTED:
             return text
-        if self._secrets and self._block_search().search(text):  # a whole secret holds a block too
-            for secret in self._longest_first:
-                text = text.replace(secret, MASK)
-            if len(text) >= PIECE:
-                text = self._mask_pieces(text)
+        for secret in self._short:
+            text = text.replace(secret, MASK)
+        if self._pieces and len(text) >= PIECE:
+            text = self._mask_pieces(text)
         if _ANY_SHAPE.search(text):
             for shape in _SHAPES:
                 text = shape.sub(rf"\1{MASK}\2", text)
         return text
 
     def _mask_pieces(self, text: str) -> str:
-        """Mask every stretch of `text` covered by a PIECE-long run of some secret's characters."""
-        covered_until = -1
+        """Mask every stretch of `text` covered by a PIECE-long run of some secret's characters.
+
+        Such a run starting at s holds, at the multiple of BLOCK between s and s + BLOCK, a BLOCK-long run of the same
+        secret: only the text's blocks at multiples of BLOCK are looked up, and only the starts up to BLOCK before a
+        block found there are tried. Each character is looked at a bounded number of times."""
+        blocks, pieces = self._blocks, self._pieces
+        last_start = len(text) - PIECE
         spans: list[tuple[int, int]] = []
-        for start in range(len(text) - PIECE + 1):
-            if text[start : start + PIECE] in self._pieces:
-                end = start + PIECE
-                if spans and start <= covered_until:
-                    spans[-1] = (spans[-1][0], end)
-                else:
-                    spans.append((start, end))
-                covered_until = end
-        for start, end in reversed(spans):
-            text = text[:start] + MASK + text[end:]
-        return text
+        tried = -1  # the last start tried: starts are tried once each, in order
+        for at in range(0, len(text) - BLOCK + 1, BLOCK):
+            if text[at : at + BLOCK] not in blocks:
+                continue
+            for start in range(max(at - BLOCK, tried + 1, 0), min(at, last_start) + 1):
+                tried = start
+                if text[start : start + PIECE] in pieces:
+                    end = start + PIECE
+                    if spans and start <= spans[-1][1]:
+                        spans[-1] = (spans[-1][0], end)
+                    else:
+                        spans.append((start, end))
+        if not spans:
+            return text
+        kept, previous = [], 0
+        for start, end in spans:
+            kept += [text[previous:start], MASK]
+            previous = end
+        kept.append(text[previous:])
+        return "".join(kept)
 
     @overload
     def redact_data(self, value: str) -> str: ...

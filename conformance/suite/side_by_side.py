@@ -83,8 +83,11 @@ class BesideRuns:
             if judge is not None:  # what the thread judged counts for the item, as if the item had judged it
                 ledger, theirs = judge.ledger, run.judge.ledger
                 ledger.judged += theirs.judged
-                ledger.nothing_to_judge += [r for r in theirs.nothing_to_judge if r not in ledger.nothing_to_judge]
-                ledger.notes += [n for n in theirs.notes if n not in ledger.notes]
+                for reason in theirs.nothing_to_judge:
+                    ledger.keep(ledger.nothing_to_judge, reason)
+                for note in theirs.notes:
+                    ledger.keep(ledger.notes, note)
+                ledger.left_out += theirs.left_out
                 ledger.checks += [c for c in theirs.checks if c not in ledger.checks]
         return True
 

@@ -100,14 +100,16 @@ class Cleanup:
             else:
                 for user in users:
                     self._delete(user)
-        except (CleanupStopped, TargetUnreachable) as exc:
+        except Exception as exc:  # whatever the target answered (a redirect, a reset, garbage): a problem, never raised
             deadline = self.client.deadline
             if isinstance(exc, CleanupStopped):
                 why = str(exc)
-            elif deadline is not None and time.monotonic() >= deadline:
+            elif isinstance(exc, TargetUnreachable) and deadline is not None and time.monotonic() >= deadline:
                 why = "its time ran out"
-            else:
+            elif isinstance(exc, TargetUnreachable):
                 why = f"the target stopped answering ({exc})"
+            else:
+                why = f"{type(exc).__name__}: {exc}"
             self.problems.append(f"cleanup stopped: {why}; {FINISH_LATER} under {self.path}")
 
 

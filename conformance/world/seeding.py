@@ -24,6 +24,7 @@ from conformance.contract.spec import operation
 from conformance.errors import ConformanceError
 from conformance.protocol.client import IamClient, Identity
 from conformance.protocol.wire import Exchange, child, describe, read_error, result_element, text
+from conformance.safety.bounds import MAX_VALUE_CHARS
 from conformance.world.certificates import new_certificate_pem
 from conformance.world.cleanup import HOLDING_KINDS, SUITE_PATH, Cleanup, Leftover, suite_users
 
@@ -47,6 +48,7 @@ VISIBILITY_WAIT_S = 10.0
 # again until it shows the last write, for at most this long after that write. Beyond it, it is judged as it is.
 CONVERGENCE_WAIT_S = 10.0
 W = TypeVar("W")
+MAX_KEY_ID_CHARS = 128  # IAM's bound on an access key id (and a longer one is none the suite can use or delete)
 
 
 class ConsistencyWait(TypedDict):
@@ -317,7 +319,13 @@ class Seeder:
         key_id, secret = text(child(key, "AccessKeyId")), text(child(key, "SecretAccessKey"))
         if not key_id or not secret:
             raise SeedingError("CreateAccessKey returned no key", exchange)
-        self.learn_secret(secret)
+        self.learn_secret(secret)  # (by its first MAX_SECRET_CHARS characters, when it is longer)
+        if len(secret) > MAX_VALUE_CHARS or len(key_id) > MAX_KEY_ID_CHARS:
+            raise SeedingError(
+                f"CreateAccessKey for {user.name} (a secret key of {len(secret)} characters and an access key id of "
+                f"{len(key_id)}: refused, IAM's are 40 and at most {MAX_KEY_ID_CHARS})",
+                exchange,
+            )
         user.access_keys.append(key_id)
         return Identity(f"access key of {user.name}", Credentials(key_id, secret))
 

@@ -3,98 +3,18 @@ with exit 1 or 2, no traceback, bounded memory, and nothing secret repeated."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
+from support.cli import DEADLINE_S, GRACE_S, assert_bounded_and_clean, cleanup_against, run_against
 from support.hostile import LIST_MODES, SUITE_USER_PATH, HostileServer
+from support.hostile_iam import RedirectsCleanup
 
 from conformance.reference import ROOT_SECRET_KEY, Flavour, IamError, ReferenceApp, ReferenceServer
 from conformance.reference.render import branch, leaf, listing
 from conformance.world.cleanup import CLEANUP_PAGE_LIMIT, CLEANUP_REQUEST_LIMIT
 
-DEADLINE_S = 10
-GRACE_S = 60  # loose: start-up, cleanup's own share, a busy machine; a dripping target alone would take 100000 s
-PEAK_RSS_BOUND_MB = 500
 PASSWORD = "hunter2-pa55word-in-the-url"
-
-
-@dataclass
-class Finished:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-    peak_rss_mb: float
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
-def iam_conformance(
-    *args: str, env: dict[str, str], timeout: float, interrupt_when: Callable[[], bool] | None = None
-) -> Finished:
-    """`python -m conformance.cli ARGS` with its wall time and its own peak RSS (wait4 on that one child);
-    SIGTERM once `interrupt_when()` holds."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | env
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.monotonic()
-        process = subprocess.Popen(
-            [sys.executable, "-m", "conformance.cli", *args], stdout=out, stderr=err, env=full_env, text=True
-        )
-        interrupted = False
-        while True:
-            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                break
-            elapsed = time.monotonic() - started
-            if interrupt_when is not None and not interrupted and interrupt_when():
-                process.send_signal(signal.SIGTERM)
-                interrupted = True
-            if elapsed > timeout:
-                process.kill()
-                os.wait4(process.pid, 0)
-                process.returncode = -9
-                pytest.fail(f"still running after {timeout} s: {args}")
-            time.sleep(0.1)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - started
-        out.seek(0)
-        err.seek(0)
-        return Finished(process.returncode, out.read(), err.read(), seconds, usage.ru_maxrss / 1024)
-
-
-def assert_bounded_and_clean(done: Finished, within_s: float) -> None:
-    assert done.code in (1, 2), done.output[-2000:]
-    assert "Traceback" not in done.output, done.output[-3000:]
-    assert done.seconds < within_s, (done.seconds, done.output[-2000:])
-    assert done.peak_rss_mb < PEAK_RSS_BOUND_MB, done.peak_rss_mb
-
-
-def run_against(
-    url: str, env: dict[str, str], tmp_path, *extra: str, deadline_s: int = DEADLINE_S, **kwargs
-) -> Finished:
-    return iam_conformance(
-        "run",
-        "--endpoint-url",
-        url,
-        "--profile",
-        "quick",
-        "--deadline",
-        str(deadline_s),
-        "--report-dir",
-        str(tmp_path / "reports"),
-        *extra,
-        env=env,
-        **kwargs,
-    )
 
 
 @pytest.mark.parametrize("mode", ["slow-body", "slow-head"])
@@ -143,10 +63,6 @@ def test_sigterm_during_a_dripping_answer_still_ends_with_a_bounded_cleanup(root
     assert_bounded_and_clean(done, 2 * GRACE_S)
     assert time.monotonic() - dripping_since[0] < GRACE_S
     assert done.code == 2
-
-
-def cleanup_against(url: str, env: dict[str, str], timeout: float = 120) -> Finished:
-    return iam_conformance("cleanup", "--endpoint-url", url, env=env, timeout=timeout)
 
 
 @pytest.mark.parametrize(
@@ -283,3 +199,35 @@ def test_cleanup_problems_are_printed_redacted_and_neutralised(root_credentials_
     assert done.code == 1 and done.stderr.count("could not delete: access key") == 2
     assert ROOT_SECRET_KEY not in done.output and ROOT_SECRET_KEY[:16] not in done.output
     assert "\u202e" not in done.output and "\x9b" not in done.output and "\\u202eevil\\x9b2J" in done.stderr
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_cleanup_answered_with_redirects_stops_quietly_and_says_what_is_left(status, root_credentials_env):
+    """The client follows no redirect; requests still read the redirect's cookies into the request's jar, which a
+    request the suite prepared itself did not have: an AttributeError, a traceback, before."""
+    app = RedirectsCleanup(status, flavour=Flavour())
+    with ReferenceServer(app=app) as server:
+        server.store.create_user("ic-deadbeef-gw0-one", SUITE_USER_PATH)
+        done = cleanup_against(server.url, root_credentials_env)
+    assert_bounded_and_clean(done, GRACE_S)
+    assert done.code == 1 and f"ListUsers answered HTTP {status}, not a listing" in done.stderr
+    assert "run `iam-conformance cleanup`" in done.stderr and app.redirected == 1
+
+
+@pytest.mark.parametrize("mode", ["reset", "garbage", "html", "empty", "dtd"])
+def test_cleanup_answered_with_resets_or_garbage_stops_quietly(mode, root_credentials_env):
+    with HostileServer(mode) as server:
+        done = cleanup_against(server.url, root_credentials_env)
+    assert_bounded_and_clean(done, GRACE_S)
+    assert done.code == 1 and "could not delete: cleanup stopped:" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_a_runs_own_cleanup_under_redirects_is_bounded_and_says_what_is_left(root_credentials_env, tmp_path):
+    app = RedirectsCleanup(302, flavour=Flavour())
+    with ReferenceServer(app=app) as server:
+        done = run_against(server.url, root_credentials_env, tmp_path, timeout=2 * GRACE_S)
+        left = server.store.list_users("/iam-conformance/")
+    assert_bounded_and_clean(done, DEADLINE_S + GRACE_S)
+    assert done.code == 2 and left and "AttributeError" not in done.output
+    assert "cleanup left behind: user ic-" in done.stdout and "HTTP 302" in done.stdout
+    assert "iam-conformance cleanup" in done.stdout

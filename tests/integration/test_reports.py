@@ -10,6 +10,7 @@ import tempfile
 from xml.etree import ElementTree as ET
 
 import pytest
+from support.run_summaries import summary, write
 
 from conformance.reference import Flavour, ReferenceApp, ReferenceServer
 
@@ -247,8 +248,15 @@ def report_allure(report_dir, path, cwd=None):
     )
 
 
+def finished_run(reports):
+    """A run's report folder as --allure leaves it: its summary.json and allure-results/."""
+    write(reports, summary({"SHAPE-01": "passed"}))
+    (reports / "allure-results").mkdir()
+    return reports
+
+
 def test_report_allure_says_how_to_get_the_cli_when_absent(tmp_path):
-    (tmp_path / "reports" / "allure-results").mkdir(parents=True)
+    finished_run(tmp_path / "reports")
     (tmp_path / "nothing").mkdir()
     done = report_allure(tmp_path / "reports", str(tmp_path / "nothing"))  # no allure on PATH, wherever installed
     assert done.returncode == 2 and done.stderr.count("\n") == 1
@@ -265,8 +273,7 @@ def fake_allure(tmp_path, script: str):
 
 
 def test_report_allure_asks_allure_3_for_one_file_and_replaces_the_earlier_report(tmp_path):
-    reports = tmp_path / "reports"
-    (reports / "allure-results").mkdir(parents=True)
+    reports = finished_run(tmp_path / "reports")
     (reports / "allure-report" / "data").mkdir(parents=True)  # an earlier multi-file rendering
     # Allure 3 writes index.html straight into --output only when that folder is empty.
     path = fake_allure(tmp_path, 'test -z "$(ls -A "$5")" && echo "<html>one file</html>" > "$5/index.html"')
@@ -278,25 +285,28 @@ def test_report_allure_asks_allure_3_for_one_file_and_replaces_the_earlier_repor
     assert arguments[:4] == ["awesome", "--single-file", str(reports / "allure-results"), "--output"]
     assert (tmp_path / "cwd").read_text().strip() == arguments[4]  # not the user's folder: no allurerc of theirs
     assert sorted(os.listdir(reports / "allure-report")) == ["index.html"]
+    assert "of http://127.0.0.1:9/, started 2026-11-30T10:00:00+00:00, conformant" in done.stdout
     assert f"opens from disk: {reports / 'allure-report' / 'index.html'}" in done.stdout
-    assert os.listdir(user_cwd) == [] and sorted(os.listdir(reports)) == ["allure-report", "allure-results"]
+    assert os.listdir(user_cwd) == [] and sorted(os.listdir(reports)) == [
+        "allure-report",
+        "allure-results",
+        "summary.json",
+    ]
 
 
 def test_report_allure_failing_says_so_in_one_line_and_keeps_the_earlier_report(tmp_path):
-    reports = tmp_path / "reports"
-    (reports / "allure-results").mkdir(parents=True)
+    reports = finished_run(tmp_path / "reports")
     (reports / "allure-report").mkdir()
     (reports / "allure-report" / "index.html").write_text("earlier")
     done = report_allure(reports, fake_allure(tmp_path, 'echo "Unknown Syntax Error: Command not found" >&2; exit 1'))
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "exit 1: Unknown Syntax Error" in done.stderr and "Allure 3" in done.stderr
     assert (reports / "allure-report" / "index.html").read_text() == "earlier"
-    assert sorted(os.listdir(reports)) == ["allure-report", "allure-results"]  # no staging folder left
+    assert sorted(os.listdir(reports)) == ["allure-report", "allure-results", "summary.json"]  # no staging folder left
 
 
 def test_report_allure_refuses_a_link_in_place_of_the_report(tmp_path):
-    reports = tmp_path / "reports"
-    (reports / "allure-results").mkdir(parents=True)
+    reports = finished_run(tmp_path / "reports")
     victim = tmp_path / "victim"
     victim.mkdir()
     (victim / "keep").write_text("x")
@@ -313,6 +323,7 @@ def test_report_allure_output_opens_from_disk_in_chromium(failing_run, tmp_path)
     run, _ = failing_run
     reports = tmp_path / "reports"
     shutil.copytree(run.report_dir / "allure-results", reports / "allure-results")
+    shutil.copy(run.report_dir / "summary.json", reports / "summary.json")
     done = report_allure(reports, os.environ["PATH"])
     assert done.returncode == 0, done.stderr
     index = reports / "allure-report" / "index.html"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import socket
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -61,9 +64,9 @@ def list_users_page(mode: str, page: int) -> bytes:
 
 
 class HostileServer:
-    """`mode`: a key of BODIES, one of SLOW_MODES or LIST_MODES, 'sets-cookie', or 'silent-after-preflight' (answers
-    the first call, then never again). `calls` counts requests; `authorizations` keeps each request's Authorization
-    header."""
+    """`mode`: a key of BODIES, one of SLOW_MODES or LIST_MODES, 'sets-cookie', 'reset' (every connection reset), or
+    'silent-after-preflight' (answers the first call, then never again). `calls` counts requests; `authorizations`
+    keeps each request's Authorization header."""
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
@@ -108,6 +111,12 @@ class HostileServer:
             else:
                 body = success(action)
             return self._send(handler, 200, "text/xml", body)
+        if mode == "reset":  # the connection reset (RST) instead of an answer
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.connection.close()
+            handler.close_connection = True
+            handler.wfile = io.BytesIO()  # what the handler still writes goes nowhere
+            return
         if mode == "sets-cookie":  # a session cookie, as a load balancer's stickiness would
             handler.send_response(200)
             handler.send_header("Set-Cookie", "sticky=s3cr3t; Path=/")
