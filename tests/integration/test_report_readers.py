@@ -49,7 +49,8 @@ def hostile_runs(tmp_path):
 def test_compare_shows_nothing_that_drives_a_terminal(hostile_runs, tmp_path):
     old, new = hostile_runs
     done = cli("compare", old, new)
-    assert done.returncode == 2 and "Traceback" not in done.stderr  # NEW is incomplete
+    # NEW regressed and is incomplete: the regression is the news (exit 1), the incompleteness said beside it
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "incomplete" in done.stdout
     assert "evil\\x1b[2J" in done.stdout and "\\u202e" in done.stdout and "regressed" in done.stdout
     assert_neutralised(done.stdout + done.stderr)
     written = cli("compare", old, new, "--html", tmp_path / "compare.html")
