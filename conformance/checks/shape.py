@@ -40,7 +40,7 @@ def success_body_matches_schema(exchange: Exchange, strict: bool = False) -> lis
         raise BodyDeviation("root element ListSigningCertificatesResponse", f"root element {local(root)}", exchange)
     # The open reading sets unknown elements aside as future fields, but a query-protocol list holds <member>
     # entries and nothing else: <item> entries are a list SDKs read as empty, not a new field.
-    for wrapper in root.iter():
+    for wrapper in root.iter(tag=etree.Element):  # elements only: comments and instructions have no name
         entries = [e for e in wrapper if isinstance(e.tag, str)] if local(wrapper) == "Certificates" else []
         strangers = sorted({local(e) for e in entries if local(e) != "member"})
         if strangers:

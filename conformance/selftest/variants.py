@@ -3,14 +3,42 @@
 The suite must pass every one of them; a failed requirement here is a false positive of the suite. Together
 they cover each legal variation at least once: element order, namespace prefix, XML declaration, pages shorter
 than MaxItems (page_cap=1), exotic markers (spaces, + = /, Latin-1), reverse certificate order, millisecond
-UploadDate, the Result's own <UserName> both present and absent, and future fields no schema names.
+UploadDate, the Result's own <UserName> both present and absent, and future fields no schema names; and every other
+legal way of writing the same XML (`legal_xml_forms`: conformance.selftest.xml_forms).
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
 from dataclasses import dataclass
 
-from conformance.reference import Flavour, ReferenceApp
+from conformance.reference import Flavour, IamError, ReferenceApp, Renderer
+from conformance.reference.render import Node
+from conformance.selftest.xml_forms import random_pick, rewrite
+
+
+class LegalXmlForms(Renderer):
+    """The reference's listings and errors, each written in another legal XML form (its own choices per answer):
+    declarations with any encoding label, a BOM, comments and instructions, prefixes, CDATA, CRLF indentation.
+    Other actions' answers stay as they are: the suite reads their secrets, and redacts them by their text."""
+
+    def __init__(self, flavour: Flavour) -> None:
+        super().__init__(flavour)
+        self._answers = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def _another_form(self, body: bytes) -> bytes:
+        with self._lock:
+            seed = next(self._answers)
+        return rewrite(body, random_pick(seed))
+
+    def success(self, action: str, result: list[Node] | None, request_id: str) -> bytes:
+        body = super().success(action, result, request_id)
+        return self._another_form(body) if action == "ListSigningCertificates" else body
+
+    def error(self, error: IamError, request_id: str) -> bytes:
+        return self._another_form(super().error(error, request_id))
 
 
 @dataclass(frozen=True)
@@ -18,9 +46,12 @@ class Variant:
     name: str
     description: str
     flavour: Flavour
+    renderer: type[Renderer] = Renderer
 
     def build(self) -> ReferenceApp:
-        return ReferenceApp(self.flavour)
+        app = ReferenceApp(self.flavour)
+        app.renderer = self.renderer(self.flavour)
+        return app
 
 
 VARIANTS: tuple[Variant, ...] = (
@@ -57,6 +88,13 @@ VARIANTS: tuple[Variant, ...] = (
             result_username=False,
             extra_elements=True,
         ),
+    ),
+    Variant(
+        "legal_xml_forms",
+        "every listing and error in another legal form of the same XML: encoding labels (UTF-16, Latin-1, ASCII...), "
+        "a BOM, comments and instructions anywhere, prefixes and redeclarations, CDATA, CRLF and indentation",
+        Flavour(),
+        LegalXmlForms,
     ),
 )
 
