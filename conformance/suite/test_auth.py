@@ -12,7 +12,8 @@ from botocore.credentials import Credentials
 
 from conformance.checks import Judge
 from conformance.checks.responses import error_with_code, malformed_signature_is_incomplete
-from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, IamClient, Identity, Signing
+from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, IamClient, Identity
+from conformance.protocol.signing import Signing
 from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement
 from conformance.suite.fixtures import Target

@@ -21,7 +21,8 @@ from botocore.credentials import Credentials
 
 from conformance.checks.observations import same_body
 from conformance.contract.spec import operation
-from conformance.protocol.client import IamClient, Identity, Signing
+from conformance.protocol.client import IamClient, Identity
+from conformance.protocol.signing import Signing
 from conformance.protocol.wire import Exchange, child, read_error, read_listing, result_element, text
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
 from conformance.world.certificates import new_certificate_pem

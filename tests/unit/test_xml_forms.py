@@ -160,6 +160,7 @@ BY_TYPE: dict[object, ByName] = {
     list[Exchange]: lambda case, ex: list(ex),
     set[str]: lambda case, ex: case.ids(),
     dict[str, UploadedCertificate]: lambda case, ex: _uploaded(case),
+    list[UploadedCertificate]: lambda case, ex: list(_uploaded(case).values()),
     dict[str, str]: lambda case, ex: {c.certificate_id: c.status for c in case.members},
     Parameter: lambda case, ex: operation().parameters["MaxItems"],
     int: lambda case, ex: 1,
