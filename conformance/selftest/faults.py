@@ -19,10 +19,12 @@ def catalogue() -> list[Fault]:
     from conformance.selftest import (  # noqa: F401
         consistency_faults,
         faults_identity_auth,
+        faults_naming_writes,
         faults_pagination,
         faults_parameters,
         faults_protocol_errors,
         faults_shape_dates,
+        faults_tampering,
         request_faults,
         response_faults,  # (registration on import)
     )

@@ -307,8 +307,9 @@ def marker_answers(
     iam: IamClient, walker: Walker, user_with_one_certificate: SeededUser, user_with_two_certificates: SeededUser
 ) -> dict[str, Exchange]:
     """A real Marker (the first page of MaxItems=1 of the user with two certificates), sent where IAM never issued
-    it: with another user's name ("another user's"), one character changed ("one character changed"), and with a
-    line break after it ("with a trailing line break"). Empty when that page carried no Marker (PAG-04 says why)."""
+    it: with another user's name ("another user's"), one character changed ("one character changed"), a character
+    appended that no base64 holds ("one character appended"), and a line break after it ("with a trailing line
+    break"). Empty when that page carried no Marker (PAG-04 says why)."""
     theirs = read_listing(walker(user_with_two_certificates.name, 1).pages[0])
     if theirs is None or not theirs.marker:
         return {}
@@ -316,6 +317,7 @@ def marker_answers(
     asks = {
         "another user's": {"UserName": other, "MaxItems": "1", "Marker": theirs.marker},
         "one character changed": {"UserName": own, "MaxItems": "1", "Marker": one_character_changed(theirs.marker)},
+        "one character appended": {"UserName": own, "MaxItems": "1", "Marker": theirs.marker + "!"},
         "with a trailing line break": {"UserName": own, "MaxItems": "1", "Marker": theirs.marker + "\n"},
     }
     return dict(zip(asks, iam.map("ListSigningCertificates", list(asks.values())), strict=True))

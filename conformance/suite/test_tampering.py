@@ -28,10 +28,10 @@ MARKER = operation().parameters["Marker"]
 def test_a_marker_tampered_with_or_from_another_users_listing_is_a_bad_request(
     marker_answers: dict[str, Exchange], judge: Judge
 ) -> None:
-    # A real Marker with one character changed was never issued; one from another user's listing was not issued for
-    # this one. IAM refuses a Marker it did not issue for the listing (400 "Invalid Marker.", recorded for other list
-    # calls, a foreign Marker among them: trek10inc/awsets#21).
-    for how in ("one character changed", "another user's"):
+    # A real Marker with one character changed, or one appended, was never issued; one from another user's listing
+    # was not issued for this one. IAM refuses a Marker it did not issue for the listing (400 "Invalid Marker.",
+    # recorded for other list calls, a foreign Marker among them: trek10inc/awsets#21).
+    for how in ("one character changed", "one character appended", "another user's"):
         if how in marker_answers:  # else the listing gave no Marker to tamper with (PAG-04 says why)
             judge(rejected_as_bad_request, marker_answers[how])
 
@@ -61,19 +61,19 @@ def test_bytes_that_are_no_utf8_are_never_a_server_error(
 
 @requirement("AUTH-05")
 def test_a_body_changed_after_signing_is_refused(
-    iam: IamClient, conformance_target: Target, absent_user_name: str, judge: Judge
+    iam: IamClient, conformance_target: Target, validated_user: str, judge: Judge
 ) -> None:
-    # Signed with the body's SHA-256 declared in X-Amz-Content-SHA256, then sent with another body: a verifier
-    # that takes the declared hash instead of hashing what arrived accepts it. Refused with a 4xx; which error IAM
-    # gives a payload that does not match its declared hash is not recorded (SignatureDoesNotMatch, most likely).
-    asked = {"UserName": absent_user_name, "MaxItems": "2"}
+    # Signed with the body's SHA-256 declared in X-Amz-Content-SHA256, then sent with another body: a verifier that
+    # takes the declared hash for the payload's instead of hashing what arrived serves it. For IAM that header is one
+    # more signed header; the payload's hash is the body's, and the signature does not match.
+    asked = {"UserName": validated_user, "MaxItems": "2"}
     changed = iam.call(
         "ListSigningCertificates",
         asked,
         identity=Identity(f"{RESIGNED}over another body, its hash declared", conformance_target.identity.credentials),
         signing=Signing(params={**asked, "MaxItems": "1"}, payload_hash=True),
     )
-    judge(rejected_as_client_error, changed)
+    judge(error_with_code, changed, 403, "SignatureDoesNotMatch")
 
 
 @requirement("AUTH-01")
