@@ -3,8 +3,9 @@
 The suite must pass every one of them; a failed requirement here is a false positive of the suite. Together
 they cover each legal variation at least once: element order, namespace prefix, XML declaration, pages shorter
 than MaxItems (page_cap=1), exotic markers (spaces, + = /, Latin-1), reverse certificate order, millisecond
-UploadDate, the Result's own <UserName> both present and absent, and future fields no schema names; and every other
-legal way of writing the same XML (`legal_xml_forms`: conformance.selftest.xml_forms).
+UploadDate, the Result's own <UserName> both present and absent, and future fields no schema names; every other
+legal way of writing the same XML (`legal_xml_forms`: conformance.selftest.xml_forms); and the answers real IAM may
+give where the suite is lenient because nobody recorded IAM's (`unrecorded_leniencies`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import itertools
 import threading
 from dataclasses import dataclass
 
-from conformance.reference import Flavour, IamError, ReferenceApp, Renderer
+from conformance.reference import Flavour, IamError, ReferenceApp, Renderer, Store
 from conformance.reference.render import Node
+from conformance.reference.store import Certificate, User, no_such_user
 from conformance.selftest.xml_forms import random_pick, rewrite
 
 
@@ -41,15 +43,47 @@ class LegalXmlForms(Renderer):
         return self._another_form(super().error(error, request_id))
 
 
+class UnrecordedRendering(Renderer):
+    """A certificate body without the blanks around it, and its carriage returns written as they are (an XML
+    reader then sees line feeds): whether IAM keeps either is not recorded."""
+
+    def certificate(self, cert: Certificate, tag: str = "member") -> Node:
+        node = super().certificate(cert, tag)
+        for leaf in node.children:
+            if leaf.tag == "CertificateBody" and leaf.text is not None:
+                leaf.text = leaf.text.strip()
+        return node
+
+    def text(self, value: str) -> str:
+        escaped = super().text  # (a bare super() does not work inside the generator below)
+        return "\r".join(escaped(part) for part in value.split("\r"))  # a CR as it is, not &#13;
+
+
+class UnrecordedStore(Store):
+    """Identity-based policies enforced (a user's key naming another user is refused AccessDenied), and names looked
+    up in the case they were created with (a name in another case is no one's): both legal where IAM's answer is
+    not recorded."""
+
+    def __init__(self) -> None:
+        super().__init__(enforce_policies=True)
+
+    def get_user(self, name: str) -> User:
+        user = super().get_user(name)
+        if user.name != name:
+            raise no_such_user(name)
+        return user
+
+
 @dataclass(frozen=True)
 class Variant:
     name: str
     description: str
     flavour: Flavour
     renderer: type[Renderer] = Renderer
+    store: type[Store] = Store
 
     def build(self) -> ReferenceApp:
-        app = ReferenceApp(self.flavour)
+        app = ReferenceApp(self.flavour, store=self.store())
         app.renderer = self.renderer(self.flavour)
         return app
 
@@ -95,6 +129,15 @@ VARIANTS: tuple[Variant, ...] = (
         "a BOM, comments and instructions anywhere, prefixes and redeclarations, CDATA, CRLF and indentation",
         Flavour(),
         LegalXmlForms,
+    ),
+    Variant(
+        "unrecorded_leniencies",
+        "where IAM's answer is not recorded, the other legal one: a name in another case is no one's (404), a user's "
+        "key naming another user is refused by policy, a body comes back without its surrounding blanks and its CRs "
+        "unescaped",
+        Flavour(),
+        UnrecordedRendering,
+        UnrecordedStore,
     ),
 )
 
