@@ -195,3 +195,35 @@ def test_every_accepted_survivor_names_a_function_a_change_and_a_reason() -> Non
     accepted = json.loads((Path(results.__file__).parent / "accepted.json").read_text())["accepted"]
     assert accepted and all(e["function"] and " => " in e["change"] and len(e["reason"]) > 20 for e in accepted)
     assert len({(e["function"], e["change"]) for e in accepted}) == len(accepted)
+
+
+def test_the_probes_request_lists_run_no_two_values_together() -> None:
+    """A missing comma in a list of values sends two of them as one (Python joins adjacent strings): no value list of
+    the probe may hold strings written side by side."""
+    import io
+    import tokenize
+
+    skipped = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+    for name in ("probe_sequence.py", "probe_steps.py"):
+        source = (Path(probe.__file__).parent / name).read_text(encoding="utf-8")
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in skipped]
+        for before, first, second in zip(tokens, tokens[1:], tokens[2:], strict=False):
+            joined = first.type == second.type == tokenize.STRING and before.string in ",([{"
+            assert not joined, f"{name}:{first.start[0]}: {first.string} {second.string} run together"
+
+
+def test_every_part_of_the_probe_sends_requests_the_reference_serves() -> None:
+    """The probe judges mutants by what they answer: each part of it must reach the answers it is about (a listing
+    served by POST and by GET, by name and by each signer's own key, a page resumed from a Marker), not only
+    refusals."""
+    import re
+
+    steps = probe.run_probe(ReferenceApp(Flavour())).steps
+    listings = [s for s in steps if "Action=ListSigningCertificates" in s.request and s.status == "200"]
+    for method in ("POST", "GET"):
+        assert any(s.request.startswith(method) and "UserName=" in s.request for s in listings), method
+        assert any(s.request.startswith(method) and "Marker=<Marker" in s.request for s in listings), method
+    for signer in ("root", "alice", "bob"):
+        assert any(s.request.endswith(f"as {signer}") for s in listings), signer
+    assert any(re.search(r"<IsTruncated>true</IsTruncated>", s.body) for s in listings)
+    assert len({s.label for s in steps}) > 200
