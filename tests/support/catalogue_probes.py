@@ -25,7 +25,6 @@ from conformance.protocol.client import IamClient, Identity
 from conformance.protocol.signing import Signing
 from conformance.protocol.wire import Exchange, child, read_error, read_listing, result_element, text
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
-from conformance.suite.fixtures import one_character_changed
 from conformance.world.certificates import new_certificate_pem
 
 ROOT = Identity("root", Credentials(ROOT_ACCESS_KEY, ROOT_SECRET_KEY))
@@ -223,66 +222,6 @@ def other_user_then_walk(c: Context):
     """Another user uploads after the seeded one; then the seeded user's pages, one item each."""
     c.user("selftest-other", 1)
     return walk(1)(c)
-
-
-def own_key_names_another(c: Context):
-    """The seeded user's own key listing another user (who holds one certificate) by name."""
-    c.user("selftest-other", 1)
-    key = child(result_element(c.call("CreateAccessKey", UserName=USER), "CreateAccessKey"), "AccessKey")
-    own = Identity("own key", Credentials(text(child(key, "AccessKeyId")), text(child(key, "SecretAccessKey"))))
-    return c.seen(c.call(identity=own, UserName="selftest-other"))
-
-
-def id_after_delete(c: Context):
-    """Whether the upload after deleting the second certificate gets the deleted one's id."""
-    deleted = c.ids[1]
-    c.call("DeleteSigningCertificate", UserName=USER, CertificateId=deleted)
-    c.upload(USER)
-    return c.ids[-1] == deleted
-
-
-def all_inactive_walk(c: Context):
-    """Both certificates set Inactive, then every page of MaxItems=1."""
-    for certificate_id in c.ids:
-        c.call("UpdateSigningCertificate", UserName=USER, CertificateId=certificate_id, Status="Inactive")
-    return walk(1)(c)
-
-
-def date_after_late_status_change(c: Context):
-    """The first certificate's listed UploadDate, set Inactive a second after its upload: the upload's, or not."""
-    time.sleep(max(0.0, c.answered_at + 1.1 - time.time()))
-    c.call("UpdateSigningCertificate", UserName=USER, CertificateId=c.ids[0], Status="Inactive")
-    listed = read_listing(c.call(UserName=USER)).certificates
-    return [m.upload_date for m in listed if m.certificate_id == c.ids[0]] == c.dates[:1]
-
-
-def resumed_after_deletion(c: Context):
-    """The first page of MaxItems=1, the certificate it did not show deleted, then that page's Marker resumed."""
-    first = read_listing(c.call(UserName=USER, MaxItems="1"))
-    other = next(i for i in c.ids if i not in first.ids)
-    c.call("DeleteSigningCertificate", UserName=USER, CertificateId=other)
-    return c.seen(c.call(UserName=USER, MaxItems="1", Marker=first.marker))
-
-
-def _marker_probe(change):
-    def probe(c: Context):
-        first = read_listing(c.call(UserName=USER, MaxItems="1"))
-        return c.seen(c.call(UserName=USER, MaxItems="1", Marker=change(first.marker)))
-
-    return probe
-
-
-def crlf_body(c: Context):
-    """A certificate uploaded with CR LF line ends, listed: whether its body comes back as uploaded."""
-    c.user("selftest-crlf", 0)
-    body = new_certificate_pem("selftest-crlf", "\r\n")
-    c.call("UploadSigningCertificate", UserName="selftest-crlf", CertificateBody=body)
-    return [same_body(body, m.body) for m in read_listing(c.call(UserName="selftest-crlf")).certificates]
-
-
-def invalid_utf8(c: Context):
-    raw = Signing(percent_encoded=("UserName",))
-    return c.seen(c.iam.call("ListSigningCertificates", {"UserName": "a%FFb"}, signing=raw))
 
 
 def same_order_twice(c: Context):
@@ -494,24 +433,4 @@ PROBES = {
     "unknown_marker_own_code": NEVER_ISSUED,
     "non_integer_max_items_own_code": listing(UserName="{user}", MaxItems="abc"),
     "validation_error_code_lower_case": listing(UserName="{user}", MaxItems="0"),
-    # issue 27: faults no earlier catalogue named
-    "user_name_case_filter": listing(UserName=USER.upper()),
-    "user_name_pattern_dollar_anchor": listing(UserName=f"{ABSENT}\n"),
-    "named_user_ignored_for_user_keys": own_key_names_another,
-    "get_caller_read_from_query_only": as_identity("own key", "GET"),
-    "implicit_listing_result_user_name_from_request": _OWN_KEY,
-    "lookup_before_validation": listing(UserName=ABSENT, MaxItems="0"),
-    "validation_skipped_without_user_name": listing(MaxItems="0"),
-    "certificate_id_reused_after_delete": id_after_delete,
-    "resumed_pages_skip_inactive": all_inactive_walk,
-    "status_change_restamps_upload_date": date_after_late_status_change,
-    "is_truncated_from_cursor_count": resumed_after_deletion,
-    "marker_integrity_unchecked": _marker_probe(one_character_changed),
-    "marker_owner_unchecked": another_users_marker,
-    "marker_pattern_dollar_anchor": _marker_probe(lambda marker: marker + "\n"),
-    "marker_decoder_skips_stray_characters": _marker_probe(lambda marker: marker + "!"),
-    "payload_hash_trusted": as_identity("over another body"),
-    "invalid_utf8_parameter_crash": invalid_utf8,
-    "unsigned_get_served": as_identity("unsigned", "GET"),
-    "certificate_body_carriage_return_as_space": crlf_body,
 }
