@@ -146,13 +146,29 @@ def selftest() -> str:
     return log.read_text(encoding="utf-8").rstrip().splitlines()[-1] + "\n"
 
 
-def mutation() -> str:
-    from mutation.results import summary_lines
-
+def _mutation_results() -> dict:
     results = ROOT / "mutation" / "results.json"
     if not results.is_file():
         raise Missing("no mutation/results.json: run `make mutation` first")
-    return "\n".join(summary_lines(json.loads(results.read_text(encoding="utf-8")))) + "\n"
+    found: dict = json.loads(results.read_text(encoding="utf-8"))
+    if found.get("partial"):
+        raise Missing("mutation/results.json holds a run of some mutants only: run `make mutation`")
+    return found
+
+
+def mutation() -> str:
+    from mutation.results import summary_lines
+
+    return "\n".join(summary_lines(_mutation_results())) + "\n"
+
+
+def mutation_score() -> str:
+    """The score, recomputed from the committed per-mutant results (never copied from a summary)."""
+    from mutation.results import score, score_line
+
+    scored = score(_mutation_results()["mutants"])
+    excluded = ", ".join(f"{reason} {n}" for reason, n in scored["excluded"].items())
+    return f"{score_line(scored)}\nexcluded, by reason: {excluded}\n"
 
 
 RECIPES: dict[str, Callable[[], str]] = {
@@ -166,8 +182,9 @@ RECIPES: dict[str, Callable[[], str]] = {
     "bench": bench,
     "selftest": selftest,
     "mutation": mutation,
+    "mutation-score": mutation_score,
 }
-DETERMINISTIC = ("run-help", "baselines", "requirements")
+DETERMINISTIC = ("run-help", "baselines", "requirements", "mutation-score")
 TABLES = ("requirements",)  # markdown, not a text block
 
 

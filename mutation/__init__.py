@@ -1,7 +1,8 @@
 """Mutation testing of the reference IAM (issue 14): how much of the reference's behaviour the suite pins down.
 
 Run: `make mutation` (installs the `mutation` extra, then `python -m mutation`; options: `--budget-minutes`,
-`--workers`, mutmut name patterns to run a subset). Writes mutation/results.json and prints a summary.
+`--workers`, mutmut name patterns to run a subset, written to mutation/.work/partial-results.json). Writes
+mutation/results.json (committed) and prints a summary, the score first.
 
 How it works
 - Tool: mutmut 3.8. It writes every mutant of a function into one copy of the module behind a trampoline and
@@ -22,21 +23,20 @@ How it works
 - Limits: mutmut stops a mutant after (estimate + 2 s) x 8 of wall time (~30 s) and twice that of CPU time; the
   whole run has a budget (default 29 minutes, so that `make mutation` ends within 30): on overrun mutmut is
   interrupted and the rest counted `not_run`.
-- Equivalence (mutation/probe.py, probe_sequence.py, probe_steps.py): ~260 fixed requests covering every
+- Equivalence (mutation/probe.py, probe_sequence.py, probe_steps.py): ~270 fixed requests covering every
   action the reference serves and every ListSigningCertificates parameter valid and invalid, GET and POST,
-  walks with MaxItems 1-3 and changed between pages, foreign and tampered markers, unsigned / wrong secret /
-  unknown key / root / user / deleted keys, stale and future signatures, Inactive and deleted certificates.
-  Answers are normalised (ids, request ids, secrets, markers, dates) and compared with the unmutated reference's;
-  a surviving mutant is equivalent only when the whole sequence matches. The first differing request and both
-  answers (excerpts) are recorded per mutant.
-- Classification and score: mutation/results.py. Score = killed / (measured - equivalent - incomplete).
-
-Measured (make mutation, 2 workers, 2026-11-30, mean load average 4.0): 2305 mutants in one invocation of 1536 s;
-median 1.5 s, at most 4.5 s per mutant. Killed 854, equivalent 574, non-equivalent survivors 516, incomplete 361
-(the mutant broke what the suite needs to set itself up: the run said so and exited 2), no timeouts or errors.
-Score 854/1370 = 62.3%. Of the 516 survivors, 514 lie outside the contract, each with its reason (426 show only in
-the set-up actions' answers, 51 only in an error's Message, 37 hand-checked in mutation/accepted.json): contract
-score 854/856 = 99.8%. The two left are listed by the summary (a GET whose query the client encoded itself).
+  walks with MaxItems 1-3 and changed between pages, foreign, tampered and suffixed markers, values valid but for a
+  line break, %FF, bodies changed after signing with their hash declared, unsigned / wrong secret / unknown key /
+  root / user / deleted keys, stale and future signatures, Inactive and deleted certificates. Answers are
+  normalised (ids, request ids, secrets, markers, dates) and compared with the unmutated reference's; a mutant the
+  suite did not catch is equivalent only when the whole sequence matches. Every differing ListSigningCertificates
+  answer is judged (how many, and whether each differs only in an error's wording), not only the first.
+- Classification and score: mutation/results.py. Score = killed / (total - excluded); exclusions are counted by
+  reason (equivalent, outside the contract, timeout, suite error), each mutant's with a one-line reason; a run
+  that ended incomplete is a survivor unless its difference lies outside the contract. The suite runs with
+  --known-good-credentials: a mutant refusing the reference's own valid key is judged by the requirements.
+- Results: mutation/results.json, committed (per mutant: id, diff, outcome, why, the requests that killed it;
+  mutmut's version, the seeds, the command); docs/proving.md and README.md show the score recomputed from it.
 
 Not covered: the reference under non-default Flavours (code only they reach shows up as equivalent), and
 server.py (the socket server) and the Flavour defaults themselves.

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mutation.normalise import Difference, Diverged, Step
+from mutation.results import message_only
 
 LIST_REQUEST = "Action=ListSigningCertificates,"
 
@@ -40,6 +41,8 @@ class Comparison:
         self.first: Difference | None = None
         self.first_listing: Difference | None = None
         self.differing = 0
+        self.differing_listings = 0
+        self.listing_message_only = True  # every differing ListSigningCertificates answer differs in wording only
 
     def observe(self, steps: list[Step]) -> None:
         if not self.active:
@@ -57,8 +60,13 @@ class Comparison:
         self.first = self.first or difference
         request = (difference.expected or difference.actual).request
         # A call the run never made (the sequence broke off) says nothing about how the target answers it.
-        if self.first_listing is None and LIST_REQUEST in request and difference.actual is not None:
-            self.first_listing = difference
+        if LIST_REQUEST in request and difference.actual is not None:
+            self.first_listing = self.first_listing or difference
+            self.differing_listings += 1
+            # Every differing listing is judged, not only the first: one that differs in its status or code after
+            # one that differs in wording is a difference of the contract.
+            whole = {"expected": _whole(difference.expected), "actual": _whole(difference.actual)}
+            self.listing_message_only = self.listing_message_only and message_only(whole)
         if not self.exhaustive:
             raise Diverged(difference)
 
@@ -70,6 +78,11 @@ class Comparison:
         for key, (index, step) in sorted(self.expected.items(), key=lambda item: item[1][0]):
             if key not in made:
                 self._note(Difference(index, step, None, reason or "the mutant's sequence ended before this"))
+
+
+def _whole(step: Step | None) -> dict | None:
+    """A step's status and whole body (a Difference's excerpts are cut where the bodies part)."""
+    return None if step is None else {"status": step.status, "body": step.body}
 
 
 def _keys(steps: list[Step]) -> list[tuple[str, int]]:
@@ -89,6 +102,8 @@ class ProbeResult:
     listing_difference: Difference | None = None  # the first differing ListSigningCertificates call
     differing: int = 0  # differing steps (exhaustive runs count them all)
     problem: str = ""  # why the sequence stopped early, when it did
+    differing_listings: int = 0  # differing ListSigningCertificates answers (exhaustive runs count them all)
+    listing_message_only: bool = False  # each of them differs only in an error's Message
 
     def summary(self) -> dict:
         return {
@@ -97,6 +112,8 @@ class ProbeResult:
             "differing_requests": self.differing,
             "difference": self.difference.as_dict() if self.difference else None,
             "listing_difference": self.listing_difference.as_dict() if self.listing_difference else None,
+            "differing_listings": self.differing_listings,
+            "listing_message_only": self.listing_message_only,
             "problem": self.problem,
         }
 
@@ -126,8 +143,16 @@ def run_probe(
     finally:
         prober.close()
     finished = not problem or comparison.first is not None
+    message_only_everywhere = comparison.differing_listings > 0 and comparison.listing_message_only
     return ProbeResult(
-        prober.steps, comparison.first, finished, comparison.first_listing, comparison.differing, problem
+        prober.steps,
+        comparison.first,
+        finished,
+        comparison.first_listing,
+        comparison.differing,
+        problem,
+        comparison.differing_listings,
+        message_only_everywhere,
     )
 
 

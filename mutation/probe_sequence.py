@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 from collections.abc import Callable
 from urllib.parse import urlencode
 
@@ -162,8 +163,11 @@ class Prober:
         query: str = "",
         content_type: str = FORM,
         tamper: Callable[[dict[str, str]], None] | None = None,
+        declared_over: dict[str, str] | None = None,
     ) -> Answer:
-        """One request. `query`: raw text added to the URL (also on POST); `tamper` edits the signed headers."""
+        """One request. `query`: raw text added to the URL (also on POST); `tamper` edits the signed headers;
+        `declared_over`: a POST signed with X-Amz-Content-SHA256 declaring the hash of the body these parameters
+        make (the request's own parameters: {}), sent with its own body."""
         full = {k: v for k, v in {"Action": action, "Version": version, **(params or {})}.items() if v is not None}
         url = self.endpoint + (f"?{query}" if query else "")
         if method == "GET":
@@ -174,8 +178,13 @@ class Prober:
             request = AWSRequest(
                 method="POST", url=url, data=urlencode(full).encode("utf-8"), headers={"Content-Type": content_type}
             )
+        sent_body = request.data
+        if declared_over is not None:  # signed over that body, its hash declared; sent with this one
+            request.data = urlencode({**full, **declared_over}).encode("utf-8")
+            request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(request.data).hexdigest()
         if signer is not None:
             _ClockSigner(self.keys[signer], service, region, self.timestamp(minutes)).add_auth(request)
+        request.data = sent_body
         prepared = request.prepare()
         headers = dict(prepared.headers)
         if tamper is not None:

@@ -197,6 +197,23 @@ def auth(p: Prober) -> None:
     )
 
 
+def changed_in_transit(p: Prober) -> None:
+    """Values valid but for a final line break, bytes that are no UTF-8, markers altered, bodies changed after
+    signing with their hash declared (and one declared right)."""
+    alice = {"UserName": ALICE}
+    for label, name in (("alice's name", ALICE), ("a missing user's name", "probe-nobody")):
+        p.send(f"{label} with a trailing line break", LIST, {"UserName": name + "\n"})
+    first = p.send("alice's first page, for markers altered", LIST, {**alice, "MaxItems": "1"}).first("Marker")
+    marker = first or "missing"
+    for label, altered in (("a trailing line break", marker + "\n"), ("a character appended", marker + "!")):
+        p.normaliser.register("Marker", altered)
+        p.send(f"alice's marker with {label}", LIST, {**alice, "MaxItems": "1", "Marker": altered})
+    p.send("%FF in UserName (query string of a POST)", LIST, {}, query="UserName=probe%FFalice")
+    p.send("%FF in Marker (GET)", LIST, alice, method="GET", query="Marker=%FFprobe")
+    p.send("a body changed after signing, its hash declared", LIST, alice, declared_over={"UserName": BOB})
+    p.send("its hash declared right", LIST, alice, declared_over={})
+
+
 def _set(name: str, value: str):
     return lambda headers: headers.__setitem__(name, value)
 
@@ -339,5 +356,6 @@ def walk(p: Prober) -> None:
         parameters(p, method)
         paging(p, method)
     auth(p)
+    changed_in_transit(p)
     status_and_deletes(p, ids)
     teardown(p, ids)

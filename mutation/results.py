@@ -1,18 +1,18 @@
 """Classification of mutants, the score, and the human summary (pure functions over plain data).
 
-Per mutant: `killed` (the suite failed a requirement), `survived_equivalent` (the suite passed and the probe saw
-no difference on the wire), `survived_non_equivalent` (the suite passed and the probe saw one, or could not
-prove there is none), `incomplete` (the suite could not run: exit 2, or the reference did not start),
-`timeout`, `error` (the harness crashed), `not_run` (the time budget ran out first).
-Score = killed / (measured - equivalent - incomplete), measured = every mutant except `not_run`; timeouts and
-errors stay in the denominator (a mutant nobody classified is not counted as caught).
+Every mutant mutmut generated has one outcome:
+- `killed`: the suite failed a requirement (the requests that killed it are kept: `killed_by`);
+- `survived`: the suite passed, or could not run at all (an incomplete run is no kill, and no excuse either);
+- `excluded`, with one reason each, counted by reason:
+  - `equivalent`: no request tells the mutant from the reference: the probe's whole sequence got the same answers,
+    or no request of the suite or the probe reaches the mutated function; the one-line `why` says which;
+  - `outside the contract`: the probe tells it apart, but only where the page fixes nothing (the set-up actions'
+    answers, an error's wording on every differing listing, or a hand-checked entry of mutation/accepted.json);
+  - `timeout`: mutmut's time limit ended the mutant's run before the suite's verdict;
+  - `suite error`: the harness itself crashed and left no verdict;
+- `not_run`: the time budget ran out first (counted as survived: a mutant nobody measured is not caught).
 
-Outside the contract: a non-equivalent survivor whose difference the page does not constrain, with the reason
-(`outside_contract`): it shows only in the answers of the set-up actions (CreateUser, UploadSigningCertificate...),
-only in an error's Message (IAM fixes codes, not wording), or it is one of the hand-checked entries of
-mutation/accepted.json (a legal variation of the page, a leniency on purpose). The contract score leaves them out:
-killed / (killed + survivors without a reason + timeouts + errors). No survivor is silent: each is either counted
-against the contract score or listed with its reason.
+Score = killed / (total - excluded), total = every mutant generated.
 """
 
 from __future__ import annotations
@@ -21,60 +21,63 @@ import re
 import statistics
 from collections import Counter, defaultdict
 
-STATUSES = ("killed", "survived_equivalent", "survived_non_equivalent", "incomplete", "timeout", "error", "not_run")
+OUTCOMES = ("killed", "survived", "excluded", "not_run")
+EXCLUSIONS = ("equivalent", "outside the contract", "timeout", "suite error")
 MUTMUT_NO_TESTS = 33  # mutmut: no test reaches the function (neither the suite nor the probe calls it)
 MUTMUT_TIMEOUTS = {36, -24, 24, 152, 255, -9}  # SIGXCPU from the CPU limit, SIGKILL after it
+FORMULA = "killed / (total - excluded)"
 
 
-def classify(mutmut_exit: int | None, record: dict | None) -> tuple[str, str]:
-    """(status, note) of one mutant from mutmut's exit code and the harness's record (None: no record)."""
+def classify(mutmut_exit: int | None, record: dict | None) -> dict:
+    """{outcome, exclusion, why} of one mutant from mutmut's exit code and the harness's record (None: no record).
+    `exclusion` is one of EXCLUSIONS when the outcome is `excluded`, else None; `why` is one line."""
     if mutmut_exit is None:  # mutmut recorded no verdict: stopped at the budget, even if a record was begun
-        return "not_run", "the time budget ran out before this mutant finished"
+        return _outcome("not_run", "the time budget ran out before this mutant finished")
     if record is not None and record.get("startup_error"):
-        return "incomplete", f"the reference did not start: {record['startup_error']}"
+        return _outcome("survived", f"the reference did not start, so no run could catch it: {record['startup_error']}")
     suite = (record or {}).get("suite")
     if suite is not None:
-        if suite["exit_code"] == 1:
-            return "killed", "failed " + ", ".join(suite["failed"])
-        if suite["exit_code"] == 2 and suite["failed"]:  # deviations seen and reported, in a run that also stopped
-            return "killed", "failed " + ", ".join(suite["failed"]) + " (in an incomplete run)"
+        if suite["exit_code"] in (1, 2) and suite["failed"]:  # a deviation seen and reported (exit 2: and more)
+            incomplete = " (in an incomplete run)" if suite["exit_code"] == 2 else ""
+            return _outcome("killed", "failed " + ", ".join(suite["failed"]) + incomplete)
         if suite["exit_code"] == 2:
-            return "incomplete", f"the suite could not run: {suite.get('reason') or 'exit 2'}"
-        probe = record.get("probe")
+            why = suite.get("reason") or "exit 2"
+            return _outcome("survived", f"the suite could not run, so it caught nothing: {why}")
+        probe = (record or {}).get("probe")
         if probe is None:  # the record was written, the probe never reported: it hung or crashed
             how = "timed out" if mutmut_exit in MUTMUT_TIMEOUTS else f"ended with mutmut exit {mutmut_exit}"
-            return "survived_non_equivalent", f"the suite passed; the probe {how} (no equivalence proof)"
+            return _outcome("survived", f"the suite passed; the probe {how}, so nothing proves it equivalent")
         if probe.get("difference") is None and probe.get("finished"):
-            return "survived_equivalent", f"the probe's {probe['requests']} requests saw no difference"
-        return "survived_non_equivalent", "the suite passed; the probe saw a difference"
+            return _outcome(
+                "excluded",
+                f"the probe's {probe['requests']} requests (every action, every parameter valid and invalid, GET and "
+                "POST, every signer) got the same answers as from the reference, ids, dates and markers normalised",
+                "equivalent",
+            )
+        return _outcome("survived", "the suite passed; the probe saw a difference")
     if mutmut_exit == MUTMUT_NO_TESTS:
-        return "survived_equivalent", "unreached: neither the suite nor the probe calls this function"
+        return _outcome("excluded", "no request of the suite or the probe reaches the mutated function", "equivalent")
     if mutmut_exit in MUTMUT_TIMEOUTS:
-        return "timeout", "the per-mutant time limit ended the suite run"
-    return "error", f"the harness ended with exit {mutmut_exit} and left no record"
+        return _outcome("excluded", "mutmut's time limit ended the run before the suite's verdict", "timeout")
+    return _outcome("excluded", f"the harness ended with exit {mutmut_exit} and left no record", "suite error")
 
 
-def score(counts: dict[str, int]) -> dict:
-    measured = sum(n for status, n in counts.items() if status != "not_run")
-    denominator = measured - counts.get("survived_equivalent", 0) - counts.get("incomplete", 0)
-    killed = counts.get("killed", 0)
-    return {
-        "killed": killed,
-        "denominator": denominator,
-        "percent": round(100.0 * killed / denominator, 1) if denominator else None,
-        "formula": "killed / (measured - survived_equivalent - incomplete)",
-    }
+def _outcome(outcome: str, why: str, exclusion: str | None = None) -> dict:
+    return {"outcome": outcome, "exclusion": exclusion, "why": why}
 
 
 SUPPORT_ONLY = (
     "shows only in the answers of the actions the suite uses to set up and clean up (CreateUser, "
     "UploadSigningCertificate, CreateAccessKey...): the page is ListSigningCertificates' contract"
 )
-MESSAGE_ONLY = "only an error's Message differs (same status, same Code): IAM's contract is the code, not the wording"
+MESSAGE_ONLY = (
+    "on every ListSigningCertificates answer that differs, only an error's Message differs (same status, same Code): "
+    "IAM's contract is the code, not the wording"
+)
 _MESSAGE = re.compile(r"<((?:\w+:)?)Message>.*?</\1Message>", re.DOTALL)
 
 
-def _message_only(difference: dict) -> bool:
+def message_only(difference: dict) -> bool:
     expected, actual = difference.get("expected"), difference.get("actual")
     if not expected or not actual or expected["status"] != actual["status"]:
         return False
@@ -85,32 +88,42 @@ def _message_only(difference: dict) -> bool:
 
 
 def outside_contract(mutant: dict, accepted: dict[str, str]) -> str | None:
-    """Why a non-equivalent survivor lies outside the contract, or None (it counts against the contract score).
-    `accepted`: "<function>: <change>" -> the reason, from mutation/accepted.json."""
-    if mutant.get("status") != "survived_non_equivalent":
+    """Why a survivor the probe told apart lies outside the contract, or None (it stays a survivor).
+    `accepted`: "<function>: <change>" -> the reason, from mutation/accepted.json. Every differing
+    ListSigningCertificates answer counts, not only the first."""
+    if mutant.get("outcome") != "survived" or not (mutant.get("probe") or {}).get("difference"):
         return None
-    if mutant.get("wire") == "other actions only":
+    probe = mutant["probe"]
+    if not probe.get("listing_difference"):
         return SUPPORT_ONLY
-    shown = (mutant.get("probe") or {}).get("listing_difference")
-    if shown and _message_only(shown):
+    if probe.get("listing_message_only"):  # judged by the probe over every differing listing (mutation.probe)
         return MESSAGE_ONLY
     return accepted.get(f"{mutant['function']}: {mutant.get('change', '')}")
 
 
-def contract_score(mutants: list[dict]) -> dict:
-    killed = sum(1 for m in mutants if m["status"] == "killed")
-    against = sum(
-        1
-        for m in mutants
-        if m["status"] in ("timeout", "error")
-        or (m["status"] == "survived_non_equivalent" and not m.get("outside_contract"))
-    )
-    denominator = killed + against
+def exclude_outside_contract(mutants: list[dict], accepted: dict[str, str]) -> None:
+    """Survivors the probe told apart only outside the contract become exclusions, each with its reason."""
+    for mutant in mutants:
+        reason = outside_contract(mutant, accepted)
+        if reason is not None:
+            mutant.update(outcome="excluded", exclusion="outside the contract", why=reason)
+
+
+def score(mutants: list[dict]) -> dict:
+    """killed / (total - excluded), with every exclusion counted by reason."""
+    outcomes = Counter(m["outcome"] for m in mutants)
+    excluded = Counter(m["exclusion"] for m in mutants if m["outcome"] == "excluded")
+    total, killed = len(mutants), outcomes["killed"]
+    denominator = total - sum(excluded.values())
     return {
+        "formula": FORMULA,
+        "total": total,
         "killed": killed,
+        "survived": outcomes["survived"],
+        "not_run": outcomes["not_run"],
+        "excluded": {reason: excluded.get(reason, 0) for reason in EXCLUSIONS},
         "denominator": denominator,
         "percent": round(100.0 * killed / denominator, 1) if denominator else None,
-        "formula": "killed / (killed + survivors inside the contract + timeouts + errors)",
     }
 
 
@@ -140,14 +153,6 @@ def durations(values: list[float]) -> dict:
     }
 
 
-def wire_scope(probe: dict | None) -> str | None:
-    """Where a survivor's difference shows: on ListSigningCertificates answers (the page's operation) or only
-    on the supporting actions the suite uses for setup (CreateUser, UploadSigningCertificate...)."""
-    if not probe or not probe.get("difference"):
-        return None
-    return "ListSigningCertificates" if probe.get("listing_difference") else "other actions only"
-
-
 def difference_line(difference: dict | None) -> str:
     """'<label>: expected <status> [<code>], got <status> [<code>]' for the summary."""
     if not difference:
@@ -166,55 +171,52 @@ def difference_line(difference: dict | None) -> str:
     return said + (f" [{difference['reason']}]" if difference.get("reason") else "")
 
 
+def score_line(scored: dict) -> str:
+    """The score as `make mutation` prints it and the README shows it."""
+    excluded = sum(scored["excluded"].values())
+    return (
+        f"mutation score: {scored['killed']}/({scored['total']} - {excluded}) = {scored['percent']}% "
+        f"({scored['formula']})"
+    )
+
+
 def summary_lines(results: dict) -> list[str]:
-    counts, scored = results["counts"], results["score"]
-    power = results["probe_power"]
+    scored = results["score"]
     lines = [
-        f"mutation: {results['tool']} over conformance/reference ({', '.join(results['files'])}); suite "
-        f"profile {results['profile']}, seed {results['seed']}",
-        f"mutants: {sum(counts.values())} ({counts.get('not_run', 0)} not run within the budget)",
-        "  " + ", ".join(f"{status} {counts.get(status, 0)}" for status in STATUSES if status != "not_run"),
-        f"wall time: {results['wall_seconds']:.0f} s (mutmut phase {results['mutmut_seconds']:.0f} s, "
-        f"{results['workers']} workers); per mutant: median {results['per_mutant_seconds'].get('median')} s, "
-        f"mean {results['per_mutant_seconds'].get('mean')} s, max {results['per_mutant_seconds'].get('max')} s",
-        *(
-            f"  invocation {i}: {run['wall_seconds']:.0f} s, {run['measured_after']} mutants measured after it, mean "
-            f"load average {run['mean_load_average']}"
-            for i, run in enumerate(results.get("invocations", []), start=1)
-        ),
-        f"probe: {results['probe_requests']} requests; on a sample of killed mutants it saw a difference for "
-        f"{power['seen']}/{power['probed']}",
-        f"score: {scored['killed']}/{scored['denominator']} = {scored['percent']}% ({scored['formula']})",
+        f"mutation: {results['tool']} over conformance/reference ({', '.join(results['files'])}); suite profile "
+        f"{results['profile']}, seed {results['seed']}; `{results['command']}`",
+        score_line(scored),
+        f"  {scored['total']} mutants: {scored['killed']} killed, {scored['survived']} survived"
+        + (f" ({scored['not_run']} not run within the budget, counted as survived)" if scored["not_run"] else "")
+        + f", {sum(scored['excluded'].values())} excluded",
+        "  excluded, by reason: " + ", ".join(f"{reason} {n}" for reason, n in scored["excluded"].items()),
     ]
-    contract = results.get("contract_score")
-    if contract:
-        lines.append(
-            f"contract score: {contract['killed']}/{contract['denominator']} = {contract['percent']}% "
-            f"({contract['formula']})"
-        )
-    survivors = [m for m in results["mutants"] if m["status"] == "survived_non_equivalent"]
-    reasons = Counter(m["outside_contract"] for m in survivors if m.get("outside_contract"))
-    if reasons:
-        lines.append(f"outside the contract: {sum(reasons.values())} survivors, by reason:")
-        lines += [f"  {n} {reason}" for reason, n in reasons.most_common()]
-    inside = [m for m in survivors if not m.get("outside_contract")]
+    mutants = results["mutants"]
+    outside = Counter(m["why"] for m in mutants if m.get("exclusion") == "outside the contract")
+    if outside:
+        lines.append("  outside the contract, by reason:")
+        lines += [f"    {n} {why}" for why, n in outside.most_common()]
+    equivalent = Counter(m["why"] for m in mutants if m.get("exclusion") == "equivalent")
+    if equivalent:
+        lines.append("  equivalent, by reason:")
+        lines += [f"    {n} {why}" for why, n in equivalent.most_common()]
+    survivors = [m for m in mutants if m["outcome"] == "survived"]
     by_function: dict[str, list[dict]] = defaultdict(list)
-    for mutant in inside:
+    for mutant in survivors:
         by_function[mutant["function"]].append(mutant)
-    if inside:
-        lines.append(f"survivors inside the contract: {len(inside)}; by reference function:")
+    if survivors:
+        lines.append(f"survivors: {len(survivors)}; by reference function:")
     for function, group in sorted(by_function.items(), key=lambda item: (-len(item[1]), item[0])):
         lines.append(f"  {function}: {len(group)}")
         for mutant in sorted(group, key=lambda m: m["number"]):
             probe = mutant.get("probe") or {}
             lines.append(f"    #{mutant['number']} {mutant.get('change', '')}")
             shown = probe.get("listing_difference") or probe.get("difference")
-            lines.append(f"        {difference_line(shown) if shown else mutant['note']}")
-    others = Counter(m["status"] for m in results["mutants"] if m["status"] in ("incomplete", "timeout", "error"))
-    if others:
-        lines.append(
-            "incomplete, timeouts and errors: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(others.items()))
-            + " (listed in results.json)"
-        )
+            lines.append(f"        {difference_line(shown) if shown else mutant['why']}")
+    lines.append(
+        f"wall time: {results['wall_seconds']:.0f} s (mutmut phase {results['mutmut_seconds']:.0f} s, "
+        f"{results['workers']} workers); per mutant: median {results['per_mutant_seconds'].get('median')} s; probe: "
+        f"{results['probe_requests']} requests, saw the difference on {results['probe_power']['seen']}/"
+        f"{results['probe_power']['probed']} of a sample of killed mutants"
+    )
     return lines

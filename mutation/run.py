@@ -4,7 +4,8 @@ Steps: (1) a fresh work folder mutation/.work holding links to the package, its 
 (mutmut's configuration); (2) the probe's baseline from the unmutated reference, run twice to prove it
 deterministic; (3) `mutmut run` in the work folder under a time budget (SIGINT, then SIGKILL of its process
 group, when it runs out); (4) mutmut's verdicts, the harness's records and mutmut's diffs merged, classified
-(`mutation.results`) and written to mutation/results.json, with a summary on stdout.
+(`mutation.results`) and written to mutation/results.json (committed: one mutant a line), the score first in the
+summary on stdout. A run of some mutants (name patterns) writes mutation/.work/partial-results.json instead.
 
 Exit 0: every mutant measured; 1: the budget ran out first (partial results written; `--resume` measures the
 rest in another run); 2: could not run.
@@ -38,6 +39,7 @@ LINKS = {
     "setup.cfg": HERE / "setup.cfg",
 }
 COLLECT_RESERVE_S = 60  # kept from the budget for reading mutmut's results and writing ours
+KILLED_BY_SHOWN = 3
 
 
 class CouldNotRun(Exception):
@@ -134,7 +136,8 @@ def _inside(folder: Path):
 
 
 def collect(work: Path) -> list[dict]:
-    """One entry per mutant mutmut generated: its verdict, the harness record, the diff for non-killed ones."""
+    """One entry per mutant mutmut generated: its id, diff and change, its outcome (mutation.results.classify), the
+    requests that killed it, and for the others what the probe saw."""
     from mutmut.mutation.diff_apply import get_diff_for_mutant
 
     mutants = []
@@ -146,69 +149,85 @@ def collect(work: Path) -> list[dict]:
             for mutant, exit_code in sorted(meta["exit_code_by_key"].items()):
                 record_path = Path("records") / f"{mutant}.json"
                 record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else None
-                status, note = classification.classify(exit_code, record)
+                suite, probe = (record or {}).get("suite"), (record or {}).get("probe")
+                try:
+                    diff = get_diff_for_mutant(mutant, path=source)
+                except Exception as exc:  # a diff is a convenience; the verdict stands without it
+                    diff = f"(no diff: {exc})"
                 entry = {
-                    "name": mutant,
+                    "id": mutant,
                     "number": int(mutant.rpartition("_")[2]),
                     "file": source,
                     "function": classification.function_of(mutant),
-                    "status": status,
-                    "note": note,
+                    "change": classification.changed_lines(diff),
+                    "diff": diff,
+                    **classification.classify(exit_code, record),
                     "mutmut_exit_code": exit_code,
                     "seconds": durations.get(mutant),
-                    "suite": (record or {}).get("suite"),
-                    "probe": (record or {}).get("probe"),
+                    "failed": (suite or {}).get("failed", []),
+                    # the first few requirements' killing requests (every failed requirement is in `failed`)
+                    "killed_by": (suite or {}).get("killed_by", [])[:KILLED_BY_SHOWN],
                 }
-                entry["wire"] = classification.wire_scope(entry["probe"]) if status.startswith("survived") else None
-                if status != "killed":
-                    try:
-                        diff = get_diff_for_mutant(mutant, path=source)
-                    except Exception as exc:  # a diff is a convenience; the verdict stands without it
-                        diff = f"(no diff: {exc})"
-                    entry["diff"], entry["change"] = diff, classification.changed_lines(diff)
+                if entry["outcome"] == "killed":  # a sample of kills is probed too: whether the probe saw it
+                    entry["probe_saw_it"] = None if probe is None else probe.get("difference") is not None
+                else:
+                    entry["probe"] = probe
                 mutants.append(entry)
     return mutants
 
 
 def build_results(
-    mutants: list[dict], started: float, mutmut_s: float, workers: int, seed: int, profile: str, probe_requests: int
+    mutants: list[dict],
+    started: float,
+    mutmut_s: float,
+    workers: int,
+    seed: int,
+    profile: str,
+    probe_requests: int,
+    command: str,
 ) -> dict:
     from importlib.metadata import version
 
-    counts = {status: 0 for status in classification.STATUSES}
-    for mutant in mutants:
-        counts[mutant["status"]] += 1
     accepted = {
         f"{entry['function']}: {entry['change']}": entry["reason"]
         for entry in json.loads((HERE / "accepted.json").read_text(encoding="utf-8"))["accepted"]
     }
-    for mutant in mutants:
-        mutant["outside_contract"] = classification.outside_contract(mutant, accepted)
-    probed = [m for m in mutants if m["status"] == "killed" and m.get("probe")]
-    seen = sum(1 for m in probed if m["probe"].get("difference"))
+    classification.exclude_outside_contract(mutants, accepted)
+    probed = [m for m in mutants if m.get("probe_saw_it") is not None]
     return {
+        "format": 2,
         "tool": f"mutmut {version('mutmut')}",
+        "command": command,
         "files": list(FILES),
         "profile": profile,
         "seed": seed,
+        "seeds": {
+            "suite": f"Hypothesis seed {seed} (--seed), the same examples for every mutant",
+            "probe": "none: a fixed request sequence (mutation/probe_steps.py)",
+        },
         "workers": workers,
         "wall_seconds": round(time.monotonic() - started, 1),
         "mutmut_seconds": round(mutmut_s, 1),
         "per_mutant_seconds": classification.durations([m["seconds"] for m in mutants if m["seconds"]]),
-        "suite_seconds": classification.durations([m["suite"]["seconds"] for m in mutants if m.get("suite")]),
         "probe_requests": probe_requests,
-        "probe_power": {"probed": len(probed), "seen": seen},
-        "counts": counts,
-        "score": classification.score(counts),
-        "contract_score": classification.contract_score(mutants),
+        "probe_power": {"probed": len(probed), "seen": sum(1 for m in probed if m["probe_saw_it"])},
+        "score": classification.score(mutants),
         "mutants": mutants,
     }
+
+
+def dumped(results: dict) -> str:
+    """The results as JSON, one mutant a line: a new run's diff against the committed file reads mutant by mutant."""
+    head = {k: v for k, v in results.items() if k != "mutants"}
+    lines = [json.dumps(m, ensure_ascii=False, sort_keys=True) for m in results["mutants"]]
+    body = json.dumps({**head, "mutants": []}, indent=1, ensure_ascii=False)
+    return body.replace('"mutants": []', '"mutants": [\n  ' + ",\n  ".join(lines) + "\n ]") + "\n"
 
 
 def _history(path: Path, results: dict, resumed: bool, load: float) -> list[dict]:
     """Every invocation that measured into this work folder (more than one only with --resume)."""
     history = json.loads(path.read_text(encoding="utf-8")) if resumed and path.exists() else []
-    measured = sum(n for status, n in results["counts"].items() if status != "not_run")
+    measured = results["score"]["total"] - results["score"]["not_run"]
     history.append(
         {
             "wall_seconds": results["wall_seconds"],
@@ -228,7 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m mutation", description=__doc__.splitlines()[0])
     parser.add_argument("--budget-minutes", type=float, default=29.0, help="whole-run time budget (default 29)")
     parser.add_argument("--workers", type=int, default=2, help="mutants at a time (default 2)")
-    parser.add_argument("--out", type=Path, default=HERE / "results.json", help="results file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results file (default: mutation/results.json, the committed one, for a run of every mutant; "
+        "mutation/.work/partial-results.json for a run of some)",
+    )
     parser.add_argument(
         "--resume",
         action="store_true",
@@ -258,10 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mutation: could not run: {exc}", file=sys.stderr)
         return 2
     if args.mutants:  # a partial run names only the mutants it was asked for
-        mutants = [m for m in mutants if m["status"] != "not_run"]
-    results = build_results(mutants, started, mutmut_s, args.workers, SEED, PROFILE, probe_requests)
+        mutants = [m for m in mutants if m["outcome"] != "not_run"]
+    command = " ".join(["python -m mutation", *(argv if argv is not None else sys.argv[1:])])
+    results = build_results(mutants, started, mutmut_s, args.workers, SEED, PROFILE, probe_requests, command)
+    results["partial"] = bool(args.mutants)  # only a run of every mutant may stand for the score
     results["invocations"] = _history(WORK / "invocations.json", results, args.resume, load)
-    args.out.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    out = args.out or (WORK / "partial-results.json" if args.mutants else HERE / "results.json")
+    out.write_text(dumped(results), encoding="utf-8")
     print("\n".join(classification.summary_lines(results)))
-    print(f"mutation: results in {args.out}")
-    return 1 if results["counts"]["not_run"] else 0
+    print(f"mutation: results in {out}")
+    return 1 if results["score"]["not_run"] else 0

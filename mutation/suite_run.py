@@ -63,17 +63,39 @@ class SuiteOutcome:
     failed: list[str] = field(default_factory=list)  # failed requirement ids, as summary.json lists them
     reason: str | None = None  # why there is no verdict (exit 2, no summary)
     seconds: float = 0.0
+    # Per failed requirement, the request that showed the deviation and what came back (its first failure's evidence)
+    killed_by: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
-def _failed_requirements(report_dir: Path) -> list[str] | None:
+def _request_line(request: dict) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in (request.get("params") or {}).items() if k not in ("Version",))
+    return f"{request.get('method', '?')} {params} (signed by {request.get('signed_by', '?')})"[:300]
+
+
+def _killing_requests(row: dict) -> dict:
+    """What killed the mutant for one failed requirement: its first failure's check, request and answer."""
+    evidence = next((f.get("evidence") for f in row.get("failures") or [] if f.get("evidence")), None) or {}
+    request, signature = evidence.get("request") or {}, evidence.get("signature") or {}
+    answer = f"HTTP {signature.get('status')}" + (f" {signature['code']}" if signature.get("code") else "")
+    return {
+        "requirement": row["id"],
+        "check": evidence.get("check"),
+        "request": _request_line(request) if request else None,
+        "answer": answer if signature else None,
+        "expected": (evidence.get("expected") or "")[:200] or None,
+    }
+
+
+def _failed_requirements(report_dir: Path) -> tuple[list[str], list[dict]] | None:
     try:
         summary = json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return [row["id"] for row in summary.get("requirements", []) if row.get("status") == "failed"]
+    rows = [row for row in summary.get("requirements", []) if row.get("status") == "failed"]
+    return [row["id"] for row in rows], [_killing_requests(row) for row in rows]
 
 
 def run_suite(app: Callable, seed: int = SEED, profile: str = PROFILE) -> SuiteOutcome:
@@ -109,10 +131,13 @@ def run_suite(app: Callable, seed: int = SEED, profile: str = PROFILE) -> SuiteO
                 str(report_dir),
                 "--deadline",
                 str(RUN_DEADLINE_S),
+                # The reference's root key is valid by construction: a mutant refusing it is judged, not excused
+                "--known-good-credentials",
             ]
         )
-        failed = _failed_requirements(report_dir)
-    outcome = SuiteOutcome(int(code), failed or [], seconds=round(time.monotonic() - started, 3))
+        read = _failed_requirements(report_dir)
+    failed, killed_by = read if read is not None else (None, [])
+    outcome = SuiteOutcome(int(code), failed or [], seconds=round(time.monotonic() - started, 3), killed_by=killed_by)
     if code not in (0, 1):
         reasons = [
             line.split("could not run", 1)[1].strip(" :")

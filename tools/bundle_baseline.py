@@ -13,9 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from conformance.reports.writer import failure_line
 from conformance.results import baselines
-from conformance.results.result import signatures_seen
+from conformance.results.signatures import Signature
 
 
 def main(argv: list[str]) -> int:
@@ -41,6 +40,23 @@ def main(argv: list[str]) -> int:
     baselines.write(args.out, (args.name, args.version, args.description), ordered)
     print(f"{args.out}: {len(ordered)} known deviations from {len(args.runs)} runs")
     return 0
+
+
+def signatures_seen(rows: list[dict]) -> dict[str, set[Signature]]:
+    """Each failed requirement's deviation signatures, as summary.json's evidence recorded them."""
+    seen: dict[str, set[Signature]] = {}
+    for row in rows:
+        for failure in row.get("failures") or []:
+            signature = Signature.from_dict((failure.get("evidence") or {}).get("signature"))
+            if signature is not None:
+                seen.setdefault(row["id"], set()).add(signature)
+    return seen
+
+
+def failure_line(row: dict) -> str:
+    """A failed requirement's first broken expectation, from its summary.json row (its title when none is kept)."""
+    evidence = next((f.get("evidence") for f in row.get("failures") or [] if f.get("evidence")), None)
+    return f"expected {evidence['expected']}; got {evidence['actual']}" if evidence else row["title"]
 
 
 def summary_ids(run: str) -> list[str]:

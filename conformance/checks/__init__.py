@@ -47,7 +47,7 @@ def check(function: F) -> F:
 
 
 def load_all() -> dict[str, Callable[..., list[str] | None]]:
-    from conformance.checks import pagination, responses, shape  # noqa: F401  (registration on import)
+    from conformance.checks import naming, pagination, responses, shape, writes  # noqa: F401  (registration on import)
 
     return REGISTRY
 

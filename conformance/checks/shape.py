@@ -53,7 +53,7 @@ def success_body_matches_schema(exchange: Exchange, strict: bool = False) -> lis
         raise BodyDeviation("root element ListSigningCertificatesResponse", f"root element {local(root)}", exchange)
     # The open reading sets unknown elements aside as future fields, but a query-protocol list holds <member>
     # entries and nothing else: <item> entries are a list SDKs read as empty, not a new field.
-    for wrapper in root.iter():
+    for wrapper in root.iter(tag=etree.Element):  # elements only: comments and instructions have no name
         entries = [e for e in wrapper if isinstance(e.tag, str)] if local(wrapper) == "Certificates" else []
         strangers = sorted({local(e) for e in entries if local(e) != "member"})
         if strangers:
@@ -220,9 +220,15 @@ def upload_date_is_when_uploaded(exchange: Exchange, uploaded: dict[str, Uploade
         raise NothingToJudge("no listed member with an UploadDate to place in time")
 
 
+def _to_the_second(instant: datetime.datetime) -> datetime.datetime:
+    return instant.astimezone(datetime.UTC).replace(microsecond=0)
+
+
 @check
 def upload_dates_agree(exchanges: list[Exchange], uploaded: dict[str, UploadedCertificate]) -> None:
-    """A certificate's UploadDate is one instant: the upload's answer (to its precision) and every listing agree."""
+    """A certificate's UploadDate is one instant, to the second as the target stored it: the upload's answer and
+    every listing (whole or paged, before and after a status change, which touches no date) name the same second,
+    whatever precision each writes it with."""
     seen: dict[str, tuple[datetime.datetime, str]] = {}
     compared = 0
     for exchange in exchanges:
@@ -233,14 +239,14 @@ def upload_dates_agree(exchanges: list[Exchange], uploaded: dict[str, UploadedCe
             if listed is None or known is None:
                 continue
             answered = _parse_timestamp(known.upload_date or "")
-            if answered is not None and abs((listed - answered).total_seconds()) >= 1:
+            if answered is not None and _to_the_second(listed) != _to_the_second(answered):
                 raise ContentDeviation(
                     f"UploadDate {known.upload_date} of {known.certificate_id}, as its upload answered",
                     repr(member.upload_date),
                     exchange,
                 )
             first = seen.setdefault(known.certificate_id, (listed, member.upload_date or ""))
-            if first[0] != listed:
+            if _to_the_second(first[0]) != _to_the_second(listed):
                 raise ContentDeviation(
                     f"UploadDate of {known.certificate_id} as listed before ({first[1]})",
                     repr(member.upload_date),

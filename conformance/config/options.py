@@ -156,6 +156,12 @@ OPTIONS: tuple[Option, ...] = (
         metavar="R",
     ),
     Option(
+        "known-good-credentials",
+        "the credentials are known to be valid on this target (a reference or an emulator with fixed keys): a "
+        "refusal of them is the target's deviation, for the requirements to judge, not a reason to stop the run",
+        flag=True,
+    ),
+    Option(
         "strict-schema",
         "read the response schemas closed: an element they do not name is a deviation, not a note",
         flag=True,

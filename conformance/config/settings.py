@@ -68,6 +68,7 @@ class RunSettings:
     population: dict[str, dict[str, Any]] | None = None  # the owner's users for every xdist worker (world.population)
     concurrency_chosen: bool = False  # --max-concurrency given: the preflight's round trip decides nothing
     pace_note: str = ""  # why the run sends one call at a time although nobody asked (conformance.run.preflight)
+    known_good_credentials: bool = False  # a refusal of the caller's credentials is judged, not a reason to stop
 
     def to_wire(self) -> dict[str, Any]:
         """A plain dict for xdist's workerinput."""
@@ -205,6 +206,7 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
         target_label=endpoint or "",
         target_name=target[0] if target else None,
         target_version=target[1] if target else None,
+        known_good_credentials=bool(values.get("known_good_credentials")),
     )
 
 

@@ -7,21 +7,20 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime
 import http.client
 import http.cookiejar
 import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
-from urllib.parse import urlsplit
+from typing import Any, cast
+from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest, HeadersDict
 from botocore.credentials import Credentials
 
@@ -29,6 +28,7 @@ from conformance.contract.spec import operation
 from conformance.errors import ConformanceError
 from conformance.protocol.budget import CallBudget, WatchedAdapter
 from conformance.protocol.pace import Pace, overlapped
+from conformance.protocol.signing import Signing, SigV4At, declare_payload_hash
 from conformance.protocol.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
 from conformance.safety.bounds import bounded
 
@@ -102,38 +102,6 @@ def _tls_reason(error: Exception) -> str:
         if known in text:
             return known
     return type(error).__name__
-
-
-@dataclass(frozen=True)
-class Signing:
-    """How the auth checks sign a request otherwise than it is sent: over other parameters than the request
-    carries, as of another moment (UTC), for another service's scope, or with its Authorization header rewritten.
-    Everything else is botocore's SigV4."""
-
-    params: dict[str, str] | None = None
-    at: datetime.datetime | None = None
-    authorization: Callable[[str], str] | None = None  # rewrites the signed Authorization header (a malformed one)
-    service: str = "iam"  # the credential scope's service: a correct signature for another service is no IAM one
-    drop_headers: tuple[str, ...] = ()  # signed headers left out of the request as sent (X-Amz-Date, say)
-
-
-class _SigV4At(SigV4Auth):
-    """botocore's SigV4Auth.add_auth, with the signing moment given instead of read from the clock."""
-
-    def __init__(self, credentials: Credentials, service: str, region: str, at: datetime.datetime) -> None:
-        super().__init__(credentials, service, region)
-        self._at = at
-
-    def add_auth(self, request: AWSRequest) -> None:
-        request.context["timestamp"] = self._at.strftime(SIGV4_TIMESTAMP)
-        self._modify_request_before_signing(request)
-        signature = self.signature(self.string_to_sign(request, self.canonical_request(request)), request)
-        self._inject_signature_to_request(request, signature)
-
-    if TYPE_CHECKING:  # the private steps of SigV4Auth.add_auth, which botocore's stubs leave out
-
-        def _modify_request_before_signing(self, request: AWSRequest) -> None: ...
-        def _inject_signature_to_request(self, request: AWSRequest, signature: str) -> None: ...
 
 
 class IamClient:
@@ -273,35 +241,44 @@ class IamClient:
             response.close()
         return bytes(body)
 
-    def _request(self, params: dict[str, str], method: str) -> AWSRequest:
+    def _request(self, params: dict[str, str], method: str, raw: tuple[str, ...] = ()) -> AWSRequest:
+        """The request, its parameters form-encoded (POST) or in the query string (GET); those named in `raw` go
+        as they are, already percent-encoded."""
+        form: dict[str, str] | str = params
+        if raw:
+            form = "&".join(f"{quote(k, safe='')}={v if k in raw else quote(v, safe='')}" for k, v in params.items())
         if method == "POST":
             return AWSRequest(
                 method="POST",
                 url=self.endpoint,
-                data=params,
+                data=form,
                 headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
             )
         if method == "GET":
-            return AWSRequest(method="GET", url=self.endpoint, params=params)
+            if isinstance(form, str):
+                return AWSRequest(method="GET", url=f"{self.endpoint}?{form}")
+            return AWSRequest(method="GET", url=self.endpoint, params=form)
         raise ValueError(f"the query protocol uses GET or POST, not {method}")
 
     def _signed(
         self, params: dict[str, str], method: str, identity: Identity, signing: Signing | None
     ) -> AWSPreparedRequest:
-        aws = self._request(params, method)
+        signing = signing or Signing()
+        aws = self._request(params, method, signing.percent_encoded)
         if identity.credentials is None:
             return aws.prepare()
-        signing = signing or Signing()
         signer = (
-            _SigV4At(identity.credentials, signing.service, self.region, signing.at)
+            SigV4At(identity.credentials, signing.service, self.region, signing.at)
             if signing.at is not None
             else SigV4Auth(identity.credentials, signing.service, self.region)
         )
         if signing.params is None:
+            declare_payload_hash(aws, signing)
             signer.add_auth(aws)
             prepared = aws.prepare()
         else:
             signed = self._request({"Action": params["Action"], "Version": params["Version"], **signing.params}, method)
+            declare_payload_hash(signed, signing)
             signer.add_auth(signed)
             prepared = aws.prepare()  # the request as sent, with the headers signed for other parameters
             _headers(prepared).update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})

@@ -112,7 +112,11 @@ def children(element: etree._Element | None, name: str) -> list[etree._Element]:
 
 
 def text(element: etree._Element | None) -> str | None:
-    return None if element is None else (element.text or "")
+    """An element's character data: its text and the text after each comment or processing instruction inside it
+    (XML allows them anywhere in content, CDATA sections are text already); the text of child elements is not its."""
+    if element is None:
+        return None
+    return (element.text or "") + "".join(c.tail or "" for c in element if not isinstance(c.tag, str))
 
 
 @dataclass(frozen=True)

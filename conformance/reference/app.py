@@ -201,8 +201,11 @@ class ReferenceApp:
             headers=request.headers,
             body=body,
         )
-        sigv4.verify(wire, auth, secret, region=self.signing_region)
+        self.verify_signature(wire, auth, secret)
         return principal
+
+    def verify_signature(self, wire: sigv4.WireRequest, auth: sigv4.Authorization, secret: str) -> None:
+        sigv4.verify(wire, auth, secret, region=self.signing_region)
 
     def check_session_token(self, request: Request, auth: sigv4.Authorization, token: str | None) -> None:
         """A temporary key is only known together with its session token, sent and signed (recorded: boto/boto#1279,

@@ -167,7 +167,9 @@ def candidate_requests(wire: WireRequest, signed: HTTPHeaders, timestamp: str) -
     the raw query string (URL built by the caller) and the decoded-then-SigV4-encoded pairs (params dict,
     which botocore canonicalises with %20 but puts on the wire with urlencode's '+')."""
     base = f"http://{wire.host}{wire.path or '/'}"
-    headers = {name: value for name, value in signed.items()}
+    # Signed as a header like any other, but never taken for the payload's hash (botocore would take it verbatim):
+    # the canonical request hashes the body that arrived, so a body changed after signing never matches.
+    headers = {name: value for name, value in signed.items() if name.lower() != "x-amz-content-sha256"}
     raw = AWSRequest(
         method=wire.method, url=f"{base}?{wire.query}" if wire.query else base, headers=headers, data=wire.body
     )

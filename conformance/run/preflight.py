@@ -1,8 +1,8 @@
 """Before any test: does the target answer, and does it accept the caller's credentials?
 
 One request, allowed by the README's least-privilege policy even in --read-only mode (its only statement grants
-iam:ListSigningCertificates): a listing of a user that does not exist. Refused credentials stop the run; a target
-that answers anything else is the suite's to judge.
+iam:ListSigningCertificates): a listing of a user that does not exist. Refused credentials stop the run (unless they
+are known to be good: --known-good-credentials); a target that answers anything else is the suite's to judge.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | N
         record.preflight_ms = exchange.elapsed_ms
     error = read_error(exchange)
     code = error.code if error is not None else None
-    if code in AUTH_REFUSALS or (exchange.status == 401):
+    if (code in AUTH_REFUSALS or exchange.status == 401) and not settings.known_good_credentials:
         message = error.message if error is not None else None
         return refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
     if code == "AccessDenied":

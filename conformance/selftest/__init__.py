@@ -32,6 +32,13 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
         metavar="N",
         help="run every fault and variant under Hypothesis seeds 1..N (default: 5; 0: once, with CI's fixed seed)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this fault or conformant variant (repeatable): a part of the catalogue, judged as the whole is",
+    )
     return parser
 
 
@@ -39,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     """Exit 0 when every fault is caught and no conformant variant fails any requirement, else 1."""
     args = build_parser().parse_args(argv)
     try:
-        return run_selftest(profile=args.profile, workers=args.workers, out=sys.stdout, seeds=args.seeds)
+        return run_selftest(
+            profile=args.profile, workers=args.workers, out=sys.stdout, seeds=args.seeds, only=tuple(args.only)
+        )
     except KeyboardInterrupt:
         print("iam-conformance selftest: interrupted", file=sys.stderr)
         return 2

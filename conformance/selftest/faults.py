@@ -2,7 +2,8 @@
 
 The faults themselves live in `response_faults` (shape, pagination) and `request_faults` (parameters, errors,
 identity, protocol, auth), grown per family in `faults_pagination`, `faults_parameters`, `faults_identity_auth`,
-`faults_shape_dates` and `faults_protocol_errors`; each is declared with `conformance.selftest.registry.fault` and
+`faults_shape_dates` and `faults_protocol_errors`, and by the mistakes no earlier catalogue named in
+`faults_naming_writes` and `faults_tampering`; each is declared with `conformance.selftest.registry.fault` and
 `catalogue()` imports them.
 """
 
@@ -19,10 +20,12 @@ def catalogue() -> list[Fault]:
     from conformance.selftest import (  # noqa: F401
         consistency_faults,
         faults_identity_auth,
+        faults_naming_writes,
         faults_pagination,
         faults_parameters,
         faults_protocol_errors,
         faults_shape_dates,
+        faults_tampering,
         request_faults,
         response_faults,  # (registration on import)
     )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextvars
 import os
+import string
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,7 +24,7 @@ from conformance.config.settings import RunSettings
 from conformance.protocol.caller import Caller, CallerKind, caller_of
 from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity
 from conformance.protocol.pace import Pace, overlapped
-from conformance.protocol.wire import Exchange, read_error
+from conformance.protocol.wire import Exchange, read_error, read_listing
 from conformance.suite.side_by_side import BesideRuns
 from conformance.world import population as populations
 from conformance.world.seeding import SeededUser, Seeder
@@ -196,7 +198,19 @@ def walker(iam: IamClient, seeder: Seeder) -> Walker:
 
 @pytest.fixture(scope="session")
 def identity_of(seeder: Seeder, iam: IamClient) -> Callable[[SeededUser], Identity]:
-    """identity_of(user) -> Identity signing as that user, once its new access key authenticates."""
+    """identity_of(user) -> Identity signing as that user, once its new access key authenticates: one key per user,
+    made by the first test that asks (IAM allows a user two)."""
+    made: dict[str, Identity] = {}
+    making: dict[str, threading.Lock] = {}
+    guard = threading.Lock()
+
+    def once(user: SeededUser) -> Identity:
+        with guard:
+            lock = making.setdefault(user.name, threading.Lock())
+        with lock:
+            if user.name not in made:
+                made[user.name] = make(user)
+            return made[user.name]
 
     def make(user: SeededUser) -> Identity:
         identity = seeder.access_key(user)
@@ -216,7 +230,7 @@ def identity_of(seeder: Seeder, iam: IamClient) -> Callable[[SeededUser], Identi
             )
         return identity
 
-    return make
+    return once
 
 
 @pytest.fixture(scope="session")
@@ -249,13 +263,18 @@ def error_samples(iam: IamClient, absent_user_name: str, run_id: str) -> dict[st
 @dataclass
 class History:
     """One user taken through the writes the page's listing must follow, with a walk after each (made once per run):
-    a status change, a sibling's deletion, an upload into the freed quota slot."""
+    a status change, a sibling's deletion between two pages of a walk, an upload into the freed quota slot, and its
+    status change, every certificate then Inactive."""
 
     user: SeededUser
-    inactive: UploadedCertificate  # the certificate set Inactive
-    deleted: UploadedCertificate  # the certificate deleted
-    walks: dict[str, Walk]  # after "status change", "deletion", "upload after deletion"
+    inactive: UploadedCertificate  # the certificate set Inactive: the first the first page of MaxItems=1 showed
+    deleted: UploadedCertificate  # the certificate deleted: one that page did not show
+    # After "status change", "deletion", "upload after deletion"; "before deletion, paged" (MaxItems=1, every page,
+    # its first page's Marker resumed after the deletion) and "all inactive, paged" (MaxItems=1, at the end)
+    walks: dict[str, Walk]
     upload_after_deletion: UploadedCertificate | Exchange  # the UploadedCertificate, or the refused Exchange
+    uploads: list[UploadedCertificate]  # every certificate uploaded, in order, the deleted one included
+    resumed_after_deletion: Exchange | None  # the first page's Marker sent after the deletion (None: no Marker)
 
 
 @pytest.fixture(scope="session")
@@ -265,21 +284,67 @@ def history(seeder: Seeder, walker: Walker, iam: IamClient) -> Iterator[Future[H
 
     def script() -> History:
         user = seeder.fill(seeder.user("history"), 2)
-        inactive, deleted = user.certificates
-        walks: dict[str, Walk] = {}
+        uploads = list(user.certificates)
+        walks: dict[str, Walk] = {"before deletion, paged": walker(user.name, 1, cached=False)}
+        first = read_listing(walks["before deletion, paged"].pages[0])
+        shown = set(first.ids) if first else set()
+        # The certificate the first page showed is set Inactive; one it did not show is deleted before the walk
+        # resumes from that page's Marker: what the resumed page says about what is left is the point.
+        inactive = next((c for c in uploads if c.certificate_id in shown), uploads[0])
+        deleted = next(c for c in uploads if c is not inactive)
         seeder.set_status(user, inactive, "Inactive")
         walks["status change"] = walker(user.name, None, cached=False)
         seeder.delete_certificate(user, deleted)
-        walks["deletion"] = walker(user.name, None, cached=False)
+        walks["deletion"] = walker(user.name, None, cached=False)  # once the listing shows it (consistency)
+        marker = first.marker if first is not None and first.truncated else None
+        resumed = None
+        if marker:
+            params = {"UserName": user.name, "MaxItems": "1", "Marker": marker}
+            resumed = iam.call("ListSigningCertificates", params)
         uploaded = seeder.upload(user)
         walks["upload after deletion"] = walker(user.name, None, cached=False)
-        return History(user, inactive, deleted, walks, uploaded)
+        if isinstance(uploaded, UploadedCertificate):
+            uploads.append(uploaded)
+            seeder.set_status(user, uploaded, "Inactive")
+            walks["all inactive, paged"] = walker(user.name, 1, cached=False)
+        return History(user, inactive, deleted, walks, uploaded, uploads, resumed)
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="iam-history") as pool:
         made = pool.submit(contextvars.copy_context().run, script)
         yield made
         iam.halt("the run is ending")  # an interrupted run: the script stops at its next call
     iam.halt(None)
+
+
+@pytest.fixture(scope="session")
+def marker_answers(
+    iam: IamClient, walker: Walker, user_with_one_certificate: SeededUser, user_with_two_certificates: SeededUser
+) -> dict[str, Exchange]:
+    """A real Marker (the first page of MaxItems=1 of the user with two certificates), sent where IAM never issued
+    it: with another user's name ("another user's"), one character changed ("one character changed"), a character
+    appended that no base64 holds ("one character appended"), and a line break after it ("with a trailing line
+    break"). Empty when that page carried no Marker (PAG-04 says why)."""
+    theirs = read_listing(walker(user_with_two_certificates.name, 1).pages[0])
+    if theirs is None or not theirs.marker:
+        return {}
+    own, other = user_with_two_certificates.name, user_with_one_certificate.name
+    asks = {
+        "another user's": {"UserName": other, "MaxItems": "1", "Marker": theirs.marker},
+        "one character changed": {"UserName": own, "MaxItems": "1", "Marker": one_character_changed(theirs.marker)},
+        "one character appended": {"UserName": own, "MaxItems": "1", "Marker": theirs.marker + "!"},
+        "with a trailing line break": {"UserName": own, "MaxItems": "1", "Marker": theirs.marker + "\n"},
+    }
+    return dict(zip(asks, iam.map("ListSigningCertificates", list(asks.values())), strict=True))
+
+
+def one_character_changed(marker: str) -> str:
+    """`marker` with one character, a quarter of the way in, replaced by its neighbour in [A-Za-z0-9] (an opaque
+    token's integrity check sits at its start as often as its end; a quarter in, the change lands inside a base64
+    token of the reference's markers, in its authentication tag). Still a Marker of the page's pattern."""
+    at = len(marker) // 4
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits
+    found = alphabet.find(marker[at])
+    return marker[:at] + alphabet[(found + 1) % len(alphabet)] + marker[at + 1 :]
 
 
 @pytest.fixture(scope="session")

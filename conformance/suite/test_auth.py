@@ -16,7 +16,8 @@ from conformance.checks.responses import (
     error_with_code,
     malformed_signature_is_incomplete,
 )
-from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, IamClient, Identity, Signing
+from conformance.protocol.client import RESIGNED, UNKNOWN_KEY, WRONG_SECRET, IamClient, Identity
+from conformance.protocol.signing import Signing
 from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement
 from conformance.suite.fixtures import Target

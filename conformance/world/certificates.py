@@ -29,8 +29,8 @@ def _key() -> rsa.RSAPrivateKey:
         return _generated_key()
 
 
-def new_certificate_pem(common_name: str = "iam-conformance") -> str:
-    """A self-signed certificate, valid from yesterday for 30 days, as PEM text."""
+def new_certificate_pem(common_name: str = "iam-conformance", line_ending: str = "\n") -> str:
+    """A self-signed certificate, valid from yesterday for 30 days, as PEM text with `line_ending` ending each line."""
     key = _key()
     name = x509.Name(
         [
@@ -49,4 +49,4 @@ def new_certificate_pem(common_name: str = "iam-conformance") -> str:
         .not_valid_after(now + datetime.timedelta(days=30))
         .sign(key, hashes.SHA256())
     )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")
+    return certificate.public_bytes(serialization.Encoding.PEM).decode("ascii").replace("\n", line_ending)

@@ -13,6 +13,9 @@ from conformance.world.walking import Walker
 
 # By label: how many certificates each user gets (as many as the quota allows, up to 5: real IAM's is 2).
 POPULATION = {"none": 0, "one": 1, "two": 2, "most": 5}
+# The line ends of each user's certificate bodies: one user's in CR LF, which a listing must give back as uploaded
+# (a CR the target turns into anything else shows); the others' in LF, as PEM writers write them.
+LINE_ENDINGS = {"two": "\r\n"}
 
 
 def make(seeder: Seeder, walker: Walker) -> dict[str, SeededUser]:
@@ -20,7 +23,7 @@ def make(seeder: Seeder, walker: Walker) -> dict[str, SeededUser]:
     uploaded (IAM is eventually consistent), the checks that call the target themselves see it too."""
 
     def one(label: str) -> SeededUser:
-        user = seeder.fill(seeder.user(label), POPULATION[label])
+        user = seeder.fill(seeder.user(label), POPULATION[label], LINE_ENDINGS.get(label, "\n"))
         walker(user.name, None)
         return user
 

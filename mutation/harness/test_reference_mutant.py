@@ -5,8 +5,9 @@ here, in the same process, so its trampolines see the selection. The test fails 
 failed requirement (mutmut: killed), passes when the suite passes (survived), and ends the session with exit 2
 when the suite could not run (incomplete). What the runner needs beyond that verdict goes to a record file per
 mutant in $MUTATION_RECORDS: the suite's exit code and failed requirements, then for a survivor the probe's
-differences (the first overall, the first on a ListSigningCertificates call). The record is written before the
-probe starts, so a probe that hangs (mutmut's timeout) keeps the verdict.
+differences (the first overall, the first on a ListSigningCertificates call, how many of those and whether they
+differ only in wording); a run that could not finish without a deviation is probed as a survivor is. The record is
+written before the probe starts, so a probe that hangs (mutmut's timeout) keeps the verdict.
 
 mutmut's own phases use other values of MUTANT_UNDER_TEST: "" (the clean run: the suite must pass and the probe
 must agree with the baseline, else the measurement itself is unsound), "stats" (which reference functions the
@@ -76,7 +77,9 @@ def test_suite_verdict_on_mutated_reference() -> None:
     record_path = Path(os.environ["MUTATION_RECORDS"]) / f"{mutant}.json"
     record = {"suite": outcome.as_dict()}
     _write(record_path, record)
-    if outcome.exit_code == 0:  # a survivor: every difference the probe can find, ListSigningCertificates' first
+    if outcome.exit_code == 0 or not outcome.failed:
+        # A survivor (an incomplete run caught nothing either): every difference the probe can find, whether any
+        # lies on a ListSigningCertificates answer, and whether those differ only in wording.
         record["probe"] = probe.run_probe(_build(), expected=baseline, exhaustive=True).summary()
     elif outcome.exit_code == 1 and zlib.crc32(mutant.encode()) % PROBE_KILLED_SAMPLE == 0:
         record["probe"] = probe.run_probe(_build(), expected=baseline).summary()  # does the probe see it too?

@@ -88,45 +88,53 @@ def _record(exit_code: int, failed=(), difference=None, finished=True) -> dict:
 
 
 @pytest.mark.parametrize(
-    ("mutmut_exit", "record", "status"),
+    ("mutmut_exit", "record", "outcome", "exclusion"),
     [
-        (1, _record(1, ["PAG-02"]), "killed"),
-        (0, _record(0), "survived_equivalent"),
-        (0, _record(0, difference={"index": 3}), "survived_non_equivalent"),
-        (0, _record(0, finished=False), "survived_non_equivalent"),  # no proof of equivalence
-        (-24, {"suite": _record(0)["suite"]}, "survived_non_equivalent"),  # the probe hung: the wire differs
-        (-24, {"suite": _record(1, ["ERR-01"])["suite"]}, "killed"),  # the verdict came before the hang
-        (2, _record(2), "incomplete"),
-        (
-            2,
-            _record(2, ["AUTH-01"]),
-            "killed",
-        ),  # incomplete, but a deviation was seen and reported: the gate fails on it
-        (2, {"suite": None, "startup_error": "ValueError: Flavour.element_order"}, "incomplete"),
-        (33, None, "survived_equivalent"),  # no test reaches the function
-        (-24, None, "timeout"),
-        (-11, None, "error"),
-        (None, None, "not_run"),
-        (None, _record(2), "not_run"),  # interrupted at the budget: its record holds no verdict
+        (1, _record(1, ["PAG-02"]), "killed", None),
+        (0, _record(0), "excluded", "equivalent"),
+        (0, _record(0, difference={"index": 3}), "survived", None),
+        (0, _record(0, finished=False), "survived", None),  # no proof of equivalence
+        (-24, {"suite": _record(0)["suite"]}, "survived", None),  # the probe hung: the wire differs
+        (-24, {"suite": _record(1, ["ERR-01"])["suite"]}, "killed", None),  # the verdict came before the hang
+        (2, _record(2), "survived", None),  # an incomplete run caught nothing: no excuse either
+        (2, _record(2, ["AUTH-01"]), "killed", None),  # incomplete, but a deviation was seen and reported
+        (2, {"suite": None, "startup_error": "ValueError: Flavour.element_order"}, "survived", None),
+        (33, None, "excluded", "equivalent"),  # no test reaches the function
+        (-24, None, "excluded", "timeout"),
+        (-11, None, "excluded", "suite error"),
+        (None, None, "not_run", None),
+        (None, _record(2), "not_run", None),  # interrupted at the budget: its record holds no verdict
     ],
 )
-def test_classification(mutmut_exit, record, status) -> None:
-    assert results.classify(mutmut_exit, record)[0] == status
+def test_classification(mutmut_exit, record, outcome, exclusion) -> None:
+    found = results.classify(mutmut_exit, record)
+    assert (found["outcome"], found["exclusion"]) == (outcome, exclusion)
+    assert found["why"].strip() and "\n" not in found["why"]  # one line a reviewer can check
 
 
-def test_score_leaves_equivalent_incomplete_and_unrun_mutants_out() -> None:
-    counts = {
-        "killed": 90,
-        "survived_equivalent": 30,
-        "survived_non_equivalent": 8,
-        "incomplete": 5,
-        "timeout": 1,
-        "error": 1,
-        "not_run": 7,
-    }
-    scored = results.score(counts)
-    assert (scored["killed"], scored["denominator"], scored["percent"]) == (90, 100, 90.0)
-    assert results.score({"survived_equivalent": 3})["percent"] is None
+def _scored(**outcomes: int) -> dict:
+    mutants = []
+    for name, n in outcomes.items():
+        outcome, _, exclusion = name.partition("__")
+        mutants += [{"outcome": outcome, "exclusion": exclusion.replace("_", " ") or None}] * n
+    return results.score(mutants)
+
+
+def test_the_score_is_killed_over_total_less_the_exclusions_by_reason() -> None:
+    scored = _scored(
+        killed=90,
+        survived=8,
+        excluded__equivalent=30,
+        excluded__outside_the_contract=5,
+        excluded__timeout=1,
+        excluded__suite_error=1,
+        not_run=2,
+    )
+    assert (scored["killed"], scored["total"], scored["denominator"], scored["percent"]) == (90, 137, 100, 90.0)
+    assert scored["excluded"] == {"equivalent": 30, "outside the contract": 5, "timeout": 1, "suite error": 1}
+    assert scored["not_run"] == 2  # in the denominator: a mutant nobody measured is not caught
+    assert _scored(excluded__equivalent=3)["percent"] is None
+    assert results.score_line(scored) == "mutation score: 90/(137 - 37) = 90.0% (killed / (total - excluded))"
 
 
 def test_mutant_names_and_diffs_read_as_source() -> None:
@@ -139,55 +147,83 @@ def test_mutant_names_and_diffs_read_as_source() -> None:
     assert results.changed_lines(diff) == "return a < b => return a <= b"
 
 
-def _survivor(wire: str | None, expected: dict | None = None, actual: dict | None = None, **extra) -> dict:
-    probe = {
-        "difference": {"label": "x"},
-        "listing_difference": {"expected": expected, "actual": actual} if expected else None,
-    }
-    return {
-        "status": "survived_non_equivalent",
-        "function": "app.f",
-        "change": "a => b",
-        "wire": wire,
-        "probe": probe,
-        **extra,
-    }
+def _survivor(probe: dict) -> dict:
+    return {"outcome": "survived", "function": "app.f", "change": "a => b", "probe": probe}
 
 
-def test_survivors_outside_the_contract_say_why_and_leave_the_contract_score() -> None:
-    error = "<ErrorResponse><Error><Code>ValidationError</Code><Message>{}</Message></Error></ErrorResponse>"
-    worded = _survivor(
-        "ListSigningCertificates",
-        {"status": 400, "body": error.format("Invalid Marker.")},
-        {"status": 400, "body": error.format("invalid marker.")},
-    )
-    recoded = _survivor(
-        "ListSigningCertificates",
-        {"status": 400, "body": error.format("m")},
-        {"status": 400, "body": error.format("m").replace("ValidationError", "Validation")},
-    )
-    restatused = _survivor(
-        "ListSigningCertificates",
-        {"status": 400, "body": error.format("m")},
-        {"status": 401, "body": error.format("m")},
-    )
-    support = _survivor("other actions only")
+def test_survivors_outside_the_contract_say_why_and_leave_the_score() -> None:
+    listing = {"label": "x", "request": "POST Action=ListSigningCertificates, ..."}
+    support = _survivor({"difference": {"label": "CreateUser"}, "listing_difference": None})
+    worded = _survivor({"difference": listing, "listing_difference": listing, "listing_message_only": True})
+    # The first differing listing differs in wording, a later one in its code: inside the contract.
+    recoded = _survivor({"difference": listing, "listing_difference": listing, "listing_message_only": False})
     assert results.outside_contract(support, {}) == results.SUPPORT_ONLY
     assert results.outside_contract(worded, {}) == results.MESSAGE_ONLY
-    assert results.outside_contract(recoded, {}) is None and results.outside_contract(restatused, {}) is None
+    assert results.outside_contract(recoded, {}) is None
     assert results.outside_contract(recoded, {"app.f: a => b": "a legal variation"}) == "a legal variation"
-    assert results.outside_contract({"status": "killed"}, {"app.f: a => b": "x"}) is None
+    assert results.outside_contract({"outcome": "killed", "function": "app.f", "change": "a => b"}, {"x": "y"}) is None
 
-    mutants = [{"status": "killed"}] * 8 + [
-        {**support, "outside_contract": results.SUPPORT_ONLY},
-        {**recoded, "outside_contract": None},
-        {"status": "timeout"},
-    ]
-    scored = results.contract_score(mutants)
-    assert (scored["killed"], scored["denominator"], scored["percent"]) == (8, 10, 80.0)
+    mutants = [{"outcome": "killed", "exclusion": None}] * 8 + [dict(support), dict(recoded)]
+    results.exclude_outside_contract(mutants, {})
+    assert mutants[8]["exclusion"] == "outside the contract" and mutants[8]["why"] == results.SUPPORT_ONLY
+    assert mutants[9]["outcome"] == "survived"
+    assert results.score(mutants)["percent"] == round(100 * 8 / 9, 1)
+
+
+def test_message_only_judges_the_whole_bodies_of_every_differing_listing() -> None:
+    error = "<ErrorResponse><Error><Code>{}</Code><Message>{}</Message></Error></ErrorResponse>"
+    same_code = {
+        "expected": {"status": "400", "body": error.format("C", "a")},
+        "actual": {"status": "400", "body": error.format("C", "b")},
+    }
+    other_code = {
+        "expected": {"status": "400", "body": error.format("C", "a")},
+        "actual": {"status": "400", "body": error.format("D", "a")},
+    }
+    assert results.message_only(same_code) and not results.message_only(other_code)
+    comparison = probe.Comparison([], exhaustive=True)
+    comparison.expected = {}
+    for first, second in (("C", "C"), ("C", "D")):  # a wording difference, then one of the code
+        step = lambda code, message: probe.Step(
+            "x", "POST Action=ListSigningCertificates,", "400", "text/xml", "r", error.format(code, message)
+        )  # noqa: E731
+        comparison._note(probe.Difference(0, step(first, "a"), step(second, "b")))
+    assert comparison.differing_listings == 2 and comparison.listing_message_only is False
 
 
 def test_every_accepted_survivor_names_a_function_a_change_and_a_reason() -> None:
     accepted = json.loads((Path(results.__file__).parent / "accepted.json").read_text())["accepted"]
     assert accepted and all(e["function"] and " => " in e["change"] and len(e["reason"]) > 20 for e in accepted)
     assert len({(e["function"], e["change"]) for e in accepted}) == len(accepted)
+
+
+def test_the_probes_request_lists_run_no_two_values_together() -> None:
+    """A missing comma in a list of values sends two of them as one (Python joins adjacent strings): no value list of
+    the probe may hold strings written side by side."""
+    import io
+    import tokenize
+
+    skipped = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
+    for name in ("probe_sequence.py", "probe_steps.py"):
+        source = (Path(probe.__file__).parent / name).read_text(encoding="utf-8")
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(source).readline) if t.type not in skipped]
+        for before, first, second in zip(tokens, tokens[1:], tokens[2:], strict=False):
+            joined = first.type == second.type == tokenize.STRING and before.string in ",([{"
+            assert not joined, f"{name}:{first.start[0]}: {first.string} {second.string} run together"
+
+
+def test_every_part_of_the_probe_sends_requests_the_reference_serves() -> None:
+    """The probe judges mutants by what they answer: each part of it must reach the answers it is about (a listing
+    served by POST and by GET, by name and by each signer's own key, a page resumed from a Marker), not only
+    refusals."""
+    import re
+
+    steps = probe.run_probe(ReferenceApp(Flavour())).steps
+    listings = [s for s in steps if "Action=ListSigningCertificates" in s.request and s.status == "200"]
+    for method in ("POST", "GET"):
+        assert any(s.request.startswith(method) and "UserName=" in s.request for s in listings), method
+        assert any(s.request.startswith(method) and "Marker=<Marker" in s.request for s in listings), method
+    for signer in ("root", "alice", "bob"):
+        assert any(s.request.endswith(f"as {signer}") for s in listings), signer
+    assert any(re.search(r"<IsTruncated>true</IsTruncated>", s.body) for s in listings)
+    assert len({s.label for s in steps}) > 200

@@ -300,7 +300,12 @@ class RecordsRequests(ReferenceApp):
                 return alike[key]
             if text in issued:
                 return "issued"
-            return text.replace(run_id, "RUN")
+            for marker in issued if key == "Marker" else ():  # a real Marker altered on purpose (ERR-04, PARAM-07)
+                if text.startswith(marker):
+                    return "issued" + text[len(marker) :]
+                if len(text) == len(marker) and sum(a != b for a, b in zip(text, marker, strict=True)) == 1:
+                    return "issued, one character changed"
+            return re.sub(re.escape(run_id), "RUN", text, flags=re.IGNORECASE)  # a name in capitals too (PARAM-11)
 
         return collections.Counter(tuple(sorted((k, value(k, v)) for k, v in params.items())) for params in self.seen)
 

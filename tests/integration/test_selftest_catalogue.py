@@ -13,7 +13,8 @@ import json
 from pathlib import Path
 
 import pytest
-from support.catalogue_probes import PROBES, ROOT, observe
+from support import catalogue_probes, catalogue_probes_unlisted
+from support.catalogue_probes import ROOT, observe
 
 from conformance.contract.spec import CATEGORIES
 from conformance.protocol.client import IamClient
@@ -23,6 +24,7 @@ from conformance.selftest.faults import Fault, by_name, catalogue
 from conformance.selftest.runner import RunResult, fault_verdict, run_suite
 from conformance.selftest.variants import variants
 
+PROBES = {**catalogue_probes.PROBES, **catalogue_probes_unlisted.PROBES}
 REQUIREMENTS = json.loads((Path(__file__).resolve().parents[2] / "schemas" / "requirements.json").read_text())
 REQUIREMENT_IDS = {r["id"] for r in REQUIREMENTS["requirements"]}
 

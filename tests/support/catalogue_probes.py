@@ -21,7 +21,8 @@ from botocore.credentials import Credentials
 
 from conformance.checks.observations import same_body
 from conformance.contract.spec import operation
-from conformance.protocol.client import IamClient, Identity, Signing
+from conformance.protocol.client import IamClient, Identity
+from conformance.protocol.signing import Signing
 from conformance.protocol.wire import Exchange, child, read_error, read_listing, result_element, text
 from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY
 from conformance.world.certificates import new_certificate_pem
@@ -169,12 +170,17 @@ def as_identity(kind: str, method: str = "POST", **params: str):
             identity, signing = ROOT, Signing(drop_headers=("X-Amz-Date",))
         elif kind == "without signature":
             identity, signing = ROOT, Signing(authorization=lambda header: header.split(", Signature=")[0])
+        elif kind == "over another body":  # signed over MaxItems=1, its hash declared; sent with MaxItems=2
+            identity = ROOT
+            signing = Signing(params={"UserName": USER, "MaxItems": "1"}, payload_hash=True)
         else:  # "own key"
             key = child(result_element(c.call("CreateAccessKey", UserName=USER), "CreateAccessKey"), "AccessKey")
             identity = Identity(
                 "own key", Credentials(text(child(key, "AccessKeyId")), text(child(key, "SecretAccessKey")))
             )
         asked = params if kind == "own key" or params else {"UserName": USER}
+        if kind == "over another body":
+            asked = {"UserName": USER, "MaxItems": "2"}
         return c.seen(c.call(identity=identity, signing=signing, method=method, **asked))
 
     return probe

@@ -45,6 +45,10 @@ LISTINGS = [
 ]
 # Checks no recording can judge yet, and why (manifest `not_found_recorded`).
 EXCUSED = {
+    "named_user_listed": "no listing signed by one user's key and naming another user has been recorded",
+    "case_variant_names_that_user": "no listing of a user's name in another case has been recorded",
+    "truncation_after_writes": "no page resumed from a Marker after a write has been recorded",
+    "certificate_ids_name_one_certificate": "no recording holds two uploads, one after a deletion",
     "same_answer": "no GET/POST pair of the same listing has been recorded",
     "same_walk": "no GET/POST pair of the same listing has been recorded",
     "same_order_twice": "no listing of two or more certificates has been recorded twice",
@@ -145,6 +149,9 @@ def _situation(file: str) -> list[Judgement]:
     if "names_member" in entry:  # PARAM-02/05/06/07: the message names the member at fault
         judged.append(
             Judgement(file, "rejected_as_validation_error", lambda: (ex(), parameter_named(entry["names_member"])))
+        )
+        judged.append(  # PARAM-10: the same answer, whoever the request named
+            Judgement(file, "rejected_before_lookup", lambda: (ex(), parameter_named(entry["names_member"]), False))
         )
     if file == "ls-mfa-invalid-marker.xml":  # PAG-08: a Marker IAM did not issue for this listing is refused
         judged.append(Judgement(file, "foreign_marker_not_followed", lambda: (ex(), set(), set())))
