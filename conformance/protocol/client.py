@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import datetime
 import http.client
 import http.cookiejar
 import os
@@ -16,12 +15,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
+from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSPreparedRequest, AWSRequest, HeadersDict
 from botocore.credentials import Credentials
 
@@ -29,6 +28,8 @@ from conformance.contract.spec import operation
 from conformance.errors import ConformanceError
 from conformance.protocol.budget import CallBudget, WatchedAdapter
 from conformance.protocol.pace import Pace, overlapped
+from conformance.protocol.signing import Signing, SigV4At
+from conformance.protocol.tap import Step, current_step
 from conformance.protocol.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
 
 CONNECT_TIMEOUT_S = 5
@@ -77,6 +78,22 @@ class Identity:
         return cls("unsigned", None)
 
 
+@dataclass(frozen=True)
+class Tapped:
+    """One completed call, as a client's tap sees it (a recording of the run: conformance.recording): its final
+    exchange (after any retries), as whom and how it was signed, when (wall clock) it was sent, and the step that sent
+    it (conformance.protocol.tap)."""
+
+    exchange: Exchange
+    identity: Identity
+    signing: Signing | None
+    sent_at: float
+    step: Step
+
+
+Tap = Callable[[Tapped], None]
+
+
 # What a call cut short may raise besides requests' own exceptions: a shut-down socket surfaces from any layer.
 _CALL_FAILURES = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
 
@@ -101,38 +118,6 @@ def _tls_reason(error: Exception) -> str:
         if known in text:
             return known
     return type(error).__name__
-
-
-@dataclass(frozen=True)
-class Signing:
-    """How the auth checks sign a request otherwise than it is sent: over other parameters than the request
-    carries, as of another moment (UTC), for another service's scope, or with its Authorization header rewritten.
-    Everything else is botocore's SigV4."""
-
-    params: dict[str, str] | None = None
-    at: datetime.datetime | None = None
-    authorization: Callable[[str], str] | None = None  # rewrites the signed Authorization header (a malformed one)
-    service: str = "iam"  # the credential scope's service: a correct signature for another service is no IAM one
-    drop_headers: tuple[str, ...] = ()  # signed headers left out of the request as sent (X-Amz-Date, say)
-
-
-class _SigV4At(SigV4Auth):
-    """botocore's SigV4Auth.add_auth, with the signing moment given instead of read from the clock."""
-
-    def __init__(self, credentials: Credentials, service: str, region: str, at: datetime.datetime) -> None:
-        super().__init__(credentials, service, region)
-        self._at = at
-
-    def add_auth(self, request: AWSRequest) -> None:
-        request.context["timestamp"] = self._at.strftime(SIGV4_TIMESTAMP)
-        self._modify_request_before_signing(request)
-        signature = self.signature(self.string_to_sign(request, self.canonical_request(request)), request)
-        self._inject_signature_to_request(request, signature)
-
-    if TYPE_CHECKING:  # the private steps of SigV4Auth.add_auth, which botocore's stubs leave out
-
-        def _modify_request_before_signing(self, request: AWSRequest) -> None: ...
-        def _inject_signature_to_request(self, request: AWSRequest, signature: str) -> None: ...
 
 
 class IamClient:
@@ -165,6 +150,7 @@ class IamClient:
         self._unanswered_in_a_row = 0
         self._lock = threading.Lock()  # the counters above, from every thread making calls
         self.attributed_counts: dict[str, int] = {}  # requests sent under each label (tests run beside others)
+        self.tap: Tap | None = None  # shown every completed call (a recording of the run: conformance.recording)
 
     @property
     def gave_up(self) -> str | None:
@@ -193,6 +179,7 @@ class IamClient:
         spec = operation()
         full = {"Action": action, "Version": spec.api_version, **(params or {})}
         signer = identity or self.identity
+        sent_at = time.time()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with self.pace:
                 try:
@@ -224,6 +211,8 @@ class IamClient:
                     }
                 )
             time.sleep(pause)
+        if self.tap is not None:
+            self.tap(Tapped(exchange, signer, signing, sent_at, current_step(_ATTRIBUTION.get())))
         return exchange
 
     @contextlib.contextmanager
@@ -292,7 +281,7 @@ class IamClient:
             return aws.prepare()
         signing = signing or Signing()
         signer = (
-            _SigV4At(identity.credentials, signing.service, self.region, signing.at)
+            SigV4At(identity.credentials, signing.service, self.region, signing.at)
             if signing.at is not None
             else SigV4Auth(identity.credentials, signing.service, self.region)
         )
@@ -305,7 +294,7 @@ class IamClient:
             prepared = aws.prepare()  # the request as sent, with the headers signed for other parameters
             _headers(prepared).update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
         if signing.authorization is not None:
-            _headers(prepared)["Authorization"] = signing.authorization(_headers(prepared)["Authorization"])
+            _headers(prepared)["Authorization"] = signing.rewrite(_headers(prepared)["Authorization"])
         for name in signing.drop_headers:
             _headers(prepared).pop(name, None)
         return prepared

@@ -86,6 +86,7 @@ class BesideRuns:
                 ledger.nothing_to_judge += [r for r in theirs.nothing_to_judge if r not in ledger.nothing_to_judge]
                 ledger.notes += [n for n in theirs.notes if n not in ledger.notes]
                 ledger.checks += [c for c in theirs.checks if c not in ledger.checks]
+                ledger.judgments += theirs.judgments
         return True
 
     def stop(self) -> None:

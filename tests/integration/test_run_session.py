@@ -382,7 +382,7 @@ def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_cr
 BUG = """
 def pytest_runtest_logfinish(nodeid, location):
     if "test_auth" in nodeid:  # after the first test: the session stops with INTERNALERROR
-        raise RuntimeError("a bug of the suite's ReferenceRootSecretKey/00000000000000001 \\x1b]0;title\\x07")
+        raise RuntimeError("a bug of the suite's ReferenceRootSecretKey/k7Qz9rW2mX4vB8nL1pT6 \\x1b]0;title\\x07")
 """
 
 
