@@ -20,7 +20,7 @@ from conformance.checks import Judge
 from conformance.checks.observations import UploadedCertificate, Walk
 from conformance.config.settings import RunSettings
 from conformance.protocol.caller import Caller, caller_for
-from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity
+from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity, Tap
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.wire import Exchange, read_error
 from conformance.suite.side_by_side import BesideRuns
@@ -47,6 +47,7 @@ class ConformanceProcess(Protocol):
 
     settings: RunSettings
     ledger: FixtureLedger
+    tap: Tap | None  # --record: shown every call of this process's client
 
     def learn_secret(self, *secrets: str | None) -> None: ...
 
@@ -84,6 +85,7 @@ def judge() -> Judge:
 def iam(conformance_target: Target, conformance_process: ConformanceProcess) -> Iterator[IamClient]:
     settings = conformance_target.settings
     client = settings.client(pace=Pace(settings.max_concurrency, settings.max_rps))
+    client.tap = conformance_process.tap
     conformance_process.ledger.clients.append(client)
     yield client
     client.close()
