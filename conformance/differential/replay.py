@@ -137,7 +137,7 @@ class Replayer:
             now = datetime.datetime.now(datetime.UTC).replace(tzinfo=None)
             at = now + datetime.timedelta(seconds=record.at_offset_s)
         params = None if record.params is None else {k: self.restore(v) for k, v in record.params.items()}
-        return Signing(params, at, record.authorization, record.service, record.drop_headers)
+        return Signing(params, at, record.rewrite, record.service, record.drop_headers)
 
     def params(self, recorded: RecordedExchange) -> dict[str, str]:
         request = recorded.request

@@ -63,7 +63,7 @@ class Capture:
             signed = {
                 "params": signing.params,
                 "at_offset_s": None if signing.at is None else round(signing.at.timestamp() - _naive_now(tapped)),
-                "authorization": signing.authorization,
+                "rewrite": signing.authorization,
                 "service": signing.service,
                 "drop_headers": list(signing.drop_headers),
             }

@@ -54,7 +54,7 @@ class SigningRecord:
 
     params: dict[str, str] | None = None
     at_offset_s: int | None = None
-    authorization: str | None = None
+    rewrite: str | None = None  # how the Authorization header was rewritten (protocol.signing.AUTHORIZATION_REWRITES)
     service: str = "iam"
     drop_headers: tuple[str, ...] = ()
 
@@ -210,7 +210,7 @@ def _signing(wire: Any, where: str) -> SigningRecord | None:
     return SigningRecord(
         params=None if params is None else _strings(params, f"{where}.params"),
         at_offset_s=_optional(wire.get("at_offset_s"), int, f"{where}.at_offset_s"),
-        authorization=_optional(wire.get("authorization"), str, f"{where}.authorization"),
+        rewrite=_optional(wire.get("rewrite"), str, f"{where}.rewrite"),
         service=_expect(wire.get("service", "iam"), str, f"{where}.service"),
         drop_headers=tuple(_expect(name, str, f"{where}.drop_headers") for name in drop),
     )

@@ -93,7 +93,7 @@ class Normaliser:
             signing = SigningRecord(
                 params=None if signed_params is None else self.params(signed_params),
                 at_offset_s=raw.signing.get("at_offset_s"),
-                authorization=raw.signing.get("authorization"),
+                rewrite=raw.signing.get("rewrite"),
                 service=raw.signing.get("service", "iam"),
                 drop_headers=tuple(raw.signing.get("drop_headers", ())),
             )

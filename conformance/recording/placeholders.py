@@ -40,7 +40,8 @@ NOISE = frozenset({Kind.DATE, Kind.MARKER, Kind.REQUEST_ID})
 # Kinds replaced in free text too (messages, ARNs), wherever one stands as a whole word.
 FREE_TEXT = frozenset({Kind.USER, Kind.USER_ID, Kind.ACCOUNT, Kind.ACCESS_KEY, Kind.CERTIFICATE, Kind.REQUEST_ID})
 MIN_MARKER_IN_TEXT = 16  # a Marker as short as "2" would replace digits everywhere
-_WORD = r"[\w+=,.@-]"  # IAM's name characters: a value inside a longer name is no whole word
+# IAM's name characters: a value inside a longer name is no whole word (a comma or full stop may end a sentence)
+_BEFORE, _AFTER = r"[\w+=,.@-]", r"[\w+=@-]"
 # An ARN names its account: learned wherever an ARN is seen.
 ARN_ACCOUNT = re.compile(r"\barn:aws[\w-]*:[a-z0-9-]*:[a-z0-9-]*:(\d{12}):")
 # Instants in free text (an expired signature's message): ISO-8601, SigV4's basic format, a credential scope's day.
@@ -176,7 +177,7 @@ class Placeholders:
         if self._free_text_values:
             if self._free_text is None:
                 alternatives = "|".join(re.escape(v) for v in sorted(self._free_text_values, key=len, reverse=True))
-                self._free_text = re.compile(rf"(?<!{_WORD})(?:{alternatives})(?!{_WORD})")
+                self._free_text = re.compile(rf"(?<!{_BEFORE})(?:{alternatives})(?!{_AFTER})")
             text = self._free_text.sub(lambda match: self._free_text_values[match.group()], text)
         return TIMES.sub(lambda match: self.token(Kind.DATE, match.group()), text)
 
