@@ -100,8 +100,8 @@ class Replayer:
             self.placeholders.bind(token.name, pem)
             return pem
         if token.kind == Kind.MARKER.value:
-            raise NotSent(f"the Marker {token.name} was never given by the new target (its listing ended before)")
-        raise NotSent(f"{token.name} was never given by the new target")
+            raise NotSent(f"the Marker ⟦{token.name}⟧ was never given by the new target (its listing ended before)")
+        raise NotSent(f"⟦{token.name}⟧ was never given by the new target")
 
     def restore(self, value: str) -> str:
         return self.placeholders.restore(value, self._unbound)
@@ -147,7 +147,7 @@ class Replayer:
         for value in request.params.values():
             for token in tokens(value):
                 if token.kind == Kind.MARKER.value and self._truncating.get(token.name) is False:
-                    raise NotSent(f"the page that gave the Marker {token.name} said IsTruncated false: the walk ended")
+                    raise NotSent(f"the page that gave the Marker ⟦{token.name}⟧ said IsTruncated false: the walk ended")
         params = {name: self.restore(value) for name, value in request.params.items()}
         self._safe(request.action, params)
         return params
