@@ -21,12 +21,15 @@ recorded run made fails on it), behaviour (both answers are legal; the recorded 
 noise (values that differ on every run: RequestIds, dates, Markers, ids). Reports: DIR/diff.json, DIR/diff.html.
 
 exit codes:
-  0  no contract difference (behaviour differences are listed; --strict fails on them)
-  1  a contract difference, or with --strict a behaviour difference the allow-list does not name
+  0  no contract difference outside the baseline (behaviour differences are listed; --strict fails on them)
+  1  a contract difference the baseline does not list, or with --strict a behaviour difference the allow-list does
+     not name
   2  could not run or could not finish: a missing, corrupt or incomplete recording, a recording format this suite
      does not read, an unreachable target, refused credentials, the deadline, Ctrl-C; the reason is printed
 
-allow-list format (JSON; keys as diff.json's `key`, fnmatch patterns allowed):
+baselines: --baseline takes a run's baseline (requirement ids: `iam-conformance baselines`) for contract
+differences; behaviour differences break no requirement, so they have an allow-list of their own (--allowlist), in
+this format (JSON; keys as diff.json's `key`, fnmatch patterns allowed):
   {"format": "iam-conformance-diff-allowlist", "version": 1, "allowed": {"KEY": "why it is legal", ...}}
 """
 
@@ -49,6 +52,12 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     diff.add_argument("--region", help=options.BY_DEST["region"].help)
     diff.add_argument(
         "--report-dir", default="reports", metavar="DIR", help="folder for diff.json and diff.html (default: reports)"
+    )
+    diff.add_argument(
+        "--baseline",
+        metavar="NAME|FILE",
+        help="known deviations of this target, as for `run`: a contract difference of a requirement it lists does "
+        "not fail the diff",
     )
     diff.add_argument("--strict", action="store_true", help="also exit 1 on a behaviour difference not allowed")
     diff.add_argument("--allowlist", metavar="FILE", help="behaviour differences known and accepted (format above)")
@@ -99,6 +108,7 @@ def _diff(args: argparse.Namespace) -> int:
         max_rps=args.max_rps,
         allowlist=args.allowlist,
         write_allowlist=args.write_allowlist,
+        baseline=args.baseline,
     )
     prepared = prepare(chosen)  # a DiffError: one line, exit 2 (conformance.cli.main)
     result = run(chosen, prepared, lambda line: print(f"iam-conformance: {neutralise(line)}", flush=True))

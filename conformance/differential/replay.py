@@ -147,7 +147,9 @@ class Replayer:
         for value in request.params.values():
             for token in tokens(value):
                 if token.kind == Kind.MARKER.value and self._truncating.get(token.name) is False:
-                    raise NotSent(f"the page that gave the Marker ⟦{token.name}⟧ said IsTruncated false: the walk ended")
+                    raise NotSent(
+                        f"the page that gave the Marker ⟦{token.name}⟧ said IsTruncated false: the walk ended"
+                    )
         params = {name: self.restore(value) for name, value in request.params.items()}
         self._safe(request.action, params)
         return params

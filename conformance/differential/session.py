@@ -20,7 +20,7 @@ from pathlib import Path
 from botocore.credentials import Credentials
 
 from conformance.config.options import OPTIONS
-from conformance.config.settings import RunSettings, SettingsError, resolve, scope_line
+from conformance.config.settings import RunSettings, SettingsError, known_target, resolve, scope_line
 from conformance.contract.spec import data_dir
 from conformance.differential import allowlist
 from conformance.differential.compare import compare
@@ -41,6 +41,7 @@ from conformance.protocol.target import (
 )
 from conformance.recording.differences import Aspect, Difference, DiffResult, Finding, RequestDiff
 from conformance.recording.format import Recording, RecordingError, read
+from conformance.results import baselines
 from conformance.run.preflight import preflight
 from conformance.safety.files import ReportDir, ReportDirError
 from conformance.safety.redaction import Redactor
@@ -65,12 +66,14 @@ class DiffOptions:
     max_rps: float | None = None
     allowlist: str | None = None
     write_allowlist: str | None = None
+    baseline: str | None = None
 
 
 @dataclass(frozen=True)
 class Prepared:
     recording: Recording
     allowed: dict[str, str]
+    baseline: baselines.Baseline | None = None
 
 
 def recording_folder(given: str) -> Path:
@@ -88,7 +91,8 @@ def prepare(options: DiffOptions) -> Prepared:
         recording = read(recording_folder(options.recording))
         allowed = allowlist.load(options.allowlist)
         endpoint, origin = resolve_endpoint(options.endpoint_url)
-    except (RecordingError, allowlist.AllowlistError, TargetError) as exc:
+        baseline = baselines.load(options.baseline, known_target(endpoint))
+    except (RecordingError, allowlist.AllowlistError, TargetError, baselines.BaselineError) as exc:
         raise DiffError(str(exc)) from None
     if not recording.manifest.complete:
         reasons = "; ".join(recording.manifest.incomplete_reasons) or "incomplete"
@@ -105,7 +109,7 @@ def prepare(options: DiffOptions) -> Prepared:
         ReportDir.open(options.report_dir).close()
     except ReportDirError as exc:
         raise DiffError(f"--report-dir: {exc}") from None
-    return Prepared(recording, allowed)
+    return Prepared(recording, allowed, baseline)
 
 
 @contextlib.contextmanager
@@ -188,6 +192,7 @@ def _replay(
     refused = refused_writes(replayer.log)
     requests = [_request_diff(entry, judged, replayer, redactor, refused) for entry in replayer.log]
     requests = _placed(requests, judged, replayer, redactor)
+    requests = _known(requests, prepared.baseline)
     requests = allowlist.apply(requests, prepared.allowed)
     not_judged = sorted({j.not_judged for j in judged if j.not_judged})
     return DiffResult(
@@ -198,6 +203,7 @@ def _replay(
         duration_s=round(time.time() - started, 2),
         strict=options.strict,
         allowlist=options.allowlist,
+        baseline=prepared.baseline.label if prepared.baseline is not None else None,
         requests=tuple(requests),
         judgments=sum(1 for j in judged if j.not_judged is None),
         not_judged=tuple(redactor.redact(n)[:300] for n in not_judged),
@@ -316,3 +322,17 @@ def _placed(
                 request, findings=(*request.findings, _finding(found, replayer, redactor))
             )
     return requests
+
+
+def _known(requests: list[RequestDiff], baseline: baselines.Baseline | None) -> list[RequestDiff]:
+    """Contract findings of a requirement the baseline lists, marked known with its reason (as a run's gate does)."""
+    if baseline is None:
+        return requests
+    expected = baseline.expected_failures
+    return [
+        dataclasses.replace(
+            request,
+            findings=tuple(dataclasses.replace(f, known=expected.get(f.requirement or "")) for f in request.findings),
+        )
+        for request in requests
+    ]

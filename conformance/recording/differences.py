@@ -69,6 +69,7 @@ class Finding:
     actual: str
     recorded_verdict: str  # what the same check said of the recorded answer
     after_refused_write: str | None = None  # a write of the same user the recording made and the target refused
+    known: str | None = None  # the baseline's reason, when it lists the requirement as a known deviation
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,11 @@ class RequestDiff:
     def unallowed(self) -> tuple[Difference, ...]:
         return tuple(d for d in self.differences if d.allowed is None)
 
+    @property
+    def unexpected(self) -> tuple[Finding, ...]:
+        """Contract findings the baseline does not list."""
+        return tuple(f for f in self.findings if f.known is None)
+
 
 @dataclass(frozen=True)
 class DiffResult:
@@ -109,6 +115,7 @@ class DiffResult:
     duration_s: float
     strict: bool
     allowlist: str | None
+    baseline: str | None
     requests: tuple[RequestDiff, ...]  # every replayed request, in order
     judgments: int  # judgments of the recording judged again on the new answers
     not_judged: tuple[str, ...] = ()  # why some could not be (a request not sent, an argument not rebuilt), distinct
@@ -133,21 +140,26 @@ class DiffResult:
         return [r for r in self.behaviour if r.unallowed]
 
     @property
+    def contract_unexpected(self) -> list[RequestDiff]:
+        return [r for r in self.contract if r.unexpected]
+
+    @property
     def exit_code(self) -> ExitCode:
-        """1: a contract difference (or, with --strict, a behaviour difference the allow-list does not name); else 2
-        when the replay could not finish; else 0."""
-        if self.contract or (self.strict and self.behaviour_unallowed):
+        """1: a contract difference the baseline does not list (or, with --strict, a behaviour difference the
+        allow-list does not name); else 2 when the replay could not finish; else 0."""
+        if self.contract_unexpected or (self.strict and self.behaviour_unallowed):
             return ExitCode.NONCONFORMANT
         return ExitCode.INCOMPLETE if self.incomplete_reasons else ExitCode.OK
 
     @property
     def conclusion(self) -> str:
         contract, behaviour = len(self.contract), len(self.behaviour)
+        known = contract - len(self.contract_unexpected)
         allowed = len(self.behaviour) - len(self.behaviour_unallowed)
         noise = len(self.of(DifferenceClass.NOISE))
         said = (
-            f"{contract} contract, {behaviour} behaviour ({allowed} allowed), {noise} noise only, "
-            f"of {len(self.requests)} requests"
+            f"{contract} contract{f' ({known} known)' if self.baseline else ''}, {behaviour} behaviour "
+            f"({allowed} allowed), {noise} noise only, of {len(self.requests)} requests"
         )
         if self.incomplete_reasons:
             said += f"; incomplete: {'; '.join(self.incomplete_reasons)}"
@@ -184,6 +196,7 @@ class DiffResult:
             "duration_s": self.duration_s,
             "strict": self.strict,
             "allowlist": self.allowlist,
+            "baseline": self.baseline,
             "exit_code": int(self.exit_code),
             "conclusion": self.conclusion,
             "incomplete_reasons": list(self.incomplete_reasons),

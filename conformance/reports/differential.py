@@ -72,6 +72,7 @@ def console_lines(result: DiffResult, redactor: Redactor, report_dir: str | None
     for request in result.contract:
         for finding in request.findings:
             after = f" (after the target refused {finding.after_refused_write})" if finding.after_refused_write else ""
+            after += f" (known deviation: {finding.known})" if finding.known else ""
             lines.append(
                 f"contract  #{request.seq:<4} {request.action} {finding.requirement} {finding.check}: "
                 f"expected {finding.expected}; got {finding.actual}{after}"

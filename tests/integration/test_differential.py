@@ -154,6 +154,19 @@ def test_an_allowlist_written_from_one_diff_lets_strict_pass_on_the_next(root_cr
     assert found["behaviour_by_key"] and all(group["allowed"] for group in found["behaviour_by_key"])
 
 
+def test_moto_held_to_the_reference_recording_deviates_only_as_its_baseline_says(tmp_path):
+    """The embedded moto (no --endpoint-url): the requirements it fails are contract differences, every one of them
+    known to its bundled baseline, as `make run` finds them; so the diff passes with --baseline moto."""
+    out = tmp_path / "diff"
+    done = cli("diff", "--recording", "reference-standard", "--baseline", "moto", "--report-dir", out, env={})
+    found = json.loads((out / "diff.json").read_text())
+    findings = [f for request in found["differences"] for f in request["findings"]]
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert found["target"].startswith("embedded moto") and found["baseline"].startswith("moto-")
+    assert findings and all(f["known"] for f in findings) and {f["requirement"] for f in findings} >= {"PAG-02"}
+    assert found["counts"]["behaviour"] > 0 and "known)" in done.stdout.splitlines()[-1]
+
+
 # -- faulty targets: every deviation the run finds is a contract difference -----------------------------------------
 FAULTS = [
     "upload_date_epoch_seconds",  # shape

@@ -380,7 +380,17 @@ def request(differences=(), findings=()) -> RequestDiff:
 
 def result(*requests: RequestDiff, strict: bool = False, incomplete: tuple[str, ...] = ()) -> DiffResult:
     return DiffResult(
-        small_recording().manifest, "rec", "t", "now", 0.0, strict, None, requests, 0, incomplete_reasons=incomplete
+        small_recording().manifest,
+        "rec",
+        "t",
+        "now",
+        0.0,
+        strict,
+        None,
+        "b",
+        requests,
+        0,
+        incomplete_reasons=incomplete,
     )
 
 
@@ -393,6 +403,9 @@ def test_exit_codes_of_a_diff():
     assert result(request([ORDER]), strict=True).exit_code == 1
     assert result(contract).exit_code == 1 and result(contract, incomplete=("stopped",)).exit_code == 1
     assert result(request([ORDER]), incomplete=("stopped",)).exit_code == 2
+    known = request([ORDER], [Finding("PAG-02", "pages_within_max_items", "at most 1", "2", "held", known="moto")])
+    assert result(known).exit_code == 0 and result(known, contract).exit_code == 1
+    assert result(known).conclusion.startswith("diff: 1 contract (1 known), 0 behaviour")
     allowed = allowlist.apply([request([ORDER])], {"ListSigningCertificates element order */member": "legal"})
     assert allowed[0].differences[0].allowed == "legal" and result(*allowed, strict=True).exit_code == 0
     assert ORDER.key("ListSigningCertificates") == "ListSigningCertificates element order A/Certificates/member"
