@@ -181,6 +181,15 @@ def _expect(value: Any, kind: type | tuple[type, ...], where: str) -> Any:
     return value
 
 
+def _fields(value: Any, where: str, known: set[str]) -> dict[str, Any]:
+    """An object of the format: a field this version does not have means a file this suite did not write."""
+    found: dict[str, Any] = _expect(value, dict, where)
+    unknown = sorted(set(found) - known)
+    if unknown:
+        raise RecordingError(f"{where}: no field {unknown[0][:40]!r} in a recording of version {VERSION}")
+    return found
+
+
 def _strings(value: Any, where: str) -> dict[str, str]:
     found = _expect(value, dict, where)
     for key, item in found.items():
@@ -193,7 +202,7 @@ def _optional(value: Any, kind: type, where: str) -> Any:
 
 
 def _signed_by(wire: Any, where: str) -> SignedBy:
-    wire = _expect(wire, dict, where)
+    wire = _fields(wire, where, {"kind", "label", "key"})
     try:
         kind = SignerKind(wire.get("kind"))
     except ValueError:
@@ -204,7 +213,7 @@ def _signed_by(wire: Any, where: str) -> SignedBy:
 def _signing(wire: Any, where: str) -> SigningRecord | None:
     if wire is None:
         return None
-    wire = _expect(wire, dict, where)
+    wire = _fields(wire, where, {"params", "at_offset_s", "rewrite", "service", "drop_headers"})
     params = wire.get("params")
     drop = _expect(wire.get("drop_headers", []), list, f"{where}.drop_headers")
     return SigningRecord(
@@ -217,9 +226,13 @@ def _signing(wire: Any, where: str) -> SigningRecord | None:
 
 
 def exchange_from(wire: Any, where: str) -> RecordedExchange:
-    wire = _expect(wire, dict, where)
-    request = _expect(wire.get("request"), dict, f"{where}.request")
-    answer = _expect(wire.get("answer"), dict, f"{where}.answer")
+    wire = _fields(wire, where, {"seq", "test", "phase", "request", "answer"})
+    request = _fields(wire.get("request"), f"{where}.request", {"action", "method", "params", "signed_by", "signing"})
+    answer = _fields(
+        wire.get("answer"),
+        f"{where}.answer",
+        {"status", "content_type", "request_id_header", "body", "xml", "declaration", "truncated"},
+    )
     return RecordedExchange(
         seq=_expect(wire.get("seq"), int, f"{where}.seq"),
         test=_optional(wire.get("test"), str, f"{where}.test"),
@@ -244,7 +257,7 @@ def exchange_from(wire: Any, where: str) -> RecordedExchange:
 
 
 def judgment_from(wire: Any, where: str) -> RecordedJudgment:
-    wire = _expect(wire, dict, where)
+    wire = _fields(wire, where, {"test", "requirement", "check", "args", "kwargs", "verdict", "unencodable"})
     return RecordedJudgment(
         test=_expect(wire.get("test"), str, f"{where}.test"),
         requirement=_optional(wire.get("requirement"), str, f"{where}.requirement"),

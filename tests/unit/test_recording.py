@@ -208,6 +208,13 @@ def test_a_damaged_recording_is_refused_in_one_line(tmp_path, damage, says):
     assert "\n" not in str(refused.value)
 
 
+def test_a_field_this_version_does_not_have_is_refused():
+    line = json.loads(recording_format.exchange_line(small_recording().exchanges[0]))
+    line["request"]["signing"] = {"authorization": "without its Signature"}
+    with pytest.raises(RecordingError, match="no field 'authorization' in a recording of version 1"):
+        recording_format.exchange_from(line, "exchanges.jsonl line 1")
+
+
 def _manifest(folder: Path, **changes) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     (folder / "manifest.json").write_text(json.dumps({**manifest, **changes}))
