@@ -111,8 +111,8 @@ def _diff(args: argparse.Namespace) -> int:
         baseline=args.baseline,
     )
     prepared = prepare(chosen)  # a DiffError: one line, exit 2 (conformance.cli.main)
-    result = run(chosen, prepared, lambda line: print(f"iam-conformance: {neutralise(line)}", flush=True))
-    redactor = Redactor()  # the result's values are redacted already; the reports redact again, by shape
+    redactor = Redactor()  # learns every secret the diff meets: the reports and the console redact with it
+    result = run(chosen, prepared, redactor, lambda line: print(f"iam-conformance: {neutralise(line)}", flush=True))
     problem = report.write(result, redactor, chosen.report_dir)
     print("\n".join(report.console_lines(result, redactor, None if problem else chosen.report_dir)))
     if problem is not None:

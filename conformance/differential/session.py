@@ -148,7 +148,10 @@ def settings_for(
     )
 
 
-def run(options: DiffOptions, prepared: Prepared, say: Callable[[str], None] = lambda line: None) -> DiffResult:
+def run(
+    options: DiffOptions, prepared: Prepared, redactor: Redactor, say: Callable[[str], None] = lambda line: None
+) -> DiffResult:
+    """The diff; `redactor` learns every secret it meets (the caller's, those of the keys the target issues)."""
     started = time.time()
     recording = prepared.recording
     try:
@@ -158,15 +161,20 @@ def run(options: DiffOptions, prepared: Prepared, say: Callable[[str], None] = l
             if reason is not None:
                 raise DiffError(f"could not run: {reason}")
             say(f"replaying {len(recording.exchanges)} recorded requests against {label}; {scope_line(settings)}")
-            return _replay(options, prepared, settings, credentials, started)
+            redactor.add(credentials.secret_key, credentials.token)
+            return _replay(options, prepared, settings, credentials, redactor, started)
     except TargetError as exc:
         raise DiffError(str(exc)) from None
 
 
 def _replay(
-    options: DiffOptions, prepared: Prepared, settings: RunSettings, credentials: Credentials, started: float
+    options: DiffOptions,
+    prepared: Prepared,
+    settings: RunSettings,
+    credentials: Credentials,
+    redactor: Redactor,
+    started: float,
 ) -> DiffResult:
-    redactor = Redactor([credentials.secret_key, credentials.token])
     client = settings.client(pace=Pace(1, options.max_rps))
     replayer = Replayer(prepared.recording, client, credentials, redactor, settings.run_id)
     incomplete: list[str] = []

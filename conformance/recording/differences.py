@@ -190,7 +190,10 @@ class DiffResult:
         return {
             "format": "iam-conformance-diff",
             "version": 1,
-            "recording": {"folder": self.recording, **asdict(self.manifest)},
+            "recording": {
+                "folder": self.recording,
+                **{k: v for k, v in asdict(self.manifest).items() if k != "sha256"},
+            },
             "target": self.target,
             "started": self.started,
             "duration_s": self.duration_s,

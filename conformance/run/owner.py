@@ -282,6 +282,8 @@ class RunOwner:
             client.close()
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.recorder is not None and self.recorder.written is not None:
+            terminalreporter.write_line(self.recorder.written)
         if self.result is not None and self.settings is not None:
             from conformance.reports.console import console_lines
 

@@ -31,6 +31,7 @@ class RunRecorder:
         self.before = Capture(OWNER_BEFORE, settings.access_key, settings.secret_key)  # the owner's population
         self.after = Capture(OWNER_AFTER, settings.access_key, settings.secret_key)  # its removal, the sweep
         self.started = datetime.datetime.now(datetime.UTC)
+        self.written: str | None = None  # what the run says of its recording, once written
 
     def add(self, part: dict[str, Any]) -> None:
         """A process's share, from one test report."""
@@ -66,4 +67,9 @@ class RunRecorder:
             write(settings.record_dir, recording)
         except RecordingError as exc:
             return str(exc)
+        facts = recording.manifest
+        self.written = (
+            f"recording: {facts.exchanges} exchanges and {facts.judgments} judgments in {settings.record_dir}/"
+            + ("" if facts.complete else " (of a run that did not finish: diff refuses it)")
+        )
         return None
