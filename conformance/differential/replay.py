@@ -107,17 +107,17 @@ class Replayer:
         return self.placeholders.restore(value, self._unbound)
 
     def identity(self, recorded: RecordedExchange) -> Identity:
+        """Who signs the request again: the replay's caller, unsigned, the caller's key with a wrong secret, a key
+        the new target issued (with its secret), or a key id made up for this replay (bound on first use)."""
         signed_by = recorded.request.signed_by
-        label = self.placeholders.restore(signed_by.label, lambda token: f"⟦{token.name}⟧")
         if signed_by.kind == SignerKind.UNSIGNED:
             return Identity.unsigned()
-        if signed_by.kind == SignerKind.CALLER:
-            return Identity(label, self.caller)
-        if signed_by.kind == SignerKind.WRONG_SECRET:
+        if signed_by.kind in (SignerKind.CALLER, SignerKind.WRONG_SECRET):
             wrong = Credentials(self.caller.access_key, self.caller.secret_key[::-1] + "x", self.caller.token)
-            return Identity(label, wrong)
-        key_name = tokens(signed_by.key or "")[0].name if tokens(signed_by.key or "") else ""
-        if signed_by.kind == SignerKind.UNKNOWN_KEY and not self.placeholders.bound(key_name):
+            return Identity(self._label(signed_by.label), self.caller if signed_by.kind == SignerKind.CALLER else wrong)
+        named = tokens(signed_by.key or "")
+        key_name = named[0].name if named else ""
+        if signed_by.kind == SignerKind.UNKNOWN_KEY and key_name and not self.placeholders.bound(key_name):
             made_up = "AKIA" + "".join(secrets.choice(string.ascii_uppercase + "234567") for _ in range(16))
             self.placeholders.bind(key_name, made_up)
             self.secrets[made_up] = secrets.token_urlsafe(30)
@@ -125,8 +125,10 @@ class Replayer:
         key_id = self.placeholders.value(key_name)
         if key_id is None or key_id not in self.secrets:
             raise NotSent(f"signed with the access key {key_name or '(none)'}, which the new target never issued")
-        label = self.placeholders.restore(signed_by.label, lambda token: f"⟦{token.name}⟧")
-        return Identity(label, Credentials(key_id, self.secrets[key_id]))
+        return Identity(self._label(signed_by.label), Credentials(key_id, self.secrets[key_id]))
+
+    def _label(self, recorded: str) -> str:
+        return self.placeholders.restore(recorded, lambda token: f"⟦{token.name}⟧")
 
     def signing(self, recorded: RecordedExchange) -> Signing | None:
         record = recorded.request.signing
