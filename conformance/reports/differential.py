@@ -86,6 +86,10 @@ def console_lines(result: DiffResult, redactor: Redactor, report_dir: str | None
     shown = [neutralise(redactor.redact(line))[:400] for line in lines[:CONSOLE_LINES]]
     if len(lines) > CONSOLE_LINES:
         shown.append(f"... ({len(lines) - CONSOLE_LINES} more lines in {HTML} and {JSON})")
+    unjudged = result.manifest.judgments - result.judgments
+    if unjudged > 0:
+        why = neutralise(redactor.redact(result.not_judged[0]))[:200] if result.not_judged else "see diff.json"
+        shown.append(f"{unjudged} judgment(s) of the recording could not be made again (first reason: {why})")
     if report_dir is not None:
         shown.append(f"reports in {report_dir}/")
     shown.append(neutralise(redactor.redact(result.conclusion)))
