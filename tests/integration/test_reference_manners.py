@@ -271,7 +271,7 @@ def test_a_listing_shows_each_users_certificates_as_they_were_lag_seconds_ago():
 
 def test_a_lagging_listing_over_http_pages_the_earlier_state(served):
     clock = Clock()
-    store = Store(consistency_lag_s=5.0, clock=clock)
+    store = Store(consistency_lag_s=5.0, visibility_lag_s=0.0, clock=clock)  # the listing's lag, not the user's
     server, root = served(store)
     assert root.call("CreateUser", {"UserName": "u"}).status == 200
     ids = []
