@@ -125,8 +125,8 @@ class Rebuilder:
 
 
 def _as_written(token: Token) -> str:
-    """A placeholder the replay never bound stays as written: the check then sees a value the target never gave."""
-    return f"⟦{token.name}⟧"
+    """A placeholder the replay never bound: the check sees a value the target never gave, and says which."""
+    return f"({token.name}: never given by the target)"
 
 
 def judge_again(replayer: Replayer, caller: Callable[[], Caller]) -> list[Judged]:
