@@ -13,6 +13,7 @@ run: --help, the baselines, the requirements table) is stale, or when a text blo
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -21,6 +22,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", ROOT / "ARCHITECTURE.md", *sorted((ROOT / "docs").glob("*.md"))]
@@ -171,6 +173,45 @@ def mutation_score() -> str:
     return f"{score_line(scored)}\nexcluded, by reason: {excluded}\n"
 
 
+@functools.cache
+def _diffed() -> tuple[str, dict[str, Any]]:
+    """A faulty reference (MaxItems ignored) held to the shipped recording: the console and diff.json."""
+    from conformance.reference import ROOT_ACCESS_KEY, ROOT_SECRET_KEY, ReferenceServer
+    from conformance.selftest.faults import by_name
+
+    env = {"AWS_ACCESS_KEY_ID": ROOT_ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET_KEY}
+    with tempfile.TemporaryDirectory() as work, ReferenceServer(app=by_name("max_items_ignored").build()) as server:
+        args = ("diff", "--recording", "reference-standard", "--endpoint-url", server.url, "--report-dir", work)
+        console = cli(*args, env=env).replace(work, "reports")
+        found = json.loads((Path(work) / "diff.json").read_text(encoding="utf-8"))
+    return console, found
+
+
+def diff() -> str:
+    """`iam-conformance diff` against that faulty reference: its console, cut after the first lines of each kind."""
+    lines = _diffed()[0].splitlines()
+    contract = [line for line in lines if line.startswith("contract ")]
+    behaviour = [line for line in lines if line.startswith("behaviour ")]
+    shown = lines[:1] + contract[:4] + ["..."] + behaviour[:4] + ["..."] + lines[-2:]
+    return "\n".join(shown) + "\n"
+
+
+def diff_json() -> str:
+    """The first contract difference of that diff, as diff.json holds it (the answers' bodies cut)."""
+    found = _diffed()[1]
+    request = next(r for r in found["differences"] if r["class"] == "contract")
+    for side in ("recorded", "new"):
+        body = request[side]["body"]
+        request[side]["body"] = body if len(body) <= 160 else body[:160] + "…"
+    request["findings"] = request["findings"][:1]
+    request["differences"] = request["differences"][:2]
+    return json.dumps(request, indent=2, ensure_ascii=False) + "\n"
+
+
+def diff_help() -> str:
+    return cli("diff", "--help")
+
+
 RECIPES: dict[str, Callable[[], str]] = {
     "make-run": make_run,
     "run-help": run_help,
@@ -183,8 +224,11 @@ RECIPES: dict[str, Callable[[], str]] = {
     "selftest": selftest,
     "mutation": mutation,
     "mutation-score": mutation_score,
+    "diff": diff,
+    "diff-json": diff_json,
+    "diff-help": diff_help,
 }
-DETERMINISTIC = ("run-help", "baselines", "requirements", "mutation-score")
+DETERMINISTIC = ("run-help", "baselines", "requirements", "mutation-score", "diff-help")
 TABLES = ("requirements",)  # markdown, not a text block
 
 

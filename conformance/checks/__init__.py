@@ -26,6 +26,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 MAX_KEPT = 20  # distinct notes, and distinct reasons for having nothing to judge, kept per test
 REGISTRY: dict[str, Callable[..., list[str] | None]] = {}
+HELD, DEVIATION, NOTHING = "held", "deviation", "nothing to judge"  # a Judgment's verdicts
 
 
 def check(function: F) -> F:
@@ -52,6 +53,17 @@ def load_all() -> dict[str, Callable[..., list[str] | None]]:
     return REGISTRY
 
 
+@dataclass(frozen=True)
+class Judgment:
+    """One check a test ran, with what it was given (exchanges, walks, expectations): a recording of the run keeps it,
+    so that another target's answers can be judged by the same check (conformance.differential)."""
+
+    check: str  # its registered name
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    verdict: str  # held | deviation | nothing to judge
+
+
 @dataclass
 class Ledger:
     """What one conformance test judged: how many check calls reached a verdict, why others had nothing to judge,
@@ -61,6 +73,7 @@ class Ledger:
     nothing_to_judge: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)  # the checks that judged something, by registered name
+    judgments: list[Judgment] = field(default_factory=list)  # every check called, in order
     left_out: int = 0  # distinct notes and reasons past the first MAX_KEPT of each kind: counted, not kept
 
     def keep(self, found: list[str], text: str) -> None:
@@ -83,14 +96,22 @@ class Judge:
         self.ledger = Ledger()
 
     def __call__(self, a_check: Callable[P, list[str] | None], *args: P.args, **kwargs: P.kwargs) -> None:
+        def judged(verdict: str) -> None:
+            self.ledger.judgments.append(Judgment(a_check.__name__, tuple(args), dict(kwargs), verdict))
+
         try:
             denied = _policy_refusal(args)
             if denied:
                 raise NothingToJudge(denied)
             notes = a_check(*args, **kwargs)
         except NothingToJudge as nothing:
+            judged(NOTHING)
             self.ledger.keep(self.ledger.nothing_to_judge, nothing.reason)
             return
+        except Deviation:
+            judged(DEVIATION)
+            raise
+        judged(HELD)
         self.ledger.judged += 1
         if a_check.__name__ not in self.ledger.checks:
             self.ledger.checks.append(a_check.__name__)

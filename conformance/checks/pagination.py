@@ -9,6 +9,7 @@ from typing import cast
 from conformance.checks import check
 from conformance.checks.failures import BodyDeviation, ContentDeviation, NothingToJudge, StatusDeviation
 from conformance.checks.observations import Walk
+from conformance.checks.responses import same_answer
 from conformance.contract.spec import operation
 from conformance.protocol.caller import Caller, CallerKind
 from conformance.protocol.wire import Exchange, describe, read_error, read_listing
@@ -241,6 +242,17 @@ def same_walk(first: Walk, second: Walk) -> None:
             + (f" ({second.stopped_early})" if second.stopped_early else ""),
             second.last,
         )
+
+
+@check
+def get_and_post_agree(posted: Walk, got: Walk) -> None:
+    """One listing asked over POST and over GET: the same pages when both list, else the same answer to the first
+    request (the same error). Which it is, is read from these answers, not the run's: so a recording judged again on
+    another target (conformance.differential) judges what the run would there."""
+    if read_listing(posted.pages[0]) is not None and read_listing(got.pages[0]) is not None:
+        same_walk(posted, got)
+    else:
+        same_answer(posted.pages[0], got.pages[0])
 
 
 @check

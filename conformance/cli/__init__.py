@@ -1,7 +1,7 @@
 """`iam-conformance`: the suite as a command, with exit codes a CI gate can rely on.
 
 One module per group of commands: run (run), compare, matrix and baselines (release), cleanup and report
-(maintenance); selftest has its own options (conformance.selftest).
+(maintenance), diff (differential); selftest has its own options (conformance.selftest).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any, NoReturn
 
-from conformance.cli import maintenance, release
+from conformance.cli import differential, maintenance, release
 from conformance.cli import run as run_command
 from conformance.errors import ConformanceError, ExitCode
 from conformance.safety.terminal import neutralise
@@ -55,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
         "selftest", add_help=False, help="prove the suite: run it against conformant and faulty reference variants"
     )
     release.add_to(commands)
+    differential.add_to(commands)
     return parser
 
 
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
             return release.matrix(args.runs, args.out, args.label)
         if args.command == "baselines":
             return release.baselines()
+        if args.command == "diff":
+            return differential.diff(args)
     except ConformanceError as exc:  # a reason the suite can state: one line and the exit code it means
         print(f"iam-conformance: {neutralise(str(exc))}", file=sys.stderr)
         return exc.exit_code

@@ -167,6 +167,12 @@ OPTIONS: tuple[Option, ...] = (
         flag=True,
     ),
     Option(
+        "record",
+        "also write a recording of the run into DIR: every request and answer, normalised, secrets never written "
+        "(for `iam-conformance diff`; docs/differential.md)",
+        metavar="DIR",
+    ),
+    Option(
         "keep-resources",
         "keep the users and certificates the run created (listed at the end; remove them later "
         "with `iam-conformance cleanup`), so that the reports' curl lines replay as they ran",

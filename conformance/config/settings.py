@@ -69,6 +69,7 @@ class RunSettings:
     concurrency_chosen: bool = False  # --max-concurrency given: the preflight's round trip decides nothing
     pace_note: str = ""  # why the run sends one call at a time although nobody asked (conformance.run.preflight)
     known_good_credentials: bool = False  # a refusal of the caller's credentials is judged, not a reason to stop
+    record_dir: str | None = None  # --record: where the run's recording goes (conformance.recording)
 
     def to_wire(self) -> dict[str, Any]:
         """A plain dict for xdist's workerinput."""
@@ -149,12 +150,16 @@ def check_options(values: dict[str, Any]) -> None:
 
 
 def check_report_dir(values: dict[str, Any]) -> None:
-    """The report folder, created or verified now: a planted link or a file in its place stops the run before it
-    starts (last of the checks: a run refused for another reason leaves nothing behind)."""
-    try:
-        ReportDir.open(values.get("report_dir") or "reports").close()
-    except ReportDirError as exc:
-        raise SettingsError(f"--report-dir: {exc}") from None
+    """The report folder (and the recording's, --record), created or verified now: a planted link or a file in its
+    place stops the run before it starts (last of the checks: a run refused for another reason leaves nothing
+    behind)."""
+    for option, folder in (("--report-dir", values.get("report_dir") or "reports"), ("--record", values.get("record"))):
+        if folder is None:
+            continue
+        try:
+            ReportDir.open(folder).close()
+        except ReportDirError as exc:
+            raise SettingsError(f"{option}: {exc}") from None
 
 
 def known_target(endpoint: str | None) -> tuple[str, str] | None:
@@ -207,6 +212,7 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
         target_name=target[0] if target else None,
         target_version=target[1] if target else None,
         known_good_credentials=bool(values.get("known_good_credentials")),
+        record_dir=str(Path(values["record"]).resolve()) if values.get("record") else None,
     )
 
 

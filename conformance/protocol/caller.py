@@ -11,6 +11,7 @@ ValidationError, or, when the policy forbids it, names the caller's ARN in its A
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -83,3 +84,14 @@ def caller_of(answer: Exchange) -> Caller:
         if denied:
             return Caller(kind_of_arn(denied.group(1)), denied.group(1), "GetUser's AccessDenied named the caller")
     return Caller(CallerKind.UNKNOWN, None, f"GetUser did not say (HTTP {answer.status})")
+
+
+def caller_for(kind: str, get_user: Callable[[], Exchange]) -> Caller:
+    """Who the caller is, by its credentials' kind (long-term | temporary | unknown: conformance.config.settings): a
+    long-term key (AKIA) is a user's or the root's, and both list their own certificates, no call needed; temporary
+    credentials may act as a user or as none, and `get_user()` (GetUser, UserName omitted) tells which."""
+    if kind == "temporary":
+        return caller_of(get_user())
+    if kind == "long-term":
+        return Caller(CallerKind.USER, None, "a long-term access key (AKIA): a user's or the root's")
+    return Caller(CallerKind.UNKNOWN, None, "an access key of no AWS kind, as emulators accept")

@@ -13,7 +13,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import quote, urlsplit
@@ -29,6 +29,7 @@ from conformance.errors import ConformanceError
 from conformance.protocol.budget import CallBudget, WatchedAdapter
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.signing import Signing, SigV4At, declare_payload_hash
+from conformance.protocol.tap import Step, current_step
 from conformance.protocol.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
 from conformance.safety.bounds import bounded
 
@@ -76,6 +77,22 @@ class Identity:
     @classmethod
     def unsigned(cls) -> Identity:
         return cls("unsigned", None)
+
+
+@dataclass(frozen=True)
+class Tapped:
+    """One completed call, as a client's tap sees it (a recording of the run: conformance.recording): its final
+    exchange (after any retries), as whom and how it was signed, when (wall clock) it was sent, and the step that sent
+    it (conformance.protocol.tap)."""
+
+    exchange: Exchange
+    identity: Identity
+    signing: Signing | None
+    sent_at: float
+    step: Step
+
+
+Tap = Callable[[Tapped], None]
 
 
 # What a call cut short may raise besides requests' own exceptions: a shut-down socket surfaces from any layer.
@@ -134,6 +151,7 @@ class IamClient:
         self._unanswered_in_a_row = 0
         self._lock = threading.Lock()  # the counters above, from every thread making calls
         self.attributed_counts: dict[str, int] = {}  # requests sent under each label (tests run beside others)
+        self.tap: Tap | None = None  # shown every completed call (a recording of the run: conformance.recording)
 
     @property
     def gave_up(self) -> str | None:
@@ -162,6 +180,7 @@ class IamClient:
         spec = operation()
         full = {"Action": action, "Version": spec.api_version, **(params or {})}
         signer = identity or self.identity
+        sent_at = time.time()
         for attempt in range(1, MAX_ATTEMPTS + 1):
             with self.pace:
                 try:
@@ -193,6 +212,8 @@ class IamClient:
                     }
                 )
             time.sleep(pause)
+        if self.tap is not None:
+            self.tap(Tapped(exchange, signer, signing, sent_at, current_step(_ATTRIBUTION.get())))
         return exchange
 
     @contextlib.contextmanager
@@ -283,7 +304,7 @@ class IamClient:
             prepared = aws.prepare()  # the request as sent, with the headers signed for other parameters
             _headers(prepared).update({k: v for k, v in signed.headers.items() if k.lower() != "content-length"})
         if signing.authorization is not None:
-            _headers(prepared)["Authorization"] = signing.authorization(_headers(prepared)["Authorization"])
+            _headers(prepared)["Authorization"] = signing.rewrite(_headers(prepared)["Authorization"])
         for name in signing.drop_headers:
             _headers(prepared).pop(name, None)
         return prepared

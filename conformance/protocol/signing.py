@@ -1,27 +1,53 @@
-"""How a request is signed otherwise than it is sent (the auth checks' requests): botocore's SigV4 throughout."""
+"""How a request is signed otherwise than botocore's SigV4 would sign it as sent: over other parameters, as of another
+moment, for another service's scope, with its Authorization header rewritten, without a signed header, with the
+signed body's hash declared, or with values percent-encoded by hand.
+
+Every variation is plain data (a rewrite is named, not a function), so that a request signed so can be recorded and
+sent again (conformance.recording, conformance.differential).
+"""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 
+def _without_signature(authorization: str) -> str:
+    return authorization.split(", Signature=")[0]
+
+
+def _four_part_scope(authorization: str) -> str:
+    """keyid/date/region/service/aws4_request less its region."""
+    credential = cast(re.Match[str], re.search(r"Credential=([^,]+)", authorization)).group(1)  # botocore names it
+    key_id, day, _region, service, terminator = credential.split("/")
+    return authorization.replace(credential, "/".join((key_id, day, service, terminator)))
+
+
+# The malformed Authorization headers the suite sends (AUTH-06), by name.
+AUTHORIZATION_REWRITES: dict[str, Callable[[str], str]] = {
+    "without its Signature": _without_signature,
+    "with a credential scope of four parts": _four_part_scope,
+}
+
+
 @dataclass(frozen=True)
 class Signing:
     """How the auth checks sign a request otherwise than it is sent: over other parameters than the request
-    carries, as of another moment (UTC), for another service's scope, with its Authorization header rewritten, with
-    the signed body's hash declared, or with values percent-encoded by hand. Everything else is botocore's SigV4."""
+    carries, as of another moment (UTC), for another service's scope, with its Authorization header rewritten
+    (one of AUTHORIZATION_REWRITES, by name), with the signed body's hash declared, or with values percent-encoded by
+    hand. Everything else is botocore's SigV4."""
 
     params: dict[str, str] | None = None
     at: datetime.datetime | None = None
-    authorization: Callable[[str], str] | None = None  # rewrites the signed Authorization header (a malformed one)
+    authorization: str | None = None  # a name of AUTHORIZATION_REWRITES: a malformed header
     service: str = "iam"  # the credential scope's service: a correct signature for another service is no IAM one
     drop_headers: tuple[str, ...] = ()  # signed headers left out of the request as sent (X-Amz-Date, say)
     # Declare the signed body's SHA-256 in a signed X-Amz-Content-SHA256 header (with `params`: the body signed is
@@ -29,6 +55,13 @@ class Signing:
     payload_hash: bool = False
     # Parameters whose values are sent as given, already percent-encoded: bytes no UTF-8 text holds (%FF).
     percent_encoded: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.authorization is not None and self.authorization not in AUTHORIZATION_REWRITES:
+            raise ValueError(f"no Authorization rewrite named {self.authorization!r}")
+
+    def rewrite(self, authorization: str) -> str:
+        return AUTHORIZATION_REWRITES[self.authorization](authorization) if self.authorization else authorization
 
 
 class SigV4At(SigV4Auth):

@@ -26,7 +26,9 @@ from . import policy
 from .principals import ACCOUNT_ID, Principal, RoleSession, TemporaryCredentials, User, user_arn
 
 ROOT_ACCESS_KEY = "AKIAREFERENCEROOT001"
-ROOT_SECRET_KEY = "ReferenceRootSecretKey/00000000000000001"
+# No long run of one character: redaction masks any 16 characters of a secret, and a value the suite draws (129
+# zeros for a name past the maximum length) would be masked wherever it is shown or recorded.
+ROOT_SECRET_KEY = "ReferenceRootSecretKey/k7Qz9rW2mX4vB8nL1pT6"
 
 # IAM's account quotas for the entities the reference holds (recorded: the third certificate is refused).
 CERTIFICATES_PER_USER = operation().certificates_per_user

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from conformance.protocol.target import EmbeddedMoto
     from conformance.run.process import RunProcess
+    from conformance.run.recorder import RunRecorder
     from conformance.run.shared import Shared
 
 WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
@@ -76,6 +77,7 @@ class RunOwner:
         self._preflighted = False
         self._used_workers = False
         self._shared: Shared | None = None  # the users the owner made for its workers
+        self.recorder: RunRecorder | None = None  # --record
 
     # -- settings, before anything else starts ----------------------------------------------------------------
     def start(self, values: dict[str, Any], seed: int | None, in_ci: bool) -> None:
@@ -91,6 +93,10 @@ class RunOwner:
             self.record.could_not_run = str(exc)
             return
         self.redactor.add(self.settings.secret_key, self.settings.session_token)
+        if self.settings.record_dir is not None:
+            from conformance.run.recorder import RunRecorder
+
+            self.recorder = RunRecorder(self.settings)
 
     def _complete(self, settings: RunSettings) -> RunSettings:
         """Credentials, the embedded target if one is needed, and (--allure) the private folder allure-pytest writes
@@ -167,6 +173,7 @@ class RunOwner:
         settings = cast(RunSettings, self.settings)  # made only for a run that could run
         # (the Seeder ignores what the callback returns: here, the secrets that were new)
         self._shared = Shared(settings, cast("Callable[[str], None]", self.redactor.add))
+        self._shared.client.tap = self.recorder.before if self.recorder is not None else None
         try:
             wire = self._shared.make()
         except (SeedingError, TargetUnreachable) as exc:
@@ -177,6 +184,7 @@ class RunOwner:
 
     def _end_population(self) -> None:
         if self._shared is not None:
+            self._shared.client.tap = self.recorder.after if self.recorder is not None else None
             problems, kept = self._shared.remove()
             self.record.cleanup_problems += problems
             self.record.kept += kept
@@ -195,6 +203,9 @@ class RunOwner:
             self.record.add_crash(report.nodeid, f"the process running it ended unexpectedly ({report.longrepr})")
         elif payload is not None:
             self.redactor.add(*payload.pop("secrets", ()))  # taken out before any other plugin sees the report
+            recorded = payload.pop("recording", None)
+            if recorded is not None and self.recorder is not None:
+                self.recorder.add(recorded)
             self.record.add_report(report.nodeid, report.when, payload)
         if report.longrepr is not None and not report.skipped:
             # (shown the way a TerminalRepr is: str() and toterminal())
@@ -236,6 +247,11 @@ class RunOwner:
             self._sweep()
         caller = self.settings.credential_kind if self.settings is not None and self._moto is None else None
         self.result = results.build(self.record, start.facts_of(self.settings, caller), self.started)
+        if self.recorder is not None and self.settings is not None:
+            problem = self.recorder.write(self.settings, self.result, self.redactor)
+            if problem is not None:
+                self.record.could_not_run = problem
+                self.result = results.build(self.record, start.facts_of(self.settings, caller), self.started)
         if self.settings is not None:
             from conformance.reports import writer as report
 
@@ -258,6 +274,7 @@ class RunOwner:
         from conformance.world.cleanup import sweep_run
 
         client = settings.client(deadline=time.monotonic() + SWEEP_GRACE_S)
+        client.tap = self.recorder.after if self.recorder is not None else None
         try:
             self.record.cleanup_problems += sweep_run(client, settings.run_id)
         finally:
@@ -265,6 +282,8 @@ class RunOwner:
             client.close()
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.recorder is not None and self.recorder.written is not None:
+            terminalreporter.write_line(self.recorder.written)
         if self.result is not None and self.settings is not None:
             from conformance.reports.console import console_lines
 

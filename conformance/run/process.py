@@ -20,6 +20,8 @@ import pytest
 from conformance.config.caches import cache_dir
 from conformance.config.settings import RunSettings
 from conformance.contract.spec import requirements
+from conformance.protocol.tap import stepping
+from conformance.recording.capture import Capture
 from conformance.reports import allure_labels
 from conformance.results import evidence
 from conformance.run.phases import classify_phase
@@ -122,6 +124,11 @@ class RunProcess:
         self.signal_received: str | None = None
         self._previous_handlers: dict[signal.Signals, _SignalHandler] = {}
         self._conformance_items = False
+        # --record: this process's share of the recording (its clients' calls, its tests' judgments)
+        self.tap: Capture | None = None
+        if settings.record_dir is not None and runs_tests:
+            worker = getattr(config, "workerinput", {}).get("workerid", "main")
+            self.tap = Capture(str(worker), settings.access_key, settings.secret_key)
 
     # -- set-up, before any other plugin configures (conformance.run.plugin calls it from a tryfirst hook) -------------
     def configure(self) -> None:
@@ -154,6 +161,8 @@ class RunProcess:
             set_hypothesis_home_dir(cache_dir() / "hypothesis")
             profiles.load(settings.profile)
             config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
+            if self.tap is not None:
+                config.pluginmanager.register(StepLabels(), "iam-conformance-steps")
 
     def describe(self, deviation: Deviation) -> dict[str, Any]:
         return evidence.from_deviation(deviation, self.redactor, self.settings.run_id, self.settings.keep_resources)
@@ -256,6 +265,10 @@ class RunProcess:
         # Redacted, then every value bounded (what a target sent costs the run's owner at most MAX_VALUE_CHARS a value);
         # the evidence's replay lines are built from its redacted request, never redacted themselves.
         payload = bounded_data(self.redactor.redact_data(payload)) | {"deviations": deviations}
+        if self.tap is not None:  # whole bodies (each read at most MAX_BODY_BYTES by the client): a diff compares them
+            judged = self.tap.judgments(judge.ledger.judgments, item.nodeid, _requirement_of(item)) if judge else []
+            recording = {"exchanges": self.tap.drain(), "judgments": judged}
+            payload["recording"] = self.redactor.redact_data(recording)
         payload["secrets"] = self.ledger.take_secrets()  # never redacted: the owner needs them to redact with
         setattr(report, PAYLOAD, payload)
         if phase.longrepr is not None:  # a deviation reads as its broken expectation, not as a traceback
@@ -276,6 +289,25 @@ class RunProcess:
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(0)
+
+
+class StepLabels:
+    """--record: the calls of each phase of a test belong to it (a recording names the step that sent a request)."""
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Generator[None, None, None]:
+        with stepping(item.nodeid, "setup"):
+            yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        with stepping(item.nodeid, "call"):
+            yield
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> Generator[None, None, None]:
+        with stepping(item.nodeid, "teardown"):
+            yield
 
 
 # Fixtures that create users or certificates on the target; a test using the Seeder itself creates too.

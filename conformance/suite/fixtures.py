@@ -21,8 +21,8 @@ import pytest
 from conformance.checks import Judge
 from conformance.checks.observations import UploadedCertificate, Walk
 from conformance.config.settings import RunSettings
-from conformance.protocol.caller import Caller, CallerKind, caller_of
-from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity
+from conformance.protocol.caller import Caller, caller_for
+from conformance.protocol.client import AUTH_REFUSALS, IamClient, Identity, Tap
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.wire import Exchange, read_error, read_listing
 from conformance.suite.side_by_side import BesideRuns
@@ -49,6 +49,7 @@ class ConformanceProcess(Protocol):
 
     settings: RunSettings
     ledger: FixtureLedger
+    tap: Tap | None  # --record: shown every call of this process's client
 
     def learn_secret(self, *secrets: str | None) -> None: ...
 
@@ -86,6 +87,7 @@ def judge() -> Judge:
 def iam(conformance_target: Target, conformance_process: ConformanceProcess) -> Iterator[IamClient]:
     settings = conformance_target.settings
     client = settings.client(pace=Pace(settings.max_concurrency, settings.max_rps))
+    client.tap = conformance_process.tap
     conformance_process.ledger.clients.append(client)
     yield client
     client.close()
@@ -116,12 +118,7 @@ def caller(iam: IamClient, conformance_target: Target) -> Caller:
     """Who the run's own credentials are (conformance.protocol.caller). A long-term key (AKIA) is a user's or the
     root's: both list their own certificates, no call needed. Temporary credentials may act as a user (its own
     session) or as none (a role's, a federated one): one GetUser, UserName omitted, tells which."""
-    settings = conformance_target.settings
-    if settings.caller_kind == "temporary":
-        return caller_of(iam.call("GetUser", {}))
-    if settings.caller_kind == "long-term":
-        return Caller(CallerKind.USER, None, "a long-term access key (AKIA): a user's or the root's")
-    return Caller(CallerKind.UNKNOWN, None, "an access key of no AWS kind, as emulators accept")
+    return caller_for(conformance_target.settings.caller_kind, lambda: iam.call("GetUser", {}))
 
 
 @pytest.fixture(scope="session")

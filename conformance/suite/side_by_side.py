@@ -89,6 +89,7 @@ class BesideRuns:
                     ledger.keep(ledger.notes, note)
                 ledger.left_out += theirs.left_out
                 ledger.checks += [c for c in theirs.checks if c not in ledger.checks]
+                ledger.judgments += theirs.judgments
         return True
 
     def stop(self) -> None:

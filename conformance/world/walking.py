@@ -10,7 +10,7 @@ from typing import Final, cast
 from conformance.checks.observations import Walk
 from conformance.protocol.client import IamClient, Identity
 from conformance.protocol.pace import overlapped
-from conformance.protocol.wire import read_error, read_listing
+from conformance.protocol.wire import Listing, read_error, read_listing
 from conformance.world.seeding import Seeder, State, Unseen
 
 # Pages a walk may take before it counts as endless: a user holds few certificates.
@@ -126,13 +126,20 @@ class Walker:
             listing = read_listing(page)
             if listing is None or not listing.truncated:
                 return done
-            if not listing.marker:
-                done.stopped_early = "a truncated page without a Marker: no way to continue"
-            elif listing.marker in seen_markers:
-                done.stopped_early = f"the Marker {listing.marker!r} came back again: the walk goes in circles"
-            elif len(done.pages) >= WALK_PAGE_LIMIT:
-                done.stopped_early = f"still truncated after {WALK_PAGE_LIMIT} pages"
+            done.stopped_early = why_stop(listing, seen_markers, len(done.pages))
             if done.stopped_early:
                 return done
             marker = cast(str, listing.marker)  # a page without one stopped the walk above
             seen_markers.add(marker)
+
+
+def why_stop(truncated: Listing, seen_markers: set[str], pages: int) -> str | None:
+    """Why a walk cannot go on after a page that says IsTruncated true (`pages` walked so far, the Markers sent back
+    so far): no Marker, a Marker seen before, or too many pages; None when it goes on with the page's Marker."""
+    if not truncated.marker:
+        return "a truncated page without a Marker: no way to continue"
+    if truncated.marker in seen_markers:
+        return f"the Marker {truncated.marker!r} came back again: the walk goes in circles"
+    if pages >= WALK_PAGE_LIMIT:
+        return f"still truncated after {WALK_PAGE_LIMIT} pages"
+    return None

@@ -353,7 +353,7 @@ class EchoesSecrets(ReferenceApp):
 
 
 @pytest.mark.parametrize("workers", [None, "2", "3"])
-def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_credentials_env):
+def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_credentials_env, tmp_path):
     EchoesSecrets.issued = []
     app = EchoesSecrets(Flavour())
     env = root_credentials_env | {"AWS_SESSION_TOKEN": LONG_TOKEN}
@@ -365,6 +365,8 @@ def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_cr
             "--profile",
             "quick",
             "--allure",
+            "--record",  # the recording goes beside the reports: scanned with them
+            str(tmp_path / "reports" / "recording"),  # run_cli writes its reports into tmp_path/reports
             *(("-n", workers) if workers else ()),
             env=env,
         )
@@ -372,6 +374,8 @@ def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_cr
     assert len(secrets) >= 3 and run.code in (1, 2) and run.statuses()["ERR-01"] == "failed"
     outputs = outputs_of(run)
     assert len(outputs) > 10 and any("(redacted)" in output for output in outputs)  # echoed, and masked
+    recorded = (run.report_dir / "recording" / "exchanges.jsonl").read_text()
+    assert "(redacted)" in recorded and "<SecretAccessKey>(redacted)</SecretAccessKey>" in recorded
     for secret in secrets:
         for start in range(0, len(secret) - PIECE + 1):
             piece = secret[start : start + PIECE]
@@ -382,7 +386,7 @@ def test_no_secret_whole_or_in_part_reaches_any_output(workers, run_cli, root_cr
 BUG = """
 def pytest_runtest_logfinish(nodeid, location):
     if "test_auth" in nodeid:  # after the first test: the session stops with INTERNALERROR
-        raise RuntimeError("a bug of the suite's ReferenceRootSecretKey/00000000000000001 \\x1b]0;title\\x07")
+        raise RuntimeError("a bug of the suite's ReferenceRootSecretKey/k7Qz9rW2mX4vB8nL1pT6 \\x1b]0;title\\x07")
 """
 
 
