@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import pytest
 
 PLUGIN_PREFIX = "iam-"
+WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding a run's settings (conformance.run.owner)
 
 
 def positive_int(text: str) -> int:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from conformance.config.options import WORKER_INPUT
 from conformance.config.settings import RunSettings, SettingsError, scope_line, seed_line
 from conformance.errors import ExitCode
 from conformance.protocol.client import TargetUnreachable
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from conformance.run.process import RunProcess
     from conformance.run.shared import Shared
 
-WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
 SWEEP_GRACE_S = 60  # the final sweep of the run's path, after every process has cleaned up after itself
 
 
