@@ -1,8 +1,11 @@
-"""Before any test: does the target answer, and does it accept the caller's credentials?
+"""Before any test: does the target answer, does it answer as IAM, and does it accept the caller's credentials?
 
 One request, allowed by the README's least-privilege policy even in --read-only mode (its only statement grants
-iam:ListSigningCertificates): a listing of a user that does not exist. Refused credentials stop the run; a target
-that answers anything else is the suite's to judge.
+iam:ListSigningCertificates): a listing of a user that does not exist. The run does not start, and says why in one
+line, when the target does not answer (`cannot reach URL: connection refused`), answers nothing in the query
+protocol's shape (an HTML page, another API's JSON, other XML: no test is started, no cleanup attempted), or refuses
+the credentials. Whatever else an IAM-shaped answer says (404 NoSuchEntity, an AWSFault error, 403 AccessDenied, a
+deviation) is the suite's to judge: the run starts.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from conformance.config.settings import RunSettings
 from conformance.protocol.client import AUTH_REFUSALS, TargetUnreachable
-from conformance.protocol.wire import read_error
+from conformance.protocol.wire import Exchange, in_query_shape, read_error
 from conformance.safety.redaction import Redactor
 from conformance.safety.terminal import neutralise
 
@@ -21,13 +24,12 @@ if TYPE_CHECKING:
 
 
 def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | None:
-    """Why the run cannot start (unreachable target, refused credentials), or None."""
+    """Why the run cannot start (unreachable target, not IAM, refused credentials), in one line; or None."""
     client = settings.client()
     try:
         exchange = client.call("ListSigningCertificates", {"UserName": f"ic-{settings.run_id}-preflight-absent"})
     except TargetUnreachable as exc:
-        what = "TLS failure" if "TLS:" in str(exc) else "target unreachable"
-        return f"{what} ({settings.endpoint_origin}): {exc}"
+        return unreachable_line(settings, exc.why)
     finally:
         if record is not None:
             record.requests += client.request_count
@@ -36,15 +38,43 @@ def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | N
         record.preflight_ms = exchange.elapsed_ms
     error = read_error(exchange)
     code = error.code if error is not None else None
-    if code in AUTH_REFUSALS or (exchange.status == 401):
-        message = error.message if error is not None else None
-        return refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
-    if code == "AccessDenied":
-        return (
-            "the credentials may not call iam:ListSigningCertificates on this target (AccessDenied): grant it "
-            "(README, 'Running against real AWS')"
+    if code in AUTH_REFUSALS:
+        return refusal_line(
+            settings, exchange.status, code, error.message if error else None, botocore_verdict(settings)
+        )
+    if not in_query_shape(exchange):
+        return not_iam_line(settings, exchange)
+    if exchange.status == 401:
+        return refusal_line(
+            settings, exchange.status, code, error.message if error else None, botocore_verdict(settings)
         )
     return None
+
+
+def unreachable_line(settings: RunSettings, why: str) -> str:
+    """`cannot reach URL: connection refused` (and where the URL came from, when not --endpoint-url)."""
+    origin = settings.endpoint_origin
+    named = f" (from {origin})" if origin and origin != "--endpoint-url" else ""
+    return f"cannot reach {settings.endpoint}{named}: {why}"
+
+
+FIRST_BYTES = 80  # characters of a body that is no IAM answer, shown in its line
+
+
+def not_iam_line(settings: RunSettings, exchange: Exchange) -> str:
+    """What a target that does not answer as IAM sent, in one line: status, content type, size and first bytes
+    (redacted, on one line, neutralised, cut)."""
+    secrets = Redactor([settings.secret_key, settings.session_token])
+    text = " ".join(secrets.redact(exchange.body[: FIRST_BYTES * 4].decode("utf-8", "replace")).split())
+    shown = neutralise(text)
+    shown = shown if len(shown) <= FIRST_BYTES else shown[: FIRST_BYTES - 1] + "…"
+    kind = neutralise(exchange.content_type.strip())[:60] or "no content type"
+    size = f"{len(exchange.body)}{'+' if exchange.truncated else ''} bytes"
+    seen = f'{size}: "{shown}"' if shown else "an empty body"
+    return (
+        f"{settings.endpoint} does not answer as IAM: HTTP {exchange.status}, {kind}, {seen} "
+        "(no XML ErrorResponse or listing to ListSigningCertificates): no test started"
+    )
 
 
 # A target that answers within this, its first connection included, runs on this machine or next to it: overlapping

@@ -6,6 +6,7 @@ against a reference (or a hostile variant of it) on loopback and reads every out
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -82,9 +83,14 @@ def say_incomplete(run, why: str) -> None:
 
 # -- a target that offers nothing to judge ------------------------------------------------------------------------
 class AnswersX(ReferenceApp):
-    """HTTP 200 <x/> to every request, whatever it asks."""
+    """An IAM to the preflight (the reference's own answer: the run starts), then HTTP 200 <x/> to every request,
+    whatever it asks. (Answering so from the start is no IAM at all: test_not_a_run.py.)"""
 
     def __call__(self, environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        if b"-preflight-absent" in body:
+            return super().__call__(environ, start_response)
         return Response(b"<x/>", status=200, content_type="text/xml")(environ, start_response)
 
 
