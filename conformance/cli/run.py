@@ -123,11 +123,15 @@ def _prepare(values: dict[str, Any], record: RunRecord) -> tuple[RunSettings, No
     from conformance.run.start import StartError, prepare
 
     try:
-        return prepare(values, record, seed=values.get("seed"), in_ci=bool(os.environ.get("CI"))), None
+        return prepare(values, record, seed=values.get("seed"), in_ci=bool(os.environ.get("CI")), say=_say), None
     except StartError as exc:
         return None, str(exc)
     except KeyboardInterrupt as interrupted:
         return None, f"interrupted ({interrupted or 'SIGINT'}) before the run started"
+
+
+def _say(line: str) -> None:
+    print(f"iam-conformance: {line}", file=sys.stderr, flush=True)
 
 
 def _could_not_run(values: dict[str, Any], record: RunRecord, reason: str) -> int:

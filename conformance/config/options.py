@@ -67,6 +67,7 @@ class Option:
     flag: bool = False
     choices: tuple[str, ...] | None = None
     metavar: str | None = None
+    repeat: bool = False  # given once per value (--requirement PAG-02 --requirement PAG-03): a list, None if never
 
     @property
     def dest(self) -> str:
@@ -76,6 +77,8 @@ class Option:
         if self.flag:
             return {"action": "store_true", "help": self.help}
         found = {"default": self.default, "help": self.help}
+        if self.repeat:
+            found["action"] = "append"
         for key in ("type", "choices", "metavar"):
             if getattr(self, key) is not None:
                 found[key] = getattr(self, key)
@@ -167,6 +170,28 @@ OPTIONS: tuple[Option, ...] = (
         "with `iam-conformance cleanup`), so that the reports' curl lines replay as they ran",
         flag=True,
     ),
+    Option(
+        "requirement",
+        "run only this requirement (an id of schemas/requirements.json, such as PAG-02); repeatable, and with "
+        "--category: a partial run, which never passes the gate",
+        metavar="ID",
+        repeat=True,
+    ),
+    Option(
+        "category",
+        # (the names of conformance.contract.spec.CATEGORIES, which this module does not import: tests/unit checks)
+        "run only this category's requirements: shape, pagination, parameters, errors, identity, protocol or auth; "
+        "repeatable, and with --requirement: a partial run, which never passes the gate",
+        metavar="NAME",
+        repeat=True,
+    ),
+    Option(
+        "wait-for-target",
+        "wait up to SECONDS for the target to answer (polling its preflight, backing off) before the run "
+        "starts: a CI job that starts the target beside the suite (default: no wait)",
+        type=positive_seconds,
+        metavar="SECONDS",
+    ),
 )
 BY_DEST = {option.dest: option for option in OPTIONS}
 
@@ -204,6 +229,8 @@ def as_arguments(values: dict[str, Any]) -> list[str]:
         if option.flag:
             if value:
                 arguments.append(f"--{PLUGIN_PREFIX}{option.name}")
+        elif option.repeat:
+            arguments += [f"--{PLUGIN_PREFIX}{option.name}={each}" for each in value or ()]
         elif value is not None and value != option.default:
             arguments.append(f"--{PLUGIN_PREFIX}{option.name}={value}")
     return arguments

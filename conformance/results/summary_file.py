@@ -19,6 +19,7 @@ from conformance.safety.terminal import neutralise
 
 STATUSES = ("passed", "failed", "error", "skipped", "untested")
 VERDICTS = ("conformant", "nonconformant", "incomplete")
+GATES = ("pass", "fail", "partial")  # partial: a partial run (--requirement, --category) in which nothing failed
 ID = re.compile(r"[A-Z]{2,5}-[0-9]{2}")  # schemas/summary.schema.json's $defs/id, whatever the categories become
 BODY_EXCERPT = 600  # characters of a response body shown beside a failure
 MAX_SUMMARY_BYTES = 16 << 20  # a run's whole report folder is bounded to 8 MiB (conformance.reports.budget)
@@ -117,7 +118,7 @@ def load(path: str | Path) -> RunSummary:
     return RunSummary(
         file,
         fields.text(raw, "verdict", VERDICTS) or "unknown",
-        fields.text(raw, "gate", ("pass", "fail")),
+        fields.text(raw, "gate", GATES),
         fields.text(raw, "baseline"),
         fields.text(raw, "target"),
         fields.text(raw, "started"),

@@ -11,6 +11,10 @@ deviation) is the suite's to judge: the run starts.
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from conformance.config.settings import RunSettings
@@ -23,13 +27,47 @@ if TYPE_CHECKING:
     from conformance.results.record import RunRecord
 
 
+class Problem(StrEnum):
+    UNREACHABLE = "unreachable"  # no HTTP answer at all
+    NOT_IAM = "not IAM"  # an answer in no shape of the query protocol
+    REFUSED = "refused"  # the credentials are refused
+
+
+# What a gateway answers while the target behind it is still starting: worth waiting for (--wait-for-target).
+GATEWAY_STATUSES = (502, 503, 504)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the run cannot start against this target, in the one line the user reads."""
+
+    problem: Problem
+    line: str
+    status: int | None = None
+
+    @property
+    def may_pass(self) -> bool:
+        """Whether a target still starting would answer so: no answer, or a gateway's own page."""
+        return self.problem == Problem.UNREACHABLE or (
+            self.problem == Problem.NOT_IAM and self.status in GATEWAY_STATUSES
+        )
+
+
 def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | None:
     """Why the run cannot start (unreachable target, not IAM, refused credentials), in one line; or None."""
-    client = settings.client()
+    refusal = check_target(settings, record)
+    return refusal.line if refusal is not None else None
+
+
+def check_target(
+    settings: RunSettings, record: RunRecord | None = None, deadline: float | None = None
+) -> Refusal | None:
+    """The preflight: one listing of a user that does not exist (`deadline`: monotonic, else the run's)."""
+    client = settings.client(deadline=deadline)
     try:
         exchange = client.call("ListSigningCertificates", {"UserName": f"ic-{settings.run_id}-preflight-absent"})
     except TargetUnreachable as exc:
-        return unreachable_line(settings, exc.why)
+        return Refusal(Problem.UNREACHABLE, unreachable_line(settings, exc.why))
     finally:
         if record is not None:
             record.requests += client.request_count
@@ -38,17 +76,42 @@ def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | N
         record.preflight_ms = exchange.elapsed_ms
     error = read_error(exchange)
     code = error.code if error is not None else None
+    message = error.message if error is not None else None
     if code in AUTH_REFUSALS:
-        return refusal_line(
-            settings, exchange.status, code, error.message if error else None, botocore_verdict(settings)
+        return Refusal(
+            Problem.REFUSED, refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
         )
     if not in_query_shape(exchange):
-        return not_iam_line(settings, exchange)
+        return Refusal(Problem.NOT_IAM, not_iam_line(settings, exchange), exchange.status)
     if exchange.status == 401:
-        return refusal_line(
-            settings, exchange.status, code, error.message if error else None, botocore_verdict(settings)
+        return Refusal(
+            Problem.REFUSED, refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
         )
     return None
+
+
+FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.25, 5.0  # between the attempts of --wait-for-target: doubled each time
+
+
+def wait_for_target(
+    settings: RunSettings, record: RunRecord, seconds: float, say: Callable[[str], None] | None = None
+) -> str | None:
+    """The preflight, tried again while the target does not answer yet (or only its gateway does), for at most
+    `seconds` (each attempt bounded by what is left), backing off; `say` hears once that the run waits. Returns why
+    the run cannot start, or None."""
+    end = time.monotonic() + seconds
+    pause = FIRST_PAUSE_S
+    while True:
+        refusal = check_target(settings, record, deadline=max(end, time.monotonic() + 1.0))
+        if refusal is None or not refusal.may_pass:
+            return refusal.line if refusal is not None else None
+        left = end - time.monotonic()
+        if left <= 0:
+            return f"{refusal.line} (still, after waiting {seconds:g} s: --wait-for-target)"
+        if say is not None and pause == FIRST_PAUSE_S:
+            say(f"waiting up to {seconds:g} s for {settings.endpoint} to answer (--wait-for-target): {refusal.line}")
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, LONGEST_PAUSE_S)
 
 
 def unreachable_line(settings: RunSettings, why: str) -> str:

@@ -5,8 +5,11 @@ that answers as IAM, whatever it says, is run and judged. Each over real servers
 from __future__ import annotations
 
 import io
+import os
 import re
 import socket
+import subprocess
+import sys
 from urllib.parse import parse_qs
 
 import pytest
@@ -146,3 +149,91 @@ def test_an_iam_shaped_preflight_answer_starts_the_run(status, body, run_cli, ro
     assert run.code == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert run.summary["verdict"] == "conformant" and "ListUsers" not in app.actions[:1]
     assert len(app.actions) > 50
+
+
+# -- waiting for a target that is starting -----------------------------------------------------------------------------
+def run_command(url: str, report_dir, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "conformance.cli",
+        "run",
+        "--endpoint-url",
+        url,
+        "--report-dir",
+        str(report_dir),
+        *extra,
+    ]
+
+
+def test_wait_for_target_polls_until_the_target_answers(root_credentials_env, tmp_path):
+    """A CI job starts the target beside the suite: the run waits, says so once, and runs once it answers."""
+    from conftest import CliRun
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env
+    process = subprocess.Popen(
+        run_command(url, tmp_path / "reports", "--profile", "quick", "--wait-for-target", "120"),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        waiting = process.stderr.readline()  # the run tried, and waits: now the target starts
+        with ReferenceServer(port=port):
+            stdout, stderr = process.communicate(timeout=300)
+    finally:
+        process.kill()
+    assert waiting == (
+        f"iam-conformance: waiting up to 120 s for {url} to answer (--wait-for-target): cannot reach {url}: "
+        "connection refused\n"
+    )
+    run = CliRun(process.returncode, stdout, waiting + stderr, tmp_path / "reports")
+    assert run.code == 0, stdout[-3000:] + stderr[-2000:]
+    assert run.summary["verdict"] == "conformant" and stdout.splitlines()[-1].startswith("verdict: conformant")
+
+
+def test_wait_for_target_gives_up_in_one_line(run_cli, root_credentials_env):
+    url = f"http://127.0.0.1:{free_port()}/"
+    run = run_cli("run", "--endpoint-url", url, "--wait-for-target", "1", env=root_credentials_env)
+    assert run.code == 2 and run.stderr.count("\n") == 2, run.stderr  # it waits, then gives up
+    assert run.stderr.splitlines()[-1] == (
+        f"iam-conformance: could not run: cannot reach {url}: connection refused "
+        "(still, after waiting 1 s: --wait-for-target)"
+    )
+    assert run.summary["request_count"] >= 2  # it did poll
+
+
+class GatewayFirst(ReferenceApp):
+    """A gateway's 502 page to the first calls (the target behind it is starting), then the reference. (A 503 is
+    retried by every call already, as IAM's own load shedding is.)"""
+
+    def __init__(self, gateway_answers: int) -> None:
+        super().__init__(Flavour())
+        self.gateway_answers = gateway_answers
+
+    def __call__(self, environ, start_response):
+        if self.gateway_answers > 0:
+            self.gateway_answers -= 1
+            page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+            return Response(page, status=502, content_type="text/html")(environ, start_response)
+        return super().__call__(environ, start_response)
+
+
+def test_wait_for_target_waits_through_a_gateways_502_page(run_cli, root_credentials_env):
+    with ReferenceServer(app=GatewayFirst(2)) as server:
+        url = server.url
+        run = run_cli(
+            "run", "--endpoint-url", url, "--profile", "quick", "--wait-for-target", "60", env=root_credentials_env
+        )
+    assert run.code == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert run.stderr.startswith(f"iam-conformance: waiting up to 60 s for {url} to answer (--wait-for-target): ")
+    assert "HTTP 502, text/html" in run.stderr
+
+
+def test_without_wait_for_target_a_gateways_502_page_is_not_iam(run_cli, root_credentials_env):
+    with ReferenceServer(app=GatewayFirst(1)) as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", env=root_credentials_env)
+    assert "does not answer as IAM: HTTP 502, text/html" in one_line_and_the_verdict(run)
