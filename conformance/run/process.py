@@ -21,8 +21,9 @@ from conformance.config.caches import cache_dir
 from conformance.config.settings import RunSettings
 from conformance.contract.spec import requirements
 from conformance.reports import allure_labels
-from conformance.results import evidence
+from conformance.results import baselines, evidence
 from conformance.run.phases import classify_phase
+from conformance.run.pytest_outcomes import Expected, tell_pytest, teststatus
 from conformance.safety.bounds import bounded_data
 from conformance.safety.redaction import Redactor
 
@@ -122,6 +123,8 @@ class RunProcess:
         self.signal_received: str | None = None
         self._previous_handlers: dict[signal.Signals, _SignalHandler] = {}
         self._conformance_items = False
+        baseline = baselines.load(settings.baseline) if settings.baseline else None
+        self.expected = Expected(baseline, settings.strict_baseline)
 
     # -- set-up, before any other plugin configures (conformance.run.plugin calls it from a tryfirst hook) -------------
     def configure(self) -> None:
@@ -268,9 +271,14 @@ class RunProcess:
             report.longrepr = phase.longrepr
         elif report.longrepr is not None and not report.skipped:
             report.longrepr = self.redactor.redact(str(report.longrepr))
+        tell_pytest(report, item, payload, self.expected)  # known deviations xfail, untested skipped, errors errors
         if phase.deviations and allure_labels.enabled(item.config):
             for found in deviations:
                 allure_labels.attach(found)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+        return teststatus(report, getattr(report, PAYLOAD, None))
 
     # -- the end -----------------------------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
