@@ -18,6 +18,25 @@ PLUGIN_PREFIX = "iam-"
 WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding a run's settings (conformance.run.owner)
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Every command's help: descriptions wrapped to the terminal paragraph by paragraph; a block whose later lines
+    are indented (exit codes, examples) kept as typed."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        blocks = []
+        for block in text.strip("\n").split("\n\n"):
+            lines = block.splitlines()
+            if len(lines) > 1 and any(line.startswith(" ") for line in lines[1:]):
+                blocks.append("\n".join(indent + line for line in lines))
+            else:
+                blocks.append(
+                    textwrap.fill(" ".join(block.split()), width, initial_indent=indent, subsequent_indent=indent)
+                )
+        return "\n\n".join(blocks)
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
