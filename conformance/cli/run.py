@@ -26,10 +26,11 @@ verdicts and exit codes:
   0  conformant, or nonconformant only in the baseline's known deviations (gate: pass)
   1  nonconformant: a requirement failed outside the baseline (or, with --strict-baseline, a baseline
      entry now passes) (gate: fail)
-  2  incomplete or could not run: bad usage, unreachable target, refused credentials, unreadable
-     baseline, or a run that cannot vouch for what it did not see (interrupted, deadline, a lost
-     worker, a set-up or suite error, cleanup unfinished); the reason is printed. Never absorbed by
-     a baseline.
+  2  incomplete or could not run: bad usage, a target unreachable or not answering as IAM, refused
+     credentials, an unreadable baseline, or a run that cannot vouch for what it did not see
+     (interrupted, Ctrl-C included; deadline; a lost worker; a set-up or suite error; cleanup
+     unfinished); the reason is printed. Never absorbed by a baseline. A partial run
+     (--requirement, --category) in which nothing failed ends here too (gate: partial).
 
 baseline format (JSON), or the name of a bundled one (iam-conformance baselines):
   {"target": "moto 5.2", "expected_failures": {"PAG-02": "MaxItems is ignored", ...}}
@@ -41,7 +42,10 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "run",
         help="run the suite against a target (default: an embedded moto server)",
         description=RUN_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  iam-conformance run --baseline moto\n"
+        "  iam-conformance run --endpoint-url http://127.0.0.1:4566/ --baseline mine.json\n"
+        "  iam-conformance run --endpoint-url http://127.0.0.1:4566/ --requirement PAG-02",
+        formatter_class=options.HelpFormatter,
     )
     options.add_to_argparse(run)
     run.add_argument(
