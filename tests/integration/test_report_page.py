@@ -126,3 +126,25 @@ def test_long_values_are_cut_with_their_length_and_whole_one_click_away(tmp_path
         assert f"{len(value)} characters: show all</summary><pre>{shown}</pre></details>" in page
         assert page.count(shown) == 1
     assert page.count("MIIB" * 600) == 2  # the value got, the body: each whole once, on request
+
+
+def test_the_baselines_news_comes_after_the_unexpected_failures_and_before_the_known_deviations(tmp_path):
+    rows = [
+        requirement("PARAM-02", "failed"),
+        requirement("PAG-02", "failed", known="MaxItems is ignored"),
+        requirement("PAG-03", "failed", known="no IsTruncated"),
+        requirement("ERR-04", "passed"),
+    ]
+    drift = {"id": "PAG-03", "seen": [{"text": "HTTP 500 InternalFailure"}], "recorded": [{"text": "HTTP 200"}]}
+    document = summary({}, rows=rows, baseline="moto-5.2.6", baseline_drift=[drift])
+    document["baseline_entries_now_passing"] = ["ERR-04"]
+    write(tmp_path / "r", document)
+    assert cli("report", "--report-dir", str(tmp_path / "r"), cwd=tmp_path).returncode == 0
+    page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
+    unexpected, news, known = (page.index(f'id="{anchor}"') for anchor in ("failures", "baseline-news", "known"))
+    assert unexpected < news < known
+    assert page.index('<section class="failure" id="PARAM-02">') < news
+    news_section = page[news:known]
+    assert "PAG-03" in news_section and "drifted" in news_section and "HTTP 500 InternalFailure" in news_section
+    assert "ERR-04" in news_section and "now passes" in news_section
+    assert '<details class="line" id="PAG-02">' in page[known:] and '<details class="line" id="PAG-03">' in page[known:]
