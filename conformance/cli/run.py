@@ -159,14 +159,17 @@ def _could_not_run(values: dict[str, Any], record: RunRecord, reason: str) -> in
     return ExitCode.INCOMPLETE
 
 
-def _terminate_like_ctrl_c() -> None:
-    """Until pytest's session takes over: SIGTERM (a CI job cancelled) stops the run as Ctrl-C does."""
+def _terminate_like_ctrl_c(received: list[str]) -> None:
+    """Until pytest's session takes over: SIGTERM (a CI job cancelled) stops the run as Ctrl-C does; each signal's
+    name is appended to `received` (pytest, while it starts, may swallow the KeyboardInterrupt)."""
     import signal
 
     def interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+        received.append(signal.Signals(signum).name)
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGTERM, interrupt)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, interrupt)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -193,7 +196,8 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.INCOMPLETE
     from conformance.results.record import RunRecord
 
-    _terminate_like_ctrl_c()
+    received: list[str] = []
+    _terminate_like_ctrl_c(received)
     record = RunRecord()  # what the CLI itself spends before pytest starts (the preflight)
     settings, reason = _prepare(values, record)
     if reason:
@@ -201,14 +205,19 @@ def _run(args: argparse.Namespace) -> int:
     from conformance.config.settings import scope_line, seed_line
 
     prepared = cast("RunSettings", settings)  # no reason: _prepare returned settings
-    print(f"iam-conformance: {seed_line(prepared, '--seed')}; {scope_line(prepared)}", flush=True)
-    import pytest
-
-    from conformance.run.owner import RunHandle
-
-    handle = RunHandle(settings, requests_before=record.requests)
+    handle = None
     try:
+        print(f"iam-conformance: {seed_line(prepared, '--seed')}; {scope_line(prepared)}", flush=True)
+        import pytest
+
+        from conformance.run.owner import RunHandle
+
+        handle = RunHandle(settings, requests_before=record.requests)
         code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle])
+    except KeyboardInterrupt as interrupted:  # before the run's session took over: nothing started, nothing to clean
+        if handle is not None and handle.result is not None:
+            return handle.result.exit_code
+        return _could_not_run(values, record, f"interrupted ({interrupted or 'SIGINT'}) before the run started")
     except Exception as crash:  # pytest itself failed (its own hooks, the interpreter): a suite error, never a pass
         # The type only: the message may quote what the target sent, or a secret, and nothing redacts it here.
         print(
@@ -216,6 +225,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.INCOMPLETE
+    if handle.result is None and received:  # pytest, starting, took the interrupt before the run's session did
+        return _could_not_run(values, record, f"interrupted ({received[0]}) before the run started")
     if handle.result is None:
         print(f"iam-conformance: could not run (pytest exit {int(code)})", file=sys.stderr)
         return ExitCode.INCOMPLETE

@@ -518,3 +518,28 @@ def test_ctrl_c_ends_with_the_incomplete_verdict_as_the_last_line_and_exit_2(mod
     assert "Traceback" not in stdout + stderr
     assert leftovers == [] and run.summary["cleanup_problems"] == []
     assert any("interrupted (SIGINT (Ctrl-C))" in reason for reason in run.summary["incomplete_reasons"])
+
+
+def test_an_interrupt_while_pytest_starts_is_an_incomplete_run_with_reports(root_credentials_env, tmp_path):
+    """SIGTERM right after the seed line (printed once the preflight answered, before pytest's session takes over):
+    it used to end without reports, or with a traceback, depending on where pytest's start-up took it."""
+    with ReferenceServer(app=ReferenceApp(Flavour())) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick"]
+            + ["--report-dir", str(tmp_path / "reports")],
+            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first = process.stdout.readline()
+        assert first.startswith("iam-conformance: Hypothesis seed"), first
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=120)
+        leftovers = server.store.list_users("/iam-conformance/")
+    from conftest import CliRun
+
+    run = CliRun(process.returncode, first + stdout, stderr, tmp_path / "reports")
+    say_incomplete(run, "SIGTERM")
+    assert "Traceback" not in run.stdout + run.stderr and leftovers == []
+    assert run.stdout.rstrip().splitlines()[-1].startswith("verdict: incomplete")
