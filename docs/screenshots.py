@@ -1,8 +1,9 @@
 """`make docs`: the README's screenshots, taken in headless Chromium from real runs of the suite.
 
-- docs/report.png: the top of report.html of a run against the embedded moto, gated by its bundled baseline;
-- docs/report-failures.png: report.html of a run against the reference IAM with one catalogued fault, scrolled to
-  its failures;
+- docs/report.png: the first screen (1366x768) of report.html of a run against the embedded moto, gated by its
+  bundled baseline: the verdict, the gate and the known deviations, one line each;
+- docs/report-failures.png: report.html of a run against the reference IAM with one catalogued fault, at 1366x768,
+  scrolled to its failure with everything in it expanded (request and response included);
 - docs/matrix.png: `iam-conformance matrix` over those runs and the conformant reference (and a LocalStack you
   started, with --localstack-url).
 
@@ -26,7 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 FAULT = "max_items_ignored"  # one honest mistake (MaxItems ignored): its evidence reads at a glance
 LOCALSTACK_BASELINE = "localstack-2026.3.0"
-FAILURES_HEADING = "Failures"  # report.html's <h2>Failures, errors and what was not judged</h2>
+FAILURES_HEADING = "Failures"  # report.html's <h2>Failures (N)</h2> of a run without a baseline
+WIDTH, HEIGHT = 1366, 768  # a laptop's screen: the report's first screen must hold the news
 OWN_FOLDERS = {"reference", "moto", "faulty", "localstack", "matrix", "pictures"}
 # Those of tests/test_reports.py: no network, no first-run or background work, a throw-away profile.
 CHROMIUM_FLAGS = (
@@ -149,8 +151,9 @@ def run_all(work: Path, seed: int, profile: str, localstack_url: str | None) -> 
     return finished
 
 
-# A page of the window's size showing report.html in a frame scrolled to a section (a fragment given to --screenshot
-# leaves a blank picture). No such section: a console error, which fails the screenshot.
+# A page of the window's size showing report.html in a frame scrolled to a section, every <details> of the section's
+# failures opened (a fragment given to --screenshot leaves a blank picture). No such section: a console error, which
+# fails the screenshot.
 SECTION_VIEW = """<!doctype html><html><body style="margin:0">
 <iframe id="page" src="{page}" style="border:0;width:{width}px;height:{height}px"></iframe>
 <script>
@@ -158,6 +161,8 @@ document.getElementById("page").addEventListener("load", function () {{
   var heading = Array.from(this.contentDocument.querySelectorAll("h2")).find(function (h) {{
     return h.textContent.indexOf({heading}) === 0; }});
   if (!heading) {{ console.error("no section " + {heading} + " in {page}"); return; }}
+  this.contentDocument.querySelectorAll("section.failure details:not(.whole)").forEach(function (d) {{
+    d.open = true; }});
   this.contentWindow.scrollTo(0, heading.getBoundingClientRect().top + this.contentWindow.scrollY - 16);
 }});
 </script></body></html>
@@ -232,13 +237,13 @@ def make(out: Path, work: Path, seed: int, profile: str, localstack_url: str | N
     matrix = build_matrix(list(finished.values()), work)
     pictures = work / "pictures"
     pictures.mkdir()
-    screenshot(chromium, finished["moto"].report_dir / "report.html", pictures / "report.png", 1280, 1100)
+    screenshot(chromium, finished["moto"].report_dir / "report.html", pictures / "report.png", WIDTH, HEIGHT)
     screenshot(
         chromium,
         finished["faulty"].report_dir / "report.html",
         pictures / "report-failures.png",
-        1280,
-        1000,
+        WIDTH,
+        HEIGHT,
         section=FAILURES_HEADING,
     )
     screenshot(chromium, matrix, pictures / "matrix.png", 1440 if localstack_url else 1280, 1300)

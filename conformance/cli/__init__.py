@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 from conformance.cli import differential, maintenance, release
 from conformance.cli import run as run_command
+from conformance.config import options
 from conformance.errors import ConformanceError, ExitCode
 from conformance.safety.terminal import neutralise
 
@@ -44,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="iam-conformance",
         description="Conformance suite for IAM ListSigningCertificates. "
         "Run `iam-conformance run --help` for the verdicts and exit codes.",
+        epilog="examples:\n  iam-conformance run --baseline moto\n  iam-conformance COMMAND --help",
+        formatter_class=options.HelpFormatter,
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the installed version and exit")
     commands: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
@@ -71,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return run_command.run(args)
         if args.command == "report":
-            return maintenance.render_allure(Path(args.report_dir))
+            if args.allure:
+                return maintenance.render_allure(Path(args.report_dir))
+            return maintenance.render_html(Path(args.report_dir))
         if args.command == "cleanup":
             return maintenance.sweep(args)
         if args.command == "compare":

@@ -39,6 +39,9 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "diff",
         help="replay a recording against another target and report what differs",
         description=DIFF_DESCRIPTION,
+        epilog="examples:\n"
+        "  iam-conformance diff --recording reference-standard --endpoint-url http://127.0.0.1:4566/\n"
+        "  iam-conformance diff --recording recordings/aws --endpoint-url http://localhost:5000/ --strict",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     diff.add_argument(

@@ -1,5 +1,5 @@
 """`iam-conformance cleanup` (what interrupted runs left on a target) and `iam-conformance report` (render a
-finished run's Allure results)."""
+finished run's report.html again, or its Allure results)."""
 
 from __future__ import annotations
 
@@ -7,21 +7,68 @@ import argparse
 import sys
 from pathlib import Path
 
+from conformance.config import options
 from conformance.errors import ExitCode
 
 
 def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    cleanup = commands.add_parser("cleanup", help="delete what earlier runs left under /iam-conformance/")
-    cleanup.add_argument("--endpoint-url", help="IAM endpoint; else AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL")
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="delete what earlier runs left under /iam-conformance/",
+        description="Delete the users (with their certificates, keys and policies) that interrupted or "
+        "--keep-resources runs left under the IAM path /iam-conformance/ of a target; nothing outside it is touched. "
+        "Exit 0: all deleted; 1: something could not be deleted (listed); 2: could not run.",
+        epilog="example:\n  iam-conformance cleanup --endpoint-url http://127.0.0.1:4566/",
+        formatter_class=options.HelpFormatter,
+    )
+    cleanup.add_argument(
+        "--endpoint-url", help="IAM endpoint; else AWS_ENDPOINT_URL_IAM, AWS_ENDPOINT_URL", metavar="URL"
+    )
     cleanup.add_argument("--region", help="signing region (default: AWS settings, else us-east-1)")
-    report = commands.add_parser("report", help="render reports of a finished run")
+    report = commands.add_parser(
+        "report",
+        help="render a finished run's report.html again (or its Allure results)",
+        description="Render a finished run's report.html again from its summary.json, or with --allure its "
+        "allure-results with the Allure 3 CLI. Exit 0: written; 2: no readable summary, or the folder unwritable.",
+        epilog="examples:\n  iam-conformance report --report-dir reports/\n"
+        "  iam-conformance report --allure --report-dir reports/",
+        formatter_class=options.HelpFormatter,
+    )
     report.add_argument(
         "--allure",
         action="store_true",
-        required=True,
-        help="render DIR/allure-results with the Allure 3 CLI into DIR/allure-report",
+        help="render DIR/allure-results with the Allure 3 CLI into DIR/allure-report instead",
     )
-    report.add_argument("--report-dir", default="reports", help="the run's output folder (default: reports/)")
+    report.add_argument(
+        "--report-dir", default="reports", metavar="DIR", help="the run's output folder (default: reports/)"
+    )
+
+
+def render_html(report_dir: Path) -> int:
+    """report.html of a finished run, from its summary.json read through the one bounded reader of report files;
+    written into the run's folder without following a link."""
+    from conformance.reports.html import summary_page
+    from conformance.results.summary_file import SummaryError, load
+    from conformance.safety.files import ReportDir, ReportDirError
+    from conformance.safety.terminal import neutralise
+
+    try:
+        run = load(report_dir)
+    except SummaryError as exc:
+        print(f"iam-conformance report: {neutralise(str(exc))} (not a finished run's folder)", file=sys.stderr)
+        return ExitCode.INCOMPLETE
+    page = summary_page(run)
+    try:
+        with ReportDir.open(str(report_dir)) as folder:
+            folder.write_text("report.html", page)
+    except (OSError, ReportDirError) as exc:
+        print(
+            f"iam-conformance report: cannot write {report_dir / 'report.html'}: {neutralise(str(exc))}",
+            file=sys.stderr,
+        )
+        return ExitCode.INCOMPLETE
+    print(neutralise(f"iam-conformance report: report.html of {run.described}: {report_dir / 'report.html'}"))
+    return ExitCode.OK
 
 
 def sweep(args: argparse.Namespace) -> int:

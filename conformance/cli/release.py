@@ -4,16 +4,15 @@ neutralisation, and every file they write is written without following a link.""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TextIO, TypeVar
+from typing import TextIO, TypeVar
 
+from conformance.config import options
 from conformance.errors import ExitCode
 from conformance.safety.terminal import neutralise
-
-if TYPE_CHECKING:
-    import argparse
 
 _T = TypeVar("_T")
 
@@ -25,6 +24,8 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="what changed between two runs: regressed, fixed, new, lost coverage",
         description="Compare two runs (summary.json files or report folders). Exit 0: no regression; 1: a "
         "requirement that passed in OLD fails or errs in NEW; 2: an input unreadable, or NEW incomplete.",
+        epilog="example:\n  iam-conformance compare reports-main/ reports-branch/ --html compare.html",
+        formatter_class=options.HelpFormatter,
     )
     compare.add_argument("old", metavar="OLD", help="the earlier run: summary.json or its report folder")
     compare.add_argument("new", metavar="NEW", help="the run to gate on: summary.json or its report folder")
@@ -34,6 +35,8 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="one table, requirement x implementation, from several runs (HTML and JSON)",
         description="Tabulate several runs (report folders or summary.json files) side by side into "
         "OUT/matrix.html and OUT/matrix.json. Exit 0: written; 2: an input unreadable or OUT unwritable.",
+        epilog="example:\n  iam-conformance matrix reports/reference reports/moto --label reference --label moto",
+        formatter_class=options.HelpFormatter,
     )
     matrix.add_argument("runs", metavar="DIR", nargs="+", help="a run's report folder (or its summary.json)")
     matrix.add_argument(
@@ -45,7 +48,14 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         metavar="LABEL",
         help="column label, once per DIR in order (default: each run's target)",
     )
-    commands.add_parser("baselines", help="list the bundled baselines, usable by name: --baseline NAME")
+    commands.add_parser(
+        "baselines",
+        help="list the bundled baselines, usable by name: --baseline NAME",
+        description="List the baselines bundled with the suite (known deviations per target version), each usable by "
+        "name with `run --baseline NAME`.",
+        epilog="example:\n  iam-conformance baselines",
+        formatter_class=options.HelpFormatter,
+    )
 
 
 def compare(old: str, new: str, html_file: str | None = None) -> int:

@@ -26,10 +26,11 @@ verdicts and exit codes:
   0  conformant, or nonconformant only in the baseline's known deviations (gate: pass)
   1  nonconformant: a requirement failed outside the baseline (or, with --strict-baseline, a baseline
      entry now passes) (gate: fail)
-  2  incomplete or could not run: bad usage, unreachable target, refused credentials, unreadable
-     baseline, or a run that cannot vouch for what it did not see (interrupted, deadline, a lost
-     worker, a set-up or suite error, cleanup unfinished); the reason is printed. Never absorbed by
-     a baseline.
+  2  incomplete or could not run: bad usage, a target unreachable or not answering as IAM, refused
+     credentials, an unreadable baseline, or a run that cannot vouch for what it did not see
+     (interrupted, Ctrl-C included; deadline; a lost worker; a set-up or suite error; cleanup
+     unfinished); the reason is printed. Never absorbed by a baseline. A partial run
+     (--requirement, --category) in which nothing failed ends here too (gate: partial).
 
 baseline format (JSON), or the name of a bundled one (iam-conformance baselines):
   {"target": "moto 5.2", "expected_failures": {"PAG-02": "MaxItems is ignored", ...}}
@@ -41,7 +42,10 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "run",
         help="run the suite against a target (default: an embedded moto server)",
         description=RUN_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  iam-conformance run --baseline moto\n"
+        "  iam-conformance run --endpoint-url http://127.0.0.1:4566/ --baseline mine.json\n"
+        "  iam-conformance run --endpoint-url http://127.0.0.1:4566/ --requirement PAG-02",
+        formatter_class=options.HelpFormatter,
     )
     options.add_to_argparse(run)
     run.add_argument(
@@ -126,11 +130,15 @@ def _prepare(values: dict[str, Any], record: RunRecord) -> tuple[RunSettings, No
     from conformance.run.start import StartError, prepare
 
     try:
-        return prepare(values, record, seed=values.get("seed"), in_ci=bool(os.environ.get("CI"))), None
+        return prepare(values, record, seed=values.get("seed"), in_ci=bool(os.environ.get("CI")), say=_say), None
     except StartError as exc:
         return None, str(exc)
     except KeyboardInterrupt as interrupted:
         return None, f"interrupted ({interrupted or 'SIGINT'}) before the run started"
+
+
+def _say(line: str) -> None:
+    print(f"iam-conformance: {line}", file=sys.stderr, flush=True)
 
 
 def _could_not_run(values: dict[str, Any], record: RunRecord, reason: str) -> int:
@@ -154,14 +162,17 @@ def _could_not_run(values: dict[str, Any], record: RunRecord, reason: str) -> in
     return ExitCode.INCOMPLETE
 
 
-def _terminate_like_ctrl_c() -> None:
-    """Until pytest's session takes over: SIGTERM (a CI job cancelled) stops the run as Ctrl-C does."""
+def _terminate_like_ctrl_c(received: list[str]) -> None:
+    """Until pytest's session takes over: SIGTERM (a CI job cancelled) stops the run as Ctrl-C does; each signal's
+    name is appended to `received` (pytest, while it starts, may swallow the KeyboardInterrupt)."""
     import signal
 
     def interrupt(signum: int, frame: FrameType | None) -> NoReturn:
+        received.append(signal.Signals(signum).name)
         raise KeyboardInterrupt(signal.Signals(signum).name)
 
-    signal.signal(signal.SIGTERM, interrupt)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, interrupt)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -188,7 +199,8 @@ def _run(args: argparse.Namespace) -> int:
         return ExitCode.INCOMPLETE
     from conformance.results.record import RunRecord
 
-    _terminate_like_ctrl_c()
+    received: list[str] = []
+    _terminate_like_ctrl_c(received)
     record = RunRecord()  # what the CLI itself spends before pytest starts (the preflight)
     settings, reason = _prepare(values, record)
     if reason:
@@ -196,14 +208,19 @@ def _run(args: argparse.Namespace) -> int:
     from conformance.config.settings import scope_line, seed_line
 
     prepared = cast("RunSettings", settings)  # no reason: _prepare returned settings
-    print(f"iam-conformance: {seed_line(prepared, '--seed')}; {scope_line(prepared)}", flush=True)
-    import pytest
-
-    from conformance.run.owner import RunHandle
-
-    handle = RunHandle(settings, requests_before=record.requests)
+    handle = None
     try:
+        print(f"iam-conformance: {seed_line(prepared, '--seed')}; {scope_line(prepared)}", flush=True)
+        import pytest
+
+        from conformance.run.owner import RunHandle
+
+        handle = RunHandle(settings, requests_before=record.requests)
         code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle])
+    except KeyboardInterrupt as interrupted:  # before the run's session took over: nothing started, nothing to clean
+        if handle is not None and handle.result is not None:
+            return handle.result.exit_code
+        return _could_not_run(values, record, f"interrupted ({interrupted or 'SIGINT'}) before the run started")
     except Exception as crash:  # pytest itself failed (its own hooks, the interpreter): a suite error, never a pass
         # The type only: the message may quote what the target sent, or a secret, and nothing redacts it here.
         print(
@@ -211,6 +228,8 @@ def _run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return ExitCode.INCOMPLETE
+    if handle.result is None and received:  # pytest, starting, took the interrupt before the run's session did
+        return _could_not_run(values, record, f"interrupted ({received[0]}) before the run started")
     if handle.result is None:
         print(f"iam-conformance: could not run (pytest exit {int(code)})", file=sys.stderr)
         return ExitCode.INCOMPLETE

@@ -15,6 +15,26 @@ if TYPE_CHECKING:
     import pytest
 
 PLUGIN_PREFIX = "iam-"
+WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding a run's settings (conformance.run.owner)
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Every command's help: descriptions wrapped to the terminal paragraph by paragraph; a block whose later lines
+    are indented (exit codes, examples) kept as typed."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        import textwrap
+
+        blocks = []
+        for block in text.strip("\n").split("\n\n"):
+            lines = block.splitlines()
+            if len(lines) > 1 and any(line.startswith(" ") for line in lines[1:]):
+                blocks.append("\n".join(indent + line for line in lines))
+            else:
+                blocks.append(
+                    textwrap.fill(" ".join(block.split()), width, initial_indent=indent, subsequent_indent=indent)
+                )
+        return "\n\n".join(blocks)
 
 
 def positive_int(text: str) -> int:
@@ -66,6 +86,7 @@ class Option:
     flag: bool = False
     choices: tuple[str, ...] | None = None
     metavar: str | None = None
+    repeat: bool = False  # given once per value (--requirement PAG-02 --requirement PAG-03): a list, None if never
 
     @property
     def dest(self) -> str:
@@ -75,6 +96,8 @@ class Option:
         if self.flag:
             return {"action": "store_true", "help": self.help}
         found = {"default": self.default, "help": self.help}
+        if self.repeat:
+            found["action"] = "append"
         for key in ("type", "choices", "metavar"):
             if getattr(self, key) is not None:
                 found[key] = getattr(self, key)
@@ -178,6 +201,28 @@ OPTIONS: tuple[Option, ...] = (
         "with `iam-conformance cleanup`), so that the reports' curl lines replay as they ran",
         flag=True,
     ),
+    Option(
+        "requirement",
+        "run only this requirement (an id of schemas/requirements.json, such as PAG-02); repeatable, and with "
+        "--category: a partial run, which never passes the gate",
+        metavar="ID",
+        repeat=True,
+    ),
+    Option(
+        "category",
+        # (the names of conformance.contract.spec.CATEGORIES, which this module does not import: tests/unit checks)
+        "run only this category's requirements: shape, pagination, parameters, errors, identity, protocol or auth; "
+        "repeatable, and with --requirement: a partial run, which never passes the gate",
+        metavar="NAME",
+        repeat=True,
+    ),
+    Option(
+        "wait-for-target",
+        "wait up to SECONDS for the target to answer (polling its preflight, backing off) before the run "
+        "starts: a CI job that starts the target beside the suite (default: no wait)",
+        type=positive_seconds,
+        metavar="SECONDS",
+    ),
 )
 BY_DEST = {option.dest: option for option in OPTIONS}
 
@@ -215,6 +260,8 @@ def as_arguments(values: dict[str, Any]) -> list[str]:
         if option.flag:
             if value:
                 arguments.append(f"--{PLUGIN_PREFIX}{option.name}")
+        elif option.repeat:
+            arguments += [f"--{PLUGIN_PREFIX}{option.name}={each}" for each in value or ()]
         elif value is not None and value != option.default:
             arguments.append(f"--{PLUGIN_PREFIX}{option.name}={value}")
     return arguments

@@ -70,6 +70,9 @@ class RunSettings:
     pace_note: str = ""  # why the run sends one call at a time although nobody asked (conformance.run.preflight)
     known_good_credentials: bool = False  # a refusal of the caller's credentials is judged, not a reason to stop
     record_dir: str | None = None  # --record: where the run's recording goes (conformance.recording)
+    selection: tuple[str, ...] = ()  # a partial run's requirements (--requirement, --category); () runs them all
+    selection_asked: str = ""  # how it was asked for, as typed: "--requirement PAG-02 --category auth"
+    wait_for_target: float | None = None  # seconds to wait for the target to answer before the run starts
 
     def to_wire(self) -> dict[str, Any]:
         """A plain dict for xdist's workerinput."""
@@ -78,7 +81,8 @@ class RunSettings:
     @classmethod
     def from_wire(cls, wire: dict[str, Any]) -> RunSettings:
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in wire.items() if k in known})
+        given = {k: v for k, v in wire.items() if k in known}
+        return cls(**given | {"selection": tuple(given.get("selection") or ())})
 
     def caller(self) -> Identity:
         """The caller's identity, signing with the run's credentials."""
@@ -112,8 +116,40 @@ class RunSettings:
         }[self.caller_kind]
 
 
+def selection_of(values: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+    """The requirements a partial run asked for (--requirement, --category: their union, in the catalogue's order)
+    and how it asked; ((), "") for a whole run. An unknown id or category is a SettingsError naming close matches."""
+    import difflib
+
+    from conformance.contract.spec import CATEGORIES, requirements
+
+    catalogue = requirements()
+    ids = [str(given).strip().upper() for given in values.get("requirement") or ()]
+    categories = [str(given).strip().lower() for given in values.get("category") or ()]
+    for asked in ids:
+        if asked not in catalogue:
+            close = difflib.get_close_matches(asked, list(catalogue), n=3, cutoff=0.6)
+            hint = (
+                f"close matches: {', '.join(close)}"
+                if close
+                else "`iam-conformance run --help`: schemas/requirements.json"
+            )
+            raise SettingsError(f"--requirement {asked}: no such requirement ({hint})")
+    for asked in categories:
+        if asked not in CATEGORIES:
+            close = difflib.get_close_matches(asked, CATEGORIES, n=2, cutoff=0.6)
+            hint = f"close matches: {', '.join(close)}; " if close else ""
+            raise SettingsError(f"--category {asked}: no such category ({hint}the categories: {', '.join(CATEGORIES)})")
+    chosen = tuple(r.id for r in catalogue.values() if r.id in ids or r.category in categories)
+    asked = " ".join(
+        [*(f"--requirement {i}" for i in dict.fromkeys(ids)), *(f"--category {c}" for c in dict.fromkeys(categories))]
+    )
+    return chosen, asked
+
+
 def check_options(values: dict[str, Any]) -> None:
     """Raise SettingsError for options that cannot work, before anything is started or sent."""
+    selection_of(values)
     if values.get("read_only") and values.get("allow_writes"):
         raise SettingsError("--read-only and --allow-writes contradict each other: pass one")
     if values.get("endpoint_url") == "":
@@ -183,6 +219,7 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
     target = known_target(endpoint)
     if seed is None:
         seed = CI_SEED if in_ci else random.getrandbits(32)
+    selection, asked = selection_of(values)
     return RunSettings(
         # Absolute, but never resolved: a link in place of the folder or the file is refused when written, not followed
         report_dir=os.path.abspath(values.get("report_dir") or "reports"),
@@ -213,6 +250,9 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
         target_version=target[1] if target else None,
         known_good_credentials=bool(values.get("known_good_credentials")),
         record_dir=str(Path(values["record"]).resolve()) if values.get("record") else None,
+        selection=selection,
+        selection_asked=asked,
+        wait_for_target=values.get("wait_for_target"),
     )
 
 

@@ -25,11 +25,12 @@ from botocore.awsrequest import AWSPreparedRequest, AWSRequest, HeadersDict
 from botocore.credentials import Credentials
 
 from conformance.contract.spec import operation
-from conformance.errors import ConformanceError
 from conformance.protocol.budget import CallBudget, WatchedAdapter
 from conformance.protocol.pace import Pace, overlapped
 from conformance.protocol.signing import Signing, SigV4At, declare_payload_hash
 from conformance.protocol.tap import Step, current_step
+from conformance.protocol.unreachable import TargetUnreachable as TargetUnreachable  # (re-exported: callers' name)
+from conformance.protocol.unreachable import why_unreachable
 from conformance.protocol.wire import MAX_BODY_BYTES, Exchange, SentRequest, read_error
 from conformance.safety.bounds import bounded
 
@@ -61,10 +62,6 @@ AUTH_REFUSALS = frozenset(
 # Signer labels (Identity.label) the reports read: whose curl line signs otherwise than with the caller's own keys.
 WRONG_SECRET, UNKNOWN_KEY, OWN_KEY = "the caller's key with a wrong secret", "an unknown access key", "access key of "
 RESIGNED = "the caller's key, signed "  # signed otherwise than sent (AUTH-05): "... over other parameters", "... ago"
-
-
-class TargetUnreachable(ConformanceError, ConnectionError):
-    """The endpoint did not answer at the HTTP level (refused, reset, timed out)."""
 
 
 @dataclass(frozen=True)
@@ -106,19 +103,6 @@ def ca_bundle() -> str | None:
     """The CA bundle to verify TLS with, as botocore finds it: AWS_CA_BUNDLE, else requests' REQUESTS_CA_BUNDLE (and
     curl's CURL_CA_BUNDLE); None: the system's."""
     return os.environ.get("AWS_CA_BUNDLE") or os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-
-
-def _tls_reason(error: Exception) -> str:
-    text = str(error)
-    for known in (
-        "certificate verify failed: self-signed certificate",
-        "certificate verify failed",
-        "hostname mismatch",
-        "wrong version number",
-    ):
-        if known in text:
-            return known
-    return type(error).__name__
 
 
 class IamClient:
@@ -186,7 +170,7 @@ class IamClient:
                 try:
                     exchange = self._send(action, full, method, signer, signing)
                 except TargetUnreachable as unreachable:
-                    if "reset" in str(unreachable).lower():  # a connection reset is a server shedding load
+                    if unreachable.why == "connection reset":  # a connection reset is a server shedding load
                         self.pace.pushed_back()
                     raise
             error = read_error(exchange) if exchange.status >= 400 else None
@@ -246,7 +230,7 @@ class IamClient:
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             self.deadline_passed = True
-            raise TargetUnreachable(self.gave_up)
+            raise TargetUnreachable(self.gave_up or "the run's deadline passed (--deadline)")
         return min(allowed, remaining)
 
     @staticmethod
@@ -353,23 +337,18 @@ class IamClient:
                     stream=True,
                 )
                 body = self._bounded_body(response)
-            except requests.exceptions.SSLError as exc:
-                failure = (
-                    f"TLS: the target's certificate was not accepted ({_tls_reason(exc)}); if it is yours, "
-                    "give its CA with AWS_CA_BUNDLE=/path/to/ca.pem"
-                )
             except _CALL_FAILURES as exc:
-                failure = f"{type(exc).__name__}: {exc}"
+                failure = why_unreachable(exc, min(CONNECT_TIMEOUT_S, allowed_s), round(allowed_s, 1))
         # Looked at after a normal end too: a body without Content-Length ends at the shutdown and looks whole.
         if budget.spent:
-            failure = f"no complete answer within {allowed_s:.1f} s (connect, status line, headers and body)"
+            failure = f"timed out after {round(allowed_s, 1):g} s"  # for connect, status line, headers and body
         if failure is not None:
             reason = f"{method} {self.endpoint}: {failure}"
             with self._lock:
                 self._unanswered_in_a_row += 1
                 if self._unanswered_in_a_row >= GIVE_UP_AFTER:
                     self.gone = f"target stopped answering ({GIVE_UP_AFTER} calls in a row): {reason}"
-            raise TargetUnreachable(reason)
+            raise TargetUnreachable(reason, failure)
         with self._lock:
             self._unanswered_in_a_row = 0
         return Exchange(

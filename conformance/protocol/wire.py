@@ -8,6 +8,7 @@ and element order so that each check judges only its own requirement; strictness
 from __future__ import annotations
 
 import functools
+import json
 import re
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -278,6 +279,28 @@ def describe(exchange: Exchange) -> str:
     return f"HTTP {exchange.status}" + (
         f" ({reason})" if reason else f" with root <{local(cast(etree._Element, exchange.root))}>"
     )
+
+
+JSON_READ_BYTES = 64 << 10  # the largest JSON body looked into for the query protocol's error structure
+
+
+def in_query_shape(exchange: Exchange) -> bool:
+    """Whether an answer is in the query protocol's shape, right or wrong in its details: an XML <ErrorResponse>
+    (IAM's namespace, the front end's AWSFault, any other), an XML <...Response> of an action, or the query
+    protocol's error structure rendered as JSON ({"Error": {"Code": ...}}). Anything else (an HTML page, another
+    API's JSON, other XML, nothing at all) is no IAM endpoint's answer."""
+    root = exchange.root
+    if root is not None:
+        return local(root) == "ErrorResponse" or local(root).endswith("Response")
+    body = exchange.body.strip()
+    if exchange.truncated or not body.startswith(b"{") or len(body) > JSON_READ_BYTES:
+        return False
+    try:
+        document = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    error = document.get("Error") if isinstance(document, dict) else None
+    return isinstance(error, dict) and isinstance(error.get("Code"), str)
 
 
 def result_element(exchange: Exchange, action: str) -> etree._Element | None:

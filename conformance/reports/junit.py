@@ -2,7 +2,8 @@
 
 Known deviations follow pytest's xfail convention (skipped, with the baseline's reason), so a CI widget of a
 passing gate shows no failed test; unexpected deviations fail; suite errors are errors; untested tests are skipped
-with why.
+with why. A partial run's (--requirement, --category) suite is named "... (partial)" and holds only the tests it ran;
+its properties say partial=true and gate=partial (or fail).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def render(result: RunResult) -> str:
     )
     suite = ET.Element(
         "testsuite",
-        name="iam-conformance ListSigningCertificates",
+        name="iam-conformance ListSigningCertificates" + (" (partial)" if result.partial else ""),
         tests=str(len(cases)),
         failures=str(failed),
         errors=str(errors),
@@ -42,7 +43,8 @@ def render(result: RunResult) -> str:
     seed = str(result.facts.seed) if result.facts.seed is not None else "unknown"
     for name, value in (
         ("verdict", str(result.verdict)),
-        ("gate", "pass" if result.gate_passed else "fail"),
+        ("gate", result.gate_word),
+        ("partial", "true" if result.partial else "false"),
         ("target", result.facts.target),
         ("hypothesis_seed", seed),
     ):

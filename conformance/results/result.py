@@ -24,12 +24,17 @@ from typing import Any, TypeVar
 from conformance.contract.spec import CATEGORIES, coverage, operation, requirements
 from conformance.errors import ExitCode
 from conformance.results import baselines, evidence
-from conformance.results.outcomes import STATUSES, Status, Verdict
-from conformance.results.record import STRENGTH, RunRecord, TestRecord
-from conformance.results.signatures import Signature
+from conformance.results.outcomes import Status, Verdict
+from conformance.results.record import RunRecord
+from conformance.results.rows import Failure as Failure  # (re-exported: the name reports and tools import)
+from conformance.results.rows import RequirementResult as RequirementResult
+from conformance.results.rows import TestOutcome as TestOutcome
+from conformance.results.rows import counts_by_category, requirement_rows
+from conformance.results.rows import signatures_seen as signatures_seen
 from conformance.safety.redaction import Redactor
 
 SUMMARY_FORMAT = 2
+PARTIAL_RUN = "partial run ("  # how the incomplete reason of a partial run begins
 LOG_LIMIT = 200  # retries and waits kept in the result, each
 T = TypeVar("T")
 
@@ -50,85 +55,8 @@ class RunFacts:
     write_baseline: str | None = None
     target_name: str | None = None  # when the suite can tell (the embedded moto)
     target_version: str | None = None
-
-
-@dataclass(frozen=True)
-class TestOutcome:
-    name: str
-    status: Status
-    reason: str | None
-    judged: int
-    requests: int
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One deviation: the broken expectation, and its evidence (conformance.results.evidence: request, response, curl
-    line, signature)."""
-
-    message: str
-    evidence: Mapping[str, Any]
-
-    @property
-    def signature(self) -> Signature | None:
-        return Signature.from_dict(self.evidence.get("signature"))
-
-    @property
-    def line(self) -> str:
-        """The broken expectation in one line."""
-        return f"expected {self.evidence.get('expected')}; got {self.evidence.get('actual')}"
-
-
-@dataclass(frozen=True)
-class RequirementResult:
-    id: str
-    category: str
-    status: Status
-    reason: str | None  # why error, skipped or untested
-    title: str
-    source: str  # the page's sentence
-    evidence: str | None  # recorded | documented | analogy
-    evidence_source: str | None
-    test_results: tuple[TestOutcome, ...]
-    known_deviation: str | None  # the baseline's reason, when the failure is a known one
-    failures: tuple[Failure, ...]
-    errors: tuple[str, ...]
-    notes: tuple[str, ...]
-    checks: tuple[str, ...]
-
-    @property
-    def failure_line(self) -> str:
-        """A failed requirement in one line: its first failure's broken expectation."""
-        return self.failures[0].line if self.failures else self.title
-
-    def to_summary(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "category": self.category,
-            "status": str(self.status),
-            "reason": self.reason,
-            "title": self.title,
-            "source": self.source,
-            "evidence": self.evidence,
-            "evidence_source": self.evidence_source,
-            "tests": len(self.test_results),
-            "test_results": [
-                {
-                    "name": t.name,
-                    "status": str(t.status),
-                    "reason": t.reason,
-                    "judged": t.judged,
-                    "requests": t.requests,
-                }
-                for t in self.test_results
-            ],
-            "known_deviation": self.known_deviation,
-            "failures": [{"message": f.message, "evidence": dict(f.evidence)} for f in self.failures],
-            "errors": list(self.errors),
-            "notes": list(self.notes),
-            "checks": list(self.checks),
-            "evidence_pointers": {"html": f"report.html#{self.id}", "junit": f"junit.xml#{self.id}"},
-        }
+    selection: tuple[str, ...] = ()  # a partial run's requirements (--requirement, --category); () for a whole run
+    selection_asked: str = ""  # how it was asked for: "--requirement PAG-02 --category auth"
 
 
 @dataclass(frozen=True)
@@ -158,6 +86,24 @@ class RunResult:
         return self.exit_code == ExitCode.OK
 
     @property
+    def partial(self) -> bool:
+        """Only some requirements were asked for (--requirement, --category): it never passes the gate."""
+        return bool(self.facts.selection)
+
+    @property
+    def besides_partial(self) -> tuple[str, ...]:
+        """Why the run is incomplete, other than being partial."""
+        return tuple(r for r in self.incomplete_reasons if not r.startswith(PARTIAL_RUN))
+
+    @property
+    def gate_word(self) -> str:
+        """pass (exit 0), fail, or partial: a partial run in which nothing failed (exit 2), which vouches only for
+        the requirements it was asked for and so never passes the gate of the whole contract."""
+        if self.gate_passed:
+            return "pass"
+        return "partial" if self.partial and self.exit_code == ExitCode.INCOMPLETE else "fail"
+
+    @property
     def baseline_written(self) -> str | None:
         """Where this run's failures were recorded as a baseline (never for a run that could not finish)."""
         return self.facts.write_baseline if not self.incomplete_reasons else None
@@ -176,7 +122,9 @@ class RunResult:
             "format": SUMMARY_FORMAT,
             "verdict": str(self.verdict),
             "incomplete_reasons": list(self.incomplete_reasons),
-            "gate": "pass" if self.gate_passed else "fail",
+            "gate": self.gate_word,
+            "partial": self.partial,
+            "selected_requirements": list(facts.selection) if self.partial else None,
             "operation": operation().operation,
             "target": facts.target,
             "caller": facts.caller,
@@ -230,42 +178,7 @@ def _redacted(value: T, redactor: Redactor) -> T:
     return value
 
 
-def requirement_rows(
-    tests: Sequence[TestRecord], expected_failures: Mapping[str, str], not_run_reason: str
-) -> tuple[RequirementResult, ...]:
-    rows = []
-    for requirement in requirements().values():
-        mine = sorted((t for t in tests if t.requirement == requirement.id), key=lambda t: t.nodeid)
-        status = max((t.status for t in mine), key=STRENGTH.__getitem__, default=Status.UNTESTED)
-        reasons = list(dict.fromkeys(t.reason for t in mine if t.status == status and t.reason))
-        if not mine:
-            reasons = [not_run_reason]
-        rows.append(
-            RequirementResult(
-                id=requirement.id,
-                category=requirement.category,
-                status=status,
-                reason="; ".join(reasons) if status != Status.PASSED and reasons else None,
-                title=requirement.title,
-                source=requirement.source,
-                evidence=requirement.evidence,
-                evidence_source=requirement.evidence_source,
-                test_results=tuple(
-                    TestOutcome(t.nodeid.rsplit("::", 1)[-1], t.status, t.reason, t.judged, t.requests) for t in mine
-                ),
-                known_deviation=expected_failures.get(requirement.id) if status == Status.FAILED else None,
-                failures=tuple(
-                    Failure(f"expected {d['expected']}; got {d['actual']}", d) for t in mine for d in t.deviations
-                ),
-                errors=tuple(e for t in mine for e in t.errors),
-                notes=tuple(dict.fromkeys(n for t in mine for n in t.notes)),
-                checks=tuple(sorted({c for t in mine for c in t.checks})),
-            )
-        )
-    return tuple(rows)
-
-
-def incomplete_reasons(record: RunRecord, rows: Sequence[RequirementResult]) -> list[str]:
+def incomplete_reasons(record: RunRecord, rows: Sequence[RequirementResult], facts: RunFacts) -> list[str]:
     reasons = []
     if record.could_not_run:
         reasons.append(f"could not run: {record.could_not_run}")
@@ -294,26 +207,13 @@ def incomplete_reasons(record: RunRecord, rows: Sequence[RequirementResult]) -> 
         unjudged = [row.id for row in rows if row.status == Status.UNTESTED]
         if unjudged:
             reasons.append(f"nothing to judge for {', '.join(unjudged)}: the run cannot vouch for them")
+    if facts.selection:
+        left_out = len(rows) - len(facts.selection)
+        reasons.append(
+            f"{PARTIAL_RUN}{facts.selection_asked}): {len(facts.selection)} of {len(rows)} requirements asked for, "
+            f"the other {left_out} not run"
+        )
     return reasons
-
-
-def signatures_seen(rows: Sequence[RequirementResult]) -> dict[str, set[Signature]]:
-    """Each failed requirement's deviation signatures (conformance.results.signatures), as its evidence recorded
-    them."""
-    seen: dict[str, set[Signature]] = {}
-    for row in rows:
-        for failure in row.failures:
-            signature = failure.signature
-            if signature is not None:
-                seen.setdefault(row.id, set()).add(signature)
-    return seen
-
-
-def counts_by_category(rows: Sequence[RequirementResult]) -> dict[str, dict[str, int]]:
-    counts = {c: {str(status): 0 for status in STATUSES} for c in CATEGORIES}
-    for row in rows:
-        counts[row.category][str(row.status)] += 1
-    return counts
 
 
 def requests_by_category(record: RunRecord) -> dict[str, int]:
@@ -336,8 +236,9 @@ def build(record: RunRecord, facts: RunFacts, started: float) -> RunResult:
         if record.could_not_run
         else "not run"
     )
-    rows = requirement_rows(list(record.tests.values()), baseline.expected_failures if baseline else {}, not_run)
-    reasons = incomplete_reasons(record, rows)
+    expected = baseline.expected_failures if baseline else {}
+    rows = requirement_rows(list(record.tests.values()), expected, not_run, facts.selection)
+    reasons = incomplete_reasons(record, rows, facts)
     gate = baselines.gate(
         {r.id: str(r.status) for r in rows}, baseline, strict=facts.strict_baseline, seen=signatures_seen(rows)
     )

@@ -9,23 +9,28 @@ statuses passed/failed/skipped, `aborted` instead of incomplete_reasons); a fiel
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from conformance.errors import ConformanceError
+from conformance.results.summary_details import (
+    EvidenceShown,
+    RowShown,
+    RunDetails,
+    read_details,
+    read_evidence,
+    read_row,
+)
+from conformance.results.summary_fields import Fields, SummaryError, kind_of
 from conformance.safety.terminal import neutralise
+
+__all__ = ["GATES", "STATUSES", "VERDICTS", "Failure", "Row", "RunSummary", "SummaryError", "load"]
 
 STATUSES = ("passed", "failed", "error", "skipped", "untested")
 VERDICTS = ("conformant", "nonconformant", "incomplete")
+GATES = ("pass", "fail", "partial")  # partial: a partial run (--requirement, --category) in which nothing failed
 ID = re.compile(r"[A-Z]{2,5}-[0-9]{2}")  # schemas/summary.schema.json's $defs/id, whatever the categories become
 BODY_EXCERPT = 600  # characters of a response body shown beside a failure
 MAX_SUMMARY_BYTES = 16 << 20  # a run's whole report folder is bounded to 8 MiB (conformance.reports.budget)
-
-
-class SummaryError(ConformanceError, ValueError):
-    """A summary that cannot be read or is not one; the command exits 2 with this one-line reason."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,7 @@ class Failure:
     curl: str = ""
     response_status: int | None = None
     response_excerpt: str = ""
+    shown: EvidenceShown = EvidenceShown()  # the rest of its evidence, for report.html
 
     @property
     def line(self) -> str:
@@ -58,6 +64,7 @@ class Row:
     reason: str  # why skipped, untested or error; empty otherwise
     known_deviation: str  # the baseline's reason when the failure was a known one; empty otherwise
     failures: tuple[Failure, ...]
+    shown: RowShown = RowShown()  # its evidence level, errors and notes, for report.html
 
     @property
     def detail(self) -> str:
@@ -76,6 +83,7 @@ class RunSummary:
     suite_version: str
     incomplete_reasons: tuple[str, ...]
     rows: dict[str, Row]
+    details: RunDetails = RunDetails()  # the run's facts and the baseline's news, for report.html
 
     @property
     def incomplete(self) -> bool:
@@ -101,7 +109,12 @@ def load(path: str | Path) -> RunSummary:
         raw = read_json(file, limit=MAX_SUMMARY_BYTES)
     except ReportFileError as exc:
         raise SummaryError(str(exc)) from None
-    fields = _Fields(file)
+    return read_document(raw, file)
+
+
+def read_document(raw: object, file: Path) -> RunSummary:
+    """A summary's document (as summary.json holds it, read from `file`), its fields checked and neutralised."""
+    fields = Fields(file)
     if not isinstance(raw, dict) or not isinstance(raw.get("requirements"), list):
         raise SummaryError(f"{file} is not an iam-conformance summary (no 'requirements' list)")
     rows: dict[str, Row] = {}
@@ -117,73 +130,23 @@ def load(path: str | Path) -> RunSummary:
     return RunSummary(
         file,
         fields.text(raw, "verdict", VERDICTS) or "unknown",
-        fields.text(raw, "gate", ("pass", "fail")),
+        fields.text(raw, "gate", GATES),
         fields.text(raw, "baseline"),
         fields.text(raw, "target"),
         fields.text(raw, "started"),
         fields.text(versions, "suite"),
         tuple(reasons),
         rows,
+        read_details(raw, fields),
     )
 
 
-class _Fields:
-    """The fields the readers use, each checked for the type the schema gives it; every string neutralised."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-
-    def _wrong(self, name: str, value: object, wanted: str) -> SummaryError:
-        return SummaryError(f"{self.file}: '{name}' is {_kind(value)}, not {wanted}: not an iam-conformance summary")
-
-    def text(self, holder: dict[str, Any], name: str, allowed: Sequence[str] = (), newlines: bool = False) -> str:
-        value = holder.get(name)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise self._wrong(name, value, "a string")
-        if allowed and value not in allowed:
-            raise SummaryError(f"{self.file}: '{name}' is {neutralise(value)[:40]!r}, not one of {', '.join(allowed)}")
-        return neutralise(value, keep_newlines=newlines)
-
-    def texts(self, holder: dict[str, Any], name: str) -> list[str]:
-        return [self.text({name: item}, name) for item in self.items(holder, name)]
-
-    def mapping(self, holder: dict[str, Any], name: str) -> dict[str, Any]:
-        value = holder.get(name)
-        if value is None:
-            return {}
-        if not isinstance(value, dict):
-            raise self._wrong(name, value, "an object")
-        return value
-
-    def items(self, holder: dict[str, Any], name: str) -> list[Any]:
-        value = holder.get(name)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self._wrong(name, value, "an array")
-        return value
-
-    def integer(self, holder: dict[str, Any], name: str) -> int | None:
-        value = holder.get(name)
-        if value is None:
-            return None
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise self._wrong(name, value, "an integer")
-        return value
-
-
-def _kind(value: object) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}.get(type(value), "a number")
-
-
-def _row(entry: object, fields: _Fields) -> Row:
+def _row(entry: object, fields: Fields) -> Row:
     if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not ID.fullmatch(entry["id"]):
         raise SummaryError(f"{fields.file}: a requirement entry without an 'id' like SHAPE-01")
     status = entry.get("status")
     if status not in STATUSES:
-        shown = neutralise(str(status))[:40] if isinstance(status, str) else _kind(status)
+        shown = neutralise(str(status))[:40] if isinstance(status, str) else kind_of(status)
         raise SummaryError(
             f"{fields.file}: requirement {entry['id']} has status {shown!r}, not one of {', '.join(STATUSES)}"
         )
@@ -197,12 +160,13 @@ def _row(entry: object, fields: _Fields) -> Row:
         fields.text(entry, "reason"),
         fields.text(entry, "known_deviation"),
         tuple(failures),
+        read_row(entry, fields),
     )
 
 
-def _failure(raw: object, fields: _Fields) -> Failure:
+def _failure(raw: object, fields: Fields) -> Failure:
     if not isinstance(raw, dict):
-        raise SummaryError(f"{fields.file}: a failure is {_kind(raw)}, not an object: not an iam-conformance summary")
+        raise SummaryError(f"{fields.file}: a failure is {kind_of(raw)}, not an object: not an iam-conformance summary")
     evidence = fields.mapping(raw, "evidence")
     response = fields.mapping(evidence, "response")
     return Failure(
@@ -213,4 +177,5 @@ def _failure(raw: object, fields: _Fields) -> Failure:
         fields.text(evidence, "curl"),
         fields.integer(response, "status"),
         fields.text(response, "body_excerpt", newlines=True)[:BODY_EXCERPT],
+        read_evidence(evidence, fields),
     )

@@ -9,11 +9,12 @@ import gc
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
+from conformance.config.options import WORKER_INPUT
 from conformance.config.settings import RunSettings, SettingsError, scope_line, seed_line
 from conformance.errors import ExitCode
 from conformance.protocol.client import TargetUnreachable
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from conformance.run.recorder import RunRecorder
     from conformance.run.shared import Shared
 
-WORKER_INPUT = "iam_conformance"  # the key of xdist's workerinput holding the run's settings
 SWEEP_GRACE_S = 60  # the final sweep of the run's path, after every process has cleaned up after itself
 
 
@@ -78,9 +78,11 @@ class RunOwner:
         self._used_workers = False
         self._shared: Shared | None = None  # the users the owner made for its workers
         self.recorder: RunRecorder | None = None  # --record
+        self._values: dict[str, Any] = {}  # the options the run was started with
 
     # -- settings, before anything else starts ----------------------------------------------------------------
     def start(self, values: dict[str, Any], seed: int | None, in_ci: bool) -> None:
+        self._values = values
         try:
             if self.handle is not None and self.handle.settings is not None:
                 settings, self._preflighted = self.handle.settings, True
@@ -154,17 +156,40 @@ class RunOwner:
                 self.process.settings = self.settings
         if self.record.could_not_run is None and self._shares_population():
             self._make_population()
-        if self.record.could_not_run is not None:
+        if self.record.could_not_run is not None and self._xdist:  # workers are starting: stop them all
             pytest.exit(f"iam-conformance: could not run: {self.record.could_not_run}", returncode=ExitCode.INCOMPLETE)
         if reporter is not None and self.settings is not None and self.handle is None:
             reporter.write_line(
                 f"iam-conformance: {seed_line(self.settings, '--iam-seed')}; {scope_line(self.settings)}"
             )
 
+    @property
+    def _xdist(self) -> bool:
+        return getattr(self.config.option, "dist", "no") != "no"
+
     def _shares_population(self) -> bool:
         """With xdist workers, the users most checks list are made once, here, instead of once per worker."""
         settings = cast(RunSettings, self.settings)  # asked only of a run that could run
-        return getattr(self.config.option, "dist", "no") != "no" and not settings.read_only
+        return self._xdist and not settings.read_only
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection(self, session: pytest.Session) -> bool | None:
+        """A run that cannot start collects nothing and runs nothing: its one line and its verdict end the session."""
+        if self.record.could_not_run is None:
+            return None
+        session.items = []
+        return True
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> Generator[None, object, object]:
+        """Ctrl-C, SIGTERM (or pytest stopping the loop): the run ends there as an interrupted one, its cleanup and
+        reports as usual, its verdict the last line; pytest is not told, so it prints no traceback hint after it."""
+        try:
+            return (yield)
+        except KeyboardInterrupt as stopped:
+            signal_name = self.process.signal_received if self.process is not None else None
+            self.record.interrupted = signal_name or str(stopped) or "SIGINT (Ctrl-C)"
+            return True
 
     def _make_population(self) -> None:
         from conformance.run.shared import Shared
@@ -226,8 +251,17 @@ class RunOwner:
             signal_name = self.process.signal_received if self.process is not None else None
             self.record.interrupted = signal_name or "SIGINT (Ctrl-C)"
 
-    @pytest.hookimpl(trylast=True)  # after pytest's own teardown of session fixtures (the cleanup)
-    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+    # Outermost: what it does after its yield comes after every other plugin's part, pytest's own teardown of session
+    # fixtures (the cleanup), allure's results and pytest's own summary (its counts): the verdict is the last line.
+    @pytest.hookimpl(wrapper=True, tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> Generator[None, object, object]:
+        try:
+            return (yield)
+        finally:
+            self._finish(session, exitstatus)
+            self._say_verdict()
+
+    def _finish(self, session: pytest.Session, exitstatus: int) -> None:
         if (
             exitstatus == pytest.ExitCode.INTERRUPTED
             and self.record.interrupted is None
@@ -252,12 +286,12 @@ class RunOwner:
             if problem is not None:
                 self.record.could_not_run = problem
                 self.result = results.build(self.record, start.facts_of(self.settings, caller), self.started)
-        if self.settings is not None:
+        written_to = self.settings.report_dir if self.settings is not None else self._unstarted_report_dir()
+        if written_to is not None:
             from conformance.reports import writer as report
 
-            problem = report.write_all(
-                self.result, self.redactor, self.settings.report_dir, self.settings.allure_staging
-            )
+            staging = self.settings.allure_staging if self.settings is not None else None
+            problem = report.write_all(self.result, self.redactor, written_to, staging)
             if problem is not None:
                 self.record.could_not_run = problem
                 self.result = results.build(self.record, start.facts_of(self.settings, caller), self.started)
@@ -265,6 +299,31 @@ class RunOwner:
             self.handle.result = self.result
         if exitstatus not in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
             session.exitstatus = self.result.exit_code
+
+    def _unstarted_report_dir(self) -> str | None:
+        """Where a run that could not start leaves reports saying so (its options were valid), else None."""
+        from conformance.config.settings import unstarted
+
+        try:
+            return unstarted(self._values).report_dir if self._values else None
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def _say_verdict(self) -> None:
+        if self.result is None:
+            return
+        from conformance.reports.console import console_lines, shown, verdict_line
+
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        say = reporter.write_line if reporter is not None else print
+        if self.settings is None or (self.record.could_not_run is not None and not self.record.tests):
+            say(shown(f"iam-conformance: could not run: {self.record.could_not_run}"))
+            say(shown(verdict_line(self.result)))
+            return
+        if self.recorder is not None and self.recorder.written is not None:
+            say(shown(self.recorder.written))
+        for line in console_lines(self.result.redacted(self.redactor), self.settings.report_dir):
+            say(line)
 
     def _sweep(self) -> None:
         """Delete whatever is left under this run's own path (a lost worker's users), bounded."""
@@ -280,15 +339,6 @@ class RunOwner:
         finally:
             self.record.requests += client.request_count
             client.close()
-
-    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
-        if self.recorder is not None and self.recorder.written is not None:
-            terminalreporter.write_line(self.recorder.written)
-        if self.result is not None and self.settings is not None:
-            from conformance.reports.console import console_lines
-
-            for line in console_lines(self.result.redacted(self.redactor), self.settings.report_dir):
-                terminalreporter.write_line(line)
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:

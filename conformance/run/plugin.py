@@ -52,12 +52,10 @@ def _explicit_seed(config: pytest.Config) -> int | None:
 
 @pytest.hookimpl(tryfirst=True)  # before Hypothesis' and allure-pytest's own configure read their options
 def pytest_configure(config: pytest.Config) -> None:
-    from conformance.run.owner import WORKER_INPUT
-
     worker_input = getattr(config, "workerinput", None)
     if worker_input is not None:  # an xdist worker: the owner (the controller) sent the run's settings, if any
-        if WORKER_INPUT in worker_input:
-            _take_part(config, _settings_from(worker_input[WORKER_INPUT]), runs_tests=True)
+        if options.WORKER_INPUT in worker_input:
+            _take_part(config, _settings_from(worker_input[options.WORKER_INPUT]), runs_tests=True)
         return
     if not _asked_for(config):
         return

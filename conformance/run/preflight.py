@@ -1,18 +1,25 @@
-"""Before any test: does the target answer, and does it accept the caller's credentials?
+"""Before any test: does the target answer, does it answer as IAM, and does it accept the caller's credentials?
 
 One request, allowed by the README's least-privilege policy even in --read-only mode (its only statement grants
-iam:ListSigningCertificates): a listing of a user that does not exist. Refused credentials stop the run (unless they
-are known to be good: --known-good-credentials); a target that answers anything else is the suite's to judge.
+iam:ListSigningCertificates): a listing of a user that does not exist. The run does not start, and says why in one
+line, when the target does not answer (`cannot reach URL: connection refused`), answers nothing in the query
+protocol's shape (an HTML page, another API's JSON, other XML: no test is started, no cleanup attempted), or refuses
+the credentials (unless they are known to be good: --known-good-credentials). Whatever else an IAM-shaped answer
+says (404 NoSuchEntity, an AWSFault error, 403 AccessDenied, a deviation) is the suite's to judge: the run starts.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from conformance.config.settings import RunSettings
 from conformance.protocol.client import AUTH_REFUSALS, TargetUnreachable
-from conformance.protocol.wire import read_error
+from conformance.protocol.wire import Exchange, in_query_shape, read_error
 from conformance.safety.redaction import Redactor
 from conformance.safety.terminal import neutralise
 
@@ -20,14 +27,47 @@ if TYPE_CHECKING:
     from conformance.results.record import RunRecord
 
 
+class Problem(StrEnum):
+    UNREACHABLE = "unreachable"  # no HTTP answer at all
+    NOT_IAM = "not IAM"  # an answer in no shape of the query protocol
+    REFUSED = "refused"  # the credentials are refused
+
+
+# What a gateway answers while the target behind it is still starting: worth waiting for (--wait-for-target).
+GATEWAY_STATUSES = (502, 503, 504)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the run cannot start against this target, in the one line the user reads."""
+
+    problem: Problem
+    line: str
+    status: int | None = None
+
+    @property
+    def may_pass(self) -> bool:
+        """Whether a target still starting would answer so: no answer, or a gateway's own page."""
+        return self.problem == Problem.UNREACHABLE or (
+            self.problem == Problem.NOT_IAM and self.status in GATEWAY_STATUSES
+        )
+
+
 def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | None:
-    """Why the run cannot start (unreachable target, refused credentials), or None."""
-    client = settings.client()
+    """Why the run cannot start (unreachable target, not IAM, refused credentials), in one line; or None."""
+    refusal = check_target(settings, record)
+    return refusal.line if refusal is not None else None
+
+
+def check_target(
+    settings: RunSettings, record: RunRecord | None = None, deadline: float | None = None
+) -> Refusal | None:
+    """The preflight: one listing of a user that does not exist (`deadline`: monotonic, else the run's)."""
+    client = settings.client(deadline=deadline)
     try:
         exchange = client.call("ListSigningCertificates", {"UserName": f"ic-{settings.run_id}-preflight-absent"})
     except TargetUnreachable as exc:
-        what = "TLS failure" if "TLS:" in str(exc) else "target unreachable"
-        return f"{what} ({settings.endpoint_origin}): {exc}"
+        return Refusal(Problem.UNREACHABLE, unreachable_line(settings, exc.why))
     finally:
         if record is not None:
             record.requests += client.request_count
@@ -36,15 +76,69 @@ def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | N
         record.preflight_ms = exchange.elapsed_ms
     error = read_error(exchange)
     code = error.code if error is not None else None
-    if (code in AUTH_REFUSALS or exchange.status == 401) and not settings.known_good_credentials:
-        message = error.message if error is not None else None
-        return refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
-    if code == "AccessDenied":
-        return (
-            "the credentials may not call iam:ListSigningCertificates on this target (AccessDenied): grant it "
-            "(README, 'Running against real AWS')"
+    message = error.message if error is not None else None
+    refused = not settings.known_good_credentials  # known good: a refusal is the target's deviation, judged by the run
+    if code in AUTH_REFUSALS and refused:
+        return Refusal(
+            Problem.REFUSED, refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
+        )
+    if not in_query_shape(exchange):
+        return Refusal(Problem.NOT_IAM, not_iam_line(settings, exchange), exchange.status)
+    if exchange.status == 401 and refused:
+        return Refusal(
+            Problem.REFUSED, refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
         )
     return None
+
+
+FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.25, 5.0  # between the attempts of --wait-for-target: doubled each time
+
+
+def wait_for_target(
+    settings: RunSettings, record: RunRecord, seconds: float, say: Callable[[str], None] | None = None
+) -> str | None:
+    """The preflight, tried again while the target does not answer yet (or only its gateway does), for at most
+    `seconds` (each attempt bounded by what is left), backing off; `say` hears once that the run waits. Returns why
+    the run cannot start, or None."""
+    end = time.monotonic() + seconds
+    pause = FIRST_PAUSE_S
+    while True:
+        refusal = check_target(settings, record, deadline=max(end, time.monotonic() + 1.0))
+        if refusal is None or not refusal.may_pass:
+            return refusal.line if refusal is not None else None
+        left = end - time.monotonic()
+        if left <= 0:
+            return f"{refusal.line} (still, after waiting {seconds:g} s: --wait-for-target)"
+        if say is not None and pause == FIRST_PAUSE_S:
+            say(f"waiting up to {seconds:g} s for {settings.endpoint} to answer (--wait-for-target): {refusal.line}")
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, LONGEST_PAUSE_S)
+
+
+def unreachable_line(settings: RunSettings, why: str) -> str:
+    """`cannot reach URL: connection refused` (and where the URL came from, when not --endpoint-url)."""
+    origin = settings.endpoint_origin
+    named = f" (from {origin})" if origin and origin != "--endpoint-url" else ""
+    return f"cannot reach {settings.endpoint}{named}: {why}"
+
+
+FIRST_BYTES = 80  # characters of a body that is no IAM answer, shown in its line
+
+
+def not_iam_line(settings: RunSettings, exchange: Exchange) -> str:
+    """What a target that does not answer as IAM sent, in one line: status, content type, size and first bytes
+    (redacted, on one line, neutralised, cut)."""
+    secrets = Redactor([settings.secret_key, settings.session_token])
+    text = " ".join(secrets.redact(exchange.body[: FIRST_BYTES * 4].decode("utf-8", "replace")).split())
+    shown = neutralise(text)
+    shown = shown if len(shown) <= FIRST_BYTES else shown[: FIRST_BYTES - 1] + "…"
+    kind = neutralise(exchange.content_type.strip())[:60] or "no content type"
+    size = f"{len(exchange.body)}{'+' if exchange.truncated else ''} bytes"
+    seen = f'{size}: "{shown}"' if shown else "an empty body"
+    return (
+        f"{settings.endpoint} does not answer as IAM: HTTP {exchange.status}, {kind}, {seen} "
+        "(no XML ErrorResponse or listing to ListSigningCertificates): no test started"
+    )
 
 
 # A target that answers within this, its first connection included, runs on this machine or next to it: overlapping

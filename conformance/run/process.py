@@ -23,8 +23,9 @@ from conformance.contract.spec import requirements
 from conformance.protocol.tap import stepping
 from conformance.recording.capture import Capture
 from conformance.reports import allure_labels
-from conformance.results import evidence
+from conformance.results import baselines, evidence
 from conformance.run.phases import classify_phase
+from conformance.run.pytest_outcomes import Expected, tell_pytest, teststatus
 from conformance.safety.bounds import bounded_data
 from conformance.safety.redaction import Redactor
 
@@ -129,6 +130,8 @@ class RunProcess:
         if settings.record_dir is not None and runs_tests:
             worker = getattr(config, "workerinput", {}).get("workerid", "main")
             self.tap = Capture(str(worker), settings.access_key, settings.secret_key)
+        baseline = baselines.load(settings.baseline) if settings.baseline else None
+        self.expected = Expected(baseline, settings.strict_baseline)
 
     # -- set-up, before any other plugin configures (conformance.run.plugin calls it from a tryfirst hook) -------------
     def configure(self) -> None:
@@ -211,6 +214,12 @@ class RunProcess:
             )
         catalogue = requirements()
         read_only = pytest.mark.skip(reason="creates IAM users; skipped by --read-only")
+        if self.settings.selection:  # a partial run: the other requirements' tests are not run at all
+            chosen = set(self.settings.selection)
+            left_out = [item for item in items if _requirement_of(item) not in chosen]
+            if left_out:
+                items[:] = [item for item in items if _requirement_of(item) in chosen]
+                config.hook.pytest_deselected(items=left_out)
         for item in items:
             marks = list(item.iter_markers("requirement"))
             if not marks:
@@ -275,9 +284,14 @@ class RunProcess:
             report.longrepr = phase.longrepr
         elif report.longrepr is not None and not report.skipped:
             report.longrepr = self.redactor.redact(str(report.longrepr))
+        tell_pytest(report, item, payload, self.expected)  # known deviations xfail, untested skipped, errors errors
         if phase.deviations and allure_labels.enabled(item.config):
             for found in deviations:
                 allure_labels.attach(found)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_teststatus(self, report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, str] | None:
+        return teststatus(report, getattr(report, PAYLOAD, None))
 
     # -- the end -----------------------------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)

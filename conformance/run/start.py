@@ -5,6 +5,8 @@ A run that cannot start says why in one line (StartError), before anything else 
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from typing import Any
 
 from conformance.config.settings import RunSettings, SettingsError, check_options, check_report_dir, known_target
@@ -15,7 +17,7 @@ from conformance.protocol.target import TargetError, caller_credentials, resolve
 from conformance.results import baselines
 from conformance.results.record import RunRecord
 from conformance.results.result import RunFacts
-from conformance.run.preflight import paced, preflight
+from conformance.run.preflight import paced, preflight, wait_for_target
 
 
 class StartError(ConformanceError):
@@ -47,10 +49,17 @@ def resolve(values: dict[str, Any], *, seed: int | None, in_ci: bool) -> RunSett
     return dataclasses.replace(settings, baseline=baselines.argument(settings.baseline, target))
 
 
-def prepare(values: dict[str, Any], record: RunRecord, *, seed: int | None, in_ci: bool) -> RunSettings:
+def prepare(
+    values: dict[str, Any],
+    record: RunRecord,
+    *,
+    seed: int | None,
+    in_ci: bool,
+    say: Callable[[str], None] | None = None,
+) -> RunSettings:
     """Settings resolved, the caller's credentials found, and a target the suite did not start preflighted (what that
-    costs is counted in `record`), paced by how fast it answered. The embedded target is started, and preflighted, by
-    the run's owner."""
+    costs is counted in `record`; with --wait-for-target, until it answers, `say` told once), paced by how fast it
+    answered. The embedded target is started, and preflighted, by the run's owner."""
     settings = resolve(values, seed=seed, in_ci=in_ci)
     if settings.endpoint is None:
         return settings
@@ -62,7 +71,12 @@ def prepare(values: dict[str, Any], record: RunRecord, *, seed: int | None, in_c
             secret_key=credentials.secret_key,
             session_token=credentials.token,
         )
-        reason = preflight(settings, record)
+        if settings.wait_for_target:
+            reason = wait_for_target(settings, record, settings.wait_for_target, say)
+            # the run's deadline counts from now: the wait was no part of it
+            settings = dataclasses.replace(settings, deadline_epoch=time.time() + settings.deadline)
+        else:
+            reason = preflight(settings, record)
     except (TargetError, TargetUnreachable) as exc:
         raise StartError(str(exc)) from None
     if reason:
@@ -87,4 +101,6 @@ def facts_of(settings: RunSettings | None, caller: str | None = None) -> RunFact
         write_baseline=settings.write_baseline,
         target_name=settings.target_name,
         target_version=settings.target_version,
+        selection=settings.selection,
+        selection_asked=settings.selection_asked,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from conformance.config import options
 from conformance.config.options import positive_int
 from conformance.selftest.runner import run_selftest
 
@@ -17,7 +18,13 @@ def build_parser(parser: argparse.ArgumentParser | None = None) -> argparse.Argu
     """The selftest's options, on `parser` (a CLI subcommand) or on a parser of its own."""
     from conformance.config.profiles import PROFILES
 
-    parser = parser or argparse.ArgumentParser(prog="iam-conformance selftest", description=__doc__.splitlines()[0])
+    parser = parser or argparse.ArgumentParser(
+        prog="iam-conformance selftest",
+        description="Prove the suite: run it against conformant variants of the reference IAM (it must pass them "
+        "all) and against single-fault variants (it must catch every one). Exit 0: proven; 1: not.",
+        epilog="example:\n  iam-conformance selftest --seeds 1",
+        formatter_class=options.HelpFormatter,
+    )
     parser.add_argument(
         "--profile",
         choices=sorted(PROFILES),

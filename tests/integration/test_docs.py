@@ -63,12 +63,23 @@ def test_the_failures_view_and_the_matrix_render_in_chromium(finished, tmp_path)
         CHROMIUM,
         runs["faulty"].report_dir / "report.html",
         tmp_path / "failures.png",
-        1280,
-        1000,
+        screenshots.WIDTH,
+        screenshots.HEIGHT,
         section=screenshots.FAILURES_HEADING,
     )
     screenshots.screenshot(CHROMIUM, matrix, tmp_path / "matrix.png", 1280, 1300)
     assert (tmp_path / "failures.png").stat().st_size > 10_000 and (tmp_path / "matrix.png").stat().st_size > 10_000
+    assert png_size(tmp_path / "failures.png") == (1366, 768)  # a laptop's first screen
+
+
+def png_size(png):
+    header = png.read_bytes()[16:24]  # IHDR: width, height
+    return int.from_bytes(header[:4], "big"), int.from_bytes(header[4:], "big")
+
+
+def test_the_committed_report_pictures_are_a_laptops_screen():
+    docs = SCRIPT.parent
+    assert png_size(docs / "report.png") == png_size(docs / "report-failures.png") == (1366, 768)
 
 
 def test_a_section_the_page_lacks_fails_the_screenshot(tmp_path):

@@ -5,6 +5,7 @@ named like ours, AWS_ENDPOINT_URL set as LocalStack users do) behaves exactly as
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import subprocess
@@ -110,3 +111,42 @@ def test_the_plugin_adds_only_prefixed_options(tmp_path):
     added = [line for line in help_with.splitlines() if line not in help_without.splitlines()]
     options = [m.group(1) for line in added if (m := re.match(r"\s+(-[\w-]+)", line))]  # options it declares
     assert options and all(option.startswith("--iam-") for option in options), options
+
+
+MODULES_SEEN = """
+import json
+import sys
+
+
+def test_what_is_imported():
+    with open("modules.json", "w") as out:
+        json.dump(sorted(sys.modules), out)
+"""
+HEAVY = ("hypothesis", "lxml", "botocore", "jinja2", "requests", "urllib3", "werkzeug", "moto", "allure_pytest")
+
+
+def imported_in(project, *args: str) -> set[str]:
+    done = run_pytest(project, *args)
+    assert done.returncode == 0, done.stdout[-2000:]
+    return set(json.loads((project / "modules.json").read_text()))
+
+
+def test_in_an_unrelated_session_the_plugin_imports_only_its_option_declarations(tmp_path):
+    """What the plugin costs every pytest session of the environment: its option table, nothing of the suite.
+    Counted as modules imported (sys.modules with and without the plugin), never as time."""
+    (tmp_path / "test_modules.py").write_text(MODULES_SEEN)
+    with_plugin = imported_in(tmp_path)
+    without = imported_in(tmp_path, "-p", "no:iam_conformance")
+    added = with_plugin - without
+    heavy = sorted(m for m in added if m.split(".")[0] in HEAVY)
+    assert heavy == [], heavy
+    ours = sorted(m for m in added if m.split(".")[0] == "conformance")
+    assert set(ours) <= {
+        "conformance",
+        "conformance.config",
+        "conformance.config.options",
+        "conformance.config.profiles",
+        "conformance.run",
+        "conformance.run.plugin",
+    }, ours
+    assert len(added) <= 10, sorted(added)  # the package's own few, and nothing they drag in

@@ -86,7 +86,7 @@ CRAFTED = {
 
 
 @pytest.mark.parametrize("crafted", sorted(CRAFTED))
-@pytest.mark.parametrize("command", ["compare", "matrix", "report"])
+@pytest.mark.parametrize("command", ["compare", "matrix", "report", "report --allure"])
 def test_a_crafted_summary_is_one_line_and_exit_2(command, crafted, tmp_path):
     content, says = CRAFTED[crafted]
     bad = tmp_path / "bad"
@@ -96,12 +96,13 @@ def test_a_crafted_summary_is_one_line_and_exit_2(command, crafted, tmp_path):
     args = {
         "compare": ["compare", good, bad],
         "matrix": ["matrix", good, bad, "--out", tmp_path / "m"],
-        "report": ["report", "--allure", "--report-dir", bad],
+        "report": ["report", "--report-dir", bad],
+        "report --allure": ["report", "--allure", "--report-dir", bad],
     }[command]
     done = cli(*args)
     assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr[-2000:]
     assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
-    assert not (tmp_path / "m").exists()
+    assert not (tmp_path / "m").exists() and not (bad / "report.html").exists()
 
 
 @pytest.mark.parametrize("crafted", ["nested 200,000 deep", "a 5000-digit number", "NaN", "too large"])

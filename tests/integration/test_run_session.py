@@ -6,6 +6,7 @@ against a reference (or a hostile variant of it) on loopback and reads every out
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import signal
@@ -82,9 +83,14 @@ def say_incomplete(run, why: str) -> None:
 
 # -- a target that offers nothing to judge ------------------------------------------------------------------------
 class AnswersX(ReferenceApp):
-    """HTTP 200 <x/> to every request, whatever it asks."""
+    """An IAM to the preflight (the reference's own answer: the run starts), then HTTP 200 <x/> to every request,
+    whatever it asks. (Answering so from the start is no IAM at all: test_not_a_run.py.)"""
 
     def __call__(self, environ, start_response):
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = io.BytesIO(body)
+        if b"-preflight-absent" in body:
+            return super().__call__(environ, start_response)
         return Response(b"<x/>", status=200, content_type="text/xml")(environ, start_response)
 
 
@@ -240,6 +246,8 @@ def test_an_interrupt_in_the_state_machines_teardown_is_incomplete_not_a_crash(r
     assert "Traceback" not in run.stdout + run.stderr
 
 
+# pytest's own machinery failing at the session's end (a SystemError once came out of pytest's handling of an
+# interrupt; the run now ends an interrupt itself, so the crash is planted where pytest still runs every plugin).
 CRASHES_PYTEST = """
 import pytest
 
@@ -247,7 +255,7 @@ def pytest_runtest_call(item):
     raise KeyboardInterrupt("a test's interrupt")
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_keyboard_interrupt(excinfo):
+def pytest_sessionfinish(session):
     raise SystemError("AST constructor recursion depth mismatch (before=87, after=30)")
 """
 
@@ -454,3 +462,88 @@ def test_an_interrupt_whose_keyboardinterrupt_was_swallowed_still_makes_the_run_
     assert run.code != 0 and leftovers == []
     assert run.summary["verdict"] == "incomplete" and run.summary["gate"] == "fail"
     assert any("interrupted (SIGINT (Ctrl-C))" in reason for reason in run.summary["incomplete_reasons"])
+
+
+# -- Ctrl-C, as a user presses it ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("mode", ["cli", "plugin"])
+def test_ctrl_c_ends_with_the_incomplete_verdict_as_the_last_line_and_exit_2(mode, root_credentials_env, tmp_path):
+    """A real SIGINT mid-run against a slow reference: cleanup runs, the reports say interrupted, the verdict is the
+    last line (no pytest KeyboardInterrupt banner or --full-trace hint after it), exit 2 (not the shell's 130: an
+    interrupted run is an incomplete one, whatever stopped it)."""
+    report_dir = tmp_path / "reports"
+    with ReferenceServer(latency_s=0.02) as server:
+        options = ("--profile", "quick")
+        command = (
+            ["-m", "conformance.cli", "run", "--endpoint-url", server.url, *options, "--report-dir", str(report_dir)]
+            if mode == "cli"
+            else [
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "--pyargs",
+                "conformance.suite",
+                "--iam-conformance",
+                "--iam-endpoint-url",
+                server.url,
+                "--iam-profile",
+                "quick",
+                "--iam-report-dir",
+                str(report_dir),
+            ]
+        )
+        process = subprocess.Popen(
+            [sys.executable, *command],
+            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
+        try:
+            for _ in range(6000):  # until the tests are well under way (bounded: 60 s of polling)
+                if server.requests_served >= 80 or process.poll() is not None:
+                    break
+                time.sleep(0.01)
+            assert process.poll() is None, "the run ended before it could be interrupted"
+            process.send_signal(signal.SIGINT)
+            stdout, stderr = process.communicate(timeout=180)
+        finally:
+            process.kill()
+        leftovers = [u.name for u in server.store.list_users("/iam-conformance/")]
+    from conftest import CliRun
+
+    run = CliRun(process.returncode, stdout, stderr, report_dir)
+    assert run.code == 2, stdout[-3000:] + stderr[-2000:]
+    assert stdout.rstrip("\n").splitlines()[-1] == (
+        "verdict: incomplete — gate: fail (an incomplete run vouches for nothing it did not see)"
+    )
+    assert "full-trace" not in stdout + stderr and "KeyboardInterrupt" not in stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert leftovers == [] and run.summary["cleanup_problems"] == []
+    assert any("interrupted (SIGINT (Ctrl-C))" in reason for reason in run.summary["incomplete_reasons"])
+
+
+def test_an_interrupt_while_pytest_starts_is_an_incomplete_run_with_reports(root_credentials_env, tmp_path):
+    """SIGTERM right after the seed line (printed once the preflight answered, before pytest's session takes over):
+    it used to end without reports, or with a traceback, depending on where pytest's start-up took it."""
+    with ReferenceServer(app=ReferenceApp(Flavour())) as server:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "conformance.cli", "run", "--endpoint-url", server.url, "--profile", "quick"]
+            + ["--report-dir", str(tmp_path / "reports")],
+            env={k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | root_credentials_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        first = process.stdout.readline()
+        assert first.startswith("iam-conformance: Hypothesis seed"), first
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = process.communicate(timeout=120)
+        leftovers = server.store.list_users("/iam-conformance/")
+    from conftest import CliRun
+
+    run = CliRun(process.returncode, first + stdout, stderr, tmp_path / "reports")
+    say_incomplete(run, "SIGTERM")
+    assert "Traceback" not in run.stdout + run.stderr and leftovers == []
+    assert run.stdout.rstrip().splitlines()[-1].startswith("verdict: incomplete")

@@ -21,7 +21,9 @@ def no_traceback(run) -> None:
 
 @pytest.mark.parametrize("mode", sorted(BODIES))
 def test_a_broken_target_is_reported_not_crashed_on(mode, run_cli, root_credentials_env):
-    with HostileServer(mode) as server:
+    """It answers the preflight as IAM, then only that body (one answering so from the start is no IAM at all:
+    test_not_a_run.py)."""
+    with HostileServer(f"{mode}-after-preflight") as server:
         started = time.monotonic()
         run = run_cli(
             "run", "--endpoint-url", server.url, "--profile", "quick", "--deadline", "60", env=root_credentials_env
@@ -69,7 +71,10 @@ def test_a_target_unreachable_from_the_start_exits_2(run_cli, root_credentials_e
     with HostileServer("silent-after-preflight") as server:
         server.calls = 1  # even the first call gets no answer
         run = run_cli("run", "--endpoint-url", server.url, "--deadline", "5", env=root_credentials_env, timeout=120)
-    assert run.code == 2 and "target unreachable" in run.stdout + run.stderr
+    assert (
+        run.code == 2
+        and run.stderr == f"iam-conformance: could not run: cannot reach {server.url}: timed out after 5 s\n"
+    )
     no_traceback(run)
 
 

@@ -64,8 +64,10 @@ def list_users_page(mode: str, page: int) -> bytes:
 
 
 class HostileServer:
-    """`mode`: a key of BODIES, one of SLOW_MODES or LIST_MODES, 'sets-cookie', 'reset' (every connection reset), or
-    'silent-after-preflight' (answers the first call, then never again). `calls` counts requests; `authorizations`
+    """`mode`: a key of BODIES (that body to every call, the preflight included: no IAM there), the same followed by
+    '-after-preflight' (an IAM answer to the preflight, that body to every later call), one of SLOW_MODES or
+    LIST_MODES, 'sets-cookie', 'reset' (every connection reset), or 'silent-after-preflight' (answers the first call,
+    then never again). `calls` counts requests; `authorizations`
     keeps each request's Authorization header."""
 
     def __init__(self, mode: str) -> None:
@@ -127,7 +129,10 @@ class HostileServer:
             return
         if mode.startswith("slow-"):
             return self._drip(handler, head_too=mode.startswith("slow-head"), sized=not mode.startswith("slow-unsized"))
-        status, kind, body = (200, "text/xml", LIST_USERS_OK) if mode == "first-call" else BODIES[mode]
+        # "html-after-preflight" (any of BODIES): an IAM answer to the preflight, then that body to everything
+        status, kind, body = (
+            (200, "text/xml", LIST_USERS_OK) if mode == "first-call" else BODIES[mode.removesuffix("-after-preflight")]
+        )
         self._send(handler, status, kind, body)
 
     @staticmethod

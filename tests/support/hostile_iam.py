@@ -73,7 +73,9 @@ class GivesMarkers(IssuesSecrets):
 
 
 class UnknownElementsInErrors(ReferenceApp):
-    """Every error body carries `count` distinct elements no schema names (140,000 of them: just under 1 MiB)."""
+    """Every error body carries `count` distinct elements no schema names (140,000 of them: just under 1 MiB), but
+    the preflight's: a body the suite does not parse would be no IAM answer at all (test_not_a_run.py), and these
+    tests are about judging such bodies in a run."""
 
     def __init__(self, count: int, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
@@ -81,6 +83,8 @@ class UnknownElementsInErrors(ReferenceApp):
 
     def render_error(self, error: IamError, request_id: str) -> bytes:
         body = self.renderer.error(error, request_id)
+        if "-preflight-absent" in error.message:
+            return body
         extra = "".join(f"<{_letters(n)}/>" for n in range(self.count)).encode()
         return body.replace(b"<Code>", extra + b"<Code>", 1)
 
