@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeAlias, cast
 
 import pytest
 
-from conformance.config.caches import cache_dir
 from conformance.config.settings import RunSettings
 from conformance.contract.spec import requirements
 from conformance.protocol.tap import stepping
@@ -158,10 +157,12 @@ class RunProcess:
             from hypothesis.configuration import set_hypothesis_home_dir
 
             from conformance.config import profiles
+            from conformance.config.hypothesis_home import hypothesis_home
             from conformance.suite import fixtures
 
-            # Hypothesis' caches (its unicode tables) go to the user's cache folder, never into the working directory.
-            set_hypothesis_home_dir(cache_dir() / "hypothesis")
+            # Hypothesis' caches (its unicode tables) go to the user's cache folder, never into the working directory;
+            # an empty one gets the bundled table of Unicode categories.
+            set_hypothesis_home_dir(hypothesis_home())
             profiles.load(settings.profile)
             config.pluginmanager.register(fixtures, "iam-conformance-fixtures")
             if self.tap is not None:
