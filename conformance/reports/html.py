@@ -25,11 +25,11 @@ def template(name: str, *, strict: bool = True) -> jinja2.Template:
     an undefined name fails the rendering (the run's own report reads optional members leniently)."""
     import jinja2
 
+    from conformance.reports.precompiled import OPTIONS, Precompiled
+
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("conformance.reports", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        loader=Precompiled(),  # compiled ahead of time; compiled here (its bytecode cached) when edited since
+        **OPTIONS,
         undefined=jinja2.StrictUndefined if strict else jinja2.Undefined,
         bytecode_cache=template_bytecode(),
     )
