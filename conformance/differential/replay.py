@@ -147,6 +147,7 @@ class Replayer:
             record.drop_headers,
             payload_hash=record.payload_hash,
             percent_encoded=record.percent_encoded,
+            region=record.region,
         )
 
     def params(self, recorded: RecordedExchange) -> dict[str, str]:

@@ -272,10 +272,11 @@ class IamClient:
         aws = self._request(params, method, signing.percent_encoded)
         if identity.credentials is None:
             return aws.prepare()
+        region = signing.region or self.region
         signer = (
-            SigV4At(identity.credentials, signing.service, self.region, signing.at)
+            SigV4At(identity.credentials, signing.service, region, signing.at)
             if signing.at is not None
-            else SigV4Auth(identity.credentials, signing.service, self.region)
+            else SigV4Auth(identity.credentials, signing.service, region)
         )
         if signing.params is None:
             declare_payload_hash(aws, signing)

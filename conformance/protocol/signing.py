@@ -41,9 +41,9 @@ AUTHORIZATION_REWRITES: dict[str, Callable[[str], str]] = {
 @dataclass(frozen=True)
 class Signing:
     """How the auth checks sign a request otherwise than it is sent: over other parameters than the request
-    carries, as of another moment (UTC), for another service's scope, with its Authorization header rewritten
-    (one of AUTHORIZATION_REWRITES, by name), with the signed body's hash declared, or with values percent-encoded by
-    hand. Everything else is botocore's SigV4."""
+    carries, as of another moment (UTC), for another service's or region's scope, with its Authorization header
+    rewritten (one of AUTHORIZATION_REWRITES, by name), with the signed body's hash declared, or with values
+    percent-encoded by hand. Everything else is botocore's SigV4."""
 
     params: dict[str, str] | None = None
     at: datetime.datetime | None = None
@@ -55,6 +55,9 @@ class Signing:
     payload_hash: bool = False
     # Parameters whose values are sent as given, already percent-encoded: bytes no UTF-8 text holds (%FF).
     percent_encoded: tuple[str, ...] = ()
+    # The credential scope's region (None: the endpoint's own): a correct signature scoped to a region the endpoint
+    # does not serve is refused by IAM ("Credential should be scoped to a valid region").
+    region: str | None = None
 
     def __post_init__(self) -> None:
         if self.authorization is not None and self.authorization not in AUTHORIZATION_REWRITES:

@@ -69,6 +69,7 @@ class Capture:
                 "drop_headers": list(signing.drop_headers),
                 "payload_hash": signing.payload_hash,
                 "percent_encoded": list(signing.percent_encoded),
+                "region": signing.region,
             }
         request = exchange.request
         headers = exchange.headers

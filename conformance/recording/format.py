@@ -58,6 +58,7 @@ class SigningRecord:
     service: str = "iam"
     drop_headers: tuple[str, ...] = ()
     payload_hash: bool = False  # the signed body's hash declared in X-Amz-Content-SHA256
+    region: str | None = None  # the credential scope's region, when not the endpoint's
     percent_encoded: tuple[str, ...] = ()  # parameters sent as recorded, already percent-encoded
 
 
@@ -216,7 +217,9 @@ def _signing(wire: Any, where: str) -> SigningRecord | None:
     if wire is None:
         return None
     wire = _fields(
-        wire, where, {"params", "at_offset_s", "rewrite", "service", "drop_headers", "payload_hash", "percent_encoded"}
+        wire,
+        where,
+        {"params", "at_offset_s", "rewrite", "service", "drop_headers", "payload_hash", "percent_encoded", "region"},
     )
     params = wire.get("params")
     drop = _expect(wire.get("drop_headers", []), list, f"{where}.drop_headers")
@@ -229,6 +232,7 @@ def _signing(wire: Any, where: str) -> SigningRecord | None:
         drop_headers=tuple(_expect(name, str, f"{where}.drop_headers") for name in drop),
         payload_hash=_expect(wire.get("payload_hash", False), bool, f"{where}.payload_hash"),
         percent_encoded=tuple(_expect(name, str, f"{where}.percent_encoded") for name in encoded),
+        region=_optional(wire.get("region"), str, f"{where}.region"),
     )
 
 

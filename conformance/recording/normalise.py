@@ -117,6 +117,7 @@ class Normaliser:
                 drop_headers=tuple(raw.signing.get("drop_headers", ())),
                 payload_hash=bool(raw.signing.get("payload_hash", False)),
                 percent_encoded=tuple(raw.signing.get("percent_encoded", ())),
+                region=raw.signing.get("region"),
             )
         key = None
         if raw.signer_key is not None and raw.signer_kind in (SignerKind.CREATED_KEY, SignerKind.UNKNOWN_KEY):

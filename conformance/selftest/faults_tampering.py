@@ -120,6 +120,17 @@ class PayloadHashTrusted(ReferenceApp):
 
 
 @fault(
+    "signature_scope_region_unchecked",
+    "AUTH-05",
+    "the credential scope's region is never compared with the endpoint's: a signature scoped to eu-west-1, verified "
+    "for the region it names, is served",
+)
+class SignatureScopeRegionUnchecked(ReferenceApp):
+    def verify_signature(self, wire: sigv4.WireRequest, auth: sigv4.Authorization, secret: str) -> None:
+        sigv4.verify(wire, auth, secret, region=None)
+
+
+@fault(
     "invalid_utf8_parameter_crash",
     "PARAM-08",
     "parameters are percent-decoded as strict UTF-8: a byte that is no UTF-8 (%FF) raises, and the answer is a 500",

@@ -21,6 +21,9 @@ from conformance.protocol.wire import Exchange
 from conformance.suite import beside, requirement
 from conformance.suite.fixtures import Target
 
+# A credential scope's region that is not the endpoint's (the spare one when the endpoint's is that one).
+OTHER_REGION, SPARE_REGION = "eu-west-1", "us-west-2"
+
 # Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
 pytestmark = beside
 
@@ -108,6 +111,16 @@ def test_the_signature_covers_the_parameters_and_the_time(
         identity=Identity(f"{RESIGNED}for another service (sts)", credentials),
     )
     judge(error_with_code, other_service, 403, "SignatureDoesNotMatch")
+    # Scoped to a region the endpoint does not serve (IAM's global endpoint signs in us-east-1 only, China's in
+    # cn-north-1): IAM answers "Credential should be scoped to a valid region, not '...'". A verifier that takes the
+    # region from the header, or checks none, accepts it.
+    other_region = iam.call(
+        "ListSigningCertificates",
+        {"UserName": absent_user_name},
+        signing=Signing(region=OTHER_REGION if iam.region != OTHER_REGION else SPARE_REGION),
+        identity=Identity(f"{RESIGNED}for another region", credentials),
+    )
+    judge(error_with_code, other_region, 403, "SignatureDoesNotMatch")
     # SigV4 allows 15 minutes of clock difference. A target that accepts the suite's other requests keeps a clock
     # within 15 minutes of the suite's, so a signature an hour old is at least 45 minutes off its clock.
     at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(hours=1)

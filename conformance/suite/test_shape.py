@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from conformance.checks import Judge
+from conformance.checks.responses import accepted_with_listing, no_server_error
 from conformance.checks.shape import (
     body_in_iam_namespace,
     empty_list_for_user_without_certificates,
@@ -16,10 +17,11 @@ from conformance.checks.shape import (
     upload_date_is_when_uploaded,
     upload_dates_agree,
 )
-from conformance.protocol.wire import Exchange
+from conformance.protocol.client import IamClient
+from conformance.protocol.wire import Exchange, read_error
 from conformance.suite import beside, requirement, waits_on_the_clock
 from conformance.suite.fixtures import Target
-from conformance.world.seeding import SeededUser
+from conformance.world.seeding import SeededUser, Seeder, SeedingError
 from conformance.world.walking import Walker
 
 # Every test here runs beside the others (conformance.suite.side_by_side): its requests overlap theirs.
@@ -42,6 +44,18 @@ def test_every_success_body_validates_against_the_response_schema(
         success_pages(seeded_users, walker),
         strict=conformance_target.settings.strict_schema,
     )
+
+
+@requirement("SHAPE-01")
+def test_the_callers_own_listing_validates_before_any_user_is_made(
+    walker: Walker, judge: Judge, conformance_target: Target
+) -> None:
+    # The caller's own certificates (UserName omitted), which need nothing the run makes: judged even when the
+    # target's other actions are too broken for the run to set its users up. The walk is PROTO-01's own, when it ran.
+    for page in walker(None, None).pages:
+        if read_error(page) is None:  # whether the caller may list is ID-01's and ID-02's; an answer that is no error
+            judge(accepted_with_listing, page)  # is the listing, as HTTP 200
+        judge(success_body_matches_schema, page, strict=conformance_target.settings.strict_schema)
 
 
 @requirement("SHAPE-02")
@@ -69,6 +83,29 @@ def test_every_success_carries_a_request_id(seeded_users: list[SeededUser], walk
 def test_members_report_the_uploaded_certificates(seeded_users: list[SeededUser], walker: Walker, judge: Judge) -> None:
     for user in seeded_users:
         judge.each(members_report_uploaded, walker(user.name, None).pages, user.name, user.by_id())
+
+
+@requirement("SHAPE-05")
+def test_an_upload_is_listed_whatever_the_upload_answered(
+    seeder: Seeder, walker: Walker, iam: IamClient, judge: Judge, conformance_target: Target
+) -> None:
+    # A user and an upload of its own, apart from the shared users: judged even when those cannot be made. The
+    # upload's own answer is UploadSigningCertificate's, not the page's: when it cannot be read (no CertificateId)
+    # or is an error, the listing of that user is judged all the same, for what every listing must be.
+    strict = conformance_target.settings.strict_schema
+    user = seeder.user("one-upload")
+    try:
+        seeder.fill(user, 1)
+    except SeedingError as failed:
+        page = iam.call("ListSigningCertificates", {"UserName": user.name})
+        judge(no_server_error, page)
+        judge(success_body_matches_schema, page, strict=strict)
+        if failed.exchange.status != 200:
+            raise  # refused: what the listing shows is judged; what was uploaded is unknown
+        return
+    pages = walker(user.name, None).pages
+    judge.each(success_body_matches_schema, pages, strict=strict)
+    judge.each(members_report_uploaded, pages, user.name, user.by_id())
 
 
 @requirement("SHAPE-06")

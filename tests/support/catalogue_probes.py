@@ -166,6 +166,8 @@ def as_identity(kind: str, method: str = "POST", **params: str):
             signing = Signing(at=at)
         elif kind == "scoped to sts":
             identity, signing = ROOT, Signing(service="sts")
+        elif kind == "scoped to eu-west-1":
+            identity, signing = ROOT, Signing(region="eu-west-1")
         elif kind == "without date":
             identity, signing = ROOT, Signing(drop_headers=("X-Amz-Date",))
         elif kind == "without signature":

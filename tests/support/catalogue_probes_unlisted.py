@@ -94,6 +94,7 @@ PROBES = {
     "marker_pattern_dollar_anchor": _marker_probe(lambda marker: marker + "\n"),
     "marker_decoder_skips_stray_characters": _marker_probe(lambda marker: marker + "!"),
     "payload_hash_trusted": as_identity("over another body"),
+    "signature_scope_region_unchecked": as_identity("scoped to eu-west-1"),
     "invalid_utf8_parameter_crash": invalid_utf8,
     "unsigned_get_served": as_identity("unsigned", "GET"),
     "certificate_body_carriage_return_as_space": crlf_body,
