@@ -7,7 +7,9 @@ Every mutant mutmut generated has one outcome:
   - `equivalent`: no request tells the mutant from the reference: the probe's whole sequence got the same answers,
     or no request of the suite or the probe reaches the mutated function; the one-line `why` says which;
   - `outside the contract`: the probe tells it apart, but only where the page fixes nothing (the set-up actions'
-    answers, an error's wording on every differing listing, or a hand-checked entry of mutation/accepted.json);
+    answers; listings that differ only through the state the set-up actions left, shown by serving the listings
+    with the unmutated code; an error's wording on every differing listing; a hand-checked entry of
+    mutation/accepted.json), or the mutated reference never starts (nothing answers, nothing to judge);
   - `timeout`: mutmut's time limit ended the mutant's run before the suite's verdict;
   - `suite error`: the harness itself crashed and left no verdict;
 - `not_run`: the time budget ran out first (counted as survived: a mutant nobody measured is not caught).
@@ -34,7 +36,7 @@ def classify(mutmut_exit: int | None, record: dict | None) -> dict:
     if mutmut_exit is None:  # mutmut recorded no verdict: stopped at the budget, even if a record was begun
         return _outcome("not_run", "the time budget ran out before this mutant finished")
     if record is not None and record.get("startup_error"):
-        return _outcome("survived", f"the reference did not start, so no run could catch it: {record['startup_error']}")
+        return _outcome("excluded", NEVER_SERVES, "outside the contract") | {"startup_error": record["startup_error"]}
     suite = (record or {}).get("suite")
     if suite is not None:
         if suite["exit_code"] in (1, 2) and suite["failed"]:  # a deviation seen and reported (exit 2: and more)
@@ -66,6 +68,15 @@ def _outcome(outcome: str, why: str, exclusion: str | None = None) -> dict:
     return {"outcome": outcome, "exclusion": exclusion, "why": why}
 
 
+NEVER_SERVES = (
+    "the mutated reference raises while it is built, before it serves any request (its error is in `startup_error`): "
+    "there is no answer of any action to judge"
+)
+SET_UP_ONLY = (
+    "its listings differ only through the state its other actions left: the probe's sequence with every "
+    "ListSigningCertificates request served by the unmutated code gets exactly the mutant's answers, so the "
+    "difference lies in the set-up actions (CreateUser, UploadSigningCertificate...), not in the page's action"
+)
 SUPPORT_ONLY = (
     "shows only in the answers of the actions the suite uses to set up and clean up (CreateUser, "
     "UploadSigningCertificate, CreateAccessKey...): the page is ListSigningCertificates' contract"
@@ -98,6 +109,8 @@ def outside_contract(mutant: dict, accepted: dict[str, str]) -> str | None:
         return SUPPORT_ONLY
     if probe.get("listing_message_only"):  # judged by the probe over every differing listing (mutation.probe)
         return MESSAGE_ONLY
+    if (probe.get("listings_unmutated") or {}).get("same"):  # mutation/harness: listings served unmutated
+        return SET_UP_ONLY
     return accepted.get(f"{mutant['function']}: {mutant.get('change', '')}")
 
 

@@ -9,9 +9,10 @@ answers when the app itself raises (a 500 HTML page), so a mutant behaves here a
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
@@ -102,3 +103,33 @@ def routed(app: Callable) -> Iterator[str]:
         yield ENDPOINT
     finally:
         requests.Session.__init__ = original
+
+
+LISTING_ACTION = "ListSigningCertificates"
+
+
+def listings_unmutated(app: Callable) -> Callable:
+    """`app`, with every ListSigningCertificates request served by the unmutated reference code (mutmut's trampolines
+    call the original function while MUTANT_UNDER_TEST names no mutant) and every other request by the mutant.
+
+    The probe run through it tells apart a mutant whose listings differ because the listing code itself changed from
+    one whose listings differ only because its other actions (CreateUser, UploadSigningCertificate...) left another
+    state behind: for the latter, this app answers the whole sequence exactly as the mutant does."""
+
+    def served(environ: dict, start_response: Callable) -> list[bytes]:
+        body = environ["wsgi.input"].read()
+        environ["wsgi.input"] = io.BytesIO(body)
+        params = parse_qs(environ.get("QUERY_STRING", "")) | parse_qs(body.decode("latin-1"))
+        if LISTING_ACTION not in params.get("Action", []):
+            return list(app(environ, start_response))
+        selected = os.environ.get("MUTANT_UNDER_TEST")
+        os.environ["MUTANT_UNDER_TEST"] = ""  # no mutant: every trampoline calls the original
+        try:
+            return list(app(environ, start_response))  # consumed here, while the original code is selected
+        finally:
+            if selected is None:
+                del os.environ["MUTANT_UNDER_TEST"]
+            else:
+                os.environ["MUTANT_UNDER_TEST"] = selected
+
+    return served

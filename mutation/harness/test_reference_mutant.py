@@ -6,7 +6,8 @@ failed requirement (mutmut: killed), passes when the suite passes (survived), an
 when the suite could not run (incomplete). What the runner needs beyond that verdict goes to a record file per
 mutant in $MUTATION_RECORDS: the suite's exit code and failed requirements, then for a survivor the probe's
 differences (the first overall, the first on a ListSigningCertificates call, how many of those and whether they
-differ only in wording); a run that could not finish without a deviation is probed as a survivor is. The record is
+differ only in wording, and whether the same sequence with the listings served by the unmutated code gets the
+mutant's answers); a run that could not finish without a deviation is probed as a survivor is. The record is
 written before the probe starts, so a probe that hangs (mutmut's timeout) keeps the verdict.
 
 mutmut's own phases use other values of MUTANT_UNDER_TEST: "" (the clean run: the suite must pass and the probe
@@ -26,6 +27,7 @@ from mutmut.mutation.trampoline import get_mutant_under_test
 
 from mutation import probe
 from mutation.suite_run import run_suite
+from mutation.transport import listings_unmutated
 
 MUTMUT_PHASES = ("", "stats", "fail")
 # Killed mutants need no probe for their verdict; one in this many (a fixed choice by name) gets one anyway, to
@@ -80,7 +82,18 @@ def test_suite_verdict_on_mutated_reference() -> None:
     if outcome.exit_code == 0 or not outcome.failed:
         # A survivor (an incomplete run caught nothing either): every difference the probe can find, whether any
         # lies on a ListSigningCertificates answer, and whether those differ only in wording.
-        record["probe"] = probe.run_probe(_build(), expected=baseline, exhaustive=True).summary()
+        whole = probe.run_probe(_build(), expected=baseline, exhaustive=True)
+        record["probe"] = whole.summary()
+        if whole.listing_difference is not None:
+            # Whether the listings differ by themselves, or only through the state the other actions left: the same
+            # sequence again, every ListSigningCertificates request served by the unmutated code, compared with
+            # the mutant's own answers.
+            own = probe.run_probe(listings_unmutated(_build()), expected=whole.steps, exhaustive=True)
+            record["probe"]["listings_unmutated"] = {
+                # the same answers, and a sequence that broke off (an answer it needed was missing) broke off alike
+                "same": own.difference is None and own.problem == whole.problem,
+                "difference": own.difference.as_dict() if own.difference else None,
+            }
     elif outcome.exit_code == 1 and zlib.crc32(mutant.encode()) % PROBE_KILLED_SAMPLE == 0:
         record["probe"] = probe.run_probe(_build(), expected=baseline).summary()  # does the probe see it too?
     _write(record_path, record)

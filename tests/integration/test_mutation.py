@@ -6,6 +6,7 @@ No mutmut run here (`make mutation` does that); these keep the parts it relies o
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from conformance.reference import Flavour, ReferenceApp, ReferenceServer
 from conformance.selftest.faults import by_name
 from mutation import probe, results
 from mutation.normalise import Normaliser
+from mutation.transport import ENDPOINT
 
 
 def test_probe_sees_no_difference_between_two_fresh_references() -> None:
@@ -98,7 +100,8 @@ def _record(exit_code: int, failed=(), difference=None, finished=True) -> dict:
         (-24, {"suite": _record(1, ["ERR-01"])["suite"]}, "killed", None),  # the verdict came before the hang
         (2, _record(2), "survived", None),  # an incomplete run caught nothing: no excuse either
         (2, _record(2, ["AUTH-01"]), "killed", None),  # incomplete, but a deviation was seen and reported
-        (2, {"suite": None, "startup_error": "ValueError: Flavour.element_order"}, "survived", None),
+        # nothing was served: no answer to judge (its error is kept beside the reason)
+        (2, {"suite": None, "startup_error": "ValueError: Flavour.element_order"}, "excluded", "outside the contract"),
         (33, None, "excluded", "equivalent"),  # no test reaches the function
         (-24, None, "excluded", "timeout"),
         (-11, None, "excluded", "suite error"),
@@ -160,6 +163,11 @@ def test_survivors_outside_the_contract_say_why_and_leave_the_score() -> None:
     assert results.outside_contract(support, {}) == results.SUPPORT_ONLY
     assert results.outside_contract(worded, {}) == results.MESSAGE_ONLY
     assert results.outside_contract(recoded, {}) is None
+    # Its listings, served by the unmutated code, got exactly the mutant's answers: only the state differed.
+    set_up = _survivor({"difference": listing, "listing_difference": listing, "listings_unmutated": {"same": True}})
+    own = _survivor({"difference": listing, "listing_difference": listing, "listings_unmutated": {"same": False}})
+    assert results.outside_contract(set_up, {}) == results.SET_UP_ONLY
+    assert results.outside_contract(own, {}) is None
     assert results.outside_contract(recoded, {"app.f: a => b": "a legal variation"}) == "a legal variation"
     assert results.outside_contract({"outcome": "killed", "function": "app.f", "change": "a => b"}, {"x": "y"}) is None
 
@@ -227,3 +235,25 @@ def test_every_part_of_the_probe_sends_requests_the_reference_serves() -> None:
         assert any(s.request.endswith(f"as {signer}") for s in listings), signer
     assert any(re.search(r"<IsTruncated>true</IsTruncated>", s.body) for s in listings)
     assert len({s.label for s in steps}) > 200
+
+
+def test_listings_unmutated_selects_no_mutant_for_listings_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mutation.transport import listings_unmutated, session_for
+
+    seen: list[tuple[str, str | None]] = []
+
+    def app(environ, start_response):
+        body = environ["wsgi.input"].read().decode()
+        seen.append((environ.get("QUERY_STRING", "") + body, os.environ.get("MUTANT_UNDER_TEST")))
+        start_response("200 OK", [("Content-Type", "text/xml")])
+        return [b"<ok/>"]
+
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "conformance.reference.app.x_f__mutmut_1")
+    session = session_for(listings_unmutated(app))
+    session.post(ENDPOINT, data={"Action": "CreateUser", "UserName": "a"})
+    session.post(ENDPOINT, data={"Action": "ListSigningCertificates", "UserName": "a"})
+    session.get(ENDPOINT, params={"Action": "ListSigningCertificates"})
+    session.post(ENDPOINT, data={"Action": "DeleteUser", "UserName": "a"})
+    assert [mutant for _, mutant in seen] == ["conformance.reference.app.x_f__mutmut_1", "", "", seen[0][1]]
+    assert "UserName=a" in seen[1][0]  # the body the wrapper read still reaches the app
+    assert os.environ["MUTANT_UNDER_TEST"] == "conformance.reference.app.x_f__mutmut_1"
