@@ -25,6 +25,16 @@ def accepted_with_listing(exchange: Exchange) -> None:
 
 
 @check
+def listing_unless_an_error(exchange: Exchange) -> None:
+    """An answer that is no ErrorResponse is the listing, as HTTP 200. Whether this caller should have got an error
+    (a role's session, a policy) is other requirements' to judge: an error is nothing to judge here."""
+    if read_error(exchange) is not None:
+        raise NothingToJudge(f"an error, not a listing, to judge: {describe(exchange)}")
+    if exchange.status != 200 or read_listing(exchange) is None:
+        raise StatusDeviation("an ErrorResponse, or HTTP 200 with a listing", describe(exchange), exchange)
+
+
+@check
 def error_with_code(exchange: Exchange, status: int, code: str) -> None:
     expected = f"HTTP {status} {code}"
     error = _error_or_deviation(exchange, expected)

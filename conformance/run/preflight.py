@@ -6,6 +6,8 @@ line, when the target does not answer (`cannot reach URL: connection refused`), 
 protocol's shape (an HTML page, another API's JSON, other XML: no test is started, no cleanup attempted), or refuses
 the credentials (unless they are known to be good: --known-good-credentials). Whatever else an IAM-shaped answer
 says (404 NoSuchEntity, an AWSFault error, 403 AccessDenied, a deviation) is the suite's to judge: the run starts.
+So does a malformed answer from a target that is IAM all the same: one that failed on the request (a 5xx of its own,
+not a gateway's), or answers the caller's own listing as IAM (a second request, made only then).
 """
 
 from __future__ import annotations
@@ -62,10 +64,12 @@ def preflight(settings: RunSettings, record: RunRecord | None = None) -> str | N
 def check_target(
     settings: RunSettings, record: RunRecord | None = None, deadline: float | None = None
 ) -> Refusal | None:
-    """The preflight: one listing of a user that does not exist (`deadline`: monotonic, else the run's)."""
+    """The preflight: one listing of a user that does not exist (`deadline`: monotonic, else the run's); when its
+    answer is in no shape of the query protocol, the caller's own listing too (see speaks_iam)."""
     client = settings.client(deadline=deadline)
     try:
         exchange = client.call("ListSigningCertificates", {"UserName": f"ic-{settings.run_id}-preflight-absent"})
+        not_iam = not in_query_shape(exchange) and not speaks_iam(exchange, client.call)
     except TargetUnreachable as exc:
         return Refusal(Problem.UNREACHABLE, unreachable_line(settings, exc.why))
     finally:
@@ -74,6 +78,8 @@ def check_target(
         client.close()
     if record is not None:
         record.preflight_ms = exchange.elapsed_ms
+    if not_iam:
+        return Refusal(Problem.NOT_IAM, not_iam_line(settings, exchange), exchange.status)
     error = read_error(exchange)
     code = error.code if error is not None else None
     message = error.message if error is not None else None
@@ -82,13 +88,23 @@ def check_target(
         return Refusal(
             Problem.REFUSED, refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
         )
-    if not in_query_shape(exchange):
-        return Refusal(Problem.NOT_IAM, not_iam_line(settings, exchange), exchange.status)
     if exchange.status == 401 and refused:
         return Refusal(
             Problem.REFUSED, refusal_line(settings, exchange.status, code, message, botocore_verdict(settings))
         )
     return None
+
+
+def speaks_iam(exchange: Exchange, call: Callable[..., Exchange]) -> bool:
+    """Whether a target whose answer to the preflight is in no shape of the query protocol is an IAM endpoint all the
+    same, whose answer is a deviation for the run to judge rather than a sign of the wrong URL: it failed on the
+    request itself (a 5xx of its own, not a gateway's status), or it answers the caller's own listing (UserName
+    omitted, a success in every legal implementation) in the query protocol's shape. `call`: the client's."""
+    if exchange.status in GATEWAY_STATUSES:  # a gateway's own page: the target behind it did not answer
+        return False
+    if exchange.status >= 500:
+        return True
+    return in_query_shape(call("ListSigningCertificates", {}))
 
 
 FIRST_PAUSE_S, LONGEST_PAUSE_S = 0.25, 5.0  # between the attempts of --wait-for-target: doubled each time

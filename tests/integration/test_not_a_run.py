@@ -110,7 +110,8 @@ def test_a_target_that_answers_nothing_iam_shaped_is_one_line_and_no_test_starts
     assert line.startswith(f"{url} does not answer as IAM: HTTP {status}, {content_type}")
     assert line.endswith("(no XML ErrorResponse or listing to ListSigningCertificates): no test started")
     assert len(line) < 400
-    assert app.actions == ["ListSigningCertificates"]  # the preflight alone: no test, no cleanup (ListUsers)
+    # The preflight, and the caller's own listing asking whether it speaks IAM at all: no test, no cleanup (ListUsers)
+    assert app.actions == ["ListSigningCertificates", "ListSigningCertificates"]
     if body:
         assert f"{len(body)} bytes: " in line
     if answer == "terminal-escapes":  # what it sent is shown escaped, never acted on
@@ -149,6 +150,35 @@ def test_an_iam_shaped_preflight_answer_starts_the_run(status, body, run_cli, ro
     assert run.code == 0, run.stdout[-3000:] + run.stderr[-2000:]
     assert run.summary["verdict"] == "conformant" and "ListUsers" not in app.actions[:1]
     assert len(app.actions) > 50
+
+
+class BrokenErrors(ReferenceApp):
+    """The reference, every error body of which comes out as something no IAM sends (its listings are right)."""
+
+    def render_error(self, error, request_id):
+        return b"<ProblemReport><Code>" + error.code.encode() + b"</Code></ProblemReport>"
+
+
+class CrashesOnEverything(ReferenceApp):
+    """An IAM that fails on every request before it can render an answer: the web server's own 500 page."""
+
+    def __call__(self, environ, start_response):
+        raise RuntimeError("broken")
+
+
+@pytest.mark.parametrize(
+    "app, judged",
+    [(BrokenErrors, {"SHAPE-02", "ERR-01"}), (CrashesOnEverything, {"ERR-01", "SHAPE-01"})],
+    ids=["its-errors-malformed", "a-500-page-for-everything"],
+)
+def test_an_iam_whose_preflight_answer_is_malformed_is_judged(app, judged, run_cli, root_credentials_env):
+    """No IAM-shaped answer to the preflight, but an IAM all the same: it answers the caller's own listing as IAM,
+    or it failed on the request (a 5xx of its own). The run starts and what it answered is judged: nonconformant."""
+    with ReferenceServer(app=app(Flavour())) as server:
+        run = run_cli("run", "--endpoint-url", server.url, "--profile", "quick", env=root_credentials_env)
+    assert run.code == 1, run.stdout[-3000:] + run.stderr[-2000:]
+    failed = {row["id"] for row in run.summary["requirements"] if row["status"] == "failed"}
+    assert run.summary["verdict"] == "nonconformant" and judged <= failed, failed
 
 
 # -- waiting for a target that is starting -----------------------------------------------------------------------------

@@ -193,6 +193,10 @@ def test_response_checks():
     fails(rs.xml_content_type, exchange(b"{}", content_type="application/json"))
     rs.accepted_with_listing(listing([A]))
     fails(rs.accepted_with_listing, error("ValidationError", 400))
+    rs.listing_unless_an_error(listing([A]))
+    nothing_to_judge(rs.listing_unless_an_error, error("ValidationError", 400))
+    fails(rs.listing_unless_an_error, exchange(b"<html>500</html>", status=500, content_type="text/html"))
+    fails(rs.listing_unless_an_error, exchange(listing([A]).body, status=201))
 
 
 def test_same_answer_ignores_request_ids_and_markers_only():

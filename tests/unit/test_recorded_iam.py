@@ -123,6 +123,7 @@ def _shape(file: str) -> list[Judgement]:
     judged = [Judgement(file, "body_in_iam_namespace", one)]
     if entry["kind"] == "success":
         judged += [Judgement(file, "success_body_matches_schema", one), Judgement(file, "accepted_with_listing", one)]
+        judged.append(Judgement(file, "listing_unless_an_error", one))
         if recorded(file, "RequestId"):
             judged.append(Judgement(file, "success_carries_request_id", one))
     else:
