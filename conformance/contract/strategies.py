@@ -6,8 +6,9 @@ by construction from the page's pattern (hypothesis `from_regex`) and checked by
 
 Every alphabet is explicit (the page's patterns admit Latin-1 only: tests/unit/test_strategies.py checks it), so no
 strategy needs Hypothesis' table of what UTF-8 encodes, which costs a second of CPU to build in every process whose
-cache is empty (a CI runner's, every time). The one table left, Unicode's categories, is built once by `warm_up`
-before tests run side by side, instead of once per test that gets there first.
+cache is empty (a CI runner's, every time). The one table left, Unicode's categories, ships with the package
+(conformance.config.hypothesis_home copies it into an empty cache); `warm_up` loads it (or, for a Python whose
+Unicode version has no bundled table, builds it) once before tests run side by side, not once per test.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ ALPHANUMERIC = string.ascii_letters + string.digits
 
 
 def warm_up() -> None:
-    """Build Hypothesis' table of Unicode categories now, in this thread (its disk cache, when there is one, is read
-    instead): every from_regex needs it, and tests starting side by side would each build their own."""
+    """Load Hypothesis' table of Unicode categories now, in this thread (built, when no cache or bundled table has
+    it): every from_regex needs it, and tests starting side by side would each load or build their own."""
     st.characters(max_codepoint=0x7F).validate()
 
 
