@@ -149,6 +149,11 @@ class IamClient:
     def retry_count(self) -> int:
         return len(self.retries)
 
+    def attributed_snapshot(self) -> dict[str, int]:
+        """A copy of `attributed_counts`, taken while no call is counting (calls from other threads add labels)."""
+        with self._lock:
+            return dict(self.attributed_counts)
+
     def close(self) -> None:
         self.session.close()
 

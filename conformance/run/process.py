@@ -77,7 +77,7 @@ class ProcessLedger:
         retries = [r for client in self.clients for r in client.retries]
         attributed: dict[str, int] = {}
         for client in self.clients:
-            for label, count in client.attributed_counts.items():
+            for label, count in client.attributed_snapshot().items():
                 attributed[label] = attributed.get(label, 0) + count
         waits = [w for seeder in self.seeders for w in seeder.waits]
         now = {
