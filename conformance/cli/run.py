@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -57,6 +58,9 @@ def add_to(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
+# The suite's plugins. Named with -p only for xdist, whose workers parse the same arguments; in one process they are
+# handed to pytest as modules: pytest looks every -p name up among the entry points of every installed distribution
+# first, a scan of all their metadata per name.
 PLUGINS = ("-p", "conformance.run.plugin", "-p", "_hypothesis_pytestplugin")
 ALLURE_PLUGIN = ("-p", "allure_pytest.plugin")  # only with --allure: a tenth of a run's CPU, imports included
 # pytest's own plugins the suite never uses (its reports are its own, it has no doctests, unittest classes, temporary
@@ -110,7 +114,7 @@ def pytest_arguments(values: dict[str, Any], workers: int | None) -> list[str]:
         # Exactly the plugins the suite uses: none of whatever else the environment has installed, and no xdist
         # (execnet) in a run without workers. xdist's workers parse the same arguments.
         "--disable-plugin-autoload",
-        *PLUGINS,
+        *(PLUGINS if workers else ()),
         *(ALLURE_PLUGIN if values.get("allure") else ()),
         *(("-p", "xdist.plugin") if workers else ()),
         "--iam-conformance",
@@ -121,6 +125,14 @@ def pytest_arguments(values: dict[str, Any], workers: int | None) -> list[str]:
         if workers > 1:  # an idle worker takes queued tests from a busy one: test lengths vary tenfold
             arguments += ["--dist", "worksteal"]
     return arguments
+
+
+def plugin_modules(workers: int | None) -> list[object]:
+    """The suite's plugins as modules, in PLUGINS' order, for a run in one process (with workers: none, PLUGINS names
+    them)."""
+    if workers:
+        return []
+    return [importlib.import_module(name) for name in PLUGINS[1::2]]
 
 
 def _prepare(values: dict[str, Any], record: RunRecord) -> tuple[RunSettings, None] | tuple[None, str]:
@@ -216,7 +228,7 @@ def _run(args: argparse.Namespace) -> int:
         from conformance.run.owner import RunHandle
 
         handle = RunHandle(settings, requests_before=record.requests)
-        code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle])
+        code = pytest.main(pytest_arguments(values, args.workers), plugins=[handle, *plugin_modules(args.workers)])
     except KeyboardInterrupt as interrupted:  # before the run's session took over: nothing started, nothing to clean
         if handle is not None and handle.result is not None:
             return handle.result.exit_code

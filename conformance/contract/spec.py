@@ -173,12 +173,24 @@ def operation() -> OperationSpec:
 
 
 @functools.cache
+def listed_error_codes() -> frozenset[str]:
+    """The error codes of schemas/error_codes.json: the page's, IAM's common errors and the recorded ones."""
+    raw = json.loads((data_dir("schemas") / "error_codes.json").read_text(encoding="utf-8"))
+    return frozenset(code for group in raw["groups"] for code in group["codes"])
+
+
+@functools.cache
 def error_codes() -> frozenset[str]:
     """Every error code IAM answers with, as IAM spells it: schemas/error_codes.json (the page, IAM's common errors,
     recordings) and every error code of the installed botocore's IAM model (read, never copied: a newer botocore
     knows newer codes)."""
-    raw = json.loads((data_dir("schemas") / "error_codes.json").read_text(encoding="utf-8"))
-    return frozenset(code for group in raw["groups"] for code in group["codes"]) | modelled_error_codes()
+    return listed_error_codes() | modelled_error_codes()
+
+
+def is_iam_error_code(code: str | None) -> bool:
+    """`code in error_codes()`, reading botocore's IAM model (a fiftieth of a standard run's CPU) only for a code
+    schemas/error_codes.json does not list."""
+    return code is not None and (code in listed_error_codes() or code in modelled_error_codes())
 
 
 @functools.cache

@@ -53,12 +53,20 @@ def _pattern(parameter: Parameter) -> re.Pattern[str]:
     return regex
 
 
+# Strategies are made once per parameter and kept (functools.cache): Hypothesis validates each strategy object, and
+# builds a regex's character sets, once per object, not once per test that draws from it. Filters are named functions,
+# never lambdas: a filter that rejects a draw has Hypothesis describe the strategy, reading a lambda's source to do so.
+
+
+@functools.cache
 def _pattern_strings(parameter: Parameter, min_size: int, max_size: int) -> st.SearchStrategy[str]:
-    return st.from_regex(_pattern(parameter), fullmatch=True, alphabet=PAGE_ALPHABET).filter(
-        lambda s: min_size <= len(s) <= max_size
-    )
+    def within_the_lengths(s: str) -> bool:
+        return min_size <= len(s) <= max_size
+
+    return st.from_regex(_pattern(parameter), fullmatch=True, alphabet=PAGE_ALPHABET).filter(within_the_lengths)
 
 
+@functools.cache
 def valid_values(parameter: Parameter) -> st.SearchStrategy[str]:
     if parameter.type == "integer":
         return st.integers(parameter.bound("minimum"), parameter.bound("maximum")).map(str)
@@ -76,9 +84,18 @@ def _outside_pattern_characters(parameter: Parameter) -> st.SearchStrategy[str]:
     # NUL is refused by HTTP stacks before IAM sees it. ASCII, the rest of Latin-1 and beyond, each as likely: where
     # the page's pattern ends (past \u00FF) is as worth probing as a space or a slash.
     codepoints = st.one_of(st.integers(1, 0x7F), st.integers(0x80, 0xFF), st.integers(0x100, 0x10FFFF))
-    return codepoints.map(chr).filter(lambda c: _sendable(c) and _pattern(parameter).fullmatch(c) is None)
+
+    def sendable_outside_the_pattern(c: str) -> bool:
+        return _sendable(c) and _pattern(parameter).fullmatch(c) is None
+
+    return codepoints.map(chr).filter(sendable_outside_the_pattern)
 
 
+def _has_a_point(s: str) -> bool:
+    return "." in s
+
+
+@functools.cache
 def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
     """Wire values breaking exactly constraint `kind` of `parameter`."""
     # Bounded to 32 bits: Smithy's integer is 32-bit, and what IAM says to a value overflowing it is unknown.
@@ -90,12 +107,14 @@ def invalid_values(parameter: Parameter, kind: str) -> st.SearchStrategy[str]:
         # Decimals, letters, mixed tokens, and what a lax integer parser takes for a number: digit groups with '_'
         # (Python's int()), exponents, hex. Not what Java's parseInt (likely behind IAM) accepts as an integer, which
         # a conformant target may accept too: blanks trimmed, a sign, leading zeros, digits of other scripts.
-        in_range = st.integers(parameter.bound("minimum"), parameter.bound("maximum"))
+        low, high = parameter.bound("minimum"), parameter.bound("maximum")
+        in_range = st.integers(low, high)
         return st.one_of(
             st.from_regex(r"[A-Za-z]{1,8}", fullmatch=True, alphabet=ALPHANUMERIC),
-            st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str).filter(lambda s: "." in s),
+            st.decimals(allow_nan=False, allow_infinity=False, places=2).map(str).filter(_has_a_point),
             st.from_regex(r"[0-9]{1,3}[a-z]{1,3}", fullmatch=True, alphabet=ALPHANUMERIC),
-            in_range.filter(lambda n: n >= 10).map(lambda n: f"{str(n)[:-1]}_{str(n)[-1]}"),
+            # two digits at least, for a '_' between them
+            st.integers(10 if low is None else max(10, low), high).map(lambda n: f"{str(n)[:-1]}_{str(n)[-1]}"),
             in_range.map(lambda n: f"{n}e0"),
             in_range.map(lambda n: f"0x{n:x}"),
         )

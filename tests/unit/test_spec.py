@@ -166,3 +166,16 @@ def test_the_pages_error_codes_are_botocores_and_every_code_of_the_installed_mod
     assert modelled == modelled_error_codes() and modelled <= error_codes()
     # Near misses stay out: the vocabulary is exact, case and suffix included.
     assert not {"NoSuchEntityException", "validationError", "InternalError"} & error_codes()
+
+
+def test_a_code_is_iams_exactly_when_error_codes_holds_it_and_listed_codes_never_read_the_model():
+    from conformance.contract import spec
+
+    spec.modelled_error_codes.cache_clear()
+    assert spec.is_iam_error_code("NoSuchEntity") and spec.is_iam_error_code("ValidationError")
+    assert spec.modelled_error_codes.cache_info().currsize == 0  # listed: botocore's model not read
+    modelled_only = sorted(spec.modelled_error_codes() - spec.listed_error_codes())
+    assert modelled_only and all(spec.is_iam_error_code(code) for code in modelled_only)
+    for code in ("NoSuchEntityException", "validationError", "InternalError", "", None):
+        assert not spec.is_iam_error_code(code)
+        assert code not in spec.error_codes()
