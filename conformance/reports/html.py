@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.config.caches import template_bytecode
-from conformance.results.compare import KINDS, Comparison
 from conformance.results.result import RunResult
 from conformance.results.summary_file import STATUSES, Row, RunSummary, read_document
 
@@ -18,6 +17,8 @@ LONG_VALUE_CHARS = 160
 
 if TYPE_CHECKING:
     import jinja2
+
+    from conformance.results.compare import Comparison
 
 
 def template(name: str, *, strict: bool = True) -> jinja2.Template:
@@ -83,6 +84,8 @@ def summary_page(run: RunSummary) -> str:
 
 
 def compare_page(comparison: Comparison) -> str:
+    from conformance.results.compare import KINDS  # not loaded by a run, which renders report.html only
+
     return template("compare.html.j2").render(c=comparison, kinds=KINDS)
 
 

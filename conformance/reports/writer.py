@@ -21,12 +21,14 @@ from conformance.safety.redaction import Redactor
 def write_all(result: RunResult, redactor: Redactor, report_dir: str, allure_staging: str | None = None) -> str | None:
     """Write every report of `result` (not yet redacted) into `report_dir`, within the report folder's bound
     (conformance.reports.budget); returns why they could not all be written (None when they were)."""
-    from conformance.reports.allure_results import prepare_results
-
     full = result.redacted(redactor)
     room = budget.REPORT_FOLDER_BYTES - budget.NOTES_ROOM
     shown, documents = budget.fit(full, _documents, room)
-    allure = prepare_results(Path(allure_staging), shown, redactor) if allure_staging else []
+    allure = []
+    if allure_staging:
+        from conformance.reports.allure_results import prepare_results  # only --allure loads them
+
+        allure = prepare_results(Path(allure_staging), shown, redactor)
     kept, left_out = budget.within(allure, room - budget.size(documents))
     if left_out:
         shown = budget.noted(shown, budget.allure_note(left_out, len(allure)))

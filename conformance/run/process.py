@@ -20,7 +20,6 @@ import pytest
 from conformance.config.settings import RunSettings
 from conformance.contract.spec import requirements
 from conformance.protocol.tap import stepping
-from conformance.recording.capture import Capture
 from conformance.reports import allure_labels
 from conformance.results import baselines, evidence
 from conformance.run.phases import classify_phase
@@ -35,6 +34,7 @@ if TYPE_CHECKING:
 
     from conformance.checks.failures import Deviation
     from conformance.protocol.client import IamClient
+    from conformance.recording.capture import Capture
     from conformance.suite.side_by_side import BesideRuns
     from conformance.world.seeding import Seeder
 
@@ -127,6 +127,8 @@ class RunProcess:
         # --record: this process's share of the recording (its clients' calls, its tests' judgments)
         self.tap: Capture | None = None
         if settings.record_dir is not None and runs_tests:
+            from conformance.recording.capture import Capture  # only a recording run loads the recording format
+
             worker = getattr(config, "workerinput", {}).get("workerid", "main")
             self.tap = Capture(str(worker), settings.access_key, settings.secret_key)
         baseline = baselines.load(settings.baseline) if settings.baseline else None
