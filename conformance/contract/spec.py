@@ -27,6 +27,7 @@ EVIDENCE_LEVELS = ("recorded", "documented", "analogy")
 IntegerKind = Literal["min_length", "max_length", "minimum", "maximum"]
 
 
+@functools.cache  # where the package lies does not change while it runs
 def data_dir(name: str) -> Path:
     """A top-level data folder (schemas, fixtures, baselines): the source checkout's, else the wheel's copy."""
     package = Path(__file__).resolve().parent.parent  # conformance/, this module being conformance/contract/spec.py

@@ -103,13 +103,14 @@ def child(element: etree._Element | None, name: str) -> etree._Element | None:
     """First child element with local name `name`, whatever its namespace or position."""
     if element is None:
         return None
-    return element.find("{*}" + name)  # lxml: "{*}" matches any namespace, and none
+    # lxml: "{*}" matches any namespace, and none. iterchildren filters in C; find() compiles an ElementPath in Python.
+    return next(element.iterchildren("{*}" + name), None)
 
 
 def children(element: etree._Element | None, name: str) -> list[etree._Element]:
     if element is None:
         return []
-    return element.findall("{*}" + name)
+    return list(element.iterchildren("{*}" + name))
 
 
 def text(element: etree._Element | None) -> str | None:
