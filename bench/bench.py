@@ -29,6 +29,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # tools/ of this checkout (run as a script, only bench/ is on the path)
 PYTHON = [sys.executable]  # the installed suite's interpreter, once main() has installed it
+# Where every timed command runs: an empty folder, as a CI job's step using the installed package. Never the checkout:
+# `python -m conformance.cli` there imports the checkout's modules, not the wheel's, and Hypothesis, finding them
+# outside site-packages, reads every one for constants to draw (cached in HOME: a cold run then paid for it alone).
+WORKDIR = [tempfile.gettempdir()]
 GOALS = {"ratio_to_floor": 2.0, "cpu_ratio_to_floor": 2.0, "requests": 400, "remote_ratio": 0.35, "quick_s": 5.0}
 REAL_IAM_RTT_MS = 100  # the issue's figure for one request to real IAM
 
@@ -46,7 +50,7 @@ def _own_cpu() -> float:  # this process: the reference server's threads (the be
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, float, subprocess.CompletedProcess]:
     """Wall seconds, CPU seconds of the command's processes, CPU seconds of the reference server, the result."""
     cpu, served, started = _children_cpu(), _own_cpu(), time.perf_counter()
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=WORKDIR[0])
     return time.perf_counter() - started, _children_cpu() - cpu, _own_cpu() - served, done
 
 
@@ -216,6 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     bin_folder = wheel_venv.venv_beside(Path(installed.name) / "venv")
     wheel_venv.install(bin_folder, wheel_venv.build(Path(installed.name) / "dist"))  # pip byte-compiles it
     PYTHON[:] = [str(bin_folder / "python")]
+    workdir = tempfile.TemporaryDirectory(prefix="bench-workdir-")
+    WORKDIR[:] = [workdir.name]
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
@@ -257,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         "samples": {"standard": standard, "cold": standard_cold, "floor": floor, "quick": quick},
     }
     installed.cleanup()
+    workdir.cleanup()
     Path(args.out).write_text(json.dumps(figures, indent=2) + "\n")
     for line in summary_lines(figures):
         print(line)
